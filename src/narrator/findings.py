@@ -1,0 +1,55 @@
+"""A finding: one thing a person should look at, with where, what, what instead and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str                 # stable rule code, e.g. "N101"
+    name: str                 # rule name, e.g. "share-mismatch"
+    severity: str             # error | warning | info
+    message: str              # one line a person can act on
+    file: str | None = None
+    line: int | None = None   # 1-based
+    column: int | None = None  # 1-based
+    start: int | None = None  # 0-based char offset into the decoded text, end exclusive
+    end: int | None = None
+    found: str | None = None
+    expected: str | None = None
+    formula: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        extra = d.pop("extra")
+        d.pop("file")
+        if extra:
+            d["extra"] = extra
+        return d
+
+    def location(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def render(self) -> str:
+        text = f"{self.location()}: {self.code} [{self.severity}] {self.message}"
+        if self.found is not None or self.expected is not None:
+            text += f" ({self.found} → {self.expected})"
+        if self.formula:
+            text += f"  [{self.formula}]"
+        return text
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a 0-based character offset."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col

@@ -1,0 +1,70 @@
+"""Exact decimal arithmetic and the way numbers are printed (四舍五入, never float)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+ZERO = Decimal(0)
+
+
+def to_decimal(value) -> Decimal:
+    """Convert an int, Decimal or numeric string to Decimal (never via float)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("boolean is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+        if not d.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return d
+    if isinstance(value, float):
+        raise TypeError("float is not accepted for money; pass the source text")
+    raise TypeError(f"not a number: {value!r}")
+
+
+def quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Round to ``places`` decimals, half away from zero (四舍五入)."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return value.quantize(quantum(places), rounding=ROUND_HALF_UP)
+
+
+def truncate(value: Decimal, places: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return value.quantize(quantum(places), rounding=ROUND_DOWN)
+
+
+def decimals_of(text: str) -> int:
+    """Number of digits after the decimal point in a printed number."""
+    if "." not in text:
+        return 0
+    return len(text.split(".", 1)[1])
+
+
+def fmt(value: Decimal, places: int, strip_zeros: bool = False) -> str:
+    """Print ``value`` at ``places`` decimals, half-up; optionally drop trailing zeros."""
+    d = round_half_up(value, places)
+    if d == 0:
+        d = abs(d)  # no "-0.00"
+    text = f"{d:f}"
+    if strip_zeros and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return a / b

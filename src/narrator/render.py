@@ -1,0 +1,384 @@
+"""Render a template pack over figures into a Draft whose every number is a slot.
+
+A pack is a folder of Jinja2 templates with a ``pack.yaml`` listing its sections. The
+shipped packs live in templates/ (``standard``, ``shanghai``, shared macros in ``_common``);
+a user's folder overrides them file by file. Filters such as ``金额`` and ``百分比`` print
+a number and record its slot; the text is then cleaned of the slot markers and split into
+sections and sentences with exact spans.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import cn2an
+import jinja2
+
+from .draft import Draft, Section, Sentence, Slot
+from .errors import InputError, UsageError
+from .figures import Figures
+from .metrics import MetricsView, RuleSet, load_rules
+from .numbers import fmt
+from .resources import rules_dir, templates_dir
+from .values import Missing, Q, _natural_places, is_missing
+from .view import View, figures_view
+from .yamlio import load_rule_file, parse_yaml
+
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
+_SENT_END = re.compile(r"(?<=[。！？])")
+
+_state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
+
+
+@dataclass
+class Pack:
+    name: str
+    dirs: tuple[Path, ...]        # search order: user dir first, then shipped pack, then _common
+    title: str
+    sections: list[dict]
+    strip_zeros: bool
+    rules_dir: str | None
+
+
+class _RenderState:
+    __slots__ = ("slots", "rules", "unit", "strip_zeros", "wording", "charts", "figures")
+
+    def __init__(self, rules: RuleSet, unit: str, strip_zeros: bool, wording: dict, figures: Figures):
+        self.slots: list[Slot] = []
+        self.rules = rules
+        self.unit = unit
+        self.strip_zeros = strip_zeros
+        self.wording = wording
+        self.charts: list[dict] = []
+        self.figures = figures
+
+
+# -- pack discovery -----------------------------------------------------------------
+def _read_pack_yaml(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8-sig")
+    data = parse_yaml(text, str(path), with_lines=False) or {}
+    if not isinstance(data, dict):
+        raise InputError("pack.yaml must be a mapping", str(path), 1)
+    return data
+
+
+@lru_cache(maxsize=32)
+def load_pack(spec: str = "standard") -> Pack:
+    """``standard``/``shanghai`` or a folder that overrides a shipped pack file by file."""
+    shipped = templates_dir()
+    user: Path | None = None
+    if (shipped / spec / "pack.yaml").is_file() and "/" not in spec and "\\" not in spec:
+        base_name = spec
+    else:
+        user = Path(spec)
+        if not user.is_dir():
+            names = sorted(p.name for p in shipped.iterdir() if (p / "pack.yaml").is_file())
+            raise UsageError(f"unknown pack {spec!r}: use one of {', '.join(names)} or a template folder")
+        base_name = "standard"
+        if (user / "pack.yaml").is_file():
+            base_name = str(_read_pack_yaml(user / "pack.yaml").get("基于", "standard"))
+        if not (shipped / base_name / "pack.yaml").is_file():
+            raise UsageError(f"{user / 'pack.yaml'}: 基于 names unknown pack {base_name!r}")
+    data = _read_pack_yaml(shipped / base_name / "pack.yaml")
+    if user is not None and (user / "pack.yaml").is_file():
+        data = {**data, **_read_pack_yaml(user / "pack.yaml")}
+    dirs = tuple(d for d in (user, shipped / base_name, shipped / "_common") if d is not None)
+    fmt_opts = data.get("数字格式") or {}
+    rdir = None
+    if user is not None and (user / "rules").is_dir():
+        rdir = str(user / "rules")
+    return Pack(name=str(data.get("名称", base_name)) if user is None else f"{user}",
+                dirs=dirs, title=str(data.get("标题", "")), sections=list(data.get("章节") or []),
+                strip_zeros=bool(fmt_opts.get("去除末尾零", False)), rules_dir=rdir)
+
+
+@lru_cache(maxsize=1)
+def wording() -> dict:
+    return load_rule_file(rules_dir() / "wording.yaml")
+
+
+# -- filters and globals --------------------------------------------------------------
+def _emit(slot: Slot) -> str:
+    st = _state.get()
+    slot.id = len(st.slots)
+    st.slots.append(slot)
+    return f"{_OPEN}{slot.id}{_MID}{slot.text}{_CLOSE}"
+
+
+def _missing_text(m) -> str:
+    reason = m.reason if isinstance(m, Missing) else "未给出"
+    return _emit(Slot(0, "placeholder", wording()["缺数"].format(reason), None, 0, "", reason))
+
+
+def _inputs(q: Q) -> list[dict]:
+    out = []
+    for leaf in q.leaves():
+        if leaf.unit == "数值" and leaf.path is None and not leaf.label.startswith("上"):
+            continue  # constants such as 100
+        out.append({"label": leaf.label, "path": ".".join(map(str, leaf.path)) if leaf.path else None,
+                    "value": f"{leaf.value:f}"})
+    return out
+
+
+def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False) -> str:
+    if is_missing(q):
+        return _missing_text(q)
+    if isinstance(q, (int, Decimal)) and not isinstance(q, bool):
+        q = Q(Decimal(q), "数值", str(q))
+    if not isinstance(q, Q):
+        raise TypeError(f"not a number: {q!r}")
+    st = _state.get()
+    p = places if places is not None else (q.places if q.places is not None
+                                           else st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2))
+    if places is None and q.places is None and not q.is_derived and kind == "amount":
+        p = max(p, _natural_places(q.value))  # a figure given as 3.498 is printed as 3.498
+    value = abs(q.value) if take_abs else q.value
+    text = fmt(value, p, st.strip_zeros)
+    formula = None
+    if q.is_derived:
+        body = q.explain(st.rules.places_by_unit)
+        signed = fmt(q.value, p, st.strip_zeros)
+        shown = f"|{body}|" if take_abs and q.value < 0 else body
+        formula = f"{shown} = {fmt(value, p, st.strip_zeros) if take_abs else signed}{'%' if kind == 'percent' else ''}"
+    return _emit(Slot(0, kind, text, value, p, unit, q.label, q.rule, formula, _inputs(q)))
+
+
+def f_amount(q, 精度=None, 绝对值=False):
+    st = _state.get()
+    return _number(q, "amount", st.unit, 精度, 绝对值)
+
+
+def f_percent(q, 精度=None, 绝对值=False):
+    return _number(q, "percent", "%", 精度, 绝对值)
+
+
+def f_count(q, 单位="个"):
+    return _number(q, "count", 单位, 0)
+
+
+def f_score(q, 精度=None):
+    if isinstance(q, Q) and 精度 is None:
+        # scores are printed as given (96.6 stays 96.6)
+        exp = q.value.normalize().as_tuple().exponent
+        精度 = max(0, -exp) if isinstance(exp, int) else 0
+    return _number(q, "score", "分", 精度)
+
+
+def f_year(y):
+    if isinstance(y, Q):
+        y = int(y.value)
+    y = int(y)
+    return _emit(Slot(0, "year", str(y), Decimal(y), 0, "年", "年度"))
+
+
+def g_direction(q, 词组="增减"):
+    """The direction word for the sign of ``q`` (增加/减少/持平 …) as a checked slot."""
+    words = wording()["方向词"][词组]
+    if is_missing(q):
+        return _emit(Slot(0, "placeholder", wording()["占位符"].format(f"{words['正']}/{words['负']}"),
+                          None, 0, "", f"方向词:{词组}"))
+    sign = q.sign if isinstance(q, Q) else (Decimal(q) > 0) - (Decimal(q) < 0)
+    word = words["正"] if sign > 0 else words["负"] if sign < 0 else words["零"]
+    formula = None
+    if isinstance(q, Q) and q.is_derived:
+        formula = f"{q.explain(_state.get().rules.places_by_unit)} = {fmt(q.value, 2)}"
+    return _emit(Slot(0, "word", word, Decimal(sign), 0, "", q.label if isinstance(q, Q) else "",
+                      q.rule if isinstance(q, Q) else None, formula,
+                      _inputs(q) if isinstance(q, Q) else [], dict(words)))
+
+
+def g_placeholder(label: str):
+    return _emit(Slot(0, "placeholder", wording()["占位符"].format(label), None, 0, "", label))
+
+
+def g_text(key: str, label: str | None = None):
+    """Free text from the figures' 文字说明 (dotted key), or a visible placeholder."""
+    st = _state.get()
+    node = st.figures.data.get("文字说明") or {}
+    for part in str(key).split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            break
+    if isinstance(node, str) and node.strip():
+        return node.strip().rstrip("。；;")
+    return g_placeholder(label or key.split(".")[-1])
+
+
+def g_has_text(key: str) -> bool:
+    st = _state.get()
+    node = st.figures.data.get("文字说明") or {}
+    for part in str(key).split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return False
+    return isinstance(node, str) and bool(node.strip())
+
+
+def g_chart(key: str, caption: str):
+    st = _state.get()
+    n = len(st.charts) + 1
+    st.charts.append({"key": key, "caption": caption, "number": n})
+    return f"图{n}：{caption}"
+
+
+def f_sentence(text) -> str:
+    """Free text to be followed by the template's own 。: drop its final punctuation."""
+    return str(text).strip().rstrip("。；;，,")
+
+
+def g_cn(n) -> str:
+    return cn2an.an2cn(int(n.value if isinstance(n, Q) else n))
+
+
+def g_sum(*qs):
+    vals = [q for q in qs if not is_missing(q)]
+    if not vals:
+        return qs[0] if qs else Missing("求和")
+    total = vals[0]
+    for v in vals[1:]:
+        total = total + v
+    return total
+
+
+def g_is_zero(q) -> bool:
+    return is_missing(q) or (isinstance(q, Q) and q.value == 0)
+
+
+@lru_cache(maxsize=32)
+def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
+        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=False, auto_reload=False, cache_size=400,
+    )
+    env.filters.update({"金额": f_amount, "百分比": f_percent, "个数": f_count, "得分": f_score,
+                        "年": f_year, "中文数字": g_cn, "文": f_sentence})
+    env.globals.update({"方向": g_direction, "待填": g_placeholder, "说明": g_text, "有说明": g_has_text,
+                        "图": g_chart, "中文数字": g_cn, "求和": g_sum, "为零": g_is_zero,
+                        "缺数": is_missing})
+    rules = load_rules(rules_key)
+    for name in rules.functions:
+        env.globals[name] = (lambda n: (lambda *a: rules.call(n, *a)))(name)
+    return env
+
+
+def _clean_lines(raw: str) -> list[str]:
+    lines = []
+    for line in raw.split("\n"):
+        s = line.strip().strip("\u3000")
+        if s:
+            lines.append(s)
+    return lines
+
+
+def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
+    p = pack if isinstance(pack, Pack) else load_pack(pack)
+    rules = load_rules(p.rules_dir)
+    env = _environment(p.dirs, p.rules_dir)
+    state = _RenderState(rules, figures.unit, p.strip_zeros, wording(), figures)
+    token = _state.set(state)
+    try:
+        view = figures_view(figures)
+        ctx = _context(figures, view, rules)
+        title = env.from_string(p.title).render(ctx) if p.title else ""
+        rendered: list[tuple[dict, str, str]] = []
+        for i, sec in enumerate(p.sections, 1):
+            try:
+                tmpl = env.get_template(sec["模板"])
+                body = tmpl.render(ctx)
+            except jinja2.TemplateNotFound as e:
+                raise UsageError(f"pack {p.name}: template {e.name} not found") from None
+            except jinja2.TemplateSyntaxError as e:
+                raise UsageError(f"{e.filename}:{e.lineno}: template error: {e.message}") from None
+            except jinja2.UndefinedError as e:
+                raise UsageError(f"pack {p.name}: {sec['模板']}: {e.message}") from None
+            number = g_cn(i)
+            rendered.append((sec, number, body))
+        return _assemble(title, rendered, state, p, figures)
+    finally:
+        _state.reset(token)
+
+
+def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
+    year = figures.year
+    ctx = {k: view[k] for k in view.keys()}
+    ctx.update({
+        "数据": view, "指标": MetricsView(rules, view),
+        "单位": figures.data.get("单位", ""), "年度": year, "上年度": year - 1,
+        "金额单位": figures.unit,
+        "三公经费": view["三公经费"],
+    })
+    return ctx
+
+
+def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Figures) -> Draft:
+    out: list[str] = []
+    pos = 0
+    slots = state.slots
+    placed: list[Slot] = []
+    sections: list[Section] = []
+
+    def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
+        nonlocal pos
+        # strip markers, recording spans
+        clean: list[str] = []
+        cpos = pos
+        last = 0
+        line_slots: list[Slot] = []
+        for m in _MARK.finditer(raw_line):
+            seg = raw_line[last:m.start()]
+            clean.append(seg)
+            cpos += len(seg)
+            slot = slots[int(m.group(1))]
+            text = m.group(2)
+            slot.start, slot.end = cpos, cpos + len(text)
+            clean.append(text)
+            cpos += len(text)
+            line_slots.append(slot)
+            last = m.end()
+        clean.append(raw_line[last:])
+        text = "".join(clean)
+        if section is not None:
+            starts = [0] + [m.start() for m in _SENT_END.finditer(text) if 0 < m.start() < len(text)]
+            bounds = list(zip(starts, starts[1:] + [len(text)]))
+            for a, b in bounds:
+                s_text = text[a:b]
+                if not s_text.strip():
+                    continue
+                sent = Sentence(len(section.sentences), section.id, pos + a, pos + b, s_text, heading=heading)
+                sent.slots = [s for s in line_slots if sent.start <= s.start < sent.end]
+                for s in sent.slots:
+                    s.section = section.id
+                    s.sentence = sent.index
+                section.sentences.append(sent)
+        placed.extend(line_slots)
+        out.append(text + "\n")
+        pos += len(text) + 1
+
+    for line in _clean_lines(title):
+        add_line(line, None, True)
+    for sec, number, body in rendered:
+        heading = f"{number}、{sec['标题']}"
+        section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
+                          start=pos, end=pos)
+        sections.append(section)
+        add_line(heading, section, True)
+        for line in _clean_lines(body):
+            add_line(line, section, False)
+        section.end = pos
+    text = "".join(out)
+    for i, s in enumerate(placed):
+        s.id = i
+    charts = []
+    for c in state.charts:
+        cap = f"图{c['number']}：{c['caption']}"
+        at = text.find(cap)
+        charts.append({**c, "start": at, "end": at + len(cap) if at >= 0 else -1})
+    return Draft(text=text, title=title.strip(), sections=sections, slots=placed, pack=pack.name,
+                 figures=figures.source, charts=charts)

@@ -1,0 +1,173 @@
+"""The figures as templates and rule expressions read them.
+
+``View`` wraps the validated figures dict: attribute or item access by official name
+(aliases and bracket/quote variants resolve through the schema), numbers come back as
+``Q`` carrying their path and name, absent figures as ``Missing``. 科目表 tables also
+offer their rows by level (类级/款级/项级) and each row its 类/款 names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .figures import Figures, Node, norm_key, schema, subjects
+from .values import Missing, Q
+
+_UNIT_OF_LEAF = {"金额": "金额", "数值": "数值", "整数": "个"}
+_LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+def _child_node(node: Node | None, key: str) -> tuple[str, Node | None]:
+    if node is None:
+        return key, None
+    if node.kind == "same":
+        node = schema()
+    canon = node.lookup.get(norm_key(key)) if node.lookup else None
+    if canon is not None:
+        return canon, node.children[canon]
+    if node.kind == "dict":
+        return key, node.value
+    if node.kind == "table" and norm_key(key) in node.column_lookup:
+        return node.column_lookup[norm_key(key)], Node("leaf", leaf="金额")
+    if node.any_key is not None:
+        return key, node.any_key
+    return key, None
+
+
+def wrap(value, node: Node | None, path: tuple, label: str):
+    if isinstance(value, dict):
+        if node is not None and node.kind == "table":
+            return TableView(value, node, path, label)
+        return View(value, node, path, label)
+    if isinstance(value, list):
+        item = node.item if node is not None and node.kind == "list" else None
+        return [wrap(v, item, path + (i,), label) for i, v in enumerate(value)]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return Q(Decimal(value), "个", label, path)
+    if isinstance(value, Decimal):
+        leaf = node.leaf if node is not None and node.kind == "leaf" else "金额"
+        return Q(value, _UNIT_OF_LEAF.get(leaf, "金额"), label, path)
+    return value
+
+
+class View:
+    __slots__ = ("_d", "_node", "_path", "_label")
+
+    def __init__(self, data: dict, node: Node | None, path: tuple = (), label: str = ""):
+        self._d = data
+        self._node = node
+        self._path = path
+        self._label = label
+
+    def __getattr__(self, key: str):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self[key]
+
+    def __getitem__(self, key):
+        key = str(key)
+        canon, node = _child_node(self._node, key)
+        if canon in self._d:
+            return wrap(self._d[canon], node, self._path + (canon,), canon)
+        if key in self._d:
+            return wrap(self._d[key], node, self._path + (key,), key)
+        return Missing(".".join(self._path + (canon,)))
+
+    def __contains__(self, key) -> bool:
+        canon, _ = _child_node(self._node, str(key))
+        return canon in self._d
+
+    def __bool__(self) -> bool:
+        return bool(self._d)
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def keys(self):
+        return self._d.keys()
+
+    def items(self):
+        return [(k, self[k]) for k in self._d]
+
+    def get(self, key, default=None):
+        v = self[key]
+        return default if isinstance(v, Missing) else v
+
+    def __repr__(self):
+        return f"View({'.'.join(self._path)})"
+
+
+class RowView(View):
+    """One row of a 科目表: 科目编码, 科目名称, 级次, 类名称, 款名称 and its columns."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, data, node, path, label, table: "TableView"):
+        super().__init__(data, node, path, label)
+        self._table = table
+
+    def __getitem__(self, key):
+        key = str(key)
+        d = self._d
+        if key in ("科目编码", "编码"):
+            return d["科目编码"]
+        if key in ("科目名称", "名称"):
+            return d["科目名称"]
+        if key == "级次":
+            return _LEVELS.get(len(d["科目编码"]), "")
+        if key in ("类名称", "款名称"):
+            n = 3 if key == "类名称" else 5
+            return self._table.name_of(d["科目编码"][:n])
+        canon, node = _child_node(self._node, key)
+        if canon in d:
+            return Q(d[canon], "金额", d["科目名称"] or d["科目编码"], self._path + (canon,))
+        return Missing(".".join(self._path + (canon,)))
+
+
+class TableView(View):
+    __slots__ = ("_rows", "_names")
+
+    def __init__(self, data, node, path, label):
+        super().__init__(data, node, path, label)
+        self._rows = None
+        self._names = None
+
+    def rows(self) -> list[RowView]:
+        if self._rows is None:
+            self._rows = [RowView(r, self._node, self._path + ("科目", r["科目编码"]), r["科目名称"], self)
+                          for r in self._d.get("科目", [])]
+        return self._rows
+
+    def name_of(self, code: str) -> str:
+        if self._names is None:
+            self._names = {r["科目编码"]: r["科目名称"] for r in self._d.get("科目", [])}
+            self._names.update({k: v for k, v in subjects()["功能分类类名"].items() if k not in self._names})
+        return self._names.get(code, "")
+
+    def row(self, code) -> RowView | Missing:
+        code = str(code)
+        for r in self.rows():
+            if r._d["科目编码"] == code:
+                return r
+        return Missing(".".join(self._path + ("科目", code)))
+
+    def __getitem__(self, key):
+        key = str(key)
+        if key == "科目":
+            return self.rows()
+        if key in ("类级", "款级", "项级"):
+            n = {"类级": 3, "款级": 5, "项级": 7}[key]
+            return [r for r in self.rows() if len(r._d["科目编码"]) == n]
+        if key == "合计":
+            total = self._d.get("合计")
+            if total is None:
+                return Missing(".".join(self._path + ("合计",)))
+            return RowView({"科目编码": "", "科目名称": "合计", **total}, self._node,
+                           self._path + ("合计",), "合计", self)
+        return super().__getitem__(key)
+
+
+def figures_view(fig: Figures) -> View:
+    return View(fig.data, schema(), (), "")
