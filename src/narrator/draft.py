@@ -14,7 +14,7 @@ from decimal import Decimal
 @dataclass(slots=True)
 class Slot:
     id: int
-    kind: str                 # amount | percent | count | score | year | word | placeholder
+    kind: str                 # amount | percent | count | score | year | word | placeholder | text
     text: str                 # as printed
     value: Decimal | None     # exact value (word: the sign −1/0/1; placeholder: None)
     places: int

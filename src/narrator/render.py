@@ -206,8 +206,14 @@ def g_text(key: str, label: str | None = None):
         if node is None:
             break
     if isinstance(node, str) and node.strip():
-        return node.strip().rstrip("。；;")
+        return _free_text(node, key)
     return g_placeholder(label or key.split(".")[-1])
+
+
+def _free_text(text: str, label: str) -> str:
+    """A person's words from the figures, recorded as a 'text' span (its numbers are theirs)."""
+    text = str(text).strip().rstrip("。；;，,")
+    return _emit(Slot(0, "text", text, None, 0, "", label))
 
 
 def g_has_text(key: str) -> bool:
@@ -227,9 +233,9 @@ def g_chart(key: str, caption: str):
     return f"图{n}：{caption}"
 
 
-def f_sentence(text) -> str:
+def f_sentence(text, 名称="文字") -> str:
     """Free text to be followed by the template's own 。: drop its final punctuation."""
-    return str(text).strip().rstrip("。；;，,")
+    return _free_text(text, 名称)
 
 
 def g_cn(n) -> str:

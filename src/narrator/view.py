@@ -73,7 +73,7 @@ class View:
             return wrap(self._d[canon], node, self._path + (canon,), canon)
         if key in self._d:
             return wrap(self._d[key], node, self._path + (key,), key)
-        return Missing(".".join(self._path + (canon,)))
+        return Missing(".".join(map(str, self._path + (canon,))))
 
     def __contains__(self, key) -> bool:
         canon, _ = _child_node(self._node, str(key))
@@ -123,7 +123,7 @@ class RowView(View):
         canon, node = _child_node(self._node, key)
         if canon in d:
             return Q(d[canon], "金额", d["科目名称"] or d["科目编码"], self._path + (canon,))
-        return Missing(".".join(self._path + (canon,)))
+        return Missing(".".join(map(str, self._path + (canon,))))
 
 
 class TableView(View):
@@ -151,7 +151,7 @@ class TableView(View):
         for r in self.rows():
             if r._d["科目编码"] == code:
                 return r
-        return Missing(".".join(self._path + ("科目", code)))
+        return Missing(".".join(map(str, self._path + ("科目", code))))
 
     def __getitem__(self, key):
         key = str(key)
@@ -163,7 +163,7 @@ class TableView(View):
         if key == "合计":
             total = self._d.get("合计")
             if total is None:
-                return Missing(".".join(self._path + ("合计",)))
+                return Missing(".".join(map(str, self._path + ("合计",))))
             return RowView({"科目编码": "", "科目名称": "合计", **total}, self._node,
                            self._path + ("合计",), "合计", self)
         return super().__getitem__(key)

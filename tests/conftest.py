@@ -1,0 +1,42 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "renshe-2024"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+try:  # prefer the installed package; fall back to the checkout
+    import narrator  # noqa: F401
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(ROOT / "src"))
+
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def sample_figures():
+    from narrator.figures import load_figures
+
+    return load_figures(SAMPLE / "figures.yaml")
+
+
+@pytest.fixture(scope="session")
+def sample_narrative() -> str:
+    return (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("NARRATOR_UPDATE_GOLDEN") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if os.environ.get("NARRATOR_UPDATE_GOLDEN") != "1":
+            pytest.fail(f"golden file {name} was missing and has been written; re-run")
+    assert text == path.read_text(encoding="utf-8"), f"draft differs from tests/golden/{name} (NARRATOR_UPDATE_GOLDEN=1 to accept)"
