@@ -72,6 +72,139 @@ def generate(
         _fail(e)
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    docx = "docx"
+
+
+def _load_text_or_document(path: Path):
+    """A narrative (text) or a whole disclosure (text/PDF/docx): (text, figures from its tables, repairs)."""
+    from .textio import read_text
+
+    suffix = path.suffix.lower()
+    if suffix in (".pdf", ".docx"):
+        from .documents import load_document
+
+        doc = load_document(path)
+        return doc.text
+    text, _enc = read_text(path)
+    return text
+
+
+def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: bool = False):
+    """Load, audit and check one document. Shared by check and batch."""
+    from .check import check_text
+    from .figures import load_figures
+
+    text = _load_text_or_document(path)
+    audit: list = []
+    fig = None
+    narrative, offset = text, 0
+    if figures_path is not None:
+        fig = load_figures(figures_path)
+    elif not no_figures:
+        fig, audit, narrative, offset = _figures_from_document(text, str(path))
+    if fig is not None:
+        try:
+            from .audit import audit_figures
+        except ImportError:  # pragma: no cover - table audit arrives with issue 4
+            audit_figures = None
+        if audit_figures is not None:
+            audit = audit + audit_figures(fig)
+    result = check_text(text, str(path), fig, pack, audit=audit)
+    return result
+
+
+def _figures_from_document(text: str, name: str):
+    """A whole disclosure carries its own tables: build figures from them when it does."""
+    try:
+        from .disclosure import parse_tables, split_disclosure
+    except ImportError:
+        return None, [], text, 0
+    parts = split_disclosure(text)
+    if parts is None or not getattr(parts, "has_tables", True):
+        return None, [], text, 0
+    from .figures import figures_from_tree
+
+    try:
+        tree, repairs = parse_tables(text, name)
+    except InputError:
+        return None, [], text, 0
+    if not tree or "收入支出决算总表" not in tree:
+        return None, [], text, 0
+    fig = figures_from_tree(tree, name)
+    return fig, list(repairs), text, 0
+
+
+@app.command()
+def check(
+    text: Path = typer.Argument(..., help="the 情况说明 (text) or a whole disclosure (text, PDF, docx)"),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="figures file to check against"),
+    pack: str = typer.Option("auto", "--pack", "-p", help="auto | standard | shanghai | a template folder"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text | json | html | docx"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
+    fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here"),
+    no_figures: bool = typer.Option(False, "--no-figures", help="check the text against itself only"),
+) -> None:
+    """Find the numeric errors in a human-written 情况说明."""
+    try:
+        if fix is not None and fix.resolve() == text.resolve():
+            raise UsageError("--fix must write a new file; narrator never modifies its input")
+        result = check_file(text, figures, pack, no_figures)
+        if fmt == CheckFormat.json:
+            data = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        elif fmt == CheckFormat.html:
+            from .report_html import check_html
+            data = check_html(result)
+        elif fmt == CheckFormat.docx:
+            if output is None:
+                raise UsageError("--format docx needs -o FILE")
+            from .docx_out import review_docx
+            data = review_docx(result)
+        else:
+            lines = [f.render() for f in result.findings]
+            s = result.summary
+            lines.append(f"{result.file}: {s['numbers']} numbers, {s['confirmed']} confirmed, "
+                         f"{s['errors']} errors, {s['warnings']} warnings, {s['unverifiable']} unverifiable"
+                         + (f" (figures: {result.figures}; pack: {result.pack})" if result.figures else " (no figures: text checked against itself)"))
+            data = "\n".join(lines) + "\n"
+        if fix is not None:
+            atomic_write(fix, result.fixed_text())
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    raise typer.Exit(1 if result.summary["errors"] else 0)
+
+
+@app.command("rules")
+def rules_cmd(
+    code: Optional[str] = typer.Argument(None, help="show one rule's documentation"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+) -> None:
+    """List the rule catalogue: prose checks (N…), table audit (T…), document repairs (D…)."""
+    from .catalogue import catalogue
+
+    cat = catalogue()
+    if fmt == "json":
+        typer.echo(json.dumps({c: r.__dict__ for c, r in cat.items()}, ensure_ascii=False, indent=2))
+        return
+    if code:
+        r = cat.get(code.upper())
+        if r is None:
+            typer.echo(f"narrator: unknown rule {code!r}", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"{r.code} {r.name} [{r.severity}] {r.message}\n\n{r.doc}\n\n错误：{r.wrong}\n正确：{r.right}")
+        return
+    group = None
+    for r in cat.values():
+        if r.group != group:
+            group = r.group
+            typer.echo({"prose": "# 文字检查 (narrator check)", "tables": "# 表格审核 (narrator validate)"}.get(group, group))
+        typer.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.message}")
+
+
 @app.command()
 def version() -> None:
     """Print narrator's version."""

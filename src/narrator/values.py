@@ -39,10 +39,10 @@ class Missing:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return self
+        return Missing(f"{self.reason}.{name}")
 
-    def __getitem__(self, _key):
-        return self
+    def __getitem__(self, key):
+        return Missing(f"{self.reason}.{key}")
 
     def __iter__(self):
         return iter(())

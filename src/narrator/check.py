@@ -1,0 +1,575 @@
+"""narrator check: every number in a human-written 情况说明, compared with the figures.
+
+Pipeline: extract mentions → split the text into sections and sentences → regenerate the
+draft from the figures (the same templates that write drafts) → match sections by their
+headings and sentences by their wording with numbers masked → pair each written number
+with the slot it restates → compare at the written precision. Numbers that no sentence
+accounts for are looked up by the names around them. Without figures, the text is checked
+against itself (rates, changes, shares, comparisons, numbered lists).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from . import compare as C
+from .catalogue import rule
+from .draft import Draft, Slot
+from .extract import Mention, extract
+from .figures import Figures
+from .findings import Finding, line_col
+from .numbers import fmt, round_half_up
+from .resources import rules_dir
+from .segment import Structure, list_skips, structure
+from .yamlio import load_rule_file
+
+_PLACEHOLDER = re.compile(r"【[^】\n]{0,80}】")
+_DROP = re.compile(r"[\s\u3000]|</?u>|[，,。.、；;：:（）()“”\"'‘’《》【】\-—•·■%％]")
+_MONEY = {"元", "千元", "万元", "亿元"}
+
+
+@cache
+def phrases() -> dict:
+    return load_rule_file(rules_dir() / "phrases.yaml")
+
+
+@cache
+def _direction_words() -> dict[str, int]:
+    d = phrases()["方向"]
+    out = {}
+    for sign, key in ((1, "正"), (-1, "负"), (0, "零")):
+        for w in d[key]:
+            out[w] = sign
+    return out
+
+
+@cache
+def _direction_re() -> re.Pattern:
+    words = sorted(_direction_words(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+@cache
+def _synonyms() -> list[tuple[str, str]]:
+    pairs = []
+    for canon, variants in phrases()["同义"].items():
+        for v in variants:
+            pairs.append((v, canon))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@cache
+def _word_groups() -> dict:
+    from .render import wording
+    return wording()["方向词"]
+
+
+def _norm(s: str) -> str:
+    for v, canon in _synonyms():
+        if v in s:
+            s = s.replace(v, canon)
+    s = _direction_re().sub("±", s)
+    return _DROP.sub("", s)
+
+
+def _bigrams(s: str) -> frozenset:
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
+
+
+def _sim(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return 2 * inter / (len(a) + len(b))
+
+
+# ------------------------------------------------------------------------------------
+@dataclass
+class Claim:
+    mention: Mention
+    status: str = "unverifiable"       # confirmed | mismatch | unverifiable
+    slot: Slot | None = None
+    expected: str | None = None
+    source: str | None = None          # "draft" | "lookup" | "text"
+
+    def to_json(self) -> dict:
+        m = self.mention
+        return {"start": m.start, "end": m.end, "text": m.text, "value": f"{m.value:f}", "unit": m.unit,
+                "kind": m.kind, "status": self.status,
+                "slot": None if self.slot is None else {"label": self.slot.label, "rule": self.slot.rule,
+                                                       "value": None if self.slot.value is None else f"{self.slot.value:f}",
+                                                       "text": self.slot.text, "formula": self.slot.formula},
+                "expected": self.expected}
+
+
+@dataclass
+class CheckResult:
+    file: str
+    text: str
+    figures: str | None
+    pack: str | None
+    findings: list[Finding]
+    claims: list[Claim]
+    fixes: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict:
+        return {
+            "numbers": len(self.claims),
+            "confirmed": sum(c.status == "confirmed" for c in self.claims),
+            "errors": sum(f.severity == "error" for f in self.findings),
+            "warnings": sum(f.severity == "warning" for f in self.findings),
+            "unverifiable": sum(c.status == "unverifiable" for c in self.claims),
+        }
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "figures": self.figures, "pack": self.pack, "summary": self.summary,
+                "findings": [f.to_json() for f in self.findings],
+                "claims": [c.to_json() for c in self.claims]}
+
+    def fixed_text(self) -> str:
+        out, pos = [], 0
+        for a, b, new in sorted(self.fixes):
+            if a < pos:
+                continue
+            out.append(self.text[pos:a])
+            out.append(new)
+            pos = b
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+class _Ctx:
+    def __init__(self, text: str, name: str):
+        self.text = text
+        self.name = name
+        self.findings: list[Finding] = []
+        self.flagged: set[int] = set()       # mention starts with an error already
+        self.fixes: list[tuple[int, int, str]] = []
+
+    def add(self, code: str, start: int, end: int, found: str | None, expected: str | None,
+            detail: str = "", formula: str | None = None, fix: str | None = None, severity: str | None = None):
+        r = rule(code)
+        line, col = line_col(self.text, start)
+        msg = r.message + (f"：{detail}" if detail else "")
+        self.findings.append(Finding(code, r.name, severity or r.severity, msg, self.name, line, col, start, end,
+                                     found, expected, formula))
+        if (severity or r.severity) == "error":
+            self.flagged.add(start)
+            if fix is not None:
+                self.fixes.append((start, end, fix))
+
+
+# ------------------------------------------------------------------------------------
+def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
+               pack: str = "auto", audit: list[Finding] | None = None) -> CheckResult:
+    text = text.replace("\r\n", "\n") if "\r\n" in text else text
+    mentions = extract(text)
+    holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    claims = [Claim(m) for m in mentions if m.claim and not any(a <= m.start < b for a, b in holes)]
+    st = structure(text)
+    ctx = _Ctx(text, name)
+    used_pack = None
+    if audit:
+        ctx.findings.extend(audit)
+    if figures is not None:
+        draft = _choose_draft(figures, st, pack)
+        used_pack = draft.pack
+        _against_draft(ctx, st, claims, draft)
+        _lookup(ctx, st, claims, figures, draft)
+    _self_consistency(ctx, st, claims)
+    for start, end, found, want in list_skips(text, st):
+        ctx.add("N206", start, end, str(found), str(want), f"{want} 缺失或编号重复" if found > want else "编号重复",
+                severity="warning")
+    for c in claims:
+        if c.status == "unverifiable" and c.mention.start in ctx.flagged:
+            c.status = "mismatch"
+    ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
+    return CheckResult(name, text, figures.source if figures is not None else None, used_pack,
+                       ctx.findings, claims, ctx.fixes)
+
+
+# -- draft side -----------------------------------------------------------------------
+def _choose_draft(figures: Figures, st: Structure, pack: str) -> Draft:
+    from .render import render
+
+    return render(figures, pack if pack != "auto" else choose_pack(st))
+
+
+def choose_pack(st: Structure) -> str:
+    """The shipped pack whose section headings best match the text's headings."""
+    from .render import load_pack
+    from .resources import templates_dir
+
+    titles = [_bigrams(_norm(s.title)) for s in st.sections if s.number != "部分"]
+    best, best_score = "standard", -1.0
+    for d in sorted(templates_dir().iterdir()):
+        if not (d / "pack.yaml").is_file():
+            continue
+        p = load_pack(d.name)
+        dt = [_bigrams(_norm(sec["标题"])) for sec in p.sections]
+        # each text heading counts once, at its best match, in order of the pack
+        score = sum(max((_sim(t, x) for x in dt), default=0) for t in titles) - 0.2 * abs(len(dt) - len(titles))
+        if score > best_score:
+            best, best_score = d.name, score
+    return best
+
+
+def _masked_human(text: str, sent, mentions: list[Mention]) -> str:
+    out, pos = [], sent.start
+    for m in mentions:
+        out.append(text[pos:m.start])
+        out.append("□" if m.kind != "ordinal" else "")
+        pos = m.end
+    out.append(text[pos:sent.end])
+    return _norm(_PLACEHOLDER.sub("◇", "".join(out)))
+
+
+def _masked_draft(draft: Draft, sent) -> str:
+    out, pos = [], sent.start
+    for s in sent.slots:
+        out.append(draft.text[pos:s.start])
+        out.append({"placeholder": "◇", "text": draft.text[s.start:s.end]}.get(s.kind, "□"))
+        pos = s.end
+    out.append(draft.text[pos:sent.end])
+    return _norm(re.sub(r"^\d+\.\s*", "", "".join(out)))
+
+
+def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) -> None:
+    text = ctx.text
+    by_sentence: dict[int, list[Claim]] = {}
+    ment_by_sentence: dict[int, list[Mention]] = {}
+    all_mentions = [c.mention for c in claims]
+    si = 0
+    sents = st.sentences
+    # assign claims to sentences
+    for c in claims:
+        while si < len(sents) and sents[si].end <= c.mention.start:
+            si += 1
+        if si < len(sents) and sents[si].start <= c.mention.start:
+            by_sentence.setdefault(si, []).append(c)
+    for i, s in enumerate(sents):
+        ment_by_sentence[i] = [c.mention for c in by_sentence.get(i, [])]
+    # section mapping
+    dsecs = draft.sections
+    dsec_bi = [_bigrams(_norm(s.title.split("、", 1)[-1])) for s in dsecs]
+    sec_map: dict[int, int] = {}
+    for hs in st.sections:
+        if hs.number == "部分":
+            continue
+        hb = _bigrams(_norm(hs.title))
+        scores = [_sim(hb, b) for b in dsec_bi]
+        j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
+        if j >= 0 and scores[j] >= 0.5:
+            sec_map[hs.index] = j
+    # sentence alignment, per section, greedy best-first one-to-one
+    dsent_cache: dict[int, list[tuple[object, frozenset]]] = {}
+    for j, sec in enumerate(dsecs):
+        dsent_cache[j] = [(s, _bigrams(_masked_draft(draft, s))) for s in sec.sentences if not s.heading]
+    pairs = []
+    for i, s in enumerate(sents):
+        if i not in by_sentence:
+            continue
+        hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
+        cand_secs = [sec_map[s.section]] if s.section in sec_map else list(dsent_cache)
+        for j in cand_secs:
+            for ds, db in dsent_cache[j]:
+                score = _sim(hb, db)
+                if score >= 0.45:
+                    pairs.append((score, i, id(ds), ds))
+    pairs.sort(key=lambda p: -p[0])
+    taken_h, taken_d = set(), set()
+    for score, i, did, ds in pairs:
+        if i in taken_h or did in taken_d:
+            continue
+        taken_h.add(i)
+        taken_d.add(did)
+        _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
+
+
+_DIGITS = re.compile(r"[0-9０-９.．]+")
+
+
+def _left(text: str, start: int, floor: int, n: int = 8) -> str:
+    """The words right before a number (digits of neighbouring numbers removed)."""
+    head = "^" if start - 24 <= floor else ""
+    return (head + _DIGITS.sub("", _norm(text[max(floor, start - 24):start])))[-n:]
+
+
+def _suffix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+_KIND_OF_SLOT = {"amount": "amount", "percent": "percent", "count": "count", "score": "score", "year": "year"}
+
+
+def _compatible(m: Mention, s: Slot) -> bool:
+    k = _KIND_OF_SLOT.get(s.kind)
+    if k is None:
+        return False
+    if m.kind == k:
+        return True
+    if m.kind == "bare":
+        return k in ("amount", "score", "count")
+    if m.kind == "score" and k == "count":
+        return True
+    if m.kind == "count" and k in ("score",):
+        return True
+    if m.kind == "date" and k == "year":
+        return True
+    return False
+
+
+def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) -> None:
+    text = ctx.text
+    slots = [s for s in dsent.slots if s.kind in _KIND_OF_SLOT]
+    used: set[int] = set()
+    prev_end = hsent.start
+    lefts_h = []
+    for c in claims:
+        lefts_h.append(_left(text, c.mention.start, hsent.start))
+    prev = dsent.start
+    lefts_d = []
+    for s in slots:
+        lefts_d.append(_left(draft.text, s.start, dsent.start))
+    for ci, c in enumerate(claims):
+        m = c.mention
+        best, best_score = None, -99.0
+        for k, s in enumerate(slots):
+            if k in used or not _compatible(m, s):
+                continue
+            ctx_len = _suffix_len(lefts_h[ci], lefts_d[k])
+            if ctx_len == 0 and not (len(claims) == 1 and len(slots) == 1):
+                continue  # nothing in common right before the numbers: not the same figure
+            score = ctx_len - 0.3 * abs(ci - k)
+            if m.kind == s.kind:
+                score += 0.5
+            if score > best_score:
+                best, best_score = k, score
+        if best is None:
+            continue
+        used.add(best)
+        _compare(ctx, c, slots[best], draft, "draft")
+    del prev_end, prev
+
+
+def _unit_value(m: Mention, s: Slot) -> Decimal | None:
+    if s.kind == "amount" and m.unit in _MONEY:
+        try:
+            return m.scaled(s.unit)
+        except ValueError:
+            return None
+    return m.value
+
+
+def _expected_text(m: Mention, exact: Decimal, slot_places: int) -> str:
+    p = max(m.places, 0)
+    if round_half_up(exact, p) != round_half_up(exact, slot_places) and slot_places > p:
+        txt = fmt(exact, slot_places)
+        return txt.rstrip("0").rstrip(".") if "." in txt else txt
+    return fmt(abs(exact), p)
+
+
+def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
+    m = c.mention
+    c.slot = s
+    c.source = source
+    if s.value is None:
+        return
+    if s.kind == "year":
+        year = m.value // 10000 if m.kind == "date" and m.value > 10**7 else m.value
+        if year == s.value:
+            c.status = "confirmed"
+        else:
+            c.status = "mismatch"
+            c.expected = s.text
+            if m.kind == "date":
+                return  # a wrong year inside a date: left to a person (the fix is not a plain swap)
+            ctx.add("N104", m.start, m.end, m.text, s.text, f"应为{s.text}年（{s.label}）",
+                    f"年度 = {s.text}", fix=s.text)
+        return
+    value = _unit_value(m, s)
+    if value is None:
+        return
+    exact = s.value
+    unit_scale = Decimal(1)
+    if s.kind == "amount" and m.unit in _MONEY and m.unit != s.unit:
+        # compare at the human's precision in the human's unit
+        try:
+            unit_scale = m.value / value if value else Decimal(1)
+        except Exception:
+            unit_scale = Decimal(1)
+    exact_h = exact * unit_scale
+    v = C.verdict(exact_h, m.value, m.places, m.qualifier)
+    formula = s.formula or _figure_formula(s)
+    if v == C.OK:
+        c.status = "confirmed"
+        _check_direction(ctx, c, s, draft)
+        return
+    expected = _expected_text(m, exact_h, s.places)
+    c.expected = expected
+    if v == C.TRUNCATED:
+        c.status = "confirmed"
+        ctx.add("N106", m.start, m.end, m.text, expected, f"{s.label}", formula)
+        return
+    c.status = "mismatch"
+    code = {"amount": "N101", "percent": "N102"}.get(s.kind, "N103")
+    if m.qualifier and m.qualifier not in ("约", "近", "左右"):
+        code = "N108"
+    ctx.add(code, m.start, m.end, m.text, expected, s.label, formula,
+            fix=None if m.qualifier else expected)
+    _check_direction(ctx, c, s, draft)
+
+
+def _figure_formula(s: Slot) -> str:
+    if s.inputs and len(s.inputs) == 1 and s.inputs[0].get("path"):
+        return f"{s.inputs[0]['path']} = {s.inputs[0]['value']}"
+    return f"{s.label} = {s.text}"
+
+
+def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
+    """If the draft puts a direction word right before this number, check the human's word."""
+    word_slot = None
+    for w in draft.slots:
+        if w.kind == "word" and 0 <= s.start - w.end <= 1:
+            word_slot = w
+            break
+    if word_slot is None:
+        return
+    text = ctx.text
+    m = c.mention
+    before = text[max(0, m.start - 8):m.start]
+    stripped = before.rstrip(" \t\u3000\n")
+    for w, sign in sorted(_direction_words().items(), key=lambda kv: -len(kv[0])):
+        if stripped.endswith(w):
+            if sign == int(word_slot.value):
+                return
+            w_start = m.start - (len(before) - len(stripped)) - len(w)
+            expected = _expected_word(w, int(word_slot.value), word_slot)
+            formula = word_slot.formula
+            ctx.add("N105", w_start, w_start + len(w), w, expected,
+                    f"{word_slot.label}的方向应为“{expected}”", formula, fix=expected)
+            return
+
+
+def _expected_word(found: str, sign: int, slot: Slot) -> str:
+    key = "正" if sign > 0 else "负" if sign < 0 else "零"
+    for words in _word_groups().values():
+        if found in words.values():
+            return words[key]
+    return slot.words[key] if slot.words else slot.text
+
+
+# -- lookup by names --------------------------------------------------------------------
+@dataclass
+class _Index:
+    names: list[tuple[str, list[tuple[Decimal, str]]]]   # (normalised name, [(value, path)])
+    values: set[Decimal]
+
+
+def _build_index(figures: Figures, draft: Draft) -> _Index:
+    names: dict[str, list[tuple[Decimal, str]]] = {}
+    values: set[Decimal] = set()
+
+    def add(name: str, value, path: str):
+        if not isinstance(value, Decimal):
+            return
+        values.add(value)
+        n = _norm(name)
+        if len(n) >= 4:
+            names.setdefault(n, []).append((value, path))
+
+    def walk(node, path: tuple):
+        if isinstance(node, dict):
+            if "科目" in node and isinstance(node["科目"], list):
+                for r in node["科目"]:
+                    for col, v in r.items():
+                        if col not in ("科目编码", "科目名称"):
+                            add(r["科目名称"], v, ".".join(map(str, path + ("科目", r["科目编码"], col))))
+            for k, v in node.items():
+                if k == "科目":
+                    continue
+                if isinstance(v, Decimal):
+                    add(str(k), v, ".".join(map(str, path + (k,))))
+                else:
+                    walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, dict) and "项目名称" in v:
+                    for col in ("预算数", "执行数"):
+                        if col in v:
+                            p = ".".join(map(str, path + (i, col)))
+                            add(v["项目名称"], v[col], p)
+                            if v.get("简称"):
+                                add(v["简称"], v[col], p)
+                else:
+                    walk(v, path + (i,))
+    walk({k: v for k, v in figures.data.items() if k != "上年"}, ())
+    for s in draft.slots:
+        if s.kind in ("amount",) and s.value is not None:
+            values.add(s.value)
+    ordered = sorted(names.items(), key=lambda kv: -len(kv[0]))
+    return _Index(ordered, values)
+
+
+def _strip_name(n: str) -> str:
+    for suffix in ("项目", "经费", "资金"):
+        if n.endswith(suffix) and len(n) - len(suffix) >= 4:
+            n = n[: -len(suffix)]
+    return n
+
+
+def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, draft: Draft) -> None:
+    pending = [c for c in claims if c.slot is None and c.mention.kind in ("amount", "bare")
+               and (c.mention.unit in _MONEY or c.mention.kind == "bare")]
+    if not pending:
+        return
+    idx = _build_index(figures, draft)
+    text = ctx.text
+    for c in pending:
+        m = c.mention
+        a = max(text.rfind(p, 0, m.start) for p in "，,。；;：:\n")
+        prev = [x.mention.end for x in claims if x.mention.end <= m.start]
+        a = max(a + 1, max(prev) if prev else 0)
+        clause = _norm(text[a:m.start])
+        if len(clause) < 4:
+            continue
+        core = _strip_name(clause[-24:])
+        hit = None
+        for n, vals in idx.names:
+            if n in clause or (len(core) >= 4 and (core in n and len(core) >= len(n) - 2)) \
+                    or (len(_strip_name(n)) >= 4 and _strip_name(n) in clause):
+                hit = (n, vals)
+                break
+        if hit is None:
+            continue
+        value = m.scaled(figures.unit) if m.unit in _MONEY else m.value
+        scale = (m.value / value) if value else Decimal(1)
+        for v, path in hit[1]:
+            if C.verdict(v * scale, m.value, m.places, m.qualifier) in (C.OK, C.TRUNCATED):
+                c.status, c.source = "confirmed", "lookup"
+                c.expected = fmt(v, 2)
+                break
+        else:
+            if any(C.verdict(v * scale, m.value, m.places) == C.OK for v in idx.values):
+                continue  # the number is a figure, just not this name's: unverifiable
+            v, path = min(hit[1], key=lambda vp: abs(vp[0] * scale - m.value))
+            expected = _expected_text(m, v * scale, 2)
+            c.status, c.source, c.expected = "mismatch", "lookup", expected
+            ctx.add("N107", m.start, m.end, m.text, expected, f"{hit[0]}", f"{path} = {fmt(v, 2)}",
+                    fix=expected)
+
+
+# -- the text against itself ------------------------------------------------------------
+def _self_consistency(ctx: _Ctx, st: Structure, claims: list[Claim]) -> None:
+    from .consistency import check_sentences
+
+    check_sentences(ctx, st, claims)

@@ -1,0 +1,218 @@
+"""The text against itself: what a 情况说明 implies without any figures.
+
+- a completion/execution rate against the budget and actual amounts stated with it (N201);
+- a change: its amount, its rate and the current amount agree, and its two direction
+  words agree (N202);
+- 大于/小于/等于 against the numbers it compares (N203);
+- shares of one whole: each share against part ÷ whole (N205), and together 100% when the
+  parts make up the whole (N204).
+Cue words come from rules/phrases.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from . import compare as C
+from .numbers import divide, fmt, round_half_up
+from .segment import Structure
+
+_PUNCT = "，,。；;：:\n"
+
+
+def _cues(name: str) -> list[str]:
+    from .check import phrases
+
+    return sorted(phrases()[name], key=len, reverse=True)
+
+
+def _ends_with_any(s: str, words: list[str]) -> str | None:
+    s = re.sub(r"[\s\u3000]+", "", s)
+    for w in words:
+        if s.endswith(w):
+            return w
+    return None
+
+
+def _contains_any(s: str, words: list[str]) -> str | None:
+    s = re.sub(r"[\s\u3000]+", "", s)
+    for w in words:
+        if w in s:
+            return w
+    return None
+
+
+def _money(c) -> bool:
+    return c.mention.kind == "amount" or (c.mention.kind == "bare" and c.mention.places > 0)
+
+
+def check_sentences(ctx, st: Structure, claims) -> None:
+    text = ctx.text
+    sents = st.sentences
+    # claims per sentence
+    per: dict[int, list] = {}
+    si = 0
+    for c in claims:
+        while si < len(sents) and sents[si].end <= c.mention.start:
+            si += 1
+        if si < len(sents) and sents[si].start <= c.mention.start:
+            per.setdefault(si, []).append(c)
+    rate_cues, budget_cues, actual_cues = _cues("完成率线索"), _cues("预算线索"), _cues("决算线索")
+    delta_cues, pct_change_cues = _cues("增减额线索"), _cues("增减率线索")
+    from .check import _direction_words
+
+    dir_words = _direction_words()
+
+    def left(cs, i, floor):
+        a = cs[i - 1].mention.end if i > 0 else floor
+        return text[a:cs[i].mention.start]
+
+    def pick(cs, upto, cues, floor):
+        """The last money claim before index ``upto`` whose left context ends with a cue."""
+        for j in range(upto - 1, -1, -1):
+            if _money(cs[j]) and _ends_with_any(left(cs, j, floor), cues):
+                return cs[j]
+        return None
+
+    shares_by_whole: dict[int, list] = {}
+    for i, cs in per.items():
+        s = sents[i]
+        prev_cs = per.get(i - 1, []) if i - 1 >= 0 and sents[i - 1].section == s.section else []
+        for k, c in enumerate(cs):
+            m = c.mention
+            if m.kind != "percent" or m.start in ctx.flagged:
+                continue
+            lc = left(cs, k, s.start)
+            # (a) completion / execution rate
+            if _contains_any(lc, rate_cues):
+                both = prev_cs + cs[:k]
+                b = pick(both, len(both), budget_cues, s.start if not prev_cs else sents[i - 1].start)
+                a = pick(both, len(both), actual_cues, s.start if not prev_cs else sents[i - 1].start)
+                if a is not None and b is not None and a is not b and b.mention.value != 0:
+                    exact = divide(a.mention.value, b.mention.value) * 100
+                    _judge(ctx, c, exact, "N201", f"{a.mention.text.strip()} ÷ {b.mention.text.strip()}",
+                           "完成率")
+                continue
+            # (b) change rate: ... 增加Δ万元，增长r%
+            w = _ends_with_any(lc, pct_change_cues)
+            if w and k > 0:
+                d = cs[k - 1]
+                dw = _ends_with_any(left(cs, k - 1, s.start), delta_cues)
+                if not _money(d) or not dw:
+                    continue
+                sign_d, sign_r = dir_words.get(dw, 0), dir_words.get(w, 0)
+                if sign_d and sign_r and sign_d != sign_r and m.start not in ctx.flagged:
+                    ctx.add("N202", m.start, m.end, w, None, f"“{dw}”与“{w}”方向相反")
+                    continue
+                # the current amount: the money claim before Δ in this or the previous sentence
+                pool = prev_cs + cs[:k - 1]
+                cur = next((x for x in reversed(pool) if _money(x) and x is not d
+                            and not _ends_with_any(text[max(0, x.mention.start - 6):x.mention.start], delta_cues)),
+                           None)
+                if cur is None or not sign_d:
+                    continue
+                prior = cur.mention.value - sign_d * d.mention.value
+                if prior <= 0:
+                    continue
+                exact = divide(d.mention.value, prior) * 100
+                _judge(ctx, c, exact, "N202",
+                       f"{d.mention.text.strip()} ÷ ({cur.mention.text.strip()} {'−' if sign_d > 0 else '+'} {d.mention.text.strip()})",
+                       "增减率")
+                continue
+            # (c) share of a whole: "A X万元，占Y%"
+            if re.search(r"占[^，,。；;]{0,16}$", re.sub(r"\s", "", lc)) and k > 0 and _money(cs[k - 1]):
+                part = cs[k - 1]
+                between = text[part.mention.end:m.start]
+                if any(p in between for p in "。；;"):
+                    continue
+                whole = _find_whole(ctx, st, per, i, part, lc)
+                if whole is None or whole.mention.value == 0:
+                    continue
+                exact = divide(part.mention.value, whole.mention.value) * 100
+                _judge(ctx, c, exact, "N205", f"{part.mention.text.strip()} ÷ {whole.mention.text.strip()}", "占比")
+                shares_by_whole.setdefault(id(whole), [whole]).append((part, c))
+    # (d) shares of one whole add up to 100% when the parts add up to the whole
+    for group in shares_by_whole.values():
+        whole, items = group[0], group[1:]
+        if len(items) < 2:
+            continue
+        parts = [(p.mention.value, p.mention.places) for p, _ in items]
+        ok, _, _ = C.interval_ok(parts, whole.mention.value, whole.mention.places)
+        if not ok:
+            continue
+        shares = [(c.mention.value, c.mention.places) for _, c in items]
+        ok, residue, tol = C.interval_ok(shares, Decimal(100), 0 if all(p == 0 for _, p in shares) else 2)
+        last = items[-1][1].mention
+        if not ok and not any(c.mention.start in ctx.flagged for _, c in items):
+            total = sum(v for v, _ in shares)
+            ctx.add("N204", last.start, last.end, f"{fmt(total, 2)}%", "100%",
+                    f"各部分合计{fmt(sum(v for v, _ in parts), 2)}等于整体，占比之和应为100%",
+                    " + ".join(f"{fmt(v, p)}%" for v, p in shares) + f" = {fmt(total, 2)}%", severity="warning")
+    # (e) 大于/小于/等于 against the numbers compared
+    for i, cs in per.items():
+        s = sents[i]
+        mm = re.search(r"决算数?\s*(大于|小于|等于|高于|低于)\s*(年初)?预算数?", s.text)
+        if not mm:
+            continue
+        pool = per.get(i - 1, []) + cs if i > 0 and sents[i - 1].section == s.section else cs
+        floor = sents[i - 1].start if pool is not cs else s.start
+        b = pick(pool, len(pool), budget_cues, floor)
+        a = pick(pool, len(pool), actual_cues, floor)
+        if a is None or b is None:
+            continue
+        diff = a.mention.value - b.mention.value
+        want = "大于" if diff > 0 else "小于" if diff < 0 else "等于"
+        word = mm.group(1).replace("高于", "大于").replace("低于", "小于")
+        if word != want:
+            start = s.start + mm.start(1)
+            ctx.add("N203", start, start + len(mm.group(1)), mm.group(1), want,
+                    f"决算数{a.mention.text.strip()}，预算数{b.mention.text.strip()}",
+                    f"{a.mention.text.strip()} − {b.mention.text.strip()} = {fmt(diff, 2)}", fix=want)
+
+
+def _find_whole(ctx, st, per, i, part, lc):
+    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于."""
+    text = ctx.text
+    sents = st.sentences
+    sec = sents[i].section
+    name = re.sub(r"\s", "", lc)
+    name = name[name.rfind("占") + 1:].rstrip("的")
+    candidates = []
+    for j in range(i, -1, -1):
+        if sents[j].section != sec:
+            break
+        for c in reversed(per.get(j, [])):
+            if c.mention.start >= part.mention.start or not _money(c):
+                continue
+            candidates.append(c)
+    if name and len(name) >= 3:
+        for c in candidates:
+            a = max(text.rfind(p, 0, c.mention.start) for p in _PUNCT)
+            clause = re.sub(r"\s", "", text[a + 1:c.mention.start])
+            if name in clause or clause.endswith(name):
+                return c
+    anchors = ("其中", "主要用于以下方面", "主要用于")
+    for c in candidates:
+        after = re.sub(r"\s", "", text[c.mention.end:c.mention.end + 40])
+        if any(after.lstrip("万元元亿，,：:").startswith(a) for a in anchors) or \
+                re.match(r"^(万元|元|亿元)?[，,]?(其中|主要用于)", after):
+            return c
+    return None
+
+
+def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:
+    m = c.mention
+    v = C.verdict(exact, m.value, m.places, m.qualifier)
+    if v == C.OK:
+        if c.status == "unverifiable":
+            c.status, c.source = "confirmed", "text"
+        return
+    places = max(m.places, 2) if m.places < 2 and round_half_up(exact, m.places) != round_half_up(exact, 2) else m.places
+    expected = fmt(exact, places)
+    formula = f"{formula_head} = {fmt(exact, max(places, 2))}%"
+    if v == C.TRUNCATED:
+        ctx.add("N106", m.start, m.end, m.text, expected, what, formula)
+        return
+    c.status = "mismatch"
+    ctx.add(code, m.start, m.end, m.text, expected, what, formula, fix=expected)

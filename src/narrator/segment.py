@@ -1,0 +1,189 @@
+"""The structure of a human-written 情况说明: headings, sections, sentences.
+
+Works on text extracted from PDFs, where lines break inside sentences and pages break
+inside paragraphs: a sentence ends at 。！？, at a blank line only when the text before it
+ends a clause, and before a line that starts a heading or a numbered item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CN_DIGITS = "一二三四五六七八九十"
+# 一、 / 十三、   (section)      （一） / (一)   (subsection)     1. / 1、 / 1．(item)
+HEADING = re.compile(r"^[ \t\u3000\-•·]*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
+SUBHEADING = re.compile(r"^[ \t\u3000\-•·]*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(.*)$")
+ITEM = re.compile(r"^[ \t\u3000\-•·]*(\d{1,2})\s*[.．、](?!\d)\s*(.*)$")
+PART = re.compile(r"^\s*第[一二三四五六七八九十]+部分")
+_END = "。！？!?"
+_CLAUSE_END = "。！？!?；;：:"
+
+
+@dataclass(slots=True)
+class HSentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    section: int          # index into sections (-1 before the first heading)
+    line_start: bool      # begins a line (a heading or an item starts here)
+
+
+@dataclass(slots=True)
+class HSection:
+    index: int
+    number: str           # 一 … 十三
+    title: str            # heading text without the number
+    start: int
+    end: int
+    heading_end: int
+    sentences: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Structure:
+    sections: list[HSection]
+    sentences: list[HSentence]
+    items: list[tuple[int, int, int, str]]   # (start, end, number, kind) numbered list markers
+
+
+def cn_to_int(s: str) -> int:
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + CN_DIGITS.index(s[1]) + 1
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (CN_DIGITS.index(tens) + 1) * 10 + (CN_DIGITS.index(ones) + 1 if ones else 0)
+    return CN_DIGITS.index(s) + 1
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def structure(text: str) -> Structure:
+    sections: list[HSection] = []
+    items: list[tuple[int, int, int, str]] = []
+    boundaries: set[int] = set()        # offsets where a new sentence must start
+    line_starts: set[int] = set()
+    prev_content_end_char = "。"
+    for pos, line in _lines(text):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        lead = len(line) - len(line.lstrip())
+        at = pos + lead
+        m = HEADING.match(line)
+        is_heading = bool(m) and len(stripped) <= 40 and not stripped.endswith(("。", "；", ";"))
+        head_end = pos + len(line)
+        if m and not is_heading:
+            # "七、…情况说明 本部门当年无…。": a heading with its body on the same line
+            g = re.match(r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3000]+\S", m.group(2))
+            if g and not re.search(r"[，。,；;：:]", g.group(1)):
+                is_heading = True
+                head_end = pos + line.index(g.group(1)) + len(g.group(1))
+        if PART.match(line):
+            boundaries.add(at)
+            line_starts.add(at)
+            if sections:
+                sections[-1].end = pos
+            sections.append(HSection(len(sections), "部分", stripped, at, at, pos + len(line)))
+            boundaries.add(pos + len(line))
+        elif is_heading:
+            if sections:
+                sections[-1].end = pos
+            title = text[at:head_end].strip()
+            title = title[title.index(m.group(1)) + len(m.group(1)):].lstrip("、.． ")
+            sections.append(HSection(len(sections), m.group(1), title, at, at, head_end))
+            boundaries.add(at)
+            boundaries.add(head_end)
+            line_starts.add(at)
+            try:
+                n = cn_to_int(m.group(1))
+            except ValueError:
+                n = 0
+            items.append((at, at + len(m.group(1)), n, "section"))
+        elif (sm := SUBHEADING.match(line)):
+            boundaries.add(at)
+            line_starts.add(at)
+            try:
+                n = cn_to_int(sm.group(1))
+            except ValueError:
+                n = 0
+            s = line.index(sm.group(1), lead)
+            items.append((s, s + len(sm.group(1)), n, "sub"))
+            if len(stripped) <= 40 and not stripped.endswith("。"):
+                boundaries.add(pos + len(line))  # a title line
+        elif (im := ITEM.match(line)):
+            boundaries.add(at)
+            line_starts.add(at)
+            s = pos + line.index(im.group(1), 0)
+            items.append((s, s + len(im.group(1)), int(im.group(1)), "item"))
+        elif prev_content_end_char in "：:；;" or (prev_content_end_char in _CLAUSE_END and _blank_before(text, pos)):
+            boundaries.add(at)
+            line_starts.add(at)
+        prev_content_end_char = stripped[-1]
+    if sections:
+        sections[-1].end = len(text)
+    # sentences: cut at 。！？ and at boundaries
+    for b in list(boundaries):  # a line that begins a sentence ends the one before it
+        boundaries.add(b)
+    cuts = sorted(boundaries | {m.end() for m in re.finditer(f"[{_END}]", text)} | {0, len(text)})
+    sentences: list[HSentence] = []
+    sec_i = -1
+    sec_starts = [s.start for s in sections]
+    for a, b in zip(cuts, cuts[1:]):
+        seg = text[a:b]
+        if not seg.strip():
+            continue
+        # trim whitespace at both ends (spans stay in the original text)
+        a2 = a + (len(seg) - len(seg.lstrip()))
+        b2 = b - (len(seg) - len(seg.rstrip()))
+        while sec_i + 1 < len(sec_starts) and sec_starts[sec_i + 1] <= a2:
+            sec_i += 1
+        sent = HSentence(len(sentences), a2, b2, text[a2:b2], sec_i, a2 in line_starts)
+        sentences.append(sent)
+        if sec_i >= 0:
+            sections[sec_i].sentences.append(sent.index)
+    return Structure(sections, sentences, items)
+
+
+def _blank_before(text: str, pos: int) -> bool:
+    """Is the line starting at ``pos`` preceded by a blank line?"""
+    before = text[:pos].rstrip(" \t\u3000")
+    return before.endswith("\n\n") or before.endswith("\n \n") or bool(re.search(r"\n[ \t\u3000]*\n[ \t\u3000]*$", text[:pos]))
+
+
+def list_skips(text: str, st: Structure) -> list[tuple[int, int, int, int]]:
+    """Numbered items that skip or repeat: (start, end, found, expected).
+
+    Item numbers restart at 1 after any section or subsection heading.
+    """
+    out = []
+    expect: dict[str, int] = {}
+    for start, end, n, kind in st.items:
+        if kind == "section":
+            expect = {"section": n + 1}
+            continue
+        if kind == "sub":
+            want = expect.get("sub")
+            if want is not None and n != want and n != 1:
+                out.append((start, end, n, want))
+            expect["sub"] = n + 1
+            expect.pop("item", None)
+            continue
+        want = expect.get("item")
+        if n == 1 or want is None:
+            expect["item"] = n + 1
+            if want is not None and n == 1 and want > 1:
+                pass  # a new list
+            continue
+        if n != want:
+            out.append((start, end, n, want))
+        expect["item"] = n + 1
+    return out
