@@ -270,9 +270,12 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
     for j, sec in enumerate(dsecs):
         dsent_cache[j] = [(s, _bigrams(_masked_draft(draft, s))) for s in sec.sentences if not s.heading]
     pairs = []
+    dre = _direction_re()
     for i, s in enumerate(sents):
         if i not in by_sentence:
-            continue
+            if not dre.search(s.text):
+                continue
+            by_sentence[i] = []
         hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
         cand_secs = [sec_map[s.section]] if s.section in sec_map else list(dsent_cache)
         for j in cand_secs:
@@ -359,6 +362,41 @@ def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) ->
         used.add(best)
         _compare(ctx, c, slots[best], draft, "draft")
     del prev_end, prev
+    _pair_words(ctx, hsent, dsent, draft)
+
+
+def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
+    """Each direction word the draft writes (增加/减少 …) against the word the text has there."""
+    wslots = [s for s in dsent.slots if s.kind == "word" and s.value is not None and s.words]
+    if not wslots:
+        return
+    text = ctx.text
+    found = [(m.start() + hsent.start, m.group()) for m in _direction_re().finditer(hsent.text)]
+    if not found:
+        return
+    used: set[int] = set()
+    words = _direction_words()
+    for w in wslots:
+        dl = _left(draft.text, w.start, dsent.start)
+        best, best_len = None, 1
+        for k, (start, word) in enumerate(found):
+            if k in used:
+                continue
+            n = _suffix_len(_left(text, start, hsent.start), dl)
+            if n > best_len:
+                best, best_len = k, n
+        if best is None:
+            continue
+        used.add(best)
+        start, word = found[best]
+        if start in ctx.flagged:
+            continue
+        sign = words.get(word)
+        if sign is None or sign == int(w.value):
+            continue
+        expected = _expected_word(word, int(w.value), w)
+        ctx.add("N105", start, start + len(word), word, expected, f"{w.label}的方向应为“{expected}”",
+                w.formula, fix=expected)
 
 
 def _unit_value(m: Mention, s: Slot) -> Decimal | None:
@@ -528,8 +566,9 @@ def _strip_name(n: str) -> str:
 
 
 def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, draft: Draft) -> None:
-    pending = [c for c in claims if c.slot is None and c.mention.kind in ("amount", "bare")
-               and (c.mention.unit in _MONEY or c.mention.kind == "bare")]
+    pending = [c for c in claims if c.slot is None and
+               ((c.mention.kind == "amount" and c.mention.unit in _MONEY)
+                or (c.mention.kind == "bare" and c.mention.places > 0))]
     if not pending:
         return
     idx = _build_index(figures, draft)

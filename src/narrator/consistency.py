@@ -84,12 +84,24 @@ def check_sentences(ctx, st: Structure, claims) -> None:
             if m.kind != "percent" or m.start in ctx.flagged:
                 continue
             lc = left(cs, k, s.start)
-            # (a) completion / execution rate
+            # (a) completion / execution rate: "预算为B…决算为A…完成预算的Z%" with nothing
+            # else (no other rate) between them
             if _contains_any(lc, rate_cues):
                 both = prev_cs + cs[:k]
-                b = pick(both, len(both), budget_cues, s.start if not prev_cs else sents[i - 1].start)
-                a = pick(both, len(both), actual_cues, s.start if not prev_cs else sents[i - 1].start)
-                if a is not None and b is not None and a is not b and b.mention.value != 0:
+                floor = sents[i - 1].start if prev_cs else s.start
+                j = len(both) - 1
+                a = b = None
+                while j >= 0 and both[j].mention.kind == "percent":
+                    j = -1
+                if j >= 0 and _money(both[j]) and _ends_with_any(left(both, j, floor), actual_cues):
+                    a = both[j]
+                    for jj in range(j - 1, -1, -1):
+                        if both[jj].mention.kind == "percent":
+                            break
+                        if _money(both[jj]) and _ends_with_any(left(both, jj, floor), budget_cues):
+                            b = both[jj]
+                            break
+                if a is not None and b is not None and b.mention.value != 0:
                     exact = divide(a.mention.value, b.mention.value) * 100
                     _judge(ctx, c, exact, "N201", f"{a.mention.text.strip()} ÷ {b.mention.text.strip()}",
                            "完成率")
@@ -103,7 +115,10 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                     continue
                 sign_d, sign_r = dir_words.get(dw, 0), dir_words.get(w, 0)
                 if sign_d and sign_r and sign_d != sign_r and m.start not in ctx.flagged:
-                    ctx.add("N202", m.start, m.end, w, None, f"“{dw}”与“{w}”方向相反")
+                    raw = text[:m.start].rstrip(" \t\u3000\n")
+                    ws = raw.rfind(w[-1]) - len(w) + 1 if w else m.start
+                    want = _same_group(w, sign_d)
+                    ctx.add("N202", ws, ws + len(w), w, want, f"“{dw}”与“{w}”方向相反", fix=want)
                     continue
                 # the current amount: the money claim before Δ in this or the previous sentence
                 pool = prev_cs + cs[:k - 1]
@@ -169,6 +184,17 @@ def check_sentences(ctx, st: Structure, claims) -> None:
             ctx.add("N203", start, start + len(mm.group(1)), mm.group(1), want,
                     f"决算数{a.mention.text.strip()}，预算数{b.mention.text.strip()}",
                     f"{a.mention.text.strip()} − {b.mention.text.strip()} = {fmt(diff, 2)}", fix=want)
+
+
+def _same_group(word: str, sign: int) -> str | None:
+    """The direction word of ``word``'s group for ``sign`` (增长 → 下降 for a decrease)."""
+    from .check import _word_groups
+
+    key = "正" if sign > 0 else "负" if sign < 0 else "零"
+    for words in _word_groups().values():
+        if word in words.values():
+            return words[key]
+    return None
 
 
 def _find_whole(ctx, st, per, i, part, lc):

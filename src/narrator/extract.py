@@ -74,7 +74,6 @@ from decimal import Context, Decimal
 from functools import lru_cache
 from itertools import chain
 
-import cn2an
 from ruamel.yaml import YAML
 
 from .resources import rules_dir
@@ -261,12 +260,12 @@ _STOP = re.compile(_alt(_C["stop_phrases"]))
 # An Arabic number with PDF noise. Alternatives, in order:
 #   14, 344, 12  -> thousands groups whose last ", dd" group is a misread decimal point
 #   1, 699. 45 / 11,121.20 / 180 -> optional thousands groups, then a clean decimal part or a
-#   noisy one (spaces or one line break after the point; not when what follows is a year or
-#   list numbering, as in "1. 2024年度…" or "…共 5.\n2. …").
+#   noisy one (a few spaces, or a line break or blank line, after the point; not when
+#   what follows is a year or list numbering, as in "1. 2024年度…" or "…共 5.\n2. …").
 _NUM = (
     r"(?:[0-9]{1,3}(?:,[ ]?[0-9]{3})+,[ ]?[0-9]{2}(?![0-9.])"
     r"|(?:[0-9]{1,3}(?:,[ ]?[0-9]{3})+(?![0-9])|[0-9]+)"
-    r"(?:\.[0-9]+|\.(?:[ ]{1,2}|(?:[ \t]*\r?\n){1,2}[ \t]*)[0-9]+(?![0-9])(?![ \t]*年)"
+    r"(?:\.[0-9]+|\.(?:[ \t]{1,3}|(?:[ \t]*\r?\n){1,2}[ \t]*)[0-9]+(?![0-9])(?![ \t]*年)"
     r"(?![ \t]*[.、)](?![0-9])))?)"
 )
 _MONTH = r"(?:1[0-2]|0?[1-9])"
@@ -298,7 +297,7 @@ _ALTS = [
     # Chinese numeral followed by a counter: 三十四人次, 一个项目
     rf"(?P<k_cn>(?<![{re.escape(_C['not_after'])}{_CN_BODY}0-9])"
     rf"(?P<cn>[{_CN_START}][{_CN_BODY}]*(?:{_CN_FRAC})?)"
-    rf"(?={_WS}(?:{_INFIX_RE})?{_WS}(?:{_CN_UNITS_RE})))",
+    rf"(?={_SP}(?:{_INFIX_RE})?{_SP}(?:{_CN_UNITS_RE})))",
     # Arabic number, optionally negative, optionally the first end of a range (100-80%, 1-2 次)
     rf"(?P<k_num>(?P<sg>(?<![0-9A-Za-z%)])-)?(?<![0-9])(?P<n>{_NUM})"
     rf"(?:(?P<rau>[ ]*%)?[ ]*(?:{_T['range_sep_re']})[ ]*(?P<rb>{_NUM}))?)",
@@ -309,6 +308,7 @@ _GATE = (rf"(?:(?<=[\n{_ORD_AFTER}])|\A|(?=[0-9(\-百{_CN_START}]))")
 _MASTER = re.compile(_GATE + "(?:" + "|".join(_ALTS) + ")")
 
 _STRIP_NOISE = str.maketrans("", "", " \t\r\n")
+_DIGIT_RUN = re.compile("[0-9]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,6 +351,8 @@ def _parse_chinese(s: str) -> tuple[Decimal, int] | None:
     if whole and all(c in _CN_DIGIT for c in whole) and len(whole) > 1:
         n = int("".join(str(_CN_DIGIT[c]) for c in whole))     # read digit by digit
     else:
+        import cn2an  # imported on first use: it takes ~100 ms to import
+
         try:
             n = cn2an.cn2an(whole.replace("0", "零"), "normal")
         except (ValueError, KeyError, IndexError, TypeError):
@@ -505,7 +507,10 @@ class _Ctx:
                 value = _clean(_EXACT.multiply(value, _MULT[mult]))
         if kind == "year":
             if not (places == 0 and 1900 <= value <= 2100):
-                kind = "count"                               # 3年: a duration
+                if "\n" in norm[ne:us]:                      # "2. 5\n年度绩效目标": no unit
+                    unit, kind, us, ue = "", "bare", ne, ne
+                else:
+                    kind = "count"                           # 3年: a duration
             elif pg != "di" and _is_heading(norm, ns, ne):
                 claim = False
         elif kind == "date":                                 # a lone month: 12月
@@ -598,7 +603,7 @@ class _Ctx:
 
     def k_date(self, m: re.Match) -> None:
         s = m.group()
-        parts = [(g.start(), g.end(), int(g.group())) for g in re.finditer(r"[0-9]+", s)]
+        parts = [(g.start(), g.end(), int(g.group())) for g in _DIGIT_RUN.finditer(s)]
         base = m.start()
         if s.endswith("日") or s.endswith("月"):
             us, ue = m.end() - 1, m.end()

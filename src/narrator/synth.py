@@ -16,6 +16,7 @@ CENT = Decimal("0.01")
 
 _KUAN_NAMES = ["行政运行", "一般行政管理事务", "机关服务", "事业运行", "其他支出", "专项业务", "信息化建设",
                "执法办案", "宣传", "培训", "规划", "监测", "维护", "补助", "救助", "管理事务"]
+_SUFFIX = ["事务", "项目", "专项", "工作"]
 _PERSONNEL = [("30101", "基本工资"), ("30102", "津贴补贴"), ("30103", "奖金"), ("30107", "绩效工资"),
               ("30108", "机关事业单位基本养老保险缴费"), ("30109", "职业年金缴费"),
               ("30110", "职工基本医疗保险缴费"), ("30113", "住房公积金"), ("30199", "其他工资福利支出")]
@@ -80,7 +81,7 @@ def department(seed: int, rows: int | None = None) -> dict:
                 if basic == 0 and project == 0:
                     project = _money(rng, 1, 50)
                 other = _money(rng, 0, 300) if rng.random() < 0.2 else Decimal("0.00")
-                lines.append((code7, f"{rng.choice(_KUAN_NAMES)}{x + 1}", basic, project, other))
+                lines.append((code7, f"{rng.choice(_KUAN_NAMES)}{_SUFFIX[x]}", basic, project, other))
                 rows_used += 1
                 if rows_used >= target_rows:
                     break
