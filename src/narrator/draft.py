@@ -11,23 +11,53 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
-@dataclass(slots=True)
 class Slot:
-    id: int
-    kind: str                 # amount | percent | count | score | year | word | placeholder | text
-    text: str                 # as printed
-    value: Decimal | None     # exact value (word: the sign −1/0/1; placeholder: None)
-    places: int
-    unit: str                 # 万元, %, 个, 年 … ('' for words and placeholders)
-    label: str                # the figure or rule it stands for
-    rule: str | None = None
-    formula: str | None = None
-    inputs: list = field(default_factory=list)   # [{"label", "path", "value"}]
-    words: dict | None = None                    # direction words {正, 负, 零}
-    start: int = -1
-    end: int = -1
-    section: str = ""
-    sentence: int = -1
+    """One printed number, direction word, placeholder or piece of the person's own text.
+
+    ``formula`` and ``inputs`` are worked out from the value's history only when asked for
+    (most slots are never explained), via ``explainer``.
+    """
+
+    __slots__ = ("id", "kind", "text", "value", "places", "unit", "label", "rule", "_formula", "_inputs",
+                 "words", "start", "end", "section", "sentence", "explainer")
+
+    def __init__(self, id: int, kind: str, text: str, value: Decimal | None, places: int, unit: str, label: str,
+                 rule: str | None = None, formula: str | None = None, inputs: list | None = None,
+                 words: dict | None = None, explainer=None):
+        self.id = id
+        self.kind = kind            # amount | percent | count | score | year | word | placeholder | text
+        self.text = text            # as printed
+        self.value = value          # exact value (word: the sign −1/0/1; placeholder/text: None)
+        self.places = places
+        self.unit = unit            # 万元, %, 个, 年 … ('' for words and placeholders)
+        self.label = label          # the figure or rule it stands for
+        self.rule = rule
+        self._formula = formula
+        self._inputs = inputs
+        self.words = words          # direction words {正, 负, 零}
+        self.start = -1
+        self.end = -1
+        self.section = ""
+        self.sentence = -1
+        self.explainer = explainer  # callable () -> (formula, inputs)
+
+    def _explain(self) -> None:
+        if self.explainer is not None:
+            self._formula, self._inputs = self.explainer()
+            self.explainer = None
+
+    @property
+    def formula(self) -> str | None:
+        self._explain()
+        return self._formula
+
+    @property
+    def inputs(self) -> list:
+        self._explain()
+        return self._inputs or []
+
+    def __repr__(self) -> str:
+        return f"Slot({self.kind}, {self.text!r}, {self.label!r})"
 
     def to_json(self) -> dict:
         return {

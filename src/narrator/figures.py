@@ -20,7 +20,7 @@ from .errors import InputError
 from .numbers import to_decimal
 from .resources import rules_dir
 from .textio import decode_bytes
-from .yamlio import load_rule_file, parse_yaml
+from .yamlio import load_rule_file, parse_yaml, parse_yaml_fast
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
                             "’": "", " ": "", "\u3000": "", "：": "", ":": ""})
@@ -117,6 +117,21 @@ class Figures:
     data: dict
     source: str = "<figures>"
     lines: dict[tuple, int] = field(default_factory=dict)   # path -> 1-based line in source
+    _text: str | None = field(default=None, repr=False)     # source text, until lines are read
+
+    def _load_lines(self) -> None:
+        """Lines come from a second, slower parse, done only when someone asks for one."""
+        text, self._text = self._text, None
+        if text is None:
+            return
+        try:
+            tree = parse_yaml(text, self.source)
+            v = _Validator(self.source, True)
+            root = schema()
+            v.mapping(root, tree, (), 1, root, True)
+            self.lines = v.lines
+        except InputError:  # pragma: no cover - the fast parse already validated it
+            pass
 
     def get(self, *path, default=None):
         node: Any = self.data
@@ -129,6 +144,8 @@ class Figures:
 
     def line_of(self, path: tuple) -> int | None:
         """Best line for a path: the path itself or its nearest ancestor with a line."""
+        if self._text is not None:
+            self._load_lines()
         p = tuple(path)
         while p:
             if p in self.lines:
@@ -300,8 +317,9 @@ class _Validator:
                 self.unknown(k, node.columns, path, kl)
             if v is None:
                 continue
-            out[canon] = self.leaf(Node("leaf", leaf="金额"), v, path + (canon,), kl)
-            self.lines[path + (canon,)] = kl
+            cpath = path + (canon,)
+            out[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, cpath, kl)
+            self.lines[cpath] = kl
         return out
 
     def code(self, value, path, line, system) -> str:
@@ -319,6 +337,8 @@ class _Validator:
 
     def leaf(self, node: Node, value, path, line):
         t = node.leaf
+        if t in ("金额", "数值") and type(value) is Decimal:  # the common case, fast
+            return value
         where = self._where(path)
         if t in ("金额", "数值"):
             if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
@@ -368,6 +388,9 @@ class _Validator:
                 self.fail(f"{where} must be text or a mapping of texts, got a list", line)
             return str(value).strip()
         raise AssertionError(t)
+
+
+_AMOUNT = Node("leaf", leaf="金额")
 
 
 @dataclass
@@ -421,5 +444,16 @@ def load_figures(path: str | Path) -> Figures:
         raise InputError(f"cannot read: {e.strerror}", name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
+    tree = parse_yaml_fast(text)
+    if tree is not None and isinstance(tree, dict):
+        try:
+            fig = figures_from_tree(tree, name)
+        except InputError:
+            pass  # report it from the slow path, which knows the line
+        else:
+            fig._text = text
+            return fig
     tree = parse_yaml(text, name)
-    return figures_from_tree(tree, name)
+    fig = figures_from_tree(tree, name)
+    fig._text = None  # lines are already exact
+    return fig

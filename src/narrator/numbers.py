@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
 
@@ -29,21 +29,22 @@ def to_decimal(value) -> Decimal:
     raise TypeError(f"not a number: {value!r}")
 
 
+_QUANTA = [Decimal(1).scaleb(-p) for p in range(12)]
+_HALF_UP = Context(prec=50, rounding=ROUND_HALF_UP)
+_DOWN = Context(prec=50, rounding=ROUND_DOWN)
+
+
 def quantum(places: int) -> Decimal:
-    return Decimal(1).scaleb(-places)
+    return _QUANTA[places] if 0 <= places < 12 else Decimal(1).scaleb(-places)
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round to ``places`` decimals, half away from zero (四舍五入)."""
-    with localcontext() as ctx:
-        ctx.prec = 50
-        return value.quantize(quantum(places), rounding=ROUND_HALF_UP)
+    return value.quantize(quantum(places), context=_HALF_UP)
 
 
 def truncate(value: Decimal, places: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 50
-        return value.quantize(quantum(places), rounding=ROUND_DOWN)
+    return value.quantize(quantum(places), context=_DOWN)
 
 
 def decimals_of(text: str) -> int:

@@ -140,13 +140,19 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
         p = max(p, _natural_places(q.value))  # a figure given as 3.498 is printed as 3.498
     value = abs(q.value) if take_abs else q.value
     text = fmt(value, p, st.strip_zeros)
-    formula = None
-    if q.is_derived:
-        body = q.explain(st.rules.places_by_unit)
-        signed = fmt(q.value, p, st.strip_zeros)
-        shown = f"|{body}|" if take_abs and q.value < 0 else body
-        formula = f"{shown} = {fmt(value, p, st.strip_zeros) if take_abs else signed}{'%' if kind == 'percent' else ''}"
-    return _emit(Slot(0, kind, text, value, p, unit, q.label, q.rule, formula, _inputs(q)))
+    explainer = None
+    if q.is_derived or q.path is not None:
+        places_by_unit, strip = st.rules.places_by_unit, st.strip_zeros
+
+        def explainer(q=q, p=p, value=value, take_abs=take_abs):
+            if not q.is_derived:
+                return None, _inputs(q)
+            body = q.explain(places_by_unit)
+            signed = fmt(q.value, p, strip)
+            shown = f"|{body}|" if take_abs and q.value < 0 else body
+            f = f"{shown} = {fmt(value, p, strip) if take_abs else signed}{'%' if kind == 'percent' else ''}"
+            return f, _inputs(q)
+    return _emit(Slot(0, kind, text, value, p, unit, q.label, q.rule, explainer=explainer))
 
 
 def f_amount(q, 精度=None, 绝对值=False):
@@ -185,12 +191,15 @@ def g_direction(q, 词组="增减"):
                           None, 0, "", f"方向词:{词组}"))
     sign = q.sign if isinstance(q, Q) else (Decimal(q) > 0) - (Decimal(q) < 0)
     word = words["正"] if sign > 0 else words["负"] if sign < 0 else words["零"]
-    formula = None
-    if isinstance(q, Q) and q.is_derived:
-        formula = f"{q.explain(_state.get().rules.places_by_unit)} = {fmt(q.value, 2)}"
+    explainer = None
+    if isinstance(q, Q):
+        places_by_unit = _state.get().rules.places_by_unit
+
+        def explainer(q=q):
+            f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
+            return f, _inputs(q)
     return _emit(Slot(0, "word", word, Decimal(sign), 0, "", q.label if isinstance(q, Q) else "",
-                      q.rule if isinstance(q, Q) else None, formula,
-                      _inputs(q) if isinstance(q, Q) else [], dict(words)))
+                      q.rule if isinstance(q, Q) else None, words=dict(words), explainer=explainer))
 
 
 def g_placeholder(label: str):

@@ -17,9 +17,23 @@ _UNIT_OF_LEAF = {"金额": "金额", "数值": "数值", "整数": "个"}
 _LEVELS = {3: "类", 5: "款", 7: "项"}
 
 
+_CHILD_CACHE: dict[tuple[int, str], tuple[str, Node | None]] = {}
+
+
 def _child_node(node: Node | None, key: str) -> tuple[str, Node | None]:
     if node is None:
         return key, None
+    ck = (id(node), key)
+    hit = _CHILD_CACHE.get(ck)
+    if hit is not None:
+        return hit
+    out = _child_node_uncached(node, key)
+    if len(_CHILD_CACHE) < 100_000:
+        _CHILD_CACHE[ck] = out
+    return out
+
+
+def _child_node_uncached(node: Node, key: str) -> tuple[str, Node | None]:
     if node.kind == "same":
         node = schema()
     canon = node.lookup.get(norm_key(key)) if node.lookup else None
