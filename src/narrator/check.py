@@ -53,12 +53,13 @@ def _direction_re() -> re.Pattern:
 
 
 @cache
-def _synonyms() -> list[tuple[str, str]]:
-    pairs = []
+def _synonyms() -> tuple[re.Pattern, dict[str, str]]:
+    table = {}
     for canon, variants in phrases()["同义"].items():
         for v in variants:
-            pairs.append((v, canon))
-    return sorted(pairs, key=lambda p: -len(p[0]))
+            table[v] = canon
+    pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+    return pattern, table
 
 
 @cache
@@ -68,9 +69,9 @@ def _word_groups() -> dict:
 
 
 def _norm(s: str) -> str:
-    for v, canon in _synonyms():
-        if v in s:
-            s = s.replace(v, canon)
+    """Text as compared: synonyms unified, direction words as ±, spaces and punctuation gone."""
+    pattern, table = _synonyms()
+    s = pattern.sub(lambda m: table[m.group()], s)
     s = _direction_re().sub("±", s)
     return _DROP.sub("", s)
 
@@ -447,13 +448,13 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             unit_scale = Decimal(1)
     exact_h = exact * unit_scale
     v = C.verdict(exact_h, m.value, m.places, m.qualifier)
-    formula = s.formula or _figure_formula(s)
     if v == C.OK:
         c.status = "confirmed"
         _check_direction(ctx, c, s, draft)
         return
     expected = _expected_text(m, exact_h, s.places)
     c.expected = expected
+    formula = s.formula or _figure_formula(s)
     if v == C.TRUNCATED:
         c.status = "confirmed"
         ctx.add("N106", m.start, m.end, m.text, expected, f"{s.label}", formula)
@@ -475,11 +476,14 @@ def _figure_formula(s: Slot) -> str:
 
 def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
     """If the draft puts a direction word right before this number, check the human's word."""
-    word_slot = None
-    for w in draft.slots:
-        if w.kind == "word" and 0 <= s.start - w.end <= 1:
-            word_slot = w
-            break
+    ends = getattr(draft, "_word_ends", None)
+    if ends is None:
+        ends = {}
+        for w in draft.slots:
+            if w.kind == "word":
+                ends[w.end] = w
+        draft._word_ends = ends
+    word_slot = ends.get(s.start) or ends.get(s.start - 1)
     if word_slot is None:
         return
     text = ctx.text
@@ -509,7 +513,7 @@ def _expected_word(found: str, sign: int, slot: Slot) -> str:
 # -- lookup by names --------------------------------------------------------------------
 @dataclass
 class _Index:
-    names: list[tuple[str, list[tuple[Decimal, str]]]]   # (normalised name, [(value, path)])
+    names: list[tuple[str, str, list[tuple[Decimal, str]]]]   # (name, name without 项目/经费, [(value, path)])
     values: set[Decimal]
 
 
@@ -554,7 +558,7 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
     for s in draft.slots:
         if s.kind in ("amount",) and s.value is not None:
             values.add(s.value)
-    ordered = sorted(names.items(), key=lambda kv: -len(kv[0]))
+    ordered = sorted(((n, _strip_name(n), v) for n, v in names.items()), key=lambda t: -len(t[0]))
     return _Index(ordered, values)
 
 
@@ -583,9 +587,9 @@ def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, dra
             continue
         core = _strip_name(clause[-24:])
         hit = None
-        for n, vals in idx.names:
+        for n, stripped, vals in idx.names:
             if n in clause or (len(core) >= 4 and (core in n and len(core) >= len(n) - 2)) \
-                    or (len(_strip_name(n)) >= 4 and _strip_name(n) in clause):
+                    or (len(stripped) >= 4 and stripped in clause):
                 hit = (n, vals)
                 break
         if hit is None:
