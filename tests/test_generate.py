@@ -213,3 +213,23 @@ def test_random_figures_render_with_consistent_slots(seed, pack):
     sec2 = d.text[d.sections[1].start:d.sections[1].end]
     if "事业收入" not in fig.data["收入支出决算总表"]["收入"]:
         assert "事业收入" not in sec2
+
+
+# the seed's own mistakes, each with the reason the draft differs
+SEED_MISTAKES = {
+    "14344.12": "收、支总计 must include 年初结转和结余 (总计 14351.53); the seed printed 本年收入合计",
+    "11301.2": "财政拨款收、支总计 must include 年初财政拨款结转和结余 (总计 11308.61)",
+    "97. 51": "10855.22 ÷ 11121.20 = 97.61%; the seed's 97.51% is a slip",
+    "2023": "整体支出年末执行数 belongs to 2024, the year of the accounts",
+    "467. 69": "社会保险经办机构 spent 467.89 in every table; the seed wrote 467.69",
+}
+
+
+def test_seed_sentences_the_pack_also_writes_agree_except_the_seeds_mistakes(sample_figures, sample_narrative):
+    from narrator.check import check_text
+
+    r = check_text(sample_narrative, "narrative.txt", sample_figures, "standard")
+    paired = [c for c in r.claims if c.source == "draft"]
+    assert len(paired) >= 120  # most of the seed's numbers restate a sentence the pack writes
+    differ = {sample_narrative[c.mention.start:c.mention.end] for c in paired if c.status != "confirmed"}
+    assert differ == set(SEED_MISTAKES), differ
