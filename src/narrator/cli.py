@@ -205,6 +205,61 @@ def rules_cmd(
         typer.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.message}")
 
 
+@app.command("init-workbook")
+def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to write (.xlsx)")) -> None:
+    """Write an empty workbook in the published layout (nine tables + the extra sheets) to fill in."""
+    from .workbook import write_workbook
+
+    try:
+        if out.suffix.lower() != ".xlsx":
+            raise UsageError(f"{out}: the workbook must be an .xlsx file")
+        if out.exists():
+            raise UsageError(f"{out} exists; narrator does not overwrite a workbook someone may have filled")
+        write_workbook(None, out)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def convert(
+    source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx) or a disclosure"),
+    output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
+) -> None:
+    """Convert figures between YAML, JSON and the Excel workbook layout."""
+    from .figures import load_figures
+    from .workbook import dump_yaml, figures_to_tree, write_workbook
+
+    try:
+        if output.resolve() == source.resolve():
+            raise UsageError("convert writes a new file; narrator never modifies its input")
+        fig = _load_any_figures(source)
+        suffix = output.suffix.lower()
+        if suffix == ".xlsx":
+            write_workbook(fig, output)
+        elif suffix in (".yaml", ".yml"):
+            atomic_write(output, dump_yaml(fig))
+        elif suffix == ".json":
+            atomic_write(output, json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str))
+        else:
+            raise UsageError(f"{output}: output must end in .yaml, .json or .xlsx")
+    except (InputError, UsageError) as e:
+        _fail(e)
+
+
+def _load_any_figures(source: Path):
+    """A figures file, a workbook, or a whole disclosure (its tables)."""
+    from .figures import load_figures
+
+    if source.suffix.lower() in (".yaml", ".yml", ".json", ".xlsx", ".xlsm"):
+        return load_figures(source)
+    text = _load_text_or_document(source)
+    fig, _repairs, _n, _o = _figures_from_document(text, str(source))
+    if fig is None:
+        raise InputError("no 决算 tables found in this document", str(source))
+    return fig
+
+
 @app.command()
 def version() -> None:
     """Print narrator's version."""
