@@ -22,6 +22,7 @@ from .extract import Mention, extract
 from .figures import Figures
 from .findings import Finding, line_col
 from .numbers import fmt, round_half_up
+from .values import _natural_places
 from .resources import rules_dir
 from .segment import Structure, list_skips, structure
 from .yamlio import load_rule_file
@@ -166,11 +167,15 @@ class _Ctx:
 
 # ------------------------------------------------------------------------------------
 def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
-               pack: str = "auto", audit: list[Finding] | None = None) -> CheckResult:
+               pack: str = "auto", audit: list[Finding] | None = None,
+               region: tuple[int, int] | None = None) -> CheckResult:
+    """Check ``text``; with ``region``, only the numbers inside it (a disclosure's 情况说明)."""
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
     mentions = extract(text)
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
-    claims = [Claim(m) for m in mentions if m.claim and not any(a <= m.start < b for a, b in holes)]
+    lo, hi = region if region is not None else (0, len(text))
+    claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi
+              and not any(a <= m.start < b for a, b in holes)]
     st = structure(text)
     ctx = _Ctx(text, name)
     used_pack = None
@@ -183,6 +188,8 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         _lookup(ctx, st, claims, figures, draft)
     _self_consistency(ctx, st, claims)
     for start, end, found, want in list_skips(text, st):
+        if not lo <= start < hi:
+            continue
         ctx.add("N206", start, end, str(found), str(want), f"{want} 缺失或编号重复" if found > want else "编号重复",
                 severity="warning")
     for c in claims:
@@ -233,7 +240,7 @@ def _masked_draft(draft: Draft, sent) -> str:
     out, pos = [], sent.start
     for s in sent.slots:
         out.append(draft.text[pos:s.start])
-        out.append({"placeholder": "◇", "text": draft.text[s.start:s.end]}.get(s.kind, "□"))
+        out.append({"placeholder": "◇", "text": draft.text[s.start:s.end]}.get(s.kind, "□"))  # missing → □
         pos = s.end
     out.append(draft.text[pos:sent.end])
     return _norm(re.sub(r"^\d+\.\s*", "", "".join(out)))
@@ -266,32 +273,70 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
         j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
         if j >= 0 and scores[j] >= 0.5:
             sec_map[hs.index] = j
-    # sentence alignment, per section, greedy best-first one-to-one
+    # sentence alignment: within each matched section pair, the best monotonic alignment
+    # (sentences keep their order; identical templated sentences pair up in sequence)
     dsent_cache: dict[int, list[tuple[object, frozenset]]] = {}
     for j, sec in enumerate(dsecs):
         dsent_cache[j] = [(s, _bigrams(_masked_draft(draft, s))) for s in sec.sentences if not s.heading]
-    pairs = []
     dre = _direction_re()
+    by_sec: dict[int, list[tuple[int, frozenset]]] = {}
     for i, s in enumerate(sents):
         if i not in by_sentence:
             if not dre.search(s.text):
                 continue
             by_sentence[i] = []
         hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
-        cand_secs = [sec_map[s.section]] if s.section in sec_map else list(dsent_cache)
-        for j in cand_secs:
-            for ds, db in dsent_cache[j]:
-                score = _sim(hb, db)
-                if score >= 0.45:
-                    pairs.append((score, i, id(ds), ds))
-    pairs.sort(key=lambda p: -p[0])
-    taken_h, taken_d = set(), set()
-    for score, i, did, ds in pairs:
-        if i in taken_h or did in taken_d:
+        by_sec.setdefault(sec_map.get(s.section, -1), []).append((i, hb))
+    for j, hs in by_sec.items():
+        cands = dsent_cache.get(j) if j >= 0 else [x for v in dsent_cache.values() for x in v]
+        if not cands:
             continue
-        taken_h.add(i)
-        taken_d.add(did)
-        _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
+        for i, ds in _align(hs, cands, ordered=j >= 0):
+            _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
+
+
+_THRESHOLD = 0.45
+
+
+def _align(hs: list[tuple[int, frozenset]], ds: list[tuple[object, frozenset]], ordered: bool):
+    """Pairs (human sentence index, draft sentence) maximising total similarity.
+
+    ``ordered``: a monotonic alignment (dynamic programming); else greedy best-first.
+    """
+    n, m = len(hs), len(ds)
+    sim = [[_sim(h, d) for _, d in ds] for _, h in hs]
+    if not ordered:
+        pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] >= _THRESHOLD),
+                       reverse=True)
+        used_a, used_b, out = set(), set(), []
+        for _, a, b in pairs:
+            if a not in used_a and b not in used_b:
+                used_a.add(a)
+                used_b.add(b)
+                out.append((hs[a][0], ds[b][0]))
+        return out
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(1, n + 1):
+        row, prev, sa = dp[a], dp[a - 1], sim[a - 1]
+        for b in range(1, m + 1):
+            best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
+            v = sa[b - 1]
+            if v >= _THRESHOLD and prev[b - 1] + v > best:
+                best = prev[b - 1] + v
+            row[b] = best
+    out = []
+    a, b = n, m
+    while a > 0 and b > 0:
+        v = sim[a - 1][b - 1]
+        if v >= _THRESHOLD and abs(dp[a][b] - (dp[a - 1][b - 1] + v)) < 1e-12:
+            out.append((hs[a - 1][0], ds[b - 1][0]))
+            a, b = a - 1, b - 1
+        elif dp[a][b] == dp[a - 1][b]:
+            a -= 1
+        else:
+            b -= 1
+    out.reverse()
+    return out
 
 
 _DIGITS = re.compile(r"[0-9０-９.．]+")
@@ -316,6 +361,8 @@ _KIND_OF_SLOT = {"amount": "amount", "percent": "percent", "count": "count", "sc
 
 
 def _compatible(m: Mention, s: Slot) -> bool:
+    if s.kind == "missing":
+        return m.kind in ("amount", "percent", "count", "score", "bare")
     k = _KIND_OF_SLOT.get(s.kind)
     if k is None:
         return False
@@ -334,7 +381,8 @@ def _compatible(m: Mention, s: Slot) -> bool:
 
 def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) -> None:
     text = ctx.text
-    slots = [s for s in dsent.slots if s.kind in _KIND_OF_SLOT]
+    # a figure the file lacks (缺数) still occupies its place: a number there is unverifiable
+    slots = [s for s in dsent.slots if s.kind in _KIND_OF_SLOT or s.kind == "missing"]
     used: set[int] = set()
     prev_end = hsent.start
     lefts_h = []
@@ -361,6 +409,9 @@ def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) ->
         if best is None:
             continue
         used.add(best)
+        if slots[best].kind == "missing":
+            c.source = "draft"  # restates a figure the file does not give: unverifiable
+            continue
         _compare(ctx, c, slots[best], draft, "draft")
     del prev_end, prev
     _pair_words(ctx, hsent, dsent, draft)
@@ -448,6 +499,13 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             unit_scale = Decimal(1)
     exact_h = exact * unit_scale
     v = C.verdict(exact_h, m.value, m.places, m.qualifier)
+    if v != C.OK and unit_scale == 1 and s.formula is None and len(s.inputs) == 1:
+        # the figure itself is known only to fewer places (a truncated table cell): the text
+        # is consistent if it rounds or truncates to the figure at the figure's precision
+        fp = max(0, -exact.as_tuple().exponent)  # decimals as the figure was written ("171.8": 1)
+        if fp < m.places and C.verdict(m.value, exact, fp) in (C.OK, C.TRUNCATED):
+            c.status = "unverifiable"
+            return
     if v == C.OK:
         c.status = "confirmed"
         _check_direction(ctx, c, s, draft)
@@ -521,13 +579,17 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
     names: dict[str, list[tuple[Decimal, str]]] = {}
     values: set[Decimal] = set()
 
-    def add(name: str, value, path: str):
+    generic: dict[str, set] = {}
+
+    def add(name: str, value, path: str, row: bool = False):
         if not isinstance(value, Decimal):
             return
         values.add(value)
         n = _norm(name)
         if len(n) >= 4:
             names.setdefault(n, []).append((value, path))
+            if not row:
+                generic.setdefault(n, set()).add(path.rsplit(".", 1)[0])
 
     def walk(node, path: tuple):
         if isinstance(node, dict):
@@ -535,7 +597,7 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
                 for r in node["科目"]:
                     for col, v in r.items():
                         if col not in ("科目编码", "科目名称"):
-                            add(r["科目名称"], v, ".".join(map(str, path + ("科目", r["科目编码"], col))))
+                            add(r["科目名称"], v, ".".join(map(str, path + ("科目", r["科目编码"], col))), True)
             for k, v in node.items():
                 if k == "科目":
                     continue
@@ -549,15 +611,17 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
                     for col in ("预算数", "执行数"):
                         if col in v:
                             p = ".".join(map(str, path + (i, col)))
-                            add(v["项目名称"], v[col], p)
+                            add(v["项目名称"], v[col], p, True)
                             if v.get("简称"):
-                                add(v["简称"], v[col], p)
+                                add(v["简称"], v[col], p, True)
                 else:
                     walk(v, path + (i,))
     walk({k: v for k, v in figures.data.items() if k != "上年"}, ())
     for s in draft.slots:
         if s.kind in ("amount",) and s.value is not None:
             values.add(s.value)
+    # a key name used under several parents (一般公共预算财政拨款, 小计 …) names no one figure
+    names = {n: v for n, v in names.items() if len(generic.get(n, ())) <= 1}
     ordered = sorted(((n, _strip_name(n), v) for n, v in names.items()), key=lambda t: -len(t[0]))
     return _Index(ordered, values)
 

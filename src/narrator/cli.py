@@ -94,48 +94,47 @@ def _load_text_or_document(path: Path):
 
 
 def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: bool = False):
-    """Load, audit and check one document. Shared by check and batch."""
+    """Load, audit and check one document. Shared by check and batch.
+
+    A whole disclosure (its tables and its 情况说明) needs no figures file: the figures come
+    from its own tables, every repair of extraction noise is reported, and only the numbers
+    of the 情况说明 are checked as claims.
+    """
     from .check import check_text
     from .figures import load_figures
 
     text = _load_text_or_document(path)
-    audit: list = []
-    fig = None
-    narrative, offset = text, 0
+    findings: list = []
+    fig, region = None, None
     if figures_path is not None:
         fig = load_figures(figures_path)
     elif not no_figures:
-        fig, audit, narrative, offset = _figures_from_document(text, str(path))
+        fig, findings, region = _figures_from_document(text, str(path))
     if fig is not None:
         try:
             from .audit import audit_figures
-        except ImportError:  # pragma: no cover - table audit arrives with issue 4
+        except ImportError:  # pragma: no cover - until the table audit lands
             audit_figures = None
         if audit_figures is not None:
-            audit = audit + audit_figures(fig)
-    result = check_text(text, str(path), fig, pack, audit=audit)
-    return result
+            findings = findings + audit_figures(fig)
+    return check_text(text, str(path), fig, pack, audit=findings, region=region)
 
 
 def _figures_from_document(text: str, name: str):
-    """A whole disclosure carries its own tables: build figures from them when it does."""
+    """(figures, repair findings, narrative region) from a whole disclosure; Nones for a bare narrative."""
     try:
         from .disclosure import parse_tables, split_disclosure
-    except ImportError:
-        return None, [], text, 0
+    except ImportError:  # pragma: no cover
+        return None, [], None
     parts = split_disclosure(text)
-    if parts is None or not getattr(parts, "has_tables", True):
-        return None, [], text, 0
+    if parts is None or not getattr(parts, "has_tables", False):
+        return None, [], None
     from .figures import figures_from_tree
 
-    try:
-        tree, repairs = parse_tables(text, name)
-    except InputError:
-        return None, [], text, 0
+    tree, repairs = parse_tables(text, name)
     if not tree or "收入支出决算总表" not in tree:
-        return None, [], text, 0
-    fig = figures_from_tree(tree, name)
-    return fig, list(repairs), text, 0
+        return None, list(repairs), parts.narrative
+    return figures_from_tree(tree, name), list(repairs), parts.narrative
 
 
 @app.command()
@@ -147,6 +146,7 @@ def check(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
     fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here"),
     no_figures: bool = typer.Option(False, "--no-figures", help="check the text against itself only"),
+    show_info: bool = typer.Option(False, "--show-info", help="also list info findings (rounding residues, repairs)"),
 ) -> None:
     """Find the numeric errors in a human-written 情况说明."""
     try:
@@ -164,10 +164,12 @@ def check(
             from .docx_out import review_docx
             data = review_docx(result)
         else:
-            lines = [f.render() for f in result.findings]
+            lines = [f.render() for f in result.findings if show_info or f.severity != "info"]
+            hidden = sum(f.severity == "info" for f in result.findings) if not show_info else 0
             s = result.summary
             lines.append(f"{result.file}: {s['numbers']} numbers, {s['confirmed']} confirmed, "
                          f"{s['errors']} errors, {s['warnings']} warnings, {s['unverifiable']} unverifiable"
+                         + (f", {hidden} info not shown (--show-info)" if hidden else "")
                          + (f" (figures: {result.figures}; pack: {result.pack})" if result.figures else " (no figures: text checked against itself)"))
             data = "\n".join(lines) + "\n"
         if fix is not None:
@@ -254,7 +256,7 @@ def _load_any_figures(source: Path):
     if source.suffix.lower() in (".yaml", ".yml", ".json", ".xlsx", ".xlsm"):
         return load_figures(source)
     text = _load_text_or_document(source)
-    fig, _repairs, _n, _o = _figures_from_document(text, str(source))
+    fig, _repairs, _region = _figures_from_document(text, str(source))
     if fig is None:
         raise InputError("no 决算 tables found in this document", str(source))
     return fig

@@ -25,7 +25,7 @@ class Slot:
                  rule: str | None = None, formula: str | None = None, inputs: list | None = None,
                  words: dict | None = None, explainer=None):
         self.id = id
-        self.kind = kind            # amount | percent | count | score | year | word | placeholder | text
+        self.kind = kind            # amount | percent | count | score | year | word | text | placeholder (待填) | missing (缺数)
         self.text = text            # as printed
         self.value = value          # exact value (word: the sign −1/0/1; placeholder/text: None)
         self.places = places
@@ -130,4 +130,5 @@ class Draft:
         }
 
     def placeholders(self) -> list[Slot]:
-        return [s for s in self.slots if s.kind == "placeholder"]
+        """What a person must fill in: 待填 text and 缺数 figures."""
+        return [s for s in self.slots if s.kind in ("placeholder", "missing")]

@@ -113,7 +113,7 @@ def _emit(slot: Slot) -> str:
 
 def _missing_text(m) -> str:
     reason = m.reason if isinstance(m, Missing) else "未给出"
-    return _emit(Slot(0, "placeholder", wording()["缺数"].format(reason), None, 0, "", reason))
+    return _emit(Slot(0, "missing", wording()["缺数"].format(reason), None, 0, "", reason))
 
 
 def _inputs(q: Q) -> list[dict]:
@@ -322,7 +322,10 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
 
 def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
     year = figures.year
-    ctx = {k: view[k] for k in view.keys()}
+    from .figures import schema
+
+    # every official top-level name is defined (absent ones as Missing), so templates can test them
+    ctx = {k: view[k] for k in schema().children}
     ctx.update({
         "数据": view, "指标": MetricsView(rules, view),
         "单位": figures.data.get("单位", ""), "年度": year, "上年度": year - 1,
