@@ -398,5 +398,5 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
         cap = f"图{c['number']}：{c['caption']}"
         at = text.find(cap)
         charts.append({**c, "start": at, "end": at + len(cap) if at >= 0 else -1})
-    return Draft(text=text, title=title.strip(), sections=sections, slots=placed, pack=pack.name,
+    return Draft(text=text, title=_MARK.sub(lambda m: m.group(2), title).strip(), sections=sections, slots=placed, pack=pack.name,
                  figures=figures.source, charts=charts)
