@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from . import compare as C
 from .catalogue import rule
@@ -69,6 +69,7 @@ def _word_groups() -> dict:
     return wording()["方向词"]
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(s: str) -> str:
     """Text as compared: synonyms unified, direction words as ±, spaces and punctuation gone."""
     pattern, table = _synonyms()
@@ -77,6 +78,7 @@ def _norm(s: str) -> str:
     return _DROP.sub("", s)
 
 
+@lru_cache(maxsize=1 << 14)
 def _bigrams(s: str) -> frozenset:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
 
@@ -573,6 +575,26 @@ def _expected_word(found: str, sign: int, slot: Slot) -> str:
 class _Index:
     names: list[tuple[str, str, list[tuple[Decimal, str]]]]   # (name, name without 项目/经费, [(value, path)])
     values: set[Decimal]
+    pattern: re.Pattern | None = None        # any name (or stripped name) inside a clause
+    by_form: dict | None = None              # matched form -> entry
+    joined: str = ""                         # all names, "\0"-separated, for "clause core inside a name"
+    starts: list | None = None
+
+    def find(self, clause: str, core: str):
+        if self.pattern is not None:
+            m = self.pattern.search(clause)
+            if m:
+                return self.by_form[m.group()]
+        if len(core) >= 4:
+            at = self.joined.find(core)
+            while at >= 0:
+                import bisect
+                k = bisect.bisect_right(self.starts, at) - 1
+                n, _, vals = self.names[k]
+                if len(core) >= len(n) - 2:
+                    return n, _, vals
+                at = self.joined.find(core, at + 1)
+        return None
 
 
 def _build_index(figures: Figures, draft: Draft) -> _Index:
@@ -623,7 +645,22 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
     # a key name used under several parents (一般公共预算财政拨款, 小计 …) names no one figure
     names = {n: v for n, v in names.items() if len(generic.get(n, ())) <= 1}
     ordered = sorted(((n, _strip_name(n), v) for n, v in names.items()), key=lambda t: -len(t[0]))
-    return _Index(ordered, values)
+    idx = _Index(ordered, values)
+    forms: dict[str, tuple] = {}
+    for entry in ordered:
+        forms.setdefault(entry[0], entry)
+        if len(entry[1]) >= 4:
+            forms.setdefault(entry[1], entry)
+    if forms:
+        idx.pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))))
+        idx.by_form = forms
+    starts, pos = [], 0
+    for n, _, _ in ordered:
+        starts.append(pos)
+        pos += len(n) + 1
+    idx.joined = "\0".join(n for n, _, _ in ordered)
+    idx.starts = starts
+    return idx
 
 
 def _strip_name(n: str) -> str:
@@ -641,21 +678,20 @@ def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, dra
         return
     idx = _build_index(figures, draft)
     text = ctx.text
+    import bisect
+
+    ends = sorted(x.mention.end for x in claims)
     for c in pending:
         m = c.mention
-        a = max(text.rfind(p, 0, m.start) for p in "，,。；;：:\n")
-        prev = [x.mention.end for x in claims if x.mention.end <= m.start]
-        a = max(a + 1, max(prev) if prev else 0)
+        a = max(text.rfind(p, max(0, m.start - 80), m.start) for p in "，,。；;：:\n")
+        k = bisect.bisect_right(ends, m.start)
+        a = max(a + 1, ends[k - 1] if k else 0)
         clause = _norm(text[a:m.start])
         if len(clause) < 4:
             continue
         core = _strip_name(clause[-24:])
-        hit = None
-        for n, stripped, vals in idx.names:
-            if n in clause or (len(core) >= 4 and (core in n and len(core) >= len(n) - 2)) \
-                    or (len(stripped) >= 4 and stripped in clause):
-                hit = (n, vals)
-                break
+        found = idx.find(clause, core)
+        hit = (found[0], found[2]) if found else None
         if hit is None:
             continue
         value = m.scaled(figures.unit) if m.unit in _MONEY else m.value
