@@ -180,6 +180,63 @@ def check(
     raise typer.Exit(1 if result.summary["errors"] else 0)
 
 
+@app.command()
+def validate(
+    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or a disclosure"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
+    show_info: bool = typer.Option(False, "--show-info", help="also list rounding residues (info)"),
+) -> None:
+    """Audit the tables themselves (审核公式): sums, hierarchy, the same figure across tables."""
+    from .audit import audit_figures
+
+    try:
+        fig = _load_any_figures(figures)
+        findings = audit_figures(fig)
+        counts = {sev: sum(f.severity == sev for f in findings) for sev in ("error", "warning", "info")}
+        if fmt == "json":
+            data = json.dumps({"file": str(figures), "summary": counts,
+                               "findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=2)
+        elif fmt == "text":
+            lines = [f.render() for f in findings if show_info or f.severity != "info"]
+            hidden = "" if show_info or not counts["info"] else f", {counts['info']} info not shown (--show-info)"
+            lines.append(f"{figures}: {counts['error']} errors, {counts['warning']} warnings{hidden}")
+            data = "\n".join(lines) + "\n"
+        else:
+            raise UsageError(f"unknown format {fmt!r}: use text or json")
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    raise typer.Exit(1 if counts["error"] else 0)
+
+
+@app.command()
+def extract(
+    document: Path = typer.Argument(..., help="a published disclosure: text, PDF or docx"),
+    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml | json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here"),
+) -> None:
+    """Print the figures found in a published disclosure's tables (repairs are reported on stderr)."""
+    from .workbook import dump_yaml, figures_to_tree
+
+    try:
+        text = _load_text_or_document(document)
+        fig, repairs, _region = _figures_from_document(text, str(document))
+        if fig is None:
+            raise InputError("no 决算 tables found in this document", str(document))
+        for f in repairs:
+            typer.echo(f.render(), err=True)
+        if fmt == "json":
+            data = json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str)
+        elif fmt == "yaml":
+            data = dump_yaml(fig)
+        else:
+            raise UsageError(f"unknown format {fmt!r}: use yaml or json")
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+
+
 @app.command("rules")
 def rules_cmd(
     code: Optional[str] = typer.Argument(None, help="show one rule's documentation"),
