@@ -152,6 +152,7 @@ class _Ctx:
         self.name = name
         self.findings: list[Finding] = []
         self.flagged: set[int] = set()       # mention starts with an error already
+        self.confirmed_words: set[int] = set()  # direction words the figures confirm
         self.fixes: list[tuple[int, int, str]] = []
 
     def add(self, code: str, start: int, end: int, found: str | None, expected: str | None,
@@ -432,12 +433,13 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
     words = _direction_words()
     for w in wslots:
         dl = _left(draft.text, w.start, dsent.start)
-        best, best_len = None, 1
+        best, best_len = None, 0
+        need = 1 if dl == "^" else 2  # a word opening the sentence has only the start as context
         for k, (start, word) in enumerate(found):
             if k in used:
                 continue
             n = _suffix_len(_left(text, start, hsent.start), dl)
-            if n > best_len:
+            if n >= need and n > best_len:
                 best, best_len = k, n
         if best is None:
             continue
@@ -446,7 +448,10 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         if start in ctx.flagged:
             continue
         sign = words.get(word)
-        if sign is None or sign == int(w.value):
+        if sign is None:
+            continue
+        if sign == int(w.value):
+            ctx.confirmed_words.add(start)
             continue
         expected = _expected_word(word, int(w.value), w)
         ctx.add("N105", start, start + len(word), word, expected, f"{w.label}的方向应为“{expected}”",
@@ -553,6 +558,7 @@ def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
     for w, sign in sorted(_direction_words().items(), key=lambda kv: -len(kv[0])):
         if stripped.endswith(w):
             if sign == int(word_slot.value):
+                ctx.confirmed_words.add(m.start - (len(before) - len(stripped)) - len(w))
                 return
             w_start = m.start - (len(before) - len(stripped)) - len(w)
             expected = _expected_word(w, int(word_slot.value), word_slot)

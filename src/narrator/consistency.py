@@ -117,6 +117,10 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                 if sign_d and sign_r and sign_d != sign_r and m.start not in ctx.flagged:
                     raw = text[:m.start].rstrip(" \t\u3000\n")
                     ws = raw.rfind(w[-1]) - len(w) + 1 if w else m.start
+                    draw = text[:d.mention.start].rstrip(" \t\u3000\n")
+                    dws = draw.rfind(dw[-1]) - len(dw) + 1
+                    if dws in ctx.flagged or ws in ctx.flagged:
+                        continue  # one of the two words is already reported against the figures
                     want = _same_group(w, sign_d)
                     ctx.add("N202", ws, ws + len(w), w, want, f"“{dw}”与“{w}”方向相反", fix=want)
                     continue
@@ -181,6 +185,8 @@ def check_sentences(ctx, st: Structure, claims) -> None:
         word = mm.group(1).replace("高于", "大于").replace("低于", "小于")
         if word != want:
             start = s.start + mm.start(1)
+            if start in ctx.confirmed_words:
+                continue  # the figures confirm the word: one of the amounts is the wrong one
             ctx.add("N203", start, start + len(mm.group(1)), mm.group(1), want,
                     f"决算数{a.mention.text.strip()}，预算数{b.mention.text.strip()}",
                     f"{a.mention.text.strip()} − {b.mention.text.strip()} = {fmt(diff, 2)}", fix=want)
@@ -228,7 +234,14 @@ def _find_whole(ctx, st, per, i, part, lc):
 
 
 def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:
+    """Judge a number against what the text around it implies.
+
+    A number the figures already confirm is not blamed: if the sentence around it does not
+    add up, the wrong number is another one, and it has its own finding.
+    """
     m = c.mention
+    if c.status == "confirmed" and c.source in ("draft", "lookup"):
+        return
     v = C.verdict(exact, m.value, m.places, m.qualifier)
     if v == C.OK:
         if c.status == "unverifiable":
