@@ -84,7 +84,9 @@ class View:
         key = str(key)
         canon, node = _child_node(self._node, key)
         if canon in self._d:
-            return wrap(self._d[canon], node, self._path + (canon,), canon)
+            owner = self._d.get("项目名称")  # a project's 预算数 is named with the project
+            label = f"{owner} {canon}" if isinstance(owner, str) and canon != "项目名称" else canon
+            return wrap(self._d[canon], node, self._path + (canon,), label)
         if key in self._d:
             return wrap(self._d[key], node, self._path + (key,), key)
         return Missing(".".join(map(str, self._path + (canon,))))
