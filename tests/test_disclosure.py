@@ -342,3 +342,246 @@ def test_read_amount_survives_extraction_spaces(value, spaces):
     noisy = "".join(ch + (" " if ch in ",." and spaces[i % 8] else "") for i, ch in enumerate(printed))
     a = read_amount(noisy)
     assert a.kind == "clean" and a.value == value and isinstance(a.value, Decimal)
+
+
+# --------------------------------------------------------------------------- 绩效自评表 (附件)
+
+def test_seed_self_evaluation_tables(seed):
+    _, tree, _ = seed
+    perf = tree["预算绩效"]
+    own = perf["项目自评"]
+    assert own["项目数"] == 9 and [p["项目名称"] for p in own["项目"]] == [      # the tables' order
+        "党员培训教育经费", "就业管理经费", "就业补助资金", "劳动维权工作经费", "人力资源服务费",
+        "社会保险经办机构", "特殊人群统筹外发放生活补助", "支农返汉人员帮扶资金",
+        "行政事业单位改革及人员考录考察考核培训、人才引进考察调配、职称评审经费"]
+    first = own["项目"][0]
+    assert first == {"项目名称": "党员培训教育经费", "预算数": D("1.6"), "执行数": D("1.52"), "执行率": D("95"),
+                     "预算执行权重": D("20"), "预算执行得分": D("19"), "自评得分": D("97.94"),
+                     "指标": [{"名称": "成本指标", "分值": D("20"), "得分": D("18.94")},
+                            {"名称": "产出指标", "分值": D("20"), "得分": D("20")},
+                            {"名称": "效益指标", "分值": D("30"), "得分": D("30")},
+                            {"名称": "满意度指标", "分值": D("10"), "得分": D("10")}]}
+    by = {p["项目名称"]: p for p in own["项目"]}
+    assert by["人力资源服务费"]["执行率"] == D("100")                 # printed "1"
+    assert by["就业补助资金"]["执行率"] == D("66") and by["就业补助资金"]["预算执行得分"] == D("13.2")
+    assert by["社会保险经办机构"]["预算数"] == by["社会保险经办机构"]["执行数"] == D("467.89")
+    assert by["支农返汉人员帮扶资金"]["预算数"] == D("3.498")
+    # the 产出 block of 就业管理经费 starts a line above its name (7.8 + 5 + 5)
+    assert by["就业管理经费"]["指标"][:2] == [{"名称": "成本指标", "分值": D("20"), "得分": D("15.6")},
+                                         {"名称": "产出指标", "分值": D("20"), "得分": D("17.8")}]
+    assert by["社会保险经办机构"]["指标"][1]["得分"] == D("19")     # 17 lines, one scored 0
+    whole = perf["整体支出"]
+    assert whole == {"部门数": 1, "预算数": D("19923.13"), "执行数": D("14344.12"), "执行率": D("72.00"),
+                     "预算执行权重": D("20"), "预算执行得分": D("14.4"), "自评得分": D("93.7"),
+                     "指标": [{"名称": "成本指标", "分值": D("20"), "得分": D("20")},
+                            {"名称": "产出指标", "分值": D("20"), "得分": D("19.8")},
+                            {"名称": "效益指标", "分值": D("30"), "得分": D("29.5")},
+                            {"名称": "满意度指标", "分值": D("10"), "得分": D("10")}]}
+
+
+def test_seed_self_evaluation_repairs(seed):
+    _, tree, findings = seed
+    by = {p["项目名称"]: p for p in tree["预算绩效"]["项目自评"]["项目"]}
+    assert by["劳动维权工作经费"]["预算数"] == D("881.16")           # printed "1. 16"
+    repairs = {(f.line, f.found, f.expected) for f in findings if f.code == "D001" and f.line > 540}
+    assert repairs == {
+        (762, "1. 16", "881.16"),            # lost leading digits: only 881.16 gives 执行率 100%
+        (776, "10", ""),                     # 满意度 score cell extracted on two lines
+        (892, "10", ""),                     # 数量指标 score cell extracted on two lines
+        (661, "97. | 94", "97.94"), (696, "93 | . 4", "93.4"), (735, "93. | . 2", "93.2"),
+        (777, "9 | 8", "98"), (810, "10 | 00", "100"), (862, "9 | 9", "99"),
+        (940, "行政事业 | 行政事业单位改革及人员考录考察考核培训、人才引进考察调配、职称评审经费",
+         "行政事业单位改革及人员考录考察考核培训、人才引进考察调配、职称评审经费"),
+    }
+    assert by["劳动维权工作经费"]["指标"][3] == {"名称": "满意度指标", "分值": D("10"), "得分": D("10")}
+    assert by["特殊人群统筹外发放生活补助"]["指标"][1]["得分"] == D("20")
+    assert not [f for f in findings if f.code == "D002" and f.line > 540]
+
+
+PERF = """测试局2024年度部门决算
+第六部分 附件
+二、2024年度项目绩效自评表
+2024年度测试项目绩效自评表
+单位名称: 测试局
+{name_row}
+预算执行情况(万元)\t预算数(A)\t执行数(B)\t执行率(B/A)\t得分(20分*执行率)
+(20分)\t年度财政资金总额\t{b}\t{e}\t{r}\t{s}
+年度绩效目标\t一级指标\t二级指标\t三级指标\t年初目标值(A)\t实际完成值(B)\t得分
+\t成本指标(20分)\t经济成本指标\t人均成本\t100元\t90元\t20
+\t\t数量指标\t培训人次\t300\t311\t
+\t产出指标(20分)\t质量指标\t合格率\t100%\t100%\t10
+\t\t时效指标\t及时率\t100%\t100%\t10
+{middle}\t效益指标(30分)\t社会效益指标\t提升水平\t明显\t明显\t{benefit}
+\t满意度指标({sw}分)\t服务对象满意度指标\t满意度\t≥90%\t95%\t{ss}
+{extra}总分\t{t}
+偏差大或目标未完成原因分析\t无
+"""
+
+
+def perf(**kw):
+    base = dict(name_row="项目名称\t测试项目\t\t", b="100.00", e="95.00", r="95%", s="19", middle="",
+                benefit="30", sw="10", ss="10", extra="", t="99")
+    base.update(kw)
+    tree, findings = parse_tables(PERF.format(**base), "perf")
+    items = tree.get("预算绩效", {}).get("项目自评", {}).get("项目", [])
+    return (items[0] if items else None), [f for f in findings if f.code != "D003"]
+
+
+def test_project_table_read():
+    p, findings = perf()
+    assert p == {"项目名称": "测试项目", "预算数": D("100.00"), "执行数": D("95.00"), "执行率": D("95"),
+                 "预算执行权重": D("20"), "预算执行得分": D("19"), "自评得分": D("99"),
+                 "指标": [{"名称": "成本指标", "分值": D("20"), "得分": D("20")},
+                        # 311 is the 实际完成值 of a line whose score cell is merged: not a score
+                        {"名称": "产出指标", "分值": D("20"), "得分": D("20")},
+                        {"名称": "效益指标", "分值": D("30"), "得分": D("30")},
+                        {"名称": "满意度指标", "分值": D("10"), "得分": D("10")}]}
+    assert findings == []
+
+
+def test_project_name_split_over_cells_and_from_the_title():
+    p, _ = perf(name_row="项目\t名称\t\t测试\t项目")
+    assert p["项目名称"] == "测试项目"
+    p, findings = perf(name_row="主管部门\t测试局")
+    assert p["项目名称"] == "测试"                         # "2024年度测试项目绩效自评表"
+    (w,) = findings
+    assert w.code == "D002" and "title" in w.message
+
+
+def test_rate_printed_as_a_fraction():
+    p, _ = perf(r="0.95")
+    assert p["执行率"] == D("95")
+    p, _ = perf(b="95.00", r="1", s="20", t="100")
+    assert p["执行率"] == D("100")
+
+
+def test_budget_that_lost_its_leading_digits():
+    p, findings = perf(b="1.00", e="190.00")            # 190 ÷ 201 = 94.53% → 95%
+    assert p["预算数"] == D("201.00")
+    (f,) = findings
+    assert (f.code, f.found, f.expected, f.line) == ("D001", "1.00", "201.00", 8)
+    p, findings = perf(b="5.00")                        # no amount ending in 5.00 gives 95%: kept
+    assert p["预算数"] == D("5.00")
+    (w,) = findings
+    assert w.code == "D002" and "kept as printed" in w.message
+
+
+def test_unreadable_budget_row_leaves_the_project_out():
+    p, findings = perf(r="")
+    assert p is None
+    assert [f.code for f in findings] == ["D002", "D002"]
+    assert any("left out" in f.message for f in findings) and any("3 numbers" in f.message for f in findings)
+
+
+def test_merged_score_extracted_twice_counts_once():
+    extra = "\t\t\t满意度B\t≥90%\t95%\t10\n"
+    p, findings = perf(extra=extra)
+    assert p["指标"][3] == {"名称": "满意度指标", "分值": D("10"), "得分": D("10")} and p["自评得分"] == D("99")
+    (f,) = findings
+    assert f.code == "D001" and f.line == 16 and "merged" in f.message
+
+
+def test_rows_between_names_decided_by_weights_and_level2_labels():
+    # a line between 产出 and 效益 scoring 5: 产出 would have 25 > 20, so it is 效益's
+    p, findings = perf(middle="\t\t\t提升满意\t明显\t明显\t5\n", benefit="25")
+    assert [i["得分"] for i in p["指标"]] == [D("20"), D("20"), D("30"), D("10")] and findings == []
+    # it fits either block: its 二级指标 label decides
+    text = PERF.replace("\t\t时效指标\t及时率\t100%\t100%\t10\n", "\t\t时效指标\t及时率\t100%\t100%\t5\n")
+    base = dict(name_row="项目名称\t测试项目", b="100.00", e="95.00", r="95%", s="19", benefit="25", sw="10",
+                ss="10", extra="", t="99")
+    tree, findings = parse_tables(text.format(**base, middle="\t\t时效指标\t及时\t明显\t明显\t5\n"), "p")
+    p = tree["预算绩效"]["项目自评"]["项目"][0]
+    assert [i["得分"] for i in p["指标"]] == [D("20"), D("20"), D("25"), D("10")]
+    assert p["自评得分"] == D("99") and [f.code for f in findings if f.code != "D003"] == ["D002"]   # 总分 ≠
+    # no label: either grouping fits; reported, not silently chosen
+    tree, findings = parse_tables(text.format(**base, middle="\t\t\t及时\t明显\t明显\t5\n"), "p")
+    warn = [f for f in findings if f.code == "D002" and "several ways" in f.message]
+    assert len(warn) == 1 and "产出指标 15" in warn[0].message and "产出指标 20" in warn[0].message
+
+
+def test_a_level3_name_like_a_level1_name_is_no_heading():
+    p, findings = perf(middle="\t\t\t满意度\t明显\t明显\t5\n", benefit="25")     # a 三级指标 "满意度"
+    assert [i["名称"] for i in p["指标"]] == ["成本指标", "产出指标", "效益指标", "满意度指标"]
+    assert [i["得分"] for i in p["指标"]] == [D("20"), D("20"), D("30"), D("10")] and findings == []
+
+
+def test_weights_and_total_are_checked():
+    p, findings = perf(sw="5", ss="5", t="94")
+    (w,) = findings
+    assert w.code == "D002" and "weights = 95, not 100" in w.message
+    assert p["指标"][3] == {"名称": "满意度指标", "分值": D("5"), "得分": D("5")}
+    p, findings = perf(sw="5")                           # 满意度 scores 10 of 5: nothing fits
+    (w,) = findings
+    assert w.code == "D002" and "do not fit" in w.message
+    assert "指标" not in p and p["自评得分"] == D("99")    # not read rather than guessed
+    p, findings = perf(t="98")
+    assert p["自评得分"] == D("98")                      # kept as printed
+    (w,) = findings
+    assert w.code == "D002" and w.expected == "99" and w.found == "98"
+
+
+def test_total_printed_in_pieces():
+    p, findings = perf(t="9\t9")
+    assert p["自评得分"] == D("99") and findings[0].code == "D001"
+    p, findings = perf(t="99.\t.9", s="19.9", r="99.5%", e="99.50")
+    assert p["自评得分"] == D("99.9") and "printed on both sides" in findings[0].message
+    p, findings = perf(t="9\t8\t7")
+    assert "自评得分" not in p and findings[0].code == "D002"
+
+
+def test_project_table_in_the_space_layout():
+    base = dict(name_row="项目名称\t测试项目", b="100.00", e="95.00", r="95%", s="19", middle="", benefit="30",
+                sw="10", ss="10", extra="", t="99")
+    spaced = "\n".join("".join(c.ljust(16) for c in ln.split("\t")).rstrip() if "\t" in ln else ln
+                       for ln in PERF.format(**base).split("\n"))
+    tree, findings = parse_tables(spaced, "spaced")
+    assert tree["预算绩效"]["项目自评"]["项目"][0] == perf()[0]
+    assert [f for f in findings if f.code != "D003"] == []
+
+
+WHOLE = """测试局2024年度部门决算
+第六部分 附件
+一、2024年度测试局整体绩效自评表
+\t预算执行情况(万元)\t\t预算数(A)\t执行数(B)\t执行率(B/A)\t得分(20分*执行率)
+\t\t部门整体支出总额\t200.00 150.00\t\t75.00%\t\t15
+年度绩效目标1: 甲
+\t一级指标\t二级指标\t三级指标\t年初目标值(A)\t实际完成值(B)\t得分
+\t成本指标(10分)\t经济成本指标\t成本\t1\t1\t10
+\t产出指标\t数量指标\t数量\t1\t1\t4
+\t(10分)\t质量指标\t质量\t1\t1\t6
+\t效益指标(15分)\t社会效益指标\t效益\t1\t1\t14
+\t满意度\t服务对象\t满意度\t1\t1\t5
+\t(5分)\t满意度 指标\t
+年度绩效目标2: 乙
+\t一级指标\t二级指标\t三级指标\t年初目标值(A)\t实际完成值(B)\t得分
+\t成本指标(10分)\t经济成本指标\t成本\t1\t1\t10
+\t产出指标(10分)\t数量指标\t数量\t1\t1\t10
+\t效益指标(15分)\t社会效益指标\t效益\t1\t1\t14.5
+\t满意度指标(5分)\t服务对象满意度指标\t满意度\t1\t1\t5
+总分\t93.5
+"""
+
+
+def test_whole_department_table_adds_its_goals():
+    tree, findings = parse_tables(WHOLE, "whole")
+    assert tree["预算绩效"] == {"整体支出": {
+        "部门数": 1, "预算数": D("200.00"), "执行数": D("150.00"), "执行率": D("75.00"), "预算执行权重": D("20"),
+        "预算执行得分": D("15"), "自评得分": D("93.5"),
+        "指标": [{"名称": "成本指标", "分值": D("20"), "得分": D("20")},
+               {"名称": "产出指标", "分值": D("20"), "得分": D("20")},
+               {"名称": "效益指标", "分值": D("30"), "得分": D("28.5")},
+               {"名称": "满意度指标", "分值": D("10"), "得分": D("10")}]}}
+    assert [f for f in findings if f.code != "D003"] == []
+
+
+@pytest.mark.parametrize("line,got", [
+    ("一、2024年度区人社局整体绩效自评表", ("整体", "区人社局")),
+    ("2024年度党员培训教育经费项目绩效自评表", ("项目", "党员培训教育经费")),
+    ("2024 年度社会保险经办机构项目绩效自评表", ("项目", "社会保险经办机构")),
+    ("二、2024年度项目绩效自评表", None),
+    ("第六部分 附件", None),
+])
+def test_perf_titles(line, got):
+    from narrator.disclosure import perf_title
+
+    assert perf_title(line) == got

@@ -277,19 +277,35 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
         if j >= 0 and scores[j] >= 0.5:
             sec_map[hs.index] = j
     # sentence alignment: within each matched section pair, the best monotonic alignment
-    # (sentences keep their order; identical templated sentences pair up in sequence)
-    dsent_cache: dict[int, list[tuple[object, frozenset]]] = {}
+    # (sentences keep their order; identical templated sentences pair up in sequence), then
+    # list items written in another order than the draft's are swapped into place (_align).
+    # A sentence's context is the sentence before it when that one states no number: the
+    # heading of a list item ("1. …行政运行（项）。" before "年初预算为…，支出决算为…").
+    dsent_cache: dict[int, list[tuple[object, frozenset, frozenset]]] = {}
     for j, sec in enumerate(dsecs):
-        dsent_cache[j] = [(s, _bigrams(_masked_draft(draft, s))) for s in sec.sentences if not s.heading]
+        rows, prev = [], None
+        for s in sec.sentences:
+            if s.heading:
+                prev = None
+                continue
+            around = frozenset()
+            if prev is not None and not any(x.kind in _KIND_OF_SLOT or x.kind == "missing" for x in prev.slots):
+                around = _bigrams(_masked_draft(draft, prev))
+            rows.append((s, _bigrams(_masked_draft(draft, s)), around))
+            prev = s
+        dsent_cache[j] = rows
     dre = _direction_re()
-    by_sec: dict[int, list[tuple[int, frozenset]]] = {}
+    by_sec: dict[int, list[tuple[int, frozenset, frozenset]]] = {}
     for i, s in enumerate(sents):
         if i not in by_sentence:
             if not dre.search(s.text):
                 continue
             by_sentence[i] = []
         hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
-        by_sec.setdefault(sec_map.get(s.section, -1), []).append((i, hb))
+        around = frozenset()
+        if i > 0 and sents[i - 1].section == s.section and not ment_by_sentence[i - 1]:
+            around = _bigrams(_norm(_ITEM_NO.sub("", sents[i - 1].text)))
+        by_sec.setdefault(sec_map.get(s.section, -1), []).append((i, hb, around))
     for j, hs in by_sec.items():
         cands = dsent_cache.get(j) if j >= 0 else [x for v in dsent_cache.values() for x in v]
         if not cands:
@@ -299,17 +315,29 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
 
 
 _THRESHOLD = 0.45
+_ITEM_NO = re.compile(r"^[\s\-–•·]*\d{1,2}\s*[.、．]\s*")
 
 
-def _align(hs: list[tuple[int, frozenset]], ds: list[tuple[object, frozenset]], ordered: bool):
+def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
+           ordered: bool):
     """Pairs (human sentence index, draft sentence) maximising total similarity.
 
-    ``ordered``: a monotonic alignment (dynamic programming); else greedy best-first.
+    ``ordered``: a monotonic alignment (dynamic programming), then two pairs trade their draft
+    sentences while that strictly raises the total (list items in another order; identical
+    templated sentences never move); else greedy best-first. A pair's similarity counts when
+    the sentences reach ``_THRESHOLD``; their contexts (see ``_against_draft``) add half theirs.
     """
     n, m = len(hs), len(ds)
-    sim = [[_sim(h, d) for _, d in ds] for _, h in hs]
+
+    def score(h, d) -> float:
+        v = _sim(h[1], d[1])
+        if v < _THRESHOLD:
+            return 0.0
+        return v + (0.5 * _sim(h[2], d[2]) if h[2] and d[2] else 0.0)
+
+    sim = [[score(h, d) for d in ds] for h in hs]
     if not ordered:
-        pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] >= _THRESHOLD),
+        pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] > 0),
                        reverse=True)
         used_a, used_b, out = set(), set(), []
         for _, a, b in pairs:
@@ -324,22 +352,31 @@ def _align(hs: list[tuple[int, frozenset]], ds: list[tuple[object, frozenset]], 
         for b in range(1, m + 1):
             best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
             v = sa[b - 1]
-            if v >= _THRESHOLD and prev[b - 1] + v > best:
+            if v > 0 and prev[b - 1] + v > best:
                 best = prev[b - 1] + v
             row[b] = best
-    out = []
+    match: dict[int, int] = {}
     a, b = n, m
     while a > 0 and b > 0:
         v = sim[a - 1][b - 1]
-        if v >= _THRESHOLD and abs(dp[a][b] - (dp[a - 1][b - 1] + v)) < 1e-12:
-            out.append((hs[a - 1][0], ds[b - 1][0]))
+        if v > 0 and abs(dp[a][b] - (dp[a - 1][b - 1] + v)) < 1e-12:
+            match[a - 1] = b - 1
             a, b = a - 1, b - 1
         elif dp[a][b] == dp[a - 1][b]:
             a -= 1
         else:
             b -= 1
-    out.reverse()
-    return out
+    # list items in another order than the draft's ("2. 就业资金…" where the draft has "2. 就业管理经费…")
+    for _ in range(n * n + 10):
+        pairs = sorted(match.items())
+        swap = next(((a, b, a2, b2) for x, (a, b) in enumerate(pairs) for a2, b2 in pairs[x + 1:]
+                     if sim[a][b2] > 0 and sim[a2][b] > 0
+                     and sim[a][b2] + sim[a2][b] > sim[a][b] + sim[a2][b2] + 1e-9), None)
+        if swap is None:
+            break
+        a, b, a2, b2 = swap
+        match[a], match[a2] = b2, b
+    return [(hs[a][0], ds[b][0]) for a, b in sorted(match.items())]
 
 
 _DIGITS = re.compile(r"[0-9０-９.．]+")
