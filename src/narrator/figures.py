@@ -426,6 +426,24 @@ def figures_from_tree(tree, source: str = "<figures>") -> Figures:
     return Figures(data=data, source=source, lines=v.lines)
 
 
+def _parse_json_fast(text: str):
+    """JSON straight into Decimals; None on any problem (the YAML path then reports it with its line)."""
+    import json
+
+    def pairs(items):
+        out = {}
+        for k, v in items:
+            if k in out:
+                raise ValueError("duplicate key")
+            out[k] = v
+        return out
+
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+    except ValueError:
+        return None
+
+
 def load_figures(path: str | Path) -> Figures:
     """Read a figures file (YAML or JSON; UTF-8 ± BOM, GB18030/GBK, UTF-16)."""
     name = str(path)
@@ -444,7 +462,7 @@ def load_figures(path: str | Path) -> Figures:
         raise InputError(f"cannot read: {e.strerror}", name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
-    tree = parse_yaml_fast(text)
+    tree = _parse_json_fast(text) if p.suffix.lower() == ".json" else parse_yaml_fast(text)
     if tree is not None and isinstance(tree, dict):
         try:
             fig = figures_from_tree(tree, name)

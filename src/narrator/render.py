@@ -31,7 +31,7 @@ from .yamlio import load_rule_file, parse_yaml
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
-_SENT_END = re.compile(r"(?<=[。！？])")
+_SENT_PUNCT = re.compile(r"[。！？]")
 
 _state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
 
@@ -137,7 +137,9 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     p = places if places is not None else (q.places if q.places is not None
                                            else st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2))
     if places is None and q.places is None and not q.is_derived and kind == "amount":
-        p = max(p, _natural_places(q.value))  # a figure given as 3.498 is printed as 3.498
+        exp = q.value.as_tuple().exponent  # a figure given as 3.498 is printed as 3.498
+        if isinstance(exp, int) and -exp > p:
+            p = -exp
     value = abs(q.value) if take_abs else q.value
     text = fmt(value, p, st.strip_zeros)
     explainer = None
@@ -158,6 +160,12 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
 def f_amount(q, 精度=None, 绝对值=False):
     st = _state.get()
     return _number(q, "amount", st.unit, 精度, 绝对值)
+
+
+def g_amount_unit(q, 精度=None):
+    """An amount followed by the figures' unit: 11121.20万元."""
+    st = _state.get()
+    return _number(q, "amount", st.unit, 精度) + st.unit
 
 
 def f_percent(q, 精度=None, 绝对值=False):
@@ -274,7 +282,7 @@ def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Enviro
     )
     env.filters.update({"金额": f_amount, "百分比": f_percent, "个数": f_count, "得分": f_score,
                         "年": f_year, "中文数字": g_cn, "文": f_sentence})
-    env.globals.update({"方向": g_direction, "待填": g_placeholder, "说明": g_text, "有说明": g_has_text,
+    env.globals.update({"金额连单位": g_amount_unit, "方向": g_direction, "待填": g_placeholder, "说明": g_text, "有说明": g_has_text,
                         "图": g_chart, "中文数字": g_cn, "求和": g_sum, "为零": g_is_zero,
                         "缺数": is_missing})
     rules = load_rules(rules_key)
@@ -344,37 +352,45 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
 
     def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
         nonlocal pos
-        # strip markers, recording spans
-        clean: list[str] = []
-        cpos = pos
-        last = 0
+        # strip the slot markers, recording each slot's span in the clean text
         line_slots: list[Slot] = []
-        for m in _MARK.finditer(raw_line):
-            seg = raw_line[last:m.start()]
-            clean.append(seg)
-            cpos += len(seg)
-            slot = slots[int(m.group(1))]
-            text = m.group(2)
-            slot.start, slot.end = cpos, cpos + len(text)
-            clean.append(text)
-            cpos += len(text)
-            line_slots.append(slot)
-            last = m.end()
-        clean.append(raw_line[last:])
-        text = "".join(clean)
+        if _OPEN in raw_line:
+            parts = raw_line.split(_OPEN)
+            clean = [parts[0]]
+            cpos = pos + len(parts[0])
+            for part in parts[1:]:
+                sid, _, rest = part.partition(_MID)
+                stext, _, tail = rest.partition(_CLOSE)
+                slot = slots[int(sid)]
+                slot.start, slot.end = cpos, cpos + len(stext)
+                line_slots.append(slot)
+                clean.append(stext)
+                clean.append(tail)
+                cpos += len(stext) + len(tail)
+            text = "".join(clean)
+        else:
+            text = raw_line
         if section is not None:
-            starts = [0] + [m.start() for m in _SENT_END.finditer(text) if 0 < m.start() < len(text)]
-            bounds = list(zip(starts, starts[1:] + [len(text)]))
-            for a, b in bounds:
+            cuts = [m.end() for m in _SENT_PUNCT.finditer(text)]
+            if not cuts or cuts[-1] != len(text):
+                cuts.append(len(text))
+            a = 0
+            k = 0
+            n_slots = len(line_slots)
+            for b in cuts:
                 s_text = text[a:b]
-                if not s_text.strip():
-                    continue
-                sent = Sentence(len(section.sentences), section.id, pos + a, pos + b, s_text, heading=heading)
-                sent.slots = [s for s in line_slots if sent.start <= s.start < sent.end]
-                for s in sent.slots:
-                    s.section = section.id
-                    s.sentence = sent.index
-                section.sentences.append(sent)
+                if s_text.strip():
+                    sent = Sentence(len(section.sentences), section.id, pos + a, pos + b, s_text, heading=heading)
+                    mine = []
+                    while k < n_slots and line_slots[k].start < sent.end:
+                        sl = line_slots[k]
+                        sl.section = section.id
+                        sl.sentence = sent.index
+                        mine.append(sl)
+                        k += 1
+                    sent.slots = mine
+                    section.sentences.append(sent)
+                a = b
         placed.extend(line_slots)
         out.append(text + "\n")
         pos += len(text) + 1
