@@ -518,3 +518,31 @@ def test_speed_on_a_200_row_department():
     t = time.perf_counter()
     audit_figures(fig)
     assert time.perf_counter() - t < 1.0
+
+
+def test_rates_printed_as_fractions_and_truncated_rates():
+    tree = _case_tree(["预算绩效"])
+    _set(tree, I + ("执行率",), D("0.75"))             # 0.75 for 75%
+    assert not errors(audit_figures(_figures(tree)), ("error", "warning"))
+    tree = _case_tree(["预算绩效"])
+    _set(tree, I + ("执行数",), D("66.85"))
+    _set(tree, I + ("预算数",), D("81.00"))            # 82.53% printed as 82: truncated
+    _set(tree, I + ("执行率",), 82)
+    _set(tree, I + ("预算执行得分",), D("16.4"))      # 20 × 82% (the printed rate)
+    _set(tree, I + ("自评得分",), D("93.4"))
+    _set(tree, ("预算绩效", "项目自评", "涉及资金"), D("66.85"))
+    _set(tree, ("预算绩效", "再评价", "自评得分"), D("93.4"))
+    found = errors(audit_figures(_figures(tree)), ("error", "warning"))
+    assert [(f.code, f.severity) for f in found] == [("T151", "warning")], [f.render() for f in found]
+    assert "82.53" in f"{found[0].message}{found[0].formula}"
+
+
+def test_rule_file_paths_are_checked_against_the_schema():
+    from narrator.audit import AuditRuleError, _compile_equation
+
+    with pytest.raises(AuditRuleError, match="总计x"):
+        _compile_equation("收入支出决算总表.收入.总计x = 收入支出决算总表.收入.本年收入合计", None)
+    with pytest.raises(AuditRuleError, match="not a column"):
+        _compile_equation("支出决算表.合计.决算数 = 支出决算表.各类.基本支出", None)
+    eq = _compile_equation("三公经费.决算数.公务接待费 = 三公经费说明.国内公务接待支出", None)  # aliases resolve
+    assert eq.lhs == (SANGONG, "决算数", "公务接待费")

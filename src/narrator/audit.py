@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from . import expr as E
-from .compare import MISMATCH, OK, TRUNCATED, interval_ok, verdict
+from .compare import OK, TRUNCATED, interval_ok, verdict
 from .figures import Figures, Node, load_figures, norm_key, schema, subjects
 from .findings import Finding
 from .numbers import divide, quantum, round_half_up
@@ -634,6 +634,9 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     for base, ev in _evaluations(ctx.data):
         budget, spent, rate = ev.get("预算数"), ev.get("执行数"), ev.get("执行率")
         exact = divide(spent, budget) * 100 if budget not in (None, ZERO) and spent is not None else None
+        if rate is not None and exact is not None and verdict(exact, rate, places_of(rate) or 0) != OK \
+                and rate <= 1 and verdict(exact / 100, rate, places_of(rate) or 0) == OK:
+            rate = rate * 100      # printed as a fraction (0.95, 1) rather than a percent
         if check == "执行率" and exact is not None and rate is not None:
             pl = places_of(rate) or 0
             v = verdict(exact, rate, pl)
@@ -737,11 +740,11 @@ _KINDS = {"行合计": _kind_total_row, "层级": _kind_hierarchy, "列合计": 
 
 # -- findings --------------------------------------------------------------------------
 def _finding(ctx: _Ctx, rule: AuditRule, severity: str, detail: str, path: tuple, found, expected, formula,
-             cells=(), extra=None) -> Finding:
+             cells=(), extra=None, headline: str | None = None) -> Finding:
     ex = {"path": list(path), "cells": [list(path)] + [list(c) for c in cells if c != path]}
     if extra:
         ex.update(extra)
-    return Finding(rule.code, rule.name, severity, f"{rule.message}：{detail}", ctx.fig.source, ctx.line(path),
+    return Finding(rule.code, rule.name, severity, f"{headline or rule.message}：{detail}", ctx.fig.source, ctx.line(path),
                    None, None, None, found, expected, formula, ex)
 
 
@@ -749,8 +752,10 @@ def _single(ctx: _Ctx, rules: dict[str, AuditRule], idn: Identity, severity: str
     rule = rules[idn.code]
     name = ctx.cell_name(idn.total.path)
     t = _num(idn.total.value) if idn.total.given else "空"
+    headline = None
     if idn.ok:
-        detail = (f"舍入尾差，不是差错：{name} {t}，{idn.what} {_num(idn.sum)}，差 {_trim(idn.residue)}，"
+        headline = "舍入尾差，不是差错"
+        detail = (f"{name} {t}，{idn.what} {_num(idn.sum)}，差 {_trim(idn.residue)}，"
                   f"在舍入容差 ±{_trim(idn.tol)} 之内")
     elif idn.relation == "=":
         detail = (f"{name} 印 {t}，{idn.what} {_num(idn.sum)}"
@@ -760,7 +765,7 @@ def _single(ctx: _Ctx, rules: dict[str, AuditRule], idn: Identity, severity: str
         detail = f"{name} {t} {word} {idn.what} {_num(idn.sum)}（差 {_trim(abs(idn.residue))}）"
     return _finding(ctx, rule, severity or rule.severity, detail, idn.total.path, t, _num(idn.sum), idn.formula(),
                     [c.path for c in idn.cells()],
-                    {"residue": _trim(idn.residue), "tolerance": _trim(idn.tol)})
+                    {"residue": _trim(idn.residue), "tolerance": _trim(idn.tol)}, headline)
 
 
 def _intersect(a, b):
