@@ -325,6 +325,11 @@ def version() -> None:
     typer.echo(__version__)
 
 
+from .cli_batch import batch_app  # noqa: E402
+
+app.add_typer(batch_app, name="batch")
+
+
 def main() -> None:
     app()
 
