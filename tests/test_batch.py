@@ -324,3 +324,19 @@ def test_sigint_leaves_no_partial_output(tmp_path: Path):
     # the next run finishes the job, skipping what is done and recorded
     res = run_batch("generate", [str(src)], out, jobs=2, progress=False)
     assert res.exit_code == 0 and res.totals.skipped == len(recorded) and res.totals.ok == 300
+
+
+def test_out_inside_source_and_symlink_loops(tmp_path: Path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.yaml").write_text(dump_figures_yaml(department(21, rows=10)), encoding="utf-8")
+    (src / "sub" / "b.yaml").write_text(dump_figures_yaml(department(22, rows=10)), encoding="utf-8")
+    os.symlink(src, src / "sub" / "loop")  # a cycle: walked once
+    out = src / "out"
+    res = run_batch("generate", [str(src)], out, jobs=1, fmt="json", progress=False)
+    assert res.totals.documents == 2 and res.exit_code == 0
+    assert (out / "a.json").is_file() and (out / "sub" / "b.json").is_file()
+    res = run_batch("generate", [str(src)], out, jobs=1, fmt="json", progress=False)
+    assert res.totals.documents == 2 and res.totals.skipped == 2  # our outputs are not inputs
+
+

@@ -129,3 +129,25 @@ def test_output_is_written_atomically_and_input_untouched(tmp_path):
     assert r.returncode == 0 and out.read_text(encoding="utf-8").startswith("第三部分")
     assert src.read_bytes() == before
     assert [p.name for p in out.parent.iterdir()] == ["draft.txt"]  # no temp files left
+
+
+def test_fast_yaml_path_reads_numbers_as_yaml_1_2(tmp_path):
+    """The libyaml fast path and the line-numbered path agree: 010 is ten, not octal."""
+    from narrator.yamlio import parse_yaml, parse_yaml_fast
+
+    text = "a: 010\nb: 1:30\nc: 3.50\nd: yes\nf: 1e3\ng: .5\nh: -2\n"
+    fast = parse_yaml_fast(text)
+    slow = dict(parse_yaml(text, "t"))
+    assert fast == slow
+    assert fast["a"] == 10 and fast["c"] == Decimal("3.50") and fast["d"] == "yes"
+
+
+def test_outputs_are_ordinary_files(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "draft.txt"
+    r = run_generate(SAMPLE / "figures.yaml", "-o", str(out))
+    assert r.returncode == 0
+    mode = stat.S_IMODE(os.stat(out).st_mode)
+    assert mode & 0o044  # readable by others as the umask allows, not mkstemp's 0600

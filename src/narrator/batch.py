@@ -9,12 +9,15 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   each worker writes its output itself and hands back one small row (status, counts by
   severity, top 3 findings, error). The parent appends rows to an SQLite file under
   ``--out`` and assembles both summaries from it at the end, in input order, by streaming.
-  Memory does not grow with the number of documents (the parent keeps one path string per
-  output, to detect two inputs that would write the same output).
+  Memory does not grow with the number of documents: workers are flat (check's
+  cross-document text caches are cleared every 100 documents); with one SOURCE folder the
+  parent holds one directory listing at a time; with several SOURCEs or globs it keeps one
+  path per document (~0.3 KB) to run an input named twice once and to keep two inputs
+  from writing the same output.
 * **Robust.** An input that fails (broken YAML, empty file, undecodable bytes, a template
   error, even an internal error) becomes a ``failed`` row with its one-line error; the run
-  goes on. A worker process that dies is replaced; the documents it held are retried once,
-  one at a time, and a document that kills a worker twice is recorded as failed.
+  goes on. A worker process that dies is replaced; the documents it held are rerun one at
+  a time, alone, and the one that kills a worker when alone is recorded as failed.
 * **Incremental.** An input is skipped when its output exists, is newer than the input,
   the figures it was checked against, every file under templates/, rules/ and the pack
   folder, and the previous run recorded it with the same options (the state lives in
@@ -25,7 +28,7 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   lets running documents finish (or terminates them after a grace period), removes any
   leftover ``.*.tmp`` under ``--out``, writes the summary of what was done (marked
   ``interrupted``) and exits 130. Every file is written to a temporary name and renamed,
-  so no half-written output can exist.
+  so no half-written output can exist. Run one batch per ``--out`` at a time.
 * **Fast.** Each worker warms up once (packs, rules, every template compiled by rendering a
   tiny department), then only loads, renders or checks. Outputs are renamed into place
   without a per-file fsync (2–3 ms each on this disk); one ``os.sync()`` at the end of the
@@ -357,32 +360,39 @@ def _rel(p: Path, base: Path) -> str:
 
 
 def _walk(folder: Path, suffixes, command, skip: Path | None) -> Iterator[tuple[str, str]]:
+    """Files of ``folder`` and below, one directory at a time, sorted; symlinked folders are
+    followed once (a link cycle is not walked twice)."""
     stack = [folder]
+    visited: set[str] = set()  # one entry per folder, not per file
     while stack:
         d = stack.pop()
-        if skip is not None and d is not folder and d.resolve() == skip:
+        real = os.path.realpath(d)
+        if real in visited or (skip is not None and d is not folder and Path(real) == skip):
             continue
+        visited.add(real)
         try:
             with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(((e.name, e.is_dir(), e.is_file()) for e in it if not e.name.startswith(".")))
         except OSError:
             continue
         subdirs = []
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            if e.is_dir():
-                subdirs.append(Path(e.path))
-            elif e.is_file() and _eligible(e.name, suffixes, command):
-                yield e.path, Path(e.path).relative_to(folder).as_posix()
+        for name, is_dir, is_file in entries:
+            if is_dir:
+                subdirs.append(d / name)
+            elif is_file and _eligible(name, suffixes, command):
+                path = d / name
+                yield str(path), path.relative_to(folder).as_posix()
         stack.extend(reversed(subdirs))
 
 
 def count_inputs(sources, command: str, out_dir: Path | None) -> int:
+    """How many documents (for the progress line); a quick walk that keeps nothing per file
+    for one SOURCE folder."""
+    local = len(sources) == 1 and not _has_magic(sources[0]) and Path(sources[0]).is_dir()
     seen: set[str] = set()
     n = 0
     for path, rel in iter_sources(sources, command, out_dir):
-        if rel is not None:
+        if rel is not None and not local:
             key = os.path.realpath(path)
             if key in seen:
                 continue
@@ -905,26 +915,39 @@ def _mtime(p: str | Path | None) -> float:
 
 
 def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> Iterator[Item]:
-    """Every input as an Item with its output name and (for check) its figures, lazily."""
+    """Every input as an Item with its output name and (for check) its figures, lazily.
+
+    With one SOURCE folder, names can only collide within a directory (x.yaml and x.json),
+    and the walk gives one directory at a time: the parent keeps nothing per document.
+    With several SOURCEs or globs it keeps one path per document (to run an input named
+    twice once, and to keep two inputs from writing the same output).
+    """
     suffix = output_suffix(opts.command, opts.fmt)
-    taken: set[str] = set()          # one short string per document: the only per-document memory
+    local = len(sources) == 1 and not _has_magic(sources[0]) and Path(sources[0]).is_dir()
+    taken: set[str] = set()
     seen_inputs: set[str] = set()
+    current_dir = None
     seq = 0
     for path, rel in iter_sources(sources, opts.command, out_dir):
         if rel is None:
             seq += 1
             yield Item(seq, path, Path(path).name, error=f"{path}: no such file or folder, or nothing matches")
             continue
-        key = os.path.realpath(path)
-        if key in seen_inputs:
-            continue  # named twice (a folder and a glob): done once
-        seen_inputs.add(key)
-        seq += 1
         relp = Path(rel)
+        if local:
+            if relp.parent != current_dir:
+                current_dir = relp.parent
+                taken.clear()
+        else:
+            key = os.path.realpath(path)
+            if key in seen_inputs:
+                continue  # named twice (a folder and a glob): done once
+            seen_inputs.add(key)
+        seq += 1
         stem = relp.name[: -len(relp.suffix)] if relp.suffix else relp.name
         out = (relp.parent / (stem + suffix)).as_posix()
         if out in taken:
-            out = (relp.parent / (relp.name + suffix)).as_posix()  # x.yaml and x.json → x.txt, x.json.txt
+            out = (relp.parent / (relp.name + suffix)).as_posix()  # x.json and x.yaml → x.txt, x.yaml.txt
         if out in taken:
             yield Item(seq, path, rel, error=f"{path}: its output {out} would overwrite another input's")
             continue
@@ -1108,6 +1131,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
               no_figures: bool = False, progress: bool | None = None, stream: TextIO | None = None,
               chunk: int = 4) -> RunResult:
     """Run ``command`` over every input; returns the totals and the exit code (see the module doc)."""
+    sources = [str(x) for x in sources]
     if command not in COMMANDS:
         raise UsageError(f"unknown batch command {command!r}")
     if fmt not in FORMATS[command]:

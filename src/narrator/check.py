@@ -69,7 +69,7 @@ def _word_groups() -> dict:
     return wording()["方向词"]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _norm(s: str) -> str:
     """Text as compared: synonyms unified, direction words as ±, spaces and punctuation gone."""
     pattern, table = _synonyms()
@@ -78,7 +78,7 @@ def _norm(s: str) -> str:
     return _DROP.sub("", s)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _bigrams(s: str) -> frozenset:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
 

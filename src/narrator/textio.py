@@ -100,6 +100,9 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's 0600
         os.replace(tmp, p)
     except BaseException:
         try:

@@ -87,16 +87,27 @@ try:  # libyaml through PyYAML: ~30x faster than the pure-Python round-trip pars
             out[key] = loader.construct_object(v_node, deep=deep)
         return out
 
+    def _fast_int(loader, node):
+        return int(str(node.value), 10)  # YAML 1.2: 010 is ten, not octal eight
+
     _FastLoader.add_constructor("tag:yaml.org,2002:float", _fast_decimal)
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _fast_int)
     _FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
-    # YAML 1.2 booleans only (no yes/no/on/off surprises), as ruamel reads them
+    # YAML 1.2 core schema for booleans and numbers (no yes/no/on/off, no octal, no 1:30
+    # sexagesimals), as ruamel reads them
     _FastLoader.yaml_implicit_resolvers = {
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+        k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                                                      "tag:yaml.org,2002:float")]
         for k, v in _pyyaml.CSafeLoader.yaml_implicit_resolvers.copy().items()}
     import re as _re
 
     _FastLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                       list("tTfF"))
+    _FastLoader.add_implicit_resolver("tag:yaml.org,2002:int", _re.compile(r"^[-+]?[0-9]+$"),
+                                      list("-+0123456789"))
+    _FastLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", _re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+.0123456789"))
 except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libyaml
     _FastLoader = None
 
