@@ -62,6 +62,7 @@ def bare_env(pack):
     rules = load_rules()
     missing = lambda x: is_missing(x) or isinstance(x, jinja2.Undefined)  # noqa: E731
     env.globals.update({
+        "金额连单位": lambda q, 精度=None: num(q, 精度) + "万元",
         "方向": lambda q, g="增减": words[g]["正" if q.value > 0 else "负" if q.value < 0 else "零"] if isinstance(q, Q) else "",
         "待填": lambda label: f"【待填：{label}】", "说明": lambda k, label=None: f"【待填：{label or k}】",
         "有说明": lambda k: False, "图": lambda k, c: f"图：{c}", "中文数字": str,
