@@ -291,6 +291,11 @@ def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Enviro
     return env
 
 
+@lru_cache(maxsize=64)
+def _title_template(env: jinja2.Environment, source: str) -> jinja2.Template:
+    return env.from_string(source)
+
+
 def _clean_lines(raw: str) -> list[str]:
     lines = []
     for line in raw.split("\n"):
@@ -309,7 +314,7 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
     try:
         view = figures_view(figures)
         ctx = _context(figures, view, rules)
-        title = env.from_string(p.title).render(ctx) if p.title else ""
+        title = _title_template(env, p.title).render(ctx) if p.title else ""
         rendered: list[tuple[dict, str, str]] = []
         for i, sec in enumerate(p.sections, 1):
             try:

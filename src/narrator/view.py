@@ -67,13 +67,14 @@ def wrap(value, node: Node | None, path: tuple, label: str):
 
 
 class View:
-    __slots__ = ("_d", "_node", "_path", "_label")
+    __slots__ = ("_d", "_node", "_path", "_label", "_kids")
 
     def __init__(self, data: dict, node: Node | None, path: tuple = (), label: str = ""):
         self._d = data
         self._node = node
         self._path = path
         self._label = label
+        self._kids = None  # children already wrapped (figures do not change during a render)
 
     def __getattr__(self, key: str):
         if key.startswith("_"):
@@ -81,6 +82,18 @@ class View:
         return self[key]
 
     def __getitem__(self, key):
+        kids = self._kids
+        if kids is None:
+            kids = self._kids = {}
+        else:
+            hit = kids.get(key)
+            if hit is not None:
+                return hit
+        v = self._lookup(key)
+        kids[key] = v
+        return v
+
+    def _lookup(self, key):
         key = str(key)
         canon, node = _child_node(self._node, key)
         if canon in self._d:
