@@ -340,3 +340,22 @@ def test_out_inside_source_and_symlink_loops(tmp_path: Path):
     assert res.totals.documents == 2 and res.totals.skipped == 2  # our outputs are not inputs
 
 
+
+
+def test_batch_check_html_writes_an_index_over_all_reports(tmp_path: Path):
+    root = Path(__file__).resolve().parent.parent
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "renshe.txt").write_bytes((root / "samples/renshe-2024/narrative.txt").read_bytes())
+    (src / "renshe.yaml").write_bytes((root / "samples/renshe-2024/figures.yaml").read_bytes())
+    (src / "other.txt").write_text("年初预算为500万元，支出决算为458.7万元，完成年初预算的93.74%。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "narrator.cli", "batch", "check", str(src / "renshe.txt"),
+                        str(src / "other.txt"), "--out", str(out), "--format", "html", "--jobs", "1",
+                        "--no-progress"], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 1, r.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for report in ("renshe.check.html", "other.check.html"):
+        assert (out / report).is_file()
+        assert f'href="{report}"' in index
+    assert "http://" not in index and "https://" not in index

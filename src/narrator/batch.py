@@ -556,7 +556,7 @@ def process(item: dict, opts: Options) -> dict:
             draft = render(fig, opts.pack)
             data = GENERATE_FORMATS[opts.fmt][1](draft, fig)
             findings = []  # generate has no findings; the gaps it leaves are counted
-            row["placeholders"] = sum(1 for s in draft.slots if s.kind == "placeholder")
+            row["placeholders"] = sum(1 for s in draft.slots if s.kind in ("placeholder", "missing"))
         elif opts.command == "check":
             from .cli import check_file
 
@@ -754,6 +754,23 @@ class Totals:
 
 CSV_COLUMNS = ("input", "output", "status", "errors", "warnings", "info", "numbers", "confirmed", "unverifiable",
                "placeholders", "figures", "top_findings", "error", "seconds")
+
+
+def write_index_html(out_dir: Path, state: State) -> None:
+    """index.html over all documents of an HTML batch (sortable by errors), written atomically."""
+    from .report_html import batch_index_html
+    from .textio import atomic_write
+
+    rows = []
+    for row in state.rows():
+        status = row.get("status", "")
+        rows.append({"document": row.get("input", ""), "output": row.get("output") or "",
+                     "status": "failed" if status == "failed" else "skipped" if status == "skipped" else "ok",
+                     "errors": row.get("errors") or 0, "warnings": row.get("warnings") or 0,
+                     "info": row.get("info") or 0, "numbers": row.get("numbers") or 0,
+                     "confirmed": row.get("confirmed") or 0, "unverifiable": row.get("unverifiable") or 0,
+                     "error_message": row.get("error") or None, "top": list(row.get("top") or [])})
+    atomic_write(out_dir / "index.html", batch_index_html(rows))
 
 
 def write_summary(out_dir: Path, state: State, meta: dict) -> Totals:
@@ -1190,6 +1207,8 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
         try:
             state.commit()
             totals = write_summary(out_dir, state, meta)
+            if fmt == "html":
+                write_index_html(out_dir, state)
         finally:
             state.close()
         if not interrupted:
