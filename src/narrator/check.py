@@ -707,7 +707,7 @@ def _build_index(figures: Figures, draft: Draft) -> _Index:
 
 
 def _strip_name(n: str) -> str:
-    for suffix in ("项目", "经费", "资金"):
+    for suffix in phrases()["名称后缀"]:
         if n.endswith(suffix) and len(n) - len(suffix) >= 4:
             n = n[: -len(suffix)]
     return n

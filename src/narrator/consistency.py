@@ -224,11 +224,10 @@ def _find_whole(ctx, st, per, i, part, lc):
             clause = re.sub(r"\s", "", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
-    anchors = ("其中", "主要用于以下方面", "主要用于")
+    anchors = tuple(_cues("整体线索"))  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
     for c in candidates:
-        after = re.sub(r"\s", "", text[c.mention.end:c.mention.end + 40])
-        if any(after.lstrip("万元元亿，,：:").startswith(a) for a in anchors) or \
-                re.match(r"^(万元|元|亿元)?[，,]?(其中|主要用于)", after):
+        after = re.sub(r"\s", "", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
+        if after.startswith(anchors):
             return c
     return None
 
