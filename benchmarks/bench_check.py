@@ -18,20 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _timing import timeit  # noqa: E402
+
 from narrator.check import check_text  # noqa: E402
 from narrator.extract import extract  # noqa: E402
 from narrator.figures import load_figures  # noqa: E402
 from narrator.render import render  # noqa: E402
 
 NUM = re.compile(r"\d+(?:[.,]\s?\d+)*\s*(?:万元|元|%|个|人次)?")
-
-
-def timeit(fn, n):
-    fn()
-    t = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - t) / n
 
 
 def main() -> None:

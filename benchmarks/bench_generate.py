@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _timing import timeit  # noqa: E402
+
 import jinja2  # noqa: E402
 
 from narrator.figures import load_figures  # noqa: E402
@@ -72,14 +74,6 @@ def bare_env(pack):
     for name in rules.functions:
         env.globals[name] = (lambda n: (lambda *a: rules.call(n, *map(fix, a))))(name)
     return env
-
-
-def timeit(fn, n):
-    fn()
-    t = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - t) / n
 
 
 def main() -> None:

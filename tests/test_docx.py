@@ -9,18 +9,11 @@ import pytest
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 
-from conftest import ROOT, SAMPLE
+from conftest import STANDARD_HEADINGS, ROOT, SAMPLE
 from narrator.check import check_text
 from narrator.docx_out import draft_docx, review_docx
 from narrator.render import render
 
-STANDARD_HEADINGS = [
-    "一、收入支出决算总体情况说明", "二、收入决算情况说明", "三、支出决算情况说明",
-    "四、财政拨款收入支出决算总体情况说明", "五、一般公共预算财政拨款支出决算情况说明",
-    "六、一般公共预算财政拨款基本支出决算情况说明", "七、政府性基金预算财政拨款收入支出决算情况说明",
-    "八、国有资本经营预算财政拨款支出决算情况说明", "九、财政拨款“三公”经费支出决算情况说明",
-    "十、机关运行经费支出说明", "十一、政府采购支出说明", "十二、国有资产占用情况说明", "十三、预算绩效情况说明",
-]
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import ROOT, SAMPLE, check_golden
+from conftest import STANDARD_HEADINGS, ROOT, SAMPLE, check_golden
 from narrator.figures import figures_from_tree
 from narrator.numbers import round_half_up
 from narrator.render import render
 from narrator.synth import department
 
-STANDARD_HEADINGS = [
-    "一、收入支出决算总体情况说明", "二、收入决算情况说明", "三、支出决算情况说明",
-    "四、财政拨款收入支出决算总体情况说明", "五、一般公共预算财政拨款支出决算情况说明",
-    "六、一般公共预算财政拨款基本支出决算情况说明", "七、政府性基金预算财政拨款收入支出决算情况说明",
-    "八、国有资本经营预算财政拨款支出决算情况说明", "九、财政拨款“三公”经费支出决算情况说明",
-    "十、机关运行经费支出说明", "十一、政府采购支出说明", "十二、国有资产占用情况说明", "十三、预算绩效情况说明",
-]
 
 # digits that belong to fixed wording, not to figures
 FIXED = re.compile(r"图\d+|^\d+\. |单价100万元|12月31日|（\d+）")

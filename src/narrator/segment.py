@@ -59,6 +59,13 @@ def cn_to_int(s: str) -> int:
     return CN_DIGITS.index(s) + 1
 
 
+def _cn_or_zero(s: str) -> int:
+    try:
+        return cn_to_int(s)
+    except ValueError:
+        return 0
+
+
 def _lines(text: str):
     pos = 0
     for line in text.split("\n"):
@@ -103,20 +110,12 @@ def structure(text: str) -> Structure:
             boundaries.add(at)
             boundaries.add(head_end)
             line_starts.add(at)
-            try:
-                n = cn_to_int(m.group(1))
-            except ValueError:
-                n = 0
-            items.append((at, at + len(m.group(1)), n, "section"))
+            items.append((at, at + len(m.group(1)), _cn_or_zero(m.group(1)), "section"))
         elif (sm := SUBHEADING.match(line)):
             boundaries.add(at)
             line_starts.add(at)
-            try:
-                n = cn_to_int(sm.group(1))
-            except ValueError:
-                n = 0
             s = line.index(sm.group(1), lead)
-            items.append((s, s + len(sm.group(1)), n, "sub"))
+            items.append((s, s + len(sm.group(1)), _cn_or_zero(sm.group(1)), "sub"))
             if len(stripped) <= 40 and not stripped.endswith("。"):
                 boundaries.add(pos + len(line))  # a title line
         elif (im := ITEM.match(line)):
