@@ -341,18 +341,26 @@ class _Table:
         lengths = sorted(subjects()[f"{self.node.code_system}编码长度"].values())
         self.rows: dict[str, dict] = {r["科目编码"]: r for r in data.get("科目", [])}
         self.parent: dict[str, str | None] = {}
-        for code in self.rows:
+        self.children: dict[str, list[str]] = {}
+        self.roots: list[str] = []
+        rows, parent, children = self.rows, self.parent, self.children
+        shorter: dict[int, list[int]] = {}      # code length → the shorter lengths, longest first
+        for code in rows:
+            cands = shorter.get(len(code))
+            if cands is None:
+                cands = shorter[len(code)] = [n for n in reversed(lengths) if n < len(code)]
             par = None
-            for n in reversed([n for n in lengths if n < len(code)]):
-                if code[:n] in self.rows:
+            for n in cands:
+                if code[:n] in rows:
                     par = code[:n]
                     break
-            self.parent[code] = par
-        self.children: dict[str, list[str]] = {}
-        for code, par in self.parent.items():
-            if par is not None:
-                self.children.setdefault(par, []).append(code)
-        self.roots = [c for c, p in self.parent.items() if p is None]
+            parent[code] = par
+            if par is None:
+                self.roots.append(code)
+            elif par in children:
+                children[par].append(code)
+            else:
+                children[par] = [code]
         self.level_names = {n: lvl for lvl, n in subjects()[f"{self.node.code_system}编码长度"].items()}
         self._present: set[str] | None = None
         self._columns: list[str] | None = None
@@ -361,10 +369,11 @@ class _Table:
     def columns_present(self) -> set[str]:
         # computed once per table: several rules ask, and the figures do not change during an audit
         if self._present is None:
-            cols = set(self.data.get("合计", {}) or {})
+            in_rows: set[str] = set()
             for r in self.rows.values():
-                cols.update(k for k in r if k not in ("科目编码", "科目名称"))
-            self._present = cols
+                in_rows.update(r)
+            in_rows.difference_update(("科目编码", "科目名称"))
+            self._present = set(self.data.get("合计", {}) or {}) | in_rows
         return self._present
 
     def columns(self) -> list[str]:
@@ -386,6 +395,7 @@ class _Ctx:
         self.fig = figures
         self.data = figures.data
         self._tables: dict[str, _Table | None] = {}
+        self._codes_under: dict[tuple, list[str]] = {}
 
     def table(self, name: str) -> _Table | None:
         if name not in self._tables:
@@ -475,6 +485,13 @@ class _Ctx:
 
     def class_codes_under(self, path: tuple) -> list[str]:
         """The 功能分类 class codes a ``每类`` at the end of ``path`` ranges over."""
+        # asked once per 每类 equation: remember the answer for the document
+        out = self._codes_under.get(path)
+        if out is None:
+            out = self._codes_under[path] = self._class_codes_under(path)
+        return out
+
+    def _class_codes_under(self, path: tuple) -> list[str]:
         out: list[str] = []
         for p, node in self.resolve(path):
             if not isinstance(node, dict):
@@ -636,15 +653,23 @@ def _kind_equation(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
 
 def _bindings(ctx: _Ctx, eq: Equation) -> list[str | None]:
     """The class codes a ``每类`` equation is instantiated for ([None]: an equation without 每类)."""
-    if "每类" in eq.lhs or any("每类" in p for p in eq.paths):
-        codes: list[str] = []
-        for p in (eq.lhs,) + eq.paths:
-            if "每类" in p:
-                for c in ctx.class_codes_under(p[:p.index("每类")]):
-                    if c not in codes:
-                        codes.append(c)
-        return sorted(codes)
-    return [None]
+    return _bindings_under(ctx, _each_prefixes(eq))
+
+
+def _each_prefixes(eq: Equation) -> tuple[tuple, ...]:
+    """Where the equation's ``每类`` steps range: the path before each 每类, in order."""
+    return tuple(p[:p.index("每类")] for p in (eq.lhs,) + eq.paths if "每类" in p)
+
+
+def _bindings_under(ctx: _Ctx, prefixes: tuple[tuple, ...]) -> list[str | None]:
+    if not prefixes:
+        return [None]
+    codes: list[str] = []
+    for p in prefixes:
+        for c in ctx.class_codes_under(p):
+            if c not in codes:
+                codes.append(c)
+    return sorted(codes)
 
 
 def _equation_identity(ctx: _Ctx, rule: AuditRule, eq: Equation, pre: tuple, code: str | None) -> Identity | None:
@@ -680,9 +705,12 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     def add(path, sev, detail, found, expected, formula, cells=()):
         findings.append(_finding(ctx, rule, sev, detail, path, found, expected, formula, cells))
 
-    for base, ev in _evaluations(ctx.data):
+    # only 执行率 and 预算执行得分 look at the rate: the other checks skip dividing it out
+    needs_rate = check in ("执行率", "预算执行得分")
+    for base, ev in _evaluations(ctx.data) if check not in ("项目数", "涉及资金", "再评价") else ():
         budget, spent, rate = ev.get("预算数"), ev.get("执行数"), ev.get("执行率")
-        exact = divide(spent, budget) * 100 if budget not in (None, ZERO) and spent is not None else None
+        exact = divide(spent, budget) * 100 if needs_rate and budget not in (None, ZERO) and spent is not None \
+            else None
         if rate is not None and exact is not None and verdict(exact, rate, places_of(rate) or 0) != OK \
                 and rate <= 1 and verdict(exact / 100, rate, places_of(rate) or 0) == OK:
             rate = rate * 100      # printed as a fraction (0.95, 1) rather than a percent
@@ -904,7 +932,7 @@ class _Term:
     """One summand of a compiled equation's right side: a figure path, a constant or 取其一(…)."""
     sign: int
     path: tuple = ()              # canonical path
-    plain: bool = False           # no 科目/各类/每类/各项 step: one cell, found by walking the dicts
+    each: int | None = None       # see _shape: -1 plain, i ≥ 0 one 每类 at i, None anything else
     constant: Decimal | None = None
     choices: tuple = ()           # 取其一: alternatives, each a tuple of _Term
 
@@ -919,7 +947,7 @@ def _compiled_terms(text: str, prefix: str | None) -> tuple[_Term, ...]:
         p = E.dotted(node)
         if p is not None:
             cpath = _canon(p, pre, eq.text)
-            return [_Term(sign, cpath, not _WILDCARD_STEPS.intersection(cpath))]
+            return [_Term(sign, cpath, _shape(cpath))]
         if isinstance(node, ast.BinOp):
             return walk(node.left, sign) + walk(node.right, sign if isinstance(node.op, ast.Add) else -sign)
         if isinstance(node, ast.UnaryOp):
@@ -936,14 +964,37 @@ def _compiled_terms(text: str, prefix: str | None) -> tuple[_Term, ...]:
     return tuple(walk(eq.rhs, 1))
 
 
-def _walk(data: dict, path: tuple):
+def _shape(path: tuple) -> int | None:
+    """How to find the one cell of a path: -1 by walking the dicts (no 科目/各类/每类/各项 step),
+    i ≥ 0 the same with a 每类 at step i (its only special step); None: through _Ctx.resolve."""
+    special = [i for i, s in enumerate(path) if s in _WILDCARD_STEPS]
+    if not special:
+        return -1
+    if len(special) == 1 and path[special[0]] == "每类":
+        return special[0]
+    return None
+
+
+def _walk(node, path: tuple):
     """The value at a plain path (what _Ctx.resolve gives for a path without wildcards)."""
-    node = data
     for s in path:
         if not isinstance(node, dict):
             return None
         node = node.get(s)
     return node
+
+
+def _cell_at(ctx: _Ctx, path: tuple, each: int, code: str | None):
+    """The single value _Ctx.resolve(path, code) gives for a path of shape ``each`` ≠ None (see _shape)."""
+    if each < 0:
+        return _walk(ctx.data, path)
+    node = _walk(ctx.data, path[:each])
+    if isinstance(node, dict):
+        t = ctx.table(path[0]) if each == 1 and "科目" in node else None
+        node = t.rows.get(code) if t is not None else node.get(_class_names().get(code))
+    else:
+        node = None
+    return _walk(node, path[each + 1:])
 
 
 def _term_values(ctx: _Ctx, terms: tuple, code: str | None) -> list[tuple[int, object]]:
@@ -956,24 +1007,34 @@ def _term_values(ctx: _Ctx, terms: tuple, code: str | None) -> list[tuple[int, o
             out += pick
         elif term.constant is not None:
             out.append((term.sign, term.constant))
-        elif term.plain:
-            v = _walk(ctx.data, term.path)
+        elif term.each is not None and (code is not None or term.each < 0):
+            v = _cell_at(ctx, term.path, term.each, code)
             out.append((term.sign, None if isinstance(v, dict) else v))
         else:
             out += [(term.sign, None if isinstance(v, dict) else v) for _, v in ctx.resolve(term.path, code)]
     return out
 
 
+@cache
+def _compiled_equations(code: str) -> tuple[tuple[Equation, tuple, int | None, tuple], ...]:
+    """Per formula of an 等式 rule: the equation, its right side's terms, the left side's shape and
+    the 每类 prefixes: all that does not depend on the figures, worked out once per process."""
+    rule = _rules_by_code()[code]
+    prefix = rule.spec.get("表")
+    out = []
+    for text in _formulas(rule):
+        eq = _compile_equation(text, prefix)
+        out.append((eq, _compiled_terms(text, prefix), _shape(eq.lhs), _each_prefixes(eq)))
+    return tuple(out)
+
+
 def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
     prefix = rule.spec.get("表")
     pre = tuple(prefix.split(".")) if prefix else ()
-    for text in _formulas(rule):
-        eq = _compile_equation(text, prefix)
-        terms = _compiled_terms(text, prefix)
-        plain_lhs = not _WILDCARD_STEPS.intersection(eq.lhs)
-        for code in _bindings(ctx, eq):
-            if plain_lhs:
-                total = _walk(ctx.data, eq.lhs)
+    for eq, terms, each, each_prefixes in _compiled_equations(rule.code):
+        for code in _bindings_under(ctx, each_prefixes):
+            if each is not None and (code is not None or each < 0):
+                total = _cell_at(ctx, eq.lhs, each, code)
             else:
                 lhs = ctx.resolve(eq.lhs, code)
                 if len(lhs) != 1:
