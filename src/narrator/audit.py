@@ -825,7 +825,8 @@ _KINDS = {"行合计": _kind_total_row, "层级": _kind_hierarchy, "列合计": 
 # so failing ones, culprits and infos come out exactly as before.
 #
 # "total = Σ parts" here is the same Decimal arithmetic as Identity.evaluate (figures are exact
-# decimals far below the 28 significant digits of the default context, so every sum is exact).
+# decimals far below the 28 significant digits of the default context, so every sum is exact);
+# a blank total counts as 0, as there: the test is ``(s != 0) if total is None else total != s``.
 
 _WILDCARD_STEPS = frozenset(("科目", "各类", "每类", "各项"))
 
@@ -852,11 +853,6 @@ def _suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
     return ids, direct
 
 
-def _differs(total, s: Decimal) -> bool:
-    """Is the residue total − s nonzero (a blank total counts as 0, as in Identity.evaluate)?"""
-    return s != 0 if total is None else total != s
-
-
 def _fast_total_row(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
     for name in rule.spec.get("表", []):
         t = ctx.table(name)
@@ -870,7 +866,8 @@ def _fast_total_row(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
                 v = r.get(col)
                 if v is not None:
                     s += v
-            if _differs(total.get(col), s):
+            total_value = total.get(col)
+            if (s != 0) if total_value is None else (total_value != s):
                 idn = _total_row_identity(rule, t, col)
                 if idn is not None:
                     out.append(idn.evaluate())
