@@ -341,25 +341,53 @@ class _Table:
         lengths = sorted(subjects()[f"{self.node.code_system}编码长度"].values())
         self.rows: dict[str, dict] = {r["科目编码"]: r for r in data.get("科目", [])}
         self.parent: dict[str, str | None] = {}
-        for code in self.rows:
+        self.children: dict[str, list[str]] = {}
+        self.roots: list[str] = []
+        rows, parent, children = self.rows, self.parent, self.children
+        shorter: dict[int, list[int]] = {}      # code length → the shorter lengths, longest first
+        for code in rows:
+            cands = shorter.get(len(code))
+            if cands is None:
+                cands = shorter[len(code)] = [n for n in reversed(lengths) if n < len(code)]
             par = None
-            for n in reversed([n for n in lengths if n < len(code)]):
-                if code[:n] in self.rows:
+            for n in cands:
+                if code[:n] in rows:
                     par = code[:n]
                     break
-            self.parent[code] = par
-        self.children: dict[str, list[str]] = {}
-        for code, par in self.parent.items():
-            if par is not None:
-                self.children.setdefault(par, []).append(code)
-        self.roots = [c for c, p in self.parent.items() if p is None]
+            parent[code] = par
+            if par is None:
+                self.roots.append(code)
+            elif par in children:
+                children[par].append(code)
+            else:
+                children[par] = [code]
         self.level_names = {n: lvl for lvl, n in subjects()[f"{self.node.code_system}编码长度"].items()}
+        self._present: set[str] | None = None
+        self._columns: list[str] | None = None
+        self._parents: list[str] | None = None
 
     def columns_present(self) -> set[str]:
-        cols = set(self.data.get("合计", {}) or {})
-        for r in self.rows.values():
-            cols.update(k for k in r if k not in ("科目编码", "科目名称"))
-        return cols
+        # computed once per table: several rules ask, and the figures do not change during an audit
+        if self._present is None:
+            in_rows: set[str] = set()
+            for r in self.rows.values():
+                in_rows.update(r)
+            in_rows.difference_update(("科目编码", "科目名称"))
+            self._present = set(self.data.get("合计", {}) or {}) | in_rows
+        return self._present
+
+    def columns(self) -> list[str]:
+        """The schema's columns that have at least one cell here, in schema order."""
+        if self._columns is None:
+            present = self.columns_present()
+            self._columns = [c for c in self.node.columns if c in present]
+        return self._columns
+
+    def parents_deepest_first(self) -> list[str]:
+        """Codes with listed children, deepest first, so a 款 is judged before the 类 above it."""
+        if self._parents is None:
+            self._parents = sorted(self.children, key=lambda c: (-len(c), c))
+        return self._parents
 
 
 class _Ctx:
@@ -367,6 +395,7 @@ class _Ctx:
         self.fig = figures
         self.data = figures.data
         self._tables: dict[str, _Table | None] = {}
+        self._codes_under: dict[tuple, list[str]] = {}
 
     def table(self, name: str) -> _Table | None:
         if name not in self._tables:
@@ -456,6 +485,13 @@ class _Ctx:
 
     def class_codes_under(self, path: tuple) -> list[str]:
         """The 功能分类 class codes a ``每类`` at the end of ``path`` ranges over."""
+        # asked once per 每类 equation: remember the answer for the document
+        out = self._codes_under.get(path)
+        if out is None:
+            out = self._codes_under[path] = self._class_codes_under(path)
+        return out
+
+    def _class_codes_under(self, path: tuple) -> list[str]:
         out: list[str] = []
         for p, node in self.resolve(path):
             if not isinstance(node, dict):
@@ -470,8 +506,7 @@ class _Ctx:
 
 # -- kinds: building identities --------------------------------------------------------
 def _columns(t: _Table) -> list[str]:
-    present = t.columns_present()
-    return [c for c in t.node.columns if c in present]
+    return t.columns()
 
 
 def _kind_total_row(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
@@ -480,14 +515,19 @@ def _kind_total_row(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
         t = ctx.table(name)
         if t is None or not t.data.get("合计") or not t.roots:
             continue
-        total = t.data["合计"]
         for col in _columns(t):
-            parts = [Cell((name, "科目", c, col), t.rows[c].get(col), c) for c in t.roots]
-            if total.get(col) is None and not any(p.given for p in parts):
-                continue
-            out.append(Identity(rule.code, Cell((name, "合计", col), total.get(col), f"合计行 {col}"), parts,
-                                "各类之和", name))
+            idn = _total_row_identity(rule, t, col)
+            if idn is not None:
+                out.append(idn)
     return out
+
+
+def _total_row_identity(rule: AuditRule, t: _Table, col: str) -> Identity | None:
+    name, total = t.name, t.data["合计"]
+    parts = [Cell((name, "科目", c, col), t.rows[c].get(col), c) for c in t.roots]
+    if total.get(col) is None and not any(p.given for p in parts):
+        return None
+    return Identity(rule.code, Cell((name, "合计", col), total.get(col), f"合计行 {col}"), parts, "各类之和", name)
 
 
 def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
@@ -497,47 +537,65 @@ def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
         if t is None:
             continue
         cols = _columns(t)
-        # deepest parents first, so a 款 is judged before the 类 above it
-        for code in sorted(t.children, key=lambda c: (-len(c), c)):
-            kids = t.children[code]
-            levels = {t.level_names.get(len(k), "下级科目") for k in kids}
-            what = f"其下各{levels.pop()}之和" if len(levels) == 1 else "其下各科目之和"
-            row = t.rows[code]
+        for code in t.parents_deepest_first():
             for col in cols:
-                parts = [Cell((name, "科目", k, col), t.rows[k].get(col), k) for k in kids]
-                if row.get(col) is None and not any(p.given for p in parts):
-                    continue
-                out.append(Identity(rule.code, Cell((name, "科目", code, col), row.get(col), f"{code} {col}"),
-                                    parts, what, f"{name} {code} {row.get('科目名称', '')}".strip()))
+                idn = _hierarchy_identity(rule, t, code, col)
+                if idn is not None:
+                    out.append(idn)
     return out
+
+
+def _hierarchy_identity(rule: AuditRule, t: _Table, code: str, col: str) -> Identity | None:
+    name, kids, row = t.name, t.children[code], t.rows[code]
+    parts = [Cell((name, "科目", k, col), t.rows[k].get(col), k) for k in kids]
+    if row.get(col) is None and not any(p.given for p in parts):
+        return None
+    levels = {t.level_names.get(len(k), "下级科目") for k in kids}
+    what = f"其下各{levels.pop()}之和" if len(levels) == 1 else "其下各科目之和"
+    return Identity(rule.code, Cell((name, "科目", code, col), row.get(col), f"{code} {col}"),
+                    parts, what, f"{name} {code} {row.get('科目名称', '')}".strip())
 
 
 def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     out = []
     for inst in rule.spec.get("实例", []):
-        name = inst["表"]
-        t = ctx.table(name)
+        t = ctx.table(inst["表"])
         if t is None:
             continue
         present = t.columns_present()
         if any(c not in present for c in inst.get("必备列", [])):
             continue
-        tcol = inst["合计"]
-        terms = [(-1, c[1:]) if c.startswith("-") else (1, c) for c in inst["分项"]]
-        rows = ([("合计", t.data["合计"], "合计行")] if t.data.get("合计") else []) + \
-            [(c, r, f"{c} {r.get('科目名称', '')}".strip()) for c, r in t.rows.items()]
-        for key, row, where in rows:
-            base = (name, "合计") if key == "合计" else (name, "科目", key)
-            parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
-            if row.get(tcol) is None and not any(p.given for p in parts):
-                continue
-            what = "本行 " + " ".join(
-                (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
-                for i, p in enumerate(x for x in parts if x.given)) if any(p.given for p in parts) else "本行各列之和"
-            tlabel = tcol if key == "合计" and tcol != "合计" else f"{'合计行' if key == '合计' else key} {tcol}"
-            out.append(Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(),
-                                f"{name} {where}"))
+        tcol, terms = _row_sum_terms(inst)
+        for key, row in _row_sum_rows(t):
+            idn = _row_sum_identity(rule, t, tcol, terms, key, row)
+            if idn is not None:
+                out.append(idn)
     return out
+
+
+def _row_sum_terms(inst: dict) -> tuple[str, list[tuple[int, str]]]:
+    """An instance's total column and its signed part columns ("-合计" → (-1, "合计"))."""
+    return inst["合计"], [(-1, c[1:]) if c.startswith("-") else (1, c) for c in inst["分项"]]
+
+
+def _row_sum_rows(t: _Table) -> list[tuple[str, dict]]:
+    """The rows a 列合计 rule checks: the 合计 row (key "合计") first, then every 科目 row."""
+    return ([("合计", t.data["合计"])] if t.data.get("合计") else []) + list(t.rows.items())
+
+
+def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: list[tuple[int, str]], key: str,
+                      row: dict) -> Identity | None:
+    name = t.name
+    base = (name, "合计") if key == "合计" else (name, "科目", key)
+    parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
+    if row.get(tcol) is None and not any(p.given for p in parts):
+        return None
+    where = "合计行" if key == "合计" else f"{key} {row.get('科目名称', '')}".strip()
+    what = "本行 " + " ".join(
+        (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
+        for i, p in enumerate(x for x in parts if x.given)) if any(p.given for p in parts) else "本行各列之和"
+    tlabel = tcol if key == "合计" and tcol != "合计" else f"{'合计行' if key == '合计' else key} {tcol}"
+    return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
 
 def _terms(ctx: _Ctx, node: ast.expr, eq: Equation, pre: tuple, code: str | None, sign: int) -> list[Cell]:
@@ -586,31 +644,47 @@ def _kind_equation(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     pre = tuple(prefix.split(".")) if prefix else ()
     for text in _formulas(rule):
         eq = _compile_equation(text, prefix)
-        if "每类" in eq.lhs or any("每类" in p for p in eq.paths):
-            codes: list[str] = []
-            for p in (eq.lhs,) + eq.paths:
-                if "每类" in p:
-                    for c in ctx.class_codes_under(p[:p.index("每类")]):
-                        if c not in codes:
-                            codes.append(c)
-            bindings = [c for c in sorted(codes)]
-        else:
-            bindings = [None]
-        for code in bindings:
-            lhs = ctx.resolve(eq.lhs, code)
-            if len(lhs) != 1 or lhs[0][1] is None or isinstance(lhs[0][1], dict):
-                continue
-            total = Cell(lhs[0][0], lhs[0][1], "")
-            parts = _terms(ctx, eq.rhs, eq, pre, code, 1)
-            if not any(c.given for c in parts):
-                continue
-            _labels([total] + parts)
-            given = [c for c in parts if c.given]
-            what = " ".join((("− " if c.sign < 0 else "+ ") if i else ("− " if c.sign < 0 else "")) + c.label
-                            for i, c in enumerate(given))
-            where = prefix or ""
-            out.append(Identity(rule.code, total, parts, what, where, eq.relation))
+        for code in _bindings(ctx, eq):
+            idn = _equation_identity(ctx, rule, eq, pre, code)
+            if idn is not None:
+                out.append(idn)
     return out
+
+
+def _bindings(ctx: _Ctx, eq: Equation) -> list[str | None]:
+    """The class codes a ``每类`` equation is instantiated for ([None]: an equation without 每类)."""
+    return _bindings_under(ctx, _each_prefixes(eq))
+
+
+def _each_prefixes(eq: Equation) -> tuple[tuple, ...]:
+    """Where the equation's ``每类`` steps range: the path before each 每类, in order."""
+    return tuple(p[:p.index("每类")] for p in (eq.lhs,) + eq.paths if "每类" in p)
+
+
+def _bindings_under(ctx: _Ctx, prefixes: tuple[tuple, ...]) -> list[str | None]:
+    if not prefixes:
+        return [None]
+    codes: list[str] = []
+    for p in prefixes:
+        for c in ctx.class_codes_under(p):
+            if c not in codes:
+                codes.append(c)
+    return sorted(codes)
+
+
+def _equation_identity(ctx: _Ctx, rule: AuditRule, eq: Equation, pre: tuple, code: str | None) -> Identity | None:
+    lhs = ctx.resolve(eq.lhs, code)
+    if len(lhs) != 1 or lhs[0][1] is None or isinstance(lhs[0][1], dict):
+        return None
+    total = Cell(lhs[0][0], lhs[0][1], "")
+    parts = _terms(ctx, eq.rhs, eq, pre, code, 1)
+    if not any(c.given for c in parts):
+        return None
+    _labels([total] + parts)
+    given = [c for c in parts if c.given]
+    what = " ".join((("− " if c.sign < 0 else "+ ") if i else ("− " if c.sign < 0 else "")) + c.label
+                    for i, c in enumerate(given))
+    return Identity(rule.code, total, parts, what, rule.spec.get("表") or "", eq.relation)
 
 
 # -- kind: 绩效 ------------------------------------------------------------------------
@@ -631,9 +705,12 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     def add(path, sev, detail, found, expected, formula, cells=()):
         findings.append(_finding(ctx, rule, sev, detail, path, found, expected, formula, cells))
 
-    for base, ev in _evaluations(ctx.data):
+    # only 执行率 and 预算执行得分 look at the rate: the other checks skip dividing it out
+    needs_rate = check in ("执行率", "预算执行得分")
+    for base, ev in _evaluations(ctx.data) if check not in ("项目数", "涉及资金", "再评价") else ():
         budget, spent, rate = ev.get("预算数"), ev.get("执行数"), ev.get("执行率")
-        exact = divide(spent, budget) * 100 if budget not in (None, ZERO) and spent is not None else None
+        exact = divide(spent, budget) * 100 if needs_rate and budget not in (None, ZERO) and spent is not None \
+            else None
         if rate is not None and exact is not None and verdict(exact, rate, places_of(rate) or 0) != OK \
                 and rate <= 1 and verdict(exact / 100, rate, places_of(rate) or 0) == OK:
             rate = rate * 100      # printed as a fraction (0.95, 1) rather than a percent
@@ -736,6 +813,242 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
 
 _KINDS = {"行合计": _kind_total_row, "层级": _kind_hierarchy, "列合计": _kind_row_sum, "等式": _kind_equation,
           "绩效": _kind_performance}
+
+
+# -- the fast enumeration (audit_figures) ------------------------------------------------
+# A department gives hundreds of identities (every column of every 科目 row, …) and nearly all
+# of them hold exactly: residue 0, so they yield no finding at all, neither an error nor a
+# rounding-residue info. audit_figures therefore walks the same identities in the same order
+# as identities(), but first only adds up the raw cell values; just when total ≠ Σ parts does
+# it build the Identity (cells, labels, descriptions) with the very builder identities() uses,
+# and evaluate it. The order of the identities that remain is the order identities() gives,
+# so failing ones, culprits and infos come out exactly as before.
+#
+# "total = Σ parts" here is the same Decimal arithmetic as Identity.evaluate (figures are exact
+# decimals far below the 28 significant digits of the default context, so every sum is exact);
+# a blank total counts as 0, as there: the test is ``(s != 0) if total is None else total != s``.
+
+_WILDCARD_STEPS = frozenset(("科目", "各类", "每类", "各项"))
+
+
+def _suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
+    """identities() restricted to the ones that can give a finding (failing, or residue ≠ 0), evaluated."""
+    ids: list[Identity] = []
+    direct: list[Finding] = []
+    for rule in audit_rules():
+        kind = rule.kind
+        if kind == "层级":
+            _fast_hierarchy(ctx, rule, ids)
+        elif kind == "列合计":
+            _fast_row_sum(ctx, rule, ids)
+        elif kind == "行合计":
+            _fast_total_row(ctx, rule, ids)
+        elif kind == "等式":
+            _fast_equation(ctx, rule, ids)
+        else:  # 绩效: a handful of cells per department, built and evaluated as identities() does
+            for idn in _KINDS[kind](ctx, rule, direct):
+                idn.evaluate()
+                if not idn.ok or idn.residue != 0:
+                    ids.append(idn)
+    return ids, direct
+
+
+def _fast_total_row(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
+    for name in rule.spec.get("表", []):
+        t = ctx.table(name)
+        if t is None or not t.data.get("合计") or not t.roots:
+            continue
+        total = t.data["合计"]
+        roots = [t.rows[c] for c in t.roots]
+        for col in t.columns():
+            s = ZERO
+            for r in roots:
+                v = r.get(col)
+                if v is not None:
+                    s += v
+            total_value = total.get(col)
+            if (s != 0) if total_value is None else (total_value != s):
+                idn = _total_row_identity(rule, t, col)
+                if idn is not None:
+                    out.append(idn.evaluate())
+
+
+def _fast_hierarchy(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
+    for name in rule.spec.get("表", []):
+        t = ctx.table(name)
+        if t is None:
+            continue
+        cols = t.columns()
+        rows = t.rows
+        for code in t.parents_deepest_first():
+            row = rows[code]
+            kids = [rows[k] for k in t.children[code]]
+            for col in cols:
+                s = ZERO
+                for r in kids:
+                    v = r.get(col)
+                    if v is not None:
+                        s += v
+                total = row.get(col)
+                if (s != 0) if total is None else (total != s):
+                    idn = _hierarchy_identity(rule, t, code, col)
+                    if idn is not None:
+                        out.append(idn.evaluate())
+
+
+def _fast_row_sum(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
+    for inst in rule.spec.get("实例", []):
+        t = ctx.table(inst["表"])
+        if t is None:
+            continue
+        present = t.columns_present()
+        if any(c not in present for c in inst.get("必备列", [])):
+            continue
+        tcol, terms = _row_sum_terms(inst)
+        plus = [c for sign, c in terms if sign > 0]
+        minus = [c for sign, c in terms if sign < 0]
+        for key, row in _row_sum_rows(t):
+            s = ZERO
+            for c in plus:
+                v = row.get(c)
+                if v is not None:
+                    s += v
+            for c in minus:
+                v = row.get(c)
+                if v is not None:
+                    s -= v
+            total = row.get(tcol)
+            if (s != 0) if total is None else (total != s):
+                idn = _row_sum_identity(rule, t, tcol, terms, key, row)
+                if idn is not None:
+                    out.append(idn.evaluate())
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One summand of a compiled equation's right side: a figure path, a constant or 取其一(…)."""
+    sign: int
+    path: tuple = ()              # canonical path
+    each: int | None = None       # see _shape: -1 plain, i ≥ 0 one 每类 at i, None anything else
+    constant: Decimal | None = None
+    choices: tuple = ()           # 取其一: alternatives, each a tuple of _Term
+
+
+@cache
+def _compiled_terms(text: str, prefix: str | None) -> tuple[_Term, ...]:
+    """The right side of an equation as a flat tuple of terms (the same signs and order as _terms)."""
+    eq = _compile_equation(text, prefix)
+    pre = tuple(prefix.split(".")) if prefix else ()
+
+    def walk(node: ast.expr, sign: int) -> list[_Term]:
+        p = E.dotted(node)
+        if p is not None:
+            cpath = _canon(p, pre, eq.text)
+            return [_Term(sign, cpath, _shape(cpath))]
+        if isinstance(node, ast.BinOp):
+            return walk(node.left, sign) + walk(node.right, sign if isinstance(node.op, ast.Add) else -sign)
+        if isinstance(node, ast.UnaryOp):
+            return walk(node.operand, -sign if isinstance(node.op, ast.USub) else sign)
+        if isinstance(node, ast.Call):
+            alts = [tuple(walk(a, sign)) for a in node.args]
+            if node.func.id == "取其一":
+                return [_Term(sign, choices=tuple(alts))]
+            return [t for a in alts for t in a]
+        if isinstance(node, ast.Constant):
+            return [_Term(sign, constant=E.constant(node))]
+        raise AuditRuleError(f"unsupported expression in {eq.text!r}")
+
+    return tuple(walk(eq.rhs, 1))
+
+
+def _shape(path: tuple) -> int | None:
+    """How to find the one cell of a path: -1 by walking the dicts (no 科目/各类/每类/各项 step),
+    i ≥ 0 the same with a 每类 at step i (its only special step); None: through _Ctx.resolve."""
+    special = [i for i, s in enumerate(path) if s in _WILDCARD_STEPS]
+    if not special:
+        return -1
+    if len(special) == 1 and path[special[0]] == "每类":
+        return special[0]
+    return None
+
+
+def _walk(node, path: tuple):
+    """The value at a plain path (what _Ctx.resolve gives for a path without wildcards)."""
+    for s in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(s)
+    return node
+
+
+def _cell_at(ctx: _Ctx, path: tuple, each: int, code: str | None):
+    """The single value _Ctx.resolve(path, code) gives for a path of shape ``each`` ≠ None (see _shape)."""
+    if each < 0:
+        return _walk(ctx.data, path)
+    node = _walk(ctx.data, path[:each])
+    if isinstance(node, dict):
+        t = ctx.table(path[0]) if each == 1 and "科目" in node else None
+        node = t.rows.get(code) if t is not None else node.get(_class_names().get(code))
+    else:
+        node = None
+    return _walk(node, path[each + 1:])
+
+
+def _term_values(ctx: _Ctx, terms: tuple, code: str | None) -> list[tuple[int, object]]:
+    """(sign, value or None) for every cell _terms would give, in the same order."""
+    out: list[tuple[int, object]] = []
+    for term in terms:
+        if term.choices:
+            alts = [_term_values(ctx, a, code) for a in term.choices]
+            pick = next((a for a in alts if any(v is not None for _, v in a)), alts[-1] if alts else [])
+            out += pick
+        elif term.constant is not None:
+            out.append((term.sign, term.constant))
+        elif term.each is not None and (code is not None or term.each < 0):
+            v = _cell_at(ctx, term.path, term.each, code)
+            out.append((term.sign, None if isinstance(v, dict) else v))
+        else:
+            out += [(term.sign, None if isinstance(v, dict) else v) for _, v in ctx.resolve(term.path, code)]
+    return out
+
+
+@cache
+def _compiled_equations(code: str) -> tuple[tuple[Equation, tuple, int | None, tuple], ...]:
+    """Per formula of an 等式 rule: the equation, its right side's terms, the left side's shape and
+    the 每类 prefixes: all that does not depend on the figures, worked out once per process."""
+    rule = _rules_by_code()[code]
+    prefix = rule.spec.get("表")
+    out = []
+    for text in _formulas(rule):
+        eq = _compile_equation(text, prefix)
+        out.append((eq, _compiled_terms(text, prefix), _shape(eq.lhs), _each_prefixes(eq)))
+    return tuple(out)
+
+
+def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
+    prefix = rule.spec.get("表")
+    pre = tuple(prefix.split(".")) if prefix else ()
+    for eq, terms, each, each_prefixes in _compiled_equations(rule.code):
+        for code in _bindings_under(ctx, each_prefixes):
+            if each is not None and (code is not None or each < 0):
+                total = _cell_at(ctx, eq.lhs, each, code)
+            else:
+                lhs = ctx.resolve(eq.lhs, code)
+                if len(lhs) != 1:
+                    continue
+                total = lhs[0][1]
+            if total is None or isinstance(total, dict):
+                continue
+            s = ZERO
+            given = False
+            for sign, v in _term_values(ctx, terms, code):
+                if v is not None:
+                    given = True
+                    s += sign * v
+            if given and total != s:
+                idn = _equation_identity(ctx, rule, eq, pre, code)
+                if idn is not None:
+                    out.append(idn.evaluate())
 
 
 # -- findings --------------------------------------------------------------------------
@@ -882,8 +1195,13 @@ def audit_figures(figures: Figures, info: bool = True) -> list[Finding]:
     ``info``) for rounding residues inside the tolerance band. Sorted by line.
     """
     ctx = _Ctx(figures)
-    rules = {r.code: r for r in audit_rules()}
-    ids, direct = identities(figures)
+    ids, direct = _suspects(ctx)
+    return _report(ctx, ids, direct, info)
+
+
+def _report(ctx: _Ctx, ids: list[Identity], direct: list[Finding], info: bool) -> list[Finding]:
+    """Findings from evaluated identities (any that hold with residue 0 may be left out: they give none)."""
+    rules = _rules_by_code()
     failing = [i for i in ids if not i.ok]
     culprits, rest = _culprits(failing)
     out = list(direct)
@@ -897,6 +1215,11 @@ def audit_figures(figures: Figures, info: bool = True) -> list[Finding]:
                 out.append(_single(ctx, rules, idn, "info"))
     out.sort(key=lambda f: (f.line or 0, _SEVERITY_RANK.get(f.severity, 3), f.code, f.message))
     return out
+
+
+@cache
+def _rules_by_code() -> dict[str, AuditRule]:
+    return {r.code: r for r in audit_rules()}
 
 
 def validate_file(path: str | Path, info: bool = True) -> list[Finding]:
