@@ -613,14 +613,16 @@ def _warm_up(opts: Options) -> None:
             pk = load_pack(p)
             load_rules(pk.rules_dir)
             draft = render(fig, p)
+    if opts.command in ("check", "validate"):
+        with contextlib.suppress(Exception):
+            from .audit import audit_figures
+
+            audit_figures(fig)  # reads rules/audit.yaml and compiles the 等式 rules
     if opts.command == "check":
         with contextlib.suppress(Exception):
             from .check import check_text
 
             check_text(draft.text, "<warm-up>", fig, opts.pack)
-    if opts.command == "validate":
-        with contextlib.suppress(Exception):
-            from . import audit  # noqa: F401
     _tune_gc()
 
 
