@@ -429,6 +429,44 @@ class _FastValidator(_Validator):
     def unknown(self, key, candidates, path, line):
         raise _Irregular
 
+    def mapping(self, node: Node, value, path, line, root, required_on, skip=()):
+        """_Validator.mapping, with each key's (canonical name, schema node) remembered."""
+        if value is None:
+            value = {}
+        if type(value) is not dict:
+            raise _Irregular
+        out: dict = {}
+        key_set = _key_sets().get(node.key_set) if node.key_set else None
+        known = _node_cache(node, "_key_cache")
+        for k, v in value.items():
+            if k in skip:
+                continue
+            hit = known.get(k)  # only str keys are cached; no other type equals one
+            if hit is None:
+                nk = norm_key(k)
+                canon = node.lookup.get(nk)
+                if canon is not None:
+                    child = node.children[canon]
+                elif node.any_key is not None and (key_set is None or nk in key_set):
+                    canon = key_set[nk] if key_set else str(k)
+                    child = node.any_key
+                else:
+                    raise _Irregular
+                if type(k) is str:
+                    known[k] = (canon, child)
+            else:
+                canon, child = hit
+            if canon in out:
+                raise _Irregular
+            if v is None:
+                continue  # a blank cell: absent
+            out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)
+        if required_on:
+            for name, child in node.children.items():
+                if child.required and name not in out:
+                    raise _Irregular
+        return out
+
     def table(self, node: Node, value, path, line, root, required_on):
         if type(value) is not dict:
             raise _Irregular
@@ -442,29 +480,37 @@ class _FastValidator(_Validator):
                 raise _Irregular
             lengths = _code_lengths(node.code_system) if node.code_system else None
             columns = _column_cache(node)
+            codes = _node_cache(node, "_code_cache")  # code as written (str) -> valid code
             seen = set()
             for row in rows:
                 if type(row) is not dict:
                     raise _Irregular
-                code = row.get("科目编码")
-                if type(code) is str:
-                    code = code.strip()
-                elif type(code) is int:
-                    code = str(code).strip()
-                else:
-                    raise _Irregular  # absent, or not a code: the reference says which
-                if code in seen or not _DIGITS.fullmatch(code) or (lengths and len(code) not in lengths):
+                written = row.get("科目编码")
+                code = codes.get(written) if type(written) is str else None
+                if code is None:
+                    if type(written) is str:
+                        code = written.strip()
+                    elif type(written) is int:
+                        code = str(written).strip()
+                    else:
+                        raise _Irregular  # absent, or not a code: the reference says which
+                    if not _DIGITS.fullmatch(code) or (lengths and len(code) not in lengths):
+                        raise _Irregular
+                    if type(written) is str:
+                        codes[written] = code
+                if code in seen:
                     raise _Irregular
                 seen.add(code)
                 name = row.get("科目名称")
                 if name is not None and not isinstance(name, str):
                     raise _Irregular
+                # cells go straight into the row: no column is named 科目编码 or 科目名称
+                # (checked in _column_cache), so the order and values are those of r.update(cells)
                 r = {"科目编码": code, "科目名称": (name or "").strip()}
-                cells: dict = {}
                 for k, v in row.items():
                     if k == "科目编码" or k == "科目名称":
                         continue
-                    canon = columns.get(k) if type(k) is str else None
+                    canon = columns.get(k)  # only str keys are cached; no other type equals one
                     if canon is None:
                         canon = node.column_lookup.get(norm_key(k))
                         if canon is None:
@@ -473,17 +519,26 @@ class _FastValidator(_Validator):
                             columns[k] = canon
                     if v is None:
                         continue
-                    cells[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
-                r.update(cells)
+                    r[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
                 out_rows.append(r)
         out["科目"] = out_rows
         return out
+
+
+def _node_cache(node: Node, name: str) -> dict:
+    """A memo kept on a schema node (schema() is compiled once, so these live as long as it)."""
+    memo = node.__dict__.get(name)
+    if memo is None:
+        memo = node.__dict__[name] = {}
+    return memo
 
 
 def _column_cache(node: Node) -> dict[str, str]:
     """Column name as written -> canonical column, filled as names are met (per table node)."""
     cache_ = node.__dict__.get("_column_cache")
     if cache_ is None:
+        if {"科目编码", "科目名称"} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
+            raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
         cache_ = node.__dict__["_column_cache"] = {}
     return cache_
 

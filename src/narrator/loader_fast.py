@@ -131,24 +131,37 @@ def _flow_scalar(part: str):
 
 
 _MISS = object()
-# Flow cells as written (with their spaces) -> typed scalar. Keys and many values (column
-# names, quoted codes, subject names) repeat from row to row and file to file; typing is a
-# pure function of the text, and every value stored is immutable.
-_CELL_CACHE: dict = {}
-_CACHE_LIMIT = 200_000
+# Flow keys and values as written (with their spaces) -> typed scalar. Keys and many values
+# (column names, quoted codes, subject names, amounts) repeat from row to row and file to file;
+# typing is a pure function of the text, and every value stored (str, int, Decimal, bool,
+# None) is immutable, so sharing one between trees is safe.
+_KEY_CACHE: dict = {}
+_VALUE_CACHE: dict = {}
+_CACHE_LIMIT = 50_000  # entries per cache (a few MB); emptied when full
 # The most common value, an amount like 1234.56: a float of the fast loader, never an int
 _AMOUNT = re.compile(r" *(-?[0-9]+\.[0-9]+) *\Z")
 
 
-def _flow_cell(raw: str, is_key: bool):
-    """The typed scalar of one flow key or value as written, through the cache."""
+def _flow_key(raw: str):
     text = raw.strip(" ")
-    if is_key and (not text or len(text) > _LONG_KEY):
+    if not text or len(text) > _LONG_KEY:
         raise _Fallback
-    value = _flow_scalar(text) if text else None
-    if len(_CELL_CACHE) >= _CACHE_LIMIT:
-        _CELL_CACHE.clear()
-    _CELL_CACHE[(raw, is_key)] = value
+    key = _flow_scalar(text)
+    if len(_KEY_CACHE) >= _CACHE_LIMIT:
+        _KEY_CACHE.clear()
+    _KEY_CACHE[raw] = key
+    return key
+
+
+def _flow_value(raw: str):
+    text = raw.strip(" ")
+    return _remember(raw, _flow_scalar(text) if text else None)
+
+
+def _remember(raw: str, value):
+    if len(_VALUE_CACHE) >= _CACHE_LIMIT:
+        _VALUE_CACHE.clear()
+    _VALUE_CACHE[raw] = value
     return value
 
 
@@ -161,21 +174,19 @@ def _flow_mapping(s: str):
     if not inner.strip(" "):
         return out
     amount = _AMOUNT.match
-    cached = _CELL_CACHE.get
+    keys = _KEY_CACHE.get
+    values = _VALUE_CACHE.get
     for part in inner.split(","):
         k, sep, v = part.partition(": ")
         if not sep:
             raise _Fallback  # '{a}', '{a:1}', a trailing comma, a comma inside quotes...
-        key = cached((k, True), _MISS)
+        key = keys(k, _MISS)
         if key is _MISS:
-            key = _flow_cell(k, True)
-        m = amount(v)
-        if m is not None:
-            value = Decimal(m[1])
-        else:
-            value = cached((v, False), _MISS)
-            if value is _MISS:
-                value = _flow_cell(v, False)
+            key = _flow_key(k)
+        value = values(v, _MISS)  # two in three amounts recur within a department
+        if value is _MISS:
+            m = amount(v)
+            value = _flow_value(v) if m is None else _remember(v, Decimal(m[1]))
         if key in out:
             raise _Fallback  # duplicate key: the full readers report it
         out[key] = value
@@ -292,7 +303,13 @@ class _Reader:
         lines, n = self.lines, len(self.lines)
         out: list = []
         while self.i < n:
-            ind, body = lines[self.i]
+            i = self.i
+            ind, body = lines[i]
+            # the usual row, "- {...}" with no comment, alone on its line
+            if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
+                out.append(_flow_mapping(body[2:]))
+                self.i = i + 1
+                continue
             if ind != indent or not (body[0] == "-" and (len(body) == 1 or body[1] == " ")):
                 if ind > indent:
                     raise _Fallback
