@@ -528,19 +528,16 @@ class _FastValidator(_Validator):
 def _node_cache(node: Node, name: str) -> dict:
     """A memo kept on a schema node (schema() is compiled once, so these live as long as it)."""
     memo = node.__dict__.get(name)
-    if memo is None:
+    if memo is None or len(memo) > 50_000:  # names as written are few; bound odd inputs anyway
         memo = node.__dict__[name] = {}
     return memo
 
 
 def _column_cache(node: Node) -> dict[str, str]:
     """Column name as written -> canonical column, filled as names are met (per table node)."""
-    cache_ = node.__dict__.get("_column_cache")
-    if cache_ is None:
-        if {"科目编码", "科目名称"} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
-            raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
-        cache_ = node.__dict__["_column_cache"] = {}
-    return cache_
+    if {"科目编码", "科目名称"} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
+        raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
+    return _node_cache(node, "_column_cache")
 
 
 @dataclass
