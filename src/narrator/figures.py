@@ -467,6 +467,20 @@ class _FastValidator(_Validator):
                     raise _Irregular
         return out
 
+    @staticmethod
+    def _column_of(node: Node, columns: dict, k) -> str:
+        """The canonical column of a row key; "" for 科目编码 and 科目名称, which are no columns."""
+        if k == "科目编码" or k == "科目名称":
+            return ""
+        canon = columns.get(k)  # only str keys are cached; no other type equals one
+        if canon is None:
+            canon = node.column_lookup.get(norm_key(k))
+            if canon is None:
+                raise _Irregular
+            if type(k) is str:
+                columns[k] = canon
+        return canon
+
     def table(self, node: Node, value, path, line, root, required_on):
         if type(value) is not dict:
             raise _Irregular
@@ -480,6 +494,7 @@ class _FastValidator(_Validator):
                 raise _Irregular
             lengths = _code_lengths(node.code_system) if node.code_system else None
             columns = _column_cache(node)
+            plans = _node_cache(node, "_layout_cache")
             codes = _node_cache(node, "_code_cache")  # code as written (str) -> valid code
             seen = set()
             for row in rows:
@@ -507,19 +522,18 @@ class _FastValidator(_Validator):
                 # cells go straight into the row: no column is named 科目编码 or 科目名称
                 # (checked in _column_cache), so the order and values are those of r.update(cells)
                 r = {"科目编码": code, "科目名称": (name or "").strip()}
-                for k, v in row.items():
-                    if k == "科目编码" or k == "科目名称":
-                        continue
-                    canon = columns.get(k)  # only str keys are cached; no other type equals one
-                    if canon is None:
-                        canon = node.column_lookup.get(norm_key(k))
-                        if canon is None:
-                            raise _Irregular
-                        if type(k) is str:
-                            columns[k] = canon
-                    if v is None:
-                        continue
-                    r[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
+                # Rows share a few key layouts: the canonical column at each position ("" for
+                # 科目编码/科目名称) is worked out once per layout. Only all-str layouts are
+                # stored, and a tuple with any other key never equals one of them.
+                layout = tuple(row)
+                plan = plans.get(layout)
+                if plan is None:
+                    plan = tuple(self._column_of(node, columns, k) for k in layout)
+                    if all(type(k) is str for k in layout):
+                        plans[layout] = plan
+                for canon, v in zip(plan, row.values()):
+                    if canon and v is not None:
+                        r[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
                 out_rows.append(r)
         out["科目"] = out_rows
         return out

@@ -136,6 +136,7 @@ _MISS = object()
 # typing is a pure function of the text, and every value stored (str, int, Decimal, bool,
 # None) is immutable, so sharing one between trees is safe.
 _KEY_CACHE: dict = {}
+_BLOCK_KEY_CACHE: dict = {}  # the same for "key:" lines (their checks differ from flow keys')
 _VALUE_CACHE: dict = {}
 _CACHE_LIMIT = 50_000  # entries per cache (a few MB); emptied when full
 # The most common value, an amount like 1234.56: a float of the fast loader, never an int
@@ -249,10 +250,17 @@ def _split_key(body: str):
             i = len(body) - 1
         else:
             return None
-    raw = body[:i].rstrip(" ")
-    if not raw or _bad_start(raw) or ":" in raw or " #" in raw or not raw or len(raw) > _LONG_KEY:
-        raise _Fallback
-    return _plain(raw), body[i + 1:].lstrip(" ")
+    raw = body[:i]
+    key = _BLOCK_KEY_CACHE.get(raw, _MISS)
+    if key is _MISS:
+        text = raw.rstrip(" ")
+        if not text or _bad_start(text) or ":" in text or " #" in text or len(text) > _LONG_KEY:
+            raise _Fallback
+        key = _plain(text)
+        if len(_BLOCK_KEY_CACHE) >= _CACHE_LIMIT:
+            _BLOCK_KEY_CACHE.clear()
+        _BLOCK_KEY_CACHE[raw] = key
+    return key, body[i + 1:].lstrip(" ")
 
 
 class _Reader:
