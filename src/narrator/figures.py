@@ -20,6 +20,7 @@ from .errors import InputError
 from .numbers import to_decimal
 from .resources import rules_dir
 from .textio import decode_bytes
+from .loader_fast import parse_subset
 from .yamlio import load_rule_file, parse_yaml, parse_yaml_fast
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
@@ -326,11 +327,11 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             self.fail(f"{self._where(path)} must be a code of digits, got {_tname(value)}", line)
         code = str(value).strip()
-        if not re.fullmatch(r"\d+", code):
+        if not _DIGITS.fullmatch(code):
             self.fail(f"malformed code {code!r} at {self._where(path)}: digits only", line)
         if system:
-            lengths = subjects()[f"{system}编码长度"]
-            if len(code) not in lengths.values():
+            if len(code) not in _code_lengths(system):
+                lengths = subjects()[f"{system}编码长度"]
                 want = "/".join(str(n) for n in sorted(lengths.values()))
                 self.fail(f"malformed {system}科目编码 {code!r}: must have {want} digits", line)
         return code
@@ -391,6 +392,166 @@ class _Validator:
 
 
 _AMOUNT = Node("leaf", leaf="金额")
+_DIGITS = re.compile(r"\d+")
+
+
+@cache
+def _code_lengths(system: str) -> frozenset[int]:
+    return frozenset(subjects()[f"{system}编码长度"].values())
+
+
+class _Irregular(Exception):
+    """The fast validator met something it leaves to the reference one."""
+
+
+class _FastValidator(_Validator):
+    """The reference validator without line bookkeeping, and with a quick path for 科目 rows.
+
+    Used on trees read from text, whose lines are read again lazily (Figures._load_lines) only
+    when someone asks for one. It gives the same data as _Validator whenever that one succeeds;
+    on any problem it raises, and the caller reruns the reference validator for the message.
+    """
+
+    def __init__(self, source: str):
+        super().__init__(source, False)
+
+    @staticmethod
+    def _line_of_key(mapping, key):
+        return None
+
+    @staticmethod
+    def _line_of_item(seq, i):
+        return None
+
+    def fail(self, msg: str, line):
+        raise _Irregular
+
+    def unknown(self, key, candidates, path, line):
+        raise _Irregular
+
+    def mapping(self, node: Node, value, path, line, root, required_on, skip=()):
+        """_Validator.mapping, with each key's (canonical name, schema node) remembered."""
+        if value is None:
+            value = {}
+        if type(value) is not dict:
+            raise _Irregular
+        out: dict = {}
+        key_set = _key_sets().get(node.key_set) if node.key_set else None
+        known = _node_cache(node, "_key_cache")
+        for k, v in value.items():
+            if k in skip:
+                continue
+            hit = known.get(k)  # only str keys are cached; no other type equals one
+            if hit is None:
+                nk = norm_key(k)
+                canon = node.lookup.get(nk)
+                if canon is not None:
+                    child = node.children[canon]
+                elif node.any_key is not None and (key_set is None or nk in key_set):
+                    canon = key_set[nk] if key_set else str(k)
+                    child = node.any_key
+                else:
+                    raise _Irregular
+                if type(k) is str:
+                    known[k] = (canon, child)
+            else:
+                canon, child = hit
+            if canon in out:
+                raise _Irregular
+            if v is None:
+                continue  # a blank cell: absent
+            out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)
+        if required_on:
+            for name, child in node.children.items():
+                if child.required and name not in out:
+                    raise _Irregular
+        return out
+
+    @staticmethod
+    def _column_of(node: Node, columns: dict, k) -> str:
+        """The canonical column of a row key; "" for 科目编码 and 科目名称, which are no columns."""
+        if k == "科目编码" or k == "科目名称":
+            return ""
+        canon = columns.get(k)  # only str keys are cached; no other type equals one
+        if canon is None:
+            canon = node.column_lookup.get(norm_key(k))
+            if canon is None:
+                raise _Irregular
+            if type(k) is str:
+                columns[k] = canon
+        return canon
+
+    def table(self, node: Node, value, path, line, root, required_on):
+        if type(value) is not dict:
+            raise _Irregular
+        out = self.mapping(node, value, path, line, root, required_on, skip=("合计", "科目"))
+        if "合计" in value and value["合计"] is not None:
+            out["合计"] = self.columns(node, value["合计"], path + ("合计",), line)
+        rows = value.get("科目")
+        out_rows = []
+        if rows is not None:
+            if type(rows) is not list:
+                raise _Irregular
+            lengths = _code_lengths(node.code_system) if node.code_system else None
+            columns = _column_cache(node)
+            plans = _node_cache(node, "_layout_cache")
+            codes = _node_cache(node, "_code_cache")  # code as written (str) -> valid code
+            seen = set()
+            for row in rows:
+                if type(row) is not dict:
+                    raise _Irregular
+                written = row.get("科目编码")
+                code = codes.get(written) if type(written) is str else None
+                if code is None:
+                    if type(written) is str:
+                        code = written.strip()
+                    elif type(written) is int:
+                        code = str(written).strip()
+                    else:
+                        raise _Irregular  # absent, or not a code: the reference says which
+                    if not _DIGITS.fullmatch(code) or (lengths and len(code) not in lengths):
+                        raise _Irregular
+                    if type(written) is str:
+                        codes[written] = code
+                if code in seen:
+                    raise _Irregular
+                seen.add(code)
+                name = row.get("科目名称")
+                if name is not None and not isinstance(name, str):
+                    raise _Irregular
+                # cells go straight into the row: no column is named 科目编码 or 科目名称
+                # (checked in _column_cache), so the order and values are those of r.update(cells)
+                r = {"科目编码": code, "科目名称": (name or "").strip()}
+                # Rows share a few key layouts: the canonical column at each position ("" for
+                # 科目编码/科目名称) is worked out once per layout. Only all-str layouts are
+                # stored, and a tuple with any other key never equals one of them.
+                layout = tuple(row)
+                plan = plans.get(layout)
+                if plan is None:
+                    plan = tuple(self._column_of(node, columns, k) for k in layout)
+                    if all(type(k) is str for k in layout):
+                        plans[layout] = plan
+                for canon, v in zip(plan, row.values()):
+                    if canon and v is not None:
+                        r[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
+                out_rows.append(r)
+        out["科目"] = out_rows
+        return out
+
+
+def _node_cache(node: Node, name: str) -> dict:
+    """A memo kept on a schema node (schema() is compiled once, so these live as long as it)."""
+    memo = node.__dict__.get(name)
+    if memo is None or len(memo) > 50_000:  # names as written are few; bound odd inputs anyway
+        memo = node.__dict__[name] = {}
+    return memo
+
+
+def _column_cache(node: Node) -> dict[str, str]:
+    """Column name as written -> canonical column, filled as names are met (per table node)."""
+    if {"科目编码", "科目名称"} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
+        raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
+    return _node_cache(node, "_column_cache")
 
 
 @dataclass
@@ -424,6 +585,19 @@ def figures_from_tree(tree, source: str = "<figures>") -> Figures:
     data = v.mapping(root, tree, (), 1, root, True)
     data.setdefault("金额单位", "万元")
     return Figures(data=data, source=source, lines=v.lines)
+
+
+def _fast_figures(tree: dict, source: str) -> Figures | None:
+    """figures_from_tree without lines (read later, lazily); None when the tree needs the
+    reference validator (to succeed or to say what is wrong)."""
+    v = _FastValidator(source)
+    root = schema()
+    try:
+        data = v.mapping(root, tree, (), 1, root, True)
+    except (_Irregular, InputError):
+        return None
+    data.setdefault("金额单位", "万元")
+    return Figures(data=data, source=source)
 
 
 def _parse_json_fast(text: str):
@@ -462,13 +636,20 @@ def load_figures(path: str | Path) -> Figures:
         raise InputError(f"cannot read: {e.strerror}", name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
-    tree = _parse_json_fast(text) if p.suffix.lower() == ".json" else parse_yaml_fast(text)
+    if p.suffix.lower() == ".json":
+        tree = _parse_json_fast(text)
+    else:  # the plain subset first (the same tree as libyaml's, faster), else libyaml
+        tree = parse_subset(text)
+        if tree is None:
+            tree = parse_yaml_fast(text)
     if tree is not None and isinstance(tree, dict):
-        try:
-            fig = figures_from_tree(tree, name)
-        except InputError:
-            pass  # report it from the slow path, which knows the line
-        else:
+        fig = _fast_figures(tree, name)
+        if fig is None:
+            try:
+                fig = figures_from_tree(tree, name)
+            except InputError:
+                fig = None  # report it from the slow path, which knows the line
+        if fig is not None:
             fig._text = text
             return fig
     tree = parse_yaml(text, name)

@@ -1,0 +1,379 @@
+"""A fast reader for the plain YAML that figures files are written in.
+
+``parse_subset(text)`` reads block mappings, block sequences, single-line flow mappings and
+sequences of scalars, plain and quoted scalars, comments and blank lines - what
+``batch.dump_figures_yaml`` writes and what officers usually type - about ten times faster
+than libyaml through PyYAML. Scalars are typed exactly as ``yamlio.parse_yaml_fast`` types
+them (YAML 1.2 numbers: int, or Decimal from the source text; true/false; null/~).
+
+Anything else - anchors, tags, block scalars, multi-line or escaped strings, tabs, odd
+indentation, duplicate keys, dates, very long keys - makes it return None, and the caller
+falls back to the existing readers, which keep their exact results and error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .yamlio import _FastLoader
+
+
+class _Fallback(Exception):
+    """Raised inside the reader when the text leaves the subset."""
+
+
+# Characters libyaml rejects or treats as line breaks, and tabs/lone CRs: the subset avoids them.
+_BAD_CHARS = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# A plain scalar may not start with these (some could, followed by a non-space; never needed)
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_NUM_START = frozenset("0123456789-+.")
+_FLOW_SPECIAL = re.compile(r"[:{}\[\]#'\"]")
+_LONG_KEY = 1000  # libyaml refuses implicit keys over 1024 characters
+
+_BOOL = {"true": True, "false": False}
+_NULLS = frozenset(("~", "null", "Null", "NULL"))
+
+
+def _resolver_table():
+    """The fast loader's own implicit resolvers for non-numeric plain scalars, by first char."""
+    if _FastLoader is None:  # pragma: no cover - without libyaml there is no fast path to match
+        return None
+    table = {}
+    for ch, pairs in _FastLoader.yaml_implicit_resolvers.items():
+        rest = [(tag, rx) for tag, rx in pairs
+                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        if rest and ch is not None:
+            table[ch] = rest
+    if _FastLoader.yaml_implicit_resolvers.get(None):  # pragma: no cover - none in PyYAML
+        return None
+    return table
+
+
+_RESOLVERS = _resolver_table()
+
+
+def _plain(s: str):
+    """Type a plain scalar (already trimmed, non-empty) as the fast loader does."""
+    c = s[0]
+    if c in _NUM_START:
+        if _INT.match(s):
+            if len(s) > 4000:  # int() refuses; let the other readers report it
+                raise _Fallback
+            return int(s, 10)
+        if _FLOAT.match(s):
+            return Decimal(s)
+    pairs = _RESOLVERS.get(c)
+    if pairs:
+        for tag, rx in pairs:
+            if rx.match(s):
+                if tag == "tag:yaml.org,2002:bool":
+                    return _BOOL[s.lower()]
+                if tag == "tag:yaml.org,2002:null":
+                    return None
+                raise _Fallback  # timestamp, merge key, value key: not in the subset
+    return s
+
+
+def _bad_start(s: str) -> bool:
+    """Whether s cannot begin a plain scalar here ('-5' can; '- 5', '&a', '"...' cannot)."""
+    c = s[0]
+    return c in _NOT_PLAIN_START and not (c == "-" and len(s) > 1 and s[1] != " ")
+
+
+def _quoted(s: str, start: int) -> tuple[str, int]:
+    """A single-line quoted scalar at s[start]; returns (text, index after the closing quote)."""
+    q = s[start]
+    if q == '"':
+        end = s.find('"', start + 1)
+        if end < 0:
+            raise _Fallback
+        text = s[start + 1:end]
+        if "\\" in text:
+            raise _Fallback  # escapes: leave them to the full readers
+        return text, end + 1
+    parts = []
+    i = start + 1
+    while True:
+        end = s.find("'", i)
+        if end < 0:
+            raise _Fallback
+        parts.append(s[i:end])
+        if s.startswith("'", end + 1):  # '' is one quote
+            parts.append("'")
+            i = end + 2
+            continue
+        return "".join(parts), end + 1
+
+
+def _rest_is_comment(s: str, i: int) -> None:
+    """After a value: nothing, or spaces then a comment."""
+    tail = s[i:]
+    if tail and not (tail[0] == " " and tail.lstrip(" ")[:1] in ("", "#")):
+        raise _Fallback
+
+
+def _flow_scalar(part: str):
+    """One key or value inside a flow collection (trimmed)."""
+    if not part:
+        raise _Fallback
+    c = part[0]
+    if c == '"' or c == "'":
+        text, end = _quoted(part, 0)
+        if end != len(part):
+            raise _Fallback
+        return text
+    if _bad_start(part) or _FLOW_SPECIAL.search(part):
+        raise _Fallback
+    return _plain(part)
+
+
+_MISS = object()
+# Flow keys and values as written (with their spaces) -> typed scalar. Keys and many values
+# (column names, quoted codes, subject names, amounts) repeat from row to row and file to file;
+# typing is a pure function of the text, and every value stored (str, int, Decimal, bool,
+# None) is immutable, so sharing one between trees is safe.
+_KEY_CACHE: dict = {}
+_BLOCK_KEY_CACHE: dict = {}  # the same for "key:" lines (their checks differ from flow keys')
+_VALUE_CACHE: dict = {}
+_CACHE_LIMIT = 50_000  # entries per cache (a few MB); emptied when full
+# The most common value, an amount like 1234.56: a float of the fast loader, never an int
+_AMOUNT = re.compile(r" *(-?[0-9]+\.[0-9]+) *\Z")
+
+
+def _flow_key(raw: str):
+    text = raw.strip(" ")
+    if not text or len(text) > _LONG_KEY:
+        raise _Fallback
+    key = _flow_scalar(text)
+    if len(_KEY_CACHE) >= _CACHE_LIMIT:
+        _KEY_CACHE.clear()
+    _KEY_CACHE[raw] = key
+    return key
+
+
+def _flow_value(raw: str):
+    text = raw.strip(" ")
+    return _remember(raw, _flow_scalar(text) if text else None)
+
+
+def _remember(raw: str, value):
+    if len(_VALUE_CACHE) >= _CACHE_LIMIT:
+        _VALUE_CACHE.clear()
+    _VALUE_CACHE[raw] = value
+    return value
+
+
+def _flow_mapping(s: str):
+    """``{k: v, ...}`` on one line, scalars only; s is the text from '{' with no comment."""
+    if s[-1] != "}":
+        raise _Fallback
+    inner = s[1:-1]
+    out: dict = {}
+    if not inner.strip(" "):
+        return out
+    amount = _AMOUNT.match
+    keys = _KEY_CACHE.get
+    values = _VALUE_CACHE.get
+    for part in inner.split(","):
+        k, sep, v = part.partition(": ")
+        if not sep:
+            raise _Fallback  # '{a}', '{a:1}', a trailing comma, a comma inside quotes...
+        key = keys(k, _MISS)
+        if key is _MISS:
+            key = _flow_key(k)
+        value = values(v, _MISS)  # two in three amounts recur within a department
+        if value is _MISS:
+            m = amount(v)
+            value = _flow_value(v) if m is None else _remember(v, Decimal(m[1]))
+        if key in out:
+            raise _Fallback  # duplicate key: the full readers report it
+        out[key] = value
+    return out
+
+
+def _flow_sequence(s: str):
+    if s[-1] != "]":
+        raise _Fallback
+    inner = s[1:-1]
+    if not inner.strip(" "):
+        return []
+    return [_flow_scalar(p.strip(" ")) for p in inner.split(",")]
+
+
+def _split_flow(s: str) -> str:
+    """A one-line flow collection and an optional trailing comment: the collection's text."""
+    close = "}" if s[0] == "{" else "]"
+    end = s.rfind(close)
+    if end < 0:
+        raise _Fallback
+    _rest_is_comment(s, end + 1)
+    return s[:end + 1]
+
+
+def _inline_value(s: str):
+    """A value written on the line of its key or dash (s is non-empty, no leading spaces)."""
+    c = s[0]
+    if c == "{":
+        return _flow_mapping(_split_flow(s))
+    if c == "[":
+        return _flow_sequence(_split_flow(s))
+    if c == '"' or c == "'":
+        text, end = _quoted(s, 0)
+        _rest_is_comment(s, end)
+        return text
+    if _bad_start(s):
+        raise _Fallback
+    hash_at = s.find(" #")
+    if hash_at >= 0:
+        s = s[:hash_at].rstrip(" ")
+    if ": " in s or s.endswith(":"):
+        raise _Fallback  # a nested mapping on one line: not YAML we read here
+    return _plain(s)
+
+
+def _split_key(body: str):
+    """``key: rest`` -> (key, rest) with rest stripped of leading spaces; None if not a key line."""
+    c = body[0]
+    if c == '"' or c == "'":
+        key, end = _quoted(body, 0)
+        if not body.startswith(":", end) or not (len(body) == end + 1 or body[end + 1] == " "):
+            raise _Fallback
+        if end > _LONG_KEY:
+            raise _Fallback
+        return key, body[end + 1:].lstrip(" ")
+    i = body.find(": ")
+    if i < 0:
+        if body.endswith(":"):
+            i = len(body) - 1
+        else:
+            return None
+    raw = body[:i]
+    key = _BLOCK_KEY_CACHE.get(raw, _MISS)
+    if key is _MISS:
+        text = raw.rstrip(" ")
+        if not text or _bad_start(text) or ":" in text or " #" in text or len(text) > _LONG_KEY:
+            raise _Fallback
+        key = _plain(text)
+        if len(_BLOCK_KEY_CACHE) >= _CACHE_LIMIT:
+            _BLOCK_KEY_CACHE.clear()
+        _BLOCK_KEY_CACHE[raw] = key
+    return key, body[i + 1:].lstrip(" ")
+
+
+class _Reader:
+    def __init__(self, lines: list[tuple[int, str]]):
+        self.lines = lines
+        self.i = 0
+
+    def block(self, indent: int):
+        """The block collection whose first line is the current one, at ``indent``."""
+        body = self.lines[self.i][1]
+        if body[0] == "-" and (len(body) == 1 or body[1] == " "):
+            return self.sequence(indent)
+        return self.mapping(indent)
+
+    def mapping(self, indent: int) -> dict:
+        lines, n = self.lines, len(self.lines)
+        out: dict = {}
+        while self.i < n:
+            ind, body = lines[self.i]
+            if ind < indent:
+                break
+            if ind > indent:
+                raise _Fallback
+            kv = _split_key(body)
+            if kv is None:
+                raise _Fallback
+            key, rest = kv
+            if key in out:
+                raise _Fallback
+            self.i += 1
+            if rest and rest[0] != "#":
+                out[key] = _inline_value(rest)
+                if self.i < n and lines[self.i][0] > indent:
+                    raise _Fallback  # a continuation line: multi-line scalar or an error
+                continue
+            if self.i < n:
+                nind, nbody = lines[self.i]
+                if nind > indent or (nind == indent and nbody[0] == "-" and (len(nbody) == 1 or nbody[1] == " ")):
+                    value = self.block(nind)
+                    if self.i < n and lines[self.i][0] > indent:
+                        raise _Fallback
+                    out[key] = value
+                    continue
+            out[key] = None
+        return out
+
+    def sequence(self, indent: int) -> list:
+        lines, n = self.lines, len(self.lines)
+        out: list = []
+        while self.i < n:
+            i = self.i
+            ind, body = lines[i]
+            # the usual row, "- {...}" with no comment, alone on its line
+            if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
+                out.append(_flow_mapping(body[2:]))
+                self.i = i + 1
+                continue
+            if ind != indent or not (body[0] == "-" and (len(body) == 1 or body[1] == " ")):
+                if ind > indent:
+                    raise _Fallback
+                break
+            rest = body[2:].lstrip(" ")
+            if not rest or rest[0] == "#":
+                raise _Fallback  # an item on the following lines: not needed
+            c = rest[0]
+            if c == "{" and rest[-1] == "}":  # the usual row: one flow mapping, no comment
+                out.append(_flow_mapping(rest))
+                self.i += 1
+            elif c not in "{[\"'" and (": " in rest.split(" #", 1)[0] or rest.endswith(":")) \
+                    or c in "\"'" and _is_quoted_key(rest):
+                # "- key: value": a mapping whose lines start at the column of its first key
+                col = indent + len(body) - len(rest)
+                lines[self.i] = (col, rest)
+                out.append(self.mapping(col))
+            else:
+                out.append(_inline_value(rest))
+                self.i += 1
+            if self.i < n and lines[self.i][0] > indent:
+                raise _Fallback
+        return out
+
+
+def _is_quoted_key(s: str) -> bool:
+    _text, end = _quoted(s, 0)
+    return s.startswith(":", end)
+
+
+def parse_subset(text: str):
+    """The tree of a figures YAML text in the subset, or None (then use the other readers)."""
+    if _RESOLVERS is None:  # pragma: no cover
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if _BAD_CHARS.search(text):
+        return None
+    lines = []
+    for raw in text.split("\n"):
+        body = raw.lstrip(" ")
+        if not body or body[0] == "#":
+            continue
+        if body.startswith(("---", "...")) and len(body) == len(raw):
+            return None  # document markers
+        lines.append((len(raw) - len(body), body.rstrip(" ")))
+    if not lines or lines[0][0] != 0:
+        return None
+    reader = _Reader(lines)
+    try:
+        body = lines[0][1]
+        if body[0] == "-" and (len(body) == 1 or body[1] == " "):
+            return None  # a top-level list: the caller reports it
+        tree = reader.mapping(0)
+    except _Fallback:
+        return None
+    if reader.i != len(lines):
+        return None
+    return tree
