@@ -2,7 +2,6 @@
 the reference readers give, or step aside; bad input still gets the reference's error."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
