@@ -39,6 +39,8 @@ def _compile(node: ast.expr, params: tuple[str, ...], rules: "RuleSet", unit: st
         head, rest = path[0], path[1:]
         if head in params:
             i = params.index(head)
+            if not rest:  # the usual case: a bare parameter
+                return lambda env, i=i: env[0][i]
 
             def get_param(env, i=i, rest=rest):
                 v = env[0][i]
@@ -81,9 +83,9 @@ def _compile(node: ast.expr, params: tuple[str, ...], rules: "RuleSet", unit: st
 
         def binop(env, lf=lf, rf=rf, op=op):
             a, b = lf(env), rf(env)
-            if is_missing(a):
+            if a is None or isinstance(a, Missing):  # is_missing, inlined: rules run per 科目 row
                 return a
-            if is_missing(b):
+            if b is None or isinstance(b, Missing):
                 return b
             return op(a, b)
         return binop

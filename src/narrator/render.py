@@ -13,8 +13,9 @@ import contextvars
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from types import FunctionType
 
 import cn2an
 import jinja2
@@ -24,6 +25,7 @@ from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
 from .numbers import fmt
+from .render_jinja import FastEnvironment
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
 from .view import View, figures_view
@@ -31,7 +33,8 @@ from .yamlio import load_rule_file, parse_yaml
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
-_SENT_PUNCT = re.compile(r"[。！？]")
+# a sentence: up to and including its 。！？, or the rest of a line without one
+_SENT_SEG = re.compile(r"[^。！？]*[。！？]|[^。！？]+")
 
 _state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
 
@@ -47,7 +50,7 @@ class Pack:
 
 
 class _RenderState:
-    __slots__ = ("slots", "rules", "unit", "strip_zeros", "wording", "charts", "figures")
+    __slots__ = ("slots", "rules", "unit", "strip_zeros", "wording", "charts", "figures", "texts")
 
     def __init__(self, rules: RuleSet, unit: str, strip_zeros: bool, wording: dict, figures: Figures):
         self.slots: list[Slot] = []
@@ -57,6 +60,7 @@ class _RenderState:
         self.wording = wording
         self.charts: list[dict] = []
         self.figures = figures
+        self.texts: dict[str, object] = {}  # 文字说明 entries by dotted key (see _text_node)
 
 
 # -- pack discovery -----------------------------------------------------------------
@@ -127,34 +131,46 @@ def _inputs(q: Q) -> list[dict]:
 
 
 def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False) -> str:
-    if is_missing(q):
-        return _missing_text(q)
-    if isinstance(q, (int, Decimal)) and not isinstance(q, bool):
-        q = Q(Decimal(q), "数值", str(q))
-    if not isinstance(q, Q):
-        raise TypeError(f"not a number: {q!r}")
+    if type(q) is not Q:  # the common case (a figure or a rule's result) skips these tests
+        if is_missing(q):
+            return _missing_text(q)
+        if isinstance(q, (int, Decimal)) and not isinstance(q, bool):
+            q = Q(Decimal(q), "数值", str(q))
+        if not isinstance(q, Q):
+            raise TypeError(f"not a number: {q!r}")
     st = _state.get()
-    p = places if places is not None else (q.places if q.places is not None
-                                           else st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2))
-    if places is None and q.places is None and not q.is_derived and kind == "amount":
-        exp = q.value.as_tuple().exponent  # a figure given as 3.498 is printed as 3.498
-        if isinstance(exp, int) and -exp > p:
-            p = -exp
+    derived = q.op is not None
+    if places is not None:
+        p = places
+    elif q.places is not None:
+        p = q.places
+    else:
+        p = st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2)
+        if not derived and kind == "amount":
+            exp = q.value.as_tuple().exponent  # a figure given as 3.498 is printed as 3.498
+            if isinstance(exp, int) and -exp > p:
+                p = -exp
     value = abs(q.value) if take_abs else q.value
-    text = fmt(value, p, st.strip_zeros)
+    strip = st.strip_zeros
+    text = fmt(value, p, strip)
     explainer = None
-    if q.is_derived or q.path is not None:
-        places_by_unit, strip = st.rules.places_by_unit, st.strip_zeros
+    if derived or q.path is not None:
+        # worked out only if someone asks for the slot's formula (most never do)
+        explainer = partial(_explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)
+    slot = Slot(len(st.slots), kind, text, value, p, unit, q.label, q.rule, explainer=explainer)
+    st.slots.append(slot)
+    return f"{_OPEN}{slot.id}{_MID}{text}{_CLOSE}"
 
-        def explainer(q=q, p=p, value=value, take_abs=take_abs):
-            if not q.is_derived:
-                return None, _inputs(q)
-            body = q.explain(places_by_unit)
-            signed = fmt(q.value, p, strip)
-            shown = f"|{body}|" if take_abs and q.value < 0 else body
-            f = f"{shown} = {fmt(value, p, strip) if take_abs else signed}{'%' if kind == 'percent' else ''}"
-            return f, _inputs(q)
-    return _emit(Slot(0, kind, text, value, p, unit, q.label, q.rule, explainer=explainer))
+
+def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, places_by_unit: dict,
+                    strip: bool) -> tuple[str | None, list[dict]]:
+    if not q.is_derived:
+        return None, _inputs(q)
+    body = q.explain(places_by_unit)
+    signed = fmt(q.value, p, strip)
+    shown = f"|{body}|" if take_abs and q.value < 0 else body
+    f = f"{shown} = {fmt(value, p, strip) if take_abs else signed}{'%' if kind == 'percent' else ''}"
+    return f, _inputs(q)
 
 
 def f_amount(q, 精度=None, 绝对值=False):
@@ -214,14 +230,26 @@ def g_placeholder(label: str):
     return _emit(Slot(0, "placeholder", wording()["占位符"].format(label), None, 0, "", label))
 
 
-def g_text(key: str, label: str | None = None):
-    """Free text from the figures' 文字说明 (dotted key), or a visible placeholder."""
+def _text_node(key):
+    """The figures' 文字说明 entry at a dotted key (None if absent), looked up once per render:
+    list templates ask 有说明 and then 说明 for the same key."""
+    key = str(key)
     st = _state.get()
+    texts = st.texts
+    if key in texts:
+        return texts[key]
     node = st.figures.data.get("文字说明") or {}
-    for part in str(key).split("."):
+    for part in key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
         if node is None:
             break
+    texts[key] = node
+    return node
+
+
+def g_text(key: str, label: str | None = None):
+    """Free text from the figures' 文字说明 (dotted key), or a visible placeholder."""
+    node = _text_node(key)
     if isinstance(node, str) and node.strip():
         return _free_text(node, key)
     return g_placeholder(label or key.split(".")[-1])
@@ -234,12 +262,7 @@ def _free_text(text: str, label: str) -> str:
 
 
 def g_has_text(key: str) -> bool:
-    st = _state.get()
-    node = st.figures.data.get("文字说明") or {}
-    for part in str(key).split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return False
+    node = _text_node(key)
     return isinstance(node, str) and bool(node.strip())
 
 
@@ -256,7 +279,13 @@ def f_sentence(text, 名称="文字") -> str:
 
 
 def g_cn(n) -> str:
-    return cn2an.an2cn(int(n.value if isinstance(n, Q) else n))
+    return _cn_int(int(n.value if isinstance(n, Q) else n))
+
+
+@lru_cache(maxsize=1024)
+def _cn_int(n: int) -> str:
+    # cn2an is slow (it validates and parses its input); section numbers repeat in every draft
+    return cn2an.an2cn(n)
 
 
 def g_sum(*qs):
@@ -273,9 +302,28 @@ def g_is_zero(q) -> bool:
     return is_missing(q) or (isinstance(q, Q) and q.value == 0)
 
 
+def _rule_function(rules: RuleSet, name: str):
+    """A rule function as a template global: ``占比(部分, 整体)`` is ``rules.call("占比", …)``
+    with the rule looked up once (the rule set never changes once loaded)."""
+    rule, finish = rules.functions[name], rules._finish
+    fn = rule.fn
+
+    def call(*args):
+        return finish(rule, fn((args, None)))
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Environment:
-    env = jinja2.Environment(
+    return _make_environment(dirs, rules_key, FastEnvironment)
+
+
+def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
+                      env_class: type[jinja2.Environment] = jinja2.Environment) -> jinja2.Environment:
+    """The environment templates run in; ``jinja2.Environment`` itself is the reference
+    for ``FastEnvironment`` (tests/test_render_fast.py renders with both)."""
+    env = env_class(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
         undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=False, auto_reload=False, cache_size=400,
@@ -287,7 +335,9 @@ def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Enviro
                         "缺数": is_missing})
     rules = load_rules(rules_key)
     for name in rules.functions:
-        env.globals[name] = (lambda n: (lambda *a: rules.call(n, *a)))(name)
+        env.globals[name] = _rule_function(rules, name)
+    if isinstance(env, FastEnvironment):
+        env.register_plain(*(f for f in env.globals.values() if isinstance(f, FunctionType)))
     return env
 
 
@@ -358,46 +408,49 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
     def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
         nonlocal pos
         # strip the slot markers, recording each slot's span in the clean text
-        line_slots: list[Slot] = []
         if _OPEN in raw_line:
             parts = raw_line.split(_OPEN)
-            clean = [parts[0]]
-            cpos = pos + len(parts[0])
+            head = parts[0]
+            clean = [head]
+            cpos = pos + len(head)
+            line_slots: list[Slot] = []
             for part in parts[1:]:
                 sid, _, rest = part.partition(_MID)
                 stext, _, tail = rest.partition(_CLOSE)
                 slot = slots[int(sid)]
-                slot.start, slot.end = cpos, cpos + len(stext)
+                slot.start = cpos
+                cpos += len(stext)
+                slot.end = cpos
+                cpos += len(tail)
                 line_slots.append(slot)
                 clean.append(stext)
                 clean.append(tail)
-                cpos += len(stext) + len(tail)
             text = "".join(clean)
+            placed.extend(line_slots)
         else:
             text = raw_line
+            line_slots = []
         if section is not None:
-            cuts = [m.end() for m in _SENT_PUNCT.finditer(text)]
-            if not cuts or cuts[-1] != len(text):
-                cuts.append(len(text))
-            a = 0
+            sentences = section.sentences
+            sec_id = section.id
             k = 0
             n_slots = len(line_slots)
-            for b in cuts:
-                s_text = text[a:b]
-                if s_text.strip():
-                    sent = Sentence(len(section.sentences), section.id, pos + a, pos + b, s_text, heading=heading)
-                    mine = []
-                    while k < n_slots and line_slots[k].start < sent.end:
+            for m in _SENT_SEG.finditer(text):
+                s_text = m.group()
+                if not s_text.strip():
+                    continue
+                end = pos + m.end()
+                sent = Sentence(len(sentences), sec_id, pos + m.start(), end, s_text, [], heading)
+                if k < n_slots:
+                    mine = sent.slots
+                    while k < n_slots and line_slots[k].start < end:
                         sl = line_slots[k]
-                        sl.section = section.id
+                        sl.section = sec_id
                         sl.sentence = sent.index
                         mine.append(sl)
                         k += 1
-                    sent.slots = mine
-                    section.sentences.append(sent)
-                a = b
-        placed.extend(line_slots)
-        out.append(text + "\n")
+                sentences.append(sent)
+        out.append(text)
         pos += len(text) + 1
 
     for line in _clean_lines(title):
@@ -411,7 +464,8 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
         for line in _clean_lines(body):
             add_line(line, section, False)
         section.end = pos
-    text = "".join(out)
+    out.append("")  # every line ends with a newline
+    text = "\n".join(out)
     for i, s in enumerate(placed):
         s.id = i
     charts = []

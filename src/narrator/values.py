@@ -9,6 +9,7 @@ falsy, propagates through arithmetic and prints as a visible placeholder.
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from typing import Any
 
@@ -98,7 +99,7 @@ class Q:
     def __neg__(self) -> "Q":
         return Q(-self.value, self.unit, self.label, None, "−({0})", (self,), self.rule, self.places)
 
-    def _bin(self, other, sym: str, fn, reverse=False):
+    def _bin(self, other, op: str, fn, reverse=False):
         if isinstance(other, Missing):
             return other
         o = other if isinstance(other, Q) else Q(Decimal(other), "数值", str(other))
@@ -108,33 +109,29 @@ class Q:
         except ZeroDivisionError:
             return Missing(f"{b.label or b.value} 为零，无法计算")
         unit = a.unit if a.unit == b.unit else (a.unit if b.unit == "数值" else b.unit)
-        return Q(v, unit, "", None, "{0} " + sym + " {1}", (a, b))
+        return Q(v, unit, "", None, op, (a, b))
 
     def __add__(self, o):
-        return self._bin(o, "+", lambda x, y: x + y)
+        return self._bin(o, _ADD, operator.add)
 
     def __radd__(self, o):
         if o == 0:  # sum() starts at 0
             return self
-        return self._bin(o, "+", lambda x, y: x + y, True)
+        return self._bin(o, _ADD, operator.add, True)
 
     def __sub__(self, o):
-        return self._bin(o, "−", lambda x, y: x - y)
+        return self._bin(o, _SUB, operator.sub)
 
     def __rsub__(self, o):
-        return self._bin(o, "−", lambda x, y: x - y, True)
+        return self._bin(o, _SUB, operator.sub, True)
 
     def __mul__(self, o):
-        return self._bin(o, "×", lambda x, y: x * y)
+        return self._bin(o, _MUL, operator.mul)
 
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        def d(x, y):
-            if y == 0:
-                raise ZeroDivisionError
-            return divide(x, y)
-        return self._bin(o, "÷", d)
+        return self._bin(o, _DIV, _divide_nonzero)
 
     # comparisons on values (templates: {% if a > b %})
     def _v(self, o):
@@ -185,6 +182,16 @@ class Q:
                 text = f"({text})"
             parts.append(text)
         return self.op.format(*parts)
+
+
+# display patterns of the four operations (made once, not per operation)
+_ADD, _SUB, _MUL, _DIV = ("{0} + {1}", "{0} − {1}", "{0} × {1}", "{0} ÷ {1}")
+
+
+def _divide_nonzero(x: Decimal, y: Decimal) -> Decimal:
+    if y == 0:
+        raise ZeroDivisionError
+    return divide(x, y)
 
 
 def _natural_places(v: Decimal) -> int:

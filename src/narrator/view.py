@@ -138,7 +138,19 @@ class RowView(View):
         self._table = table
 
     def __getitem__(self, key):
-        key = str(key)
+        # rows are read several times per sentence (行.合计 …); figures do not change
+        # during a render, so each item is worked out once
+        kids = self._kids
+        if kids is None:
+            kids = self._kids = {}
+        else:
+            hit = kids.get(key)
+            if hit is not None:
+                return hit
+        v = kids[key] = self._row_item(str(key))
+        return v
+
+    def _row_item(self, key: str):
         d = self._d
         if key in ("科目编码", "编码"):
             return d["科目编码"]
