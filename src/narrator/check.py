@@ -340,7 +340,7 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
     The same algorithm with the scores computed in bulk, and in the ordered case the
     identical corners of the two sections set aside (``check_align``).
     """
-    sc = Scorer(hs, ds, _sim, _THRESHOLD)
+    sc = Scorer(hs, ds, _THRESHOLD)
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]
     match = align_ordered(hs, ds, sc)

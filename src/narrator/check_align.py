@@ -63,11 +63,11 @@ class Scorer:
     size is a popcount: the same integers, hence the same divisions, as the frozenset version.
     """
 
-    def __init__(self, hs: list, ds: list, sim: Callable, threshold: float):
+    def __init__(self, hs: list, ds: list, threshold: float):
         self.hs, self.ds = hs, ds
         bits: dict = {}
 
-        def mask(s: frozenset) -> int:
+        def mask(s: frozenset, bits: dict = bits) -> int:
             x = 0
             for g in s:
                 k = bits.get(g)
@@ -84,11 +84,15 @@ class Scorer:
         self.hclass = [hcore.setdefault(h[1], len(hcore)) for h in hs]
         dclass = [dcore.setdefault(d[1], len(dcore)) for d in ds]
         # per distinct human wording: its similarity with each draft sentence, 0 below threshold
+        # (as check._sim: the Dice coefficient 2|A&B| / (|A|+|B|), 0 for an empty set)
+        wbits: dict = {}
+        dwords = [(mask(c, wbits), len(c)) for c in dcore]
         self.crow = []
         for core in hcore:
+            x, n = mask(core, wbits), len(core)
             vals = []
-            for other in dcore:
-                v = sim(core, other)
+            for y, k in dwords:
+                v = 2 * (x & y).bit_count() / (n + k) if n and k else 0.0
                 vals.append(v if v >= threshold else 0.0)
             self.crow.append([vals[c] for c in dclass])
 
@@ -99,6 +103,16 @@ class Scorer:
             return crow[lo:hi]          # no context: the wording's similarity (v + 0.0 == v)
         return [v + 0.5 * (2 * (hx & x).bit_count() / (hl + n)) if v and x else v
                 for v, x, n in zip(crow[lo:hi], self.dmask[lo:hi], self.dlen[lo:hi])]
+
+    def restrict(self, cols: list[int]) -> "Scorer":
+        """The same scores over the draft sentences ``cols`` only (column k = ``cols[k]``)."""
+        out = object.__new__(Scorer)
+        out.hs, out.ds = self.hs, [self.ds[b] for b in cols]
+        out.hctx, out.hclass = self.hctx, self.hclass
+        out.dmask = [self.dmask[b] for b in cols]
+        out.dlen = [self.dlen[b] for b in cols]
+        out.crow = [[r[b] for b in cols] for r in self.crow]
+        return out
 
     def pair(self, a: int, b: int) -> float:
         return self.row(a, b, b + 1)[0]
@@ -148,36 +162,65 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
             i -= 1
         else:
             break
-    # the middle: rows [lo_a, hi_a), columns [lo_b, hi_b), the DP started from ``base``
-    mid = [sc.row(a, lo_b, hi_b) for a in range(lo_a, hi_a)]
+    # the middle: rows [lo_a, hi_a), columns [lo_b, hi_b), the DP started from ``base``.
+    # Dead sentences are left out of the DP: a dead row's or column's DP values are copies of
+    # the previous ones (all its scores are 0), so the traceback below replays the reference's
+    # moves over them from the live ones' values.
+    live_col = [any(t) for t in zip(*sc.crow)] if sc.crow else [False] * m
+    live_row = [any(sc.crow[c]) for c in sc.hclass]
+    rows = [a for a in range(lo_a, hi_a) if live_row[a]]
+    cols = [b for b in range(lo_b, hi_b) if live_col[b]]
+    ridx = {a: k for k, a in enumerate(rows)}
+    cidx = {b: k for k, b in enumerate(cols)}
+    sub = sc.restrict(cols)
+    mid = [sub.row(a, 0, len(cols)) for a in rows]
     memo: dict[tuple[int, int], float] = {}
 
     def sim(a: int, b: int) -> float:
+        if not (live_row[a] and live_col[b]):
+            return 0.0
         if lo_a <= a < hi_a and lo_b <= b < hi_b:
-            return mid[a - lo_a][b - lo_b]
+            return mid[ridx[a]][cidx[b]]
         v = memo.get((a, b))
         if v is None:
             v = memo[(a, b)] = sc.pair(a, b)
         return v
 
-    N, M = hi_a - lo_a, hi_b - lo_b
-    dp = [[base] * (M + 1) for _ in range(N + 1)]
-    for a in range(1, N + 1):
-        row, prev, sa = dp[a], dp[a - 1], mid[a - 1]
-        for b in range(1, M + 1):
-            best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
-            v = sa[b - 1]
-            if v > 0 and prev[b - 1] + v > best:
-                best = prev[b - 1] + v
-            row[b] = best
+    dp = [[base] * (len(cols) + 1)]
+    for r in mid:
+        prev = dp[-1]
+        row = [base]
+        best = base
+        # the reference's cell update, walking the previous row with zip instead of indexes
+        append = row.append
+        for up, diag, v in zip(prev[1:], prev, r):
+            if up > best:
+                best = up
+            if v > 0 and diag + v > best:
+                best = diag + v
+            append(best)
+        dp.append(row)
+    # DP coordinates of the reference's cell (a, b): live rows before a, live columns before b
+    rpos = [0] * (hi_a - lo_a + 1)
+    for a in range(lo_a, hi_a):
+        rpos[a - lo_a + 1] = rpos[a - lo_a] + live_row[a]
+    cpos = [0] * (hi_b - lo_b + 1)
+    for b in range(lo_b, hi_b):
+        cpos[b - lo_b + 1] = cpos[b - lo_b] + live_col[b]
     match: dict[int, int] = dict(anchors)
-    a, b = N, M
+    a, b = hi_a - lo_a, hi_b - lo_b          # the reference's traceback, in middle coordinates
     while a > 0 and b > 0:
-        v = mid[a - 1][b - 1]
-        if v > 0 and abs(dp[a][b] - (dp[a - 1][b - 1] + v)) < 1e-12:
-            match[lo_a + a - 1] = lo_b + b - 1
-            a, b = a - 1, b - 1
-        elif dp[a][b] == dp[a - 1][b]:
+        if not live_row[lo_a + a - 1]:
+            a -= 1                           # a dead row repeats the one above: always "up"
+            continue
+        x, y = rpos[a], cpos[b]
+        if live_col[lo_b + b - 1]:
+            v = mid[x - 1][y - 1]
+            if v > 0 and abs(dp[x][y] - (dp[x - 1][y - 1] + v)) < 1e-12:
+                match[lo_a + a - 1] = lo_b + b - 1
+                a, b = a - 1, b - 1
+                continue
+        if dp[x][y] == dp[x - 1][y]:
             a -= 1
         else:
             b -= 1
@@ -193,7 +236,13 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
             return True
         best = rowmax.get(a)
         if best is None:
-            best = rowmax[a] = max(sc.row(a, 0, m))
+            if not live_row[a]:
+                best = 0.0
+            elif lo_a <= a < hi_a:  # a middle row: only the columns outside the middle are new
+                best = max(mid[ridx[a]] + sc.row(a, 0, lo_b) + sc.row(a, hi_b, m), default=0.0)
+            else:
+                best = max(sc.row(a, 0, m), default=0.0)
+            rowmax[a] = best
         return sim(a, b) >= best
 
     keys = sorted(match)
