@@ -247,13 +247,17 @@ def _masked_human(text: str, sent, mentions: list[Mention]) -> str:
 
 
 def _masked_draft(draft: Draft, sent) -> str:
-    out, pos = [], sent.start
+    out, pos, text = [], sent.start, draft.text
     for s in sent.slots:
-        out.append(draft.text[pos:s.start])
-        out.append({"placeholder": "◇", "text": draft.text[s.start:s.end]}.get(s.kind, "□"))  # missing → □
+        out.append(text[pos:s.start])
+        kind = s.kind
+        out.append("◇" if kind == "placeholder" else text[s.start:s.end] if kind == "text" else "□")  # missing → □
         pos = s.end
-    out.append(draft.text[pos:sent.end])
-    return _norm(re.sub(r"^\d+\.\s*", "", "".join(out)))
+    out.append(text[pos:sent.end])
+    return _norm(_DRAFT_ITEM_NO.sub("", "".join(out)))
+
+
+_DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 
 
 def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) -> None:
@@ -297,7 +301,7 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
                 continue
             around = frozenset()
             if prev is not None and not any(x.kind in _KIND_OF_SLOT or x.kind == "missing" for x in prev.slots):
-                around = _bigrams(_masked_draft(draft, prev))
+                around = rows[-1][1]  # prev is the row just added: its masked wording's bigrams
             rows.append((s, _bigrams(_masked_draft(draft, s)), around))
             prev = s
         dsent_cache[j] = rows
