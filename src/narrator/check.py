@@ -10,6 +10,7 @@ against itself (rates, changes, shares, comparisons, numbered lists).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from functools import cache, lru_cache
 
 from . import compare as C
 from .catalogue import rule
+from .check_align import Scorer, align_greedy, align_ordered
 from .draft import Draft, Slot
 from .extract import Mention, extract
 from .figures import Figures
@@ -177,8 +179,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     mentions = extract(text)
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
-    claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi
-              and not any(a <= m.start < b for a, b in holes)]
+    claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
     st = structure(text)
     ctx = _Ctx(text, name)
     used_pack = None
@@ -201,6 +202,12 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
     return CheckResult(name, text, figures.source if figures is not None else None, used_pack,
                        ctx.findings, claims, ctx.fixes)
+
+
+def _in_hole(holes: list[tuple[int, int]], pos: int) -> bool:
+    """Is ``pos`` inside one of the placeholders (sorted, disjoint spans)?"""
+    k = bisect.bisect_right(holes, (pos, float("inf"))) - 1
+    return k >= 0 and holes[k][0] <= pos < holes[k][1]
 
 
 # -- draft side -----------------------------------------------------------------------
@@ -240,13 +247,17 @@ def _masked_human(text: str, sent, mentions: list[Mention]) -> str:
 
 
 def _masked_draft(draft: Draft, sent) -> str:
-    out, pos = [], sent.start
+    out, pos, text = [], sent.start, draft.text
     for s in sent.slots:
-        out.append(draft.text[pos:s.start])
-        out.append({"placeholder": "◇", "text": draft.text[s.start:s.end]}.get(s.kind, "□"))  # missing → □
+        out.append(text[pos:s.start])
+        kind = s.kind
+        out.append("◇" if kind == "placeholder" else text[s.start:s.end] if kind == "text" else "□")  # missing → □
         pos = s.end
-    out.append(draft.text[pos:sent.end])
-    return _norm(re.sub(r"^\d+\.\s*", "", "".join(out)))
+    out.append(text[pos:sent.end])
+    return _norm(_DRAFT_ITEM_NO.sub("", "".join(out)))
+
+
+_DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 
 
 def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) -> None:
@@ -290,7 +301,7 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
                 continue
             around = frozenset()
             if prev is not None and not any(x.kind in _KIND_OF_SLOT or x.kind == "missing" for x in prev.slots):
-                around = _bigrams(_masked_draft(draft, prev))
+                around = rows[-1][1]  # prev is the row just added: its masked wording's bigrams
             rows.append((s, _bigrams(_masked_draft(draft, s)), around))
             prev = s
         dsent_cache[j] = rows
@@ -318,8 +329,30 @@ _THRESHOLD = 0.45
 _ITEM_NO = re.compile(r"^[\s\-–•·]*\d{1,2}\s*[.、．]\s*")
 
 
+def _score(h, d) -> float:
+    """A pair's similarity when the sentences reach ``_THRESHOLD``, plus half their contexts'."""
+    v = _sim(h[1], d[1])
+    if v < _THRESHOLD:
+        return 0.0
+    return v + (0.5 * _sim(h[2], d[2]) if h[2] and d[2] else 0.0)
+
+
 def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
            ordered: bool):
+    """Pairs (human sentence index, draft sentence): the result of ``_align_reference``.
+
+    The same algorithm with the scores computed in bulk, and in the ordered case the
+    identical corners of the two sections set aside (``check_align``).
+    """
+    sc = Scorer(hs, ds, _THRESHOLD)
+    if not ordered:
+        return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]
+    match = align_ordered(hs, ds, sc)
+    return [(hs[a][0], ds[b][0]) for a, b in sorted(match.items())]
+
+
+def _align_reference(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
+                     ordered: bool):
     """Pairs (human sentence index, draft sentence) maximising total similarity.
 
     ``ordered``: a monotonic alignment (dynamic programming), then two pairs trade their draft
@@ -329,13 +362,7 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
     """
     n, m = len(hs), len(ds)
 
-    def score(h, d) -> float:
-        v = _sim(h[1], d[1])
-        if v < _THRESHOLD:
-            return 0.0
-        return v + (0.5 * _sim(h[2], d[2]) if h[2] and d[2] else 0.0)
-
-    sim = [[score(h, d) for d in ds] for h in hs]
+    sim = [[_score(h, d) for d in ds] for h in hs]
     if not ordered:
         pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] > 0),
                        reverse=True)
