@@ -166,6 +166,96 @@ def _remember(raw: str, value):
     return value
 
 
+# The usual 科目 row, `- {科目编码: "2040101", 科目名称: name, column: 1234.56, ...}`, is read by
+# one regular expression per key layout (rows of a table share a few layouts; each row tries
+# the layout of the row before it first). The expression pins down the whole line - the keys
+# literally, a quoted code of digits, a name and amounts with no flow characters - so what it
+# accepts, _flow_mapping reads the same; the row is built the same, with fewer steps.
+_ROW_HEAD = '- {科目编码: "'
+_ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
+_ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
+_ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
+_ROW_AMOUNTS: dict = {}  # '1234.56' -> Decimal('1234.56'); two in three amounts recur
+
+
+class _Layout:
+    """One key layout of usual rows: the columns as read, and the expression for a whole line."""
+
+    __slots__ = ("keys", "match")
+
+    def __init__(self, raw_keys: tuple, keys: tuple):
+        self.keys = keys
+        self.match = re.compile(
+            r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
+            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\}\Z").match
+
+
+def _row_layout(body: str):
+    """The layout of a line that starts like a usual row, or False."""
+    parts = body[3:-1].replace(": ", ", ").split(", ")
+    raw = tuple(parts[4::2])
+    layout = _ROW_LAYOUTS.get(raw)
+    if layout is None:
+        layout = False
+        try:
+            if raw and not any(_ROW_FLOW_CHARS.search(k) for k in raw):
+                keys = tuple(_flow_key(k) for k in raw)
+                if all(type(k) is str for k in keys) and \
+                        len(set(keys) | {"科目编码", "科目名称"}) == len(keys) + 2:
+                    layout = _Layout(raw, keys)
+        except _Fallback:
+            pass  # odd keys: the general reader decides
+        if len(_ROW_LAYOUTS) >= 1000:  # compiled expressions: keep them few
+            _ROW_LAYOUTS.clear()
+        _ROW_LAYOUTS[raw] = layout
+    return layout
+
+
+def _row_name(raw: str):
+    try:
+        name = _flow_value(raw)
+    except _Fallback:  # the general reader meets the same text and gives up as well
+        name = False
+    # a trimmed text only: then the validated row keeps it as it is
+    if type(name) is not str or name.strip() != name:
+        name = False
+    if len(_ROW_NAMES) >= _CACHE_LIMIT:
+        _ROW_NAMES.clear()
+    _ROW_NAMES[raw] = name
+    return name
+
+
+def _row_amount(raw: str) -> Decimal:
+    if len(_ROW_AMOUNTS) >= _CACHE_LIMIT:
+        _ROW_AMOUNTS.clear()
+    value = _ROW_AMOUNTS[raw] = Decimal(raw)
+    return value
+
+
+def _usual_row(body: str, layout):
+    """(row, layout) for a usual row line (``layout``: the one to try first, or None), else None.
+
+    The row is then already in the form the figures validator gives: the code, the trimmed
+    name, then the columns as read with Decimal amounts.
+    """
+    m = layout.match(body) if layout else None
+    if m is None:
+        layout = _row_layout(body)
+        m = layout.match(body) if layout else None
+        if m is None:
+            return None
+    g = m.groups()
+    name = _ROW_NAMES.get(g[1])
+    if name is None:
+        name = _row_name(g[1])
+    if name is False:
+        return None
+    amounts = _ROW_AMOUNTS.get
+    row = {"科目编码": g[0], "科目名称": name}
+    row.update(zip(layout.keys, [amounts(v) or _row_amount(v) for v in g[2:]]))
+    return row, layout
+
+
 def _flow_mapping(s: str):
     """``{k: v, ...}`` on one line, scalars only; s is the text from '{' with no comment."""
     if s[-1] != "}":
@@ -267,6 +357,8 @@ class _Reader:
     def __init__(self, lines: list[tuple[int, str]]):
         self.lines = lines
         self.i = 0
+        # id(list) -> (list, layouts) for block sequences made only of usual rows
+        self.usual_rows: dict[int, tuple[list, set]] = {}
 
     def block(self, indent: int):
         """The block collection whose first line is the current one, at ``indent``."""
@@ -310,18 +402,29 @@ class _Reader:
     def sequence(self, indent: int) -> list:
         lines, n = self.lines, len(self.lines)
         out: list = []
+        layout = None     # the key layout of the last usual row
+        layouts = set()   # every layout met, while all items are usual rows
         while self.i < n:
             i = self.i
             ind, body = lines[i]
-            # the usual row, "- {...}" with no comment, alone on its line
+            # a "- {...}" row with no comment, alone on its line
             if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
-                out.append(_flow_mapping(body[2:]))
+                usual = _usual_row(body, layout) if body.startswith(_ROW_HEAD) else None
+                if usual is None:
+                    out.append(_flow_mapping(body[2:]))
+                    layouts = None
+                else:
+                    row, layout = usual
+                    out.append(row)
+                    if layouts is not None:
+                        layouts.add(layout.keys)
                 self.i = i + 1
                 continue
             if ind != indent or not (body[0] == "-" and (len(body) == 1 or body[1] == " ")):
                 if ind > indent:
                     raise _Fallback
                 break
+            layouts = None  # an item that is not a usual row
             rest = body[2:].lstrip(" ")
             if not rest or rest[0] == "#":
                 raise _Fallback  # an item on the following lines: not needed
@@ -340,6 +443,8 @@ class _Reader:
                 self.i += 1
             if self.i < n and lines[self.i][0] > indent:
                 raise _Fallback
+        if out and layouts is not None:
+            self.usual_rows[id(out)] = (out, layouts)
         return out
 
 
@@ -350,6 +455,19 @@ def _is_quoted_key(s: str) -> bool:
 
 def parse_subset(text: str):
     """The tree of a figures YAML text in the subset, or None (then use the other readers)."""
+    read = read_subset(text)
+    return None if read is None else read[0]
+
+
+def read_subset(text: str):
+    """(tree, usual_rows) for a text in the subset, or None.
+
+    usual_rows maps id(list) -> (list, layouts) for each block sequence of the tree whose items
+    are all usual 科目 rows (`- {科目编码: "digits", 科目名称: text, column: amount, ...}`):
+    every row's code is a text of digits 0-9, its name a trimmed text, its other keys are texts
+    (the sets of them in ``layouts``, as key tuples) and its values Decimals. The figures
+    validator takes such rows as they are once it has checked the layouts and codes.
+    """
     if _RESOLVERS is None:  # pragma: no cover
         return None
     if "\r" in text:
@@ -376,4 +494,4 @@ def parse_subset(text: str):
         return None
     if reader.i != len(lines):
         return None
-    return tree
+    return tree, reader.usual_rows
