@@ -232,28 +232,41 @@ def _row_amount(raw: str) -> Decimal:
     return value
 
 
-def _usual_row(body: str, layout):
-    """(row, layout) for a usual row line (``layout``: the one to try first, or None), else None.
+def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> int:
+    """Read the usual rows from lines[i] on (as items of a sequence at ``indent``) into out;
+    return the index of the first line that is not one (i itself if lines[i] is not one).
 
-    The row is then already in the form the figures validator gives: the code, the trimmed
-    name, then the columns as read with Decimal amounts.
+    Each row is then already in the form the figures validator gives: the code, the trimmed
+    name, then the columns as read with Decimal amounts; its layout goes into ``layouts``.
+    This loop runs for most lines of a figures file, hence its plain, local style.
     """
-    m = layout.match(body) if layout else None
-    if m is None:
-        layout = _row_layout(body)
+    n = len(lines)
+    layout = None  # the layout of the row before: most rows share it
+    names, amounts = _ROW_NAMES.get, _ROW_AMOUNTS.get
+    while i < n:
+        ind, body = lines[i]
+        if ind != indent:
+            break
         m = layout.match(body) if layout else None
         if m is None:
-            return None
-    g = m.groups()
-    name = _ROW_NAMES.get(g[1])
-    if name is None:
-        name = _row_name(g[1])
-    if name is False:
-        return None
-    amounts = _ROW_AMOUNTS.get
-    row = {"科目编码": g[0], "科目名称": name}
-    row.update(zip(layout.keys, [amounts(v) or _row_amount(v) for v in g[2:]]))
-    return row, layout
+            if not body.startswith(_ROW_HEAD) or body[-1] != "}":
+                break
+            layout = _row_layout(body)
+            m = layout.match(body) if layout else None
+            if m is None:
+                break
+        g = m.groups()
+        name = names(g[1])
+        if name is None:
+            name = _row_name(g[1])
+        if name is False:
+            break
+        row = {"科目编码": g[0], "科目名称": name}
+        row.update(zip(layout.keys, [amounts(v) or _row_amount(v) for v in g[2:]]))
+        out.append(row)
+        layouts.add(layout.keys)
+        i += 1
+    return i
 
 
 def _flow_mapping(s: str):
@@ -384,7 +397,9 @@ class _Reader:
                 raise _Fallback
             self.i += 1
             if rest and rest[0] != "#":
-                out[key] = _inline_value(rest)
+                # an amount like 1234.56 (a text the rows met before) is read as _inline_value does
+                value = _ROW_AMOUNTS.get(rest)
+                out[key] = _inline_value(rest) if value is None else value
                 if self.i < n and lines[self.i][0] > indent:
                     raise _Fallback  # a continuation line: multi-line scalar or an error
                 continue
@@ -402,29 +417,27 @@ class _Reader:
     def sequence(self, indent: int) -> list:
         lines, n = self.lines, len(self.lines)
         out: list = []
-        layout = None     # the key layout of the last usual row
-        layouts = set()   # every layout met, while all items are usual rows
+        layouts: set = set()  # the key layouts of the usual rows read
+        usual_only = True     # whether every item so far is a usual row
         while self.i < n:
             i = self.i
             ind, body = lines[i]
+            if ind == indent and body.startswith(_ROW_HEAD):
+                after = _usual_rows(lines, i, indent, out, layouts)
+                if after > i:
+                    self.i = after
+                    continue
             # a "- {...}" row with no comment, alone on its line
             if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
-                usual = _usual_row(body, layout) if body.startswith(_ROW_HEAD) else None
-                if usual is None:
-                    out.append(_flow_mapping(body[2:]))
-                    layouts = None
-                else:
-                    row, layout = usual
-                    out.append(row)
-                    if layouts is not None:
-                        layouts.add(layout.keys)
+                out.append(_flow_mapping(body[2:]))
+                usual_only = False
                 self.i = i + 1
                 continue
             if ind != indent or not (body[0] == "-" and (len(body) == 1 or body[1] == " ")):
                 if ind > indent:
                     raise _Fallback
                 break
-            layouts = None  # an item that is not a usual row
+            usual_only = False
             rest = body[2:].lstrip(" ")
             if not rest or rest[0] == "#":
                 raise _Fallback  # an item on the following lines: not needed
@@ -443,7 +456,7 @@ class _Reader:
                 self.i += 1
             if self.i < n and lines[self.i][0] > indent:
                 raise _Fallback
-        if out and layouts is not None:
+        if out and usual_only:
             self.usual_rows[id(out)] = (out, layouts)
         return out
 
