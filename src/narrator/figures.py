@@ -462,6 +462,9 @@ class _FastValidator(_Validator):
                 raise _Irregular
             if v is None:
                 continue  # a blank cell: absent
+            if type(v) is Decimal and child.kind == "leaf" and child.leaf in ("金额", "数值"):
+                out[canon] = v  # what validate -> leaf gives, without the calls
+                continue
             out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)
         if required_on:
             for name, child in node.children.items():

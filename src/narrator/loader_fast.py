@@ -175,7 +175,20 @@ _ROW_HEAD = '- {科目编码: "'
 _ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
 _ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
 _ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
-_ROW_AMOUNTS: dict = {}  # '1234.56' -> Decimal('1234.56'); two in three amounts recur
+
+
+class _Amounts(dict):
+    """'1234.56' -> Decimal('1234.56') for texts of that exact form (two in three amounts
+    recur); a missing one is made on lookup, so the row loop reads amounts with one map()."""
+
+    def __missing__(self, raw: str) -> Decimal:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[raw] = Decimal(raw)
+        return value
+
+
+_ROW_AMOUNTS = _Amounts()
 
 
 class _Layout:
@@ -225,13 +238,6 @@ def _row_name(raw: str):
     return name
 
 
-def _row_amount(raw: str) -> Decimal:
-    if len(_ROW_AMOUNTS) >= _CACHE_LIMIT:
-        _ROW_AMOUNTS.clear()
-    value = _ROW_AMOUNTS[raw] = Decimal(raw)
-    return value
-
-
 def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> int:
     """Read the usual rows from lines[i] on (as items of a sequence at ``indent``) into out;
     return the index of the first line that is not one (i itself if lines[i] is not one).
@@ -242,7 +248,7 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
     """
     n = len(lines)
     layout = None  # the layout of the row before: most rows share it
-    names, amounts = _ROW_NAMES.get, _ROW_AMOUNTS.get
+    names, amount = _ROW_NAMES.get, _ROW_AMOUNTS.__getitem__
     while i < n:
         ind, body = lines[i]
         if ind != indent:
@@ -255,6 +261,7 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
             m = layout.match(body) if layout else None
             if m is None:
                 break
+            layouts.add(layout.keys)
         g = m.groups()
         name = names(g[1])
         if name is None:
@@ -262,9 +269,8 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
         if name is False:
             break
         row = {"科目编码": g[0], "科目名称": name}
-        row.update(zip(layout.keys, [amounts(v) or _row_amount(v) for v in g[2:]]))
+        row.update(zip(layout.keys, map(amount, g[2:])))
         out.append(row)
-        layouts.add(layout.keys)
         i += 1
     return i
 
