@@ -493,14 +493,18 @@ def read_subset(text: str):
         text = text.replace("\r\n", "\n")
     if _BAD_CHARS.search(text):
         return None
-    lines = []
+    lines: list = []
+    append = lines.append
     for raw in text.split("\n"):
         body = raw.lstrip(" ")
         if not body or body[0] == "#":
             continue
-        if body.startswith(("---", "...")) and len(body) == len(raw):
+        ind = len(raw) - len(body)
+        if not ind and body.startswith(("---", "...")):
             return None  # document markers
-        lines.append((len(raw) - len(body), body.rstrip(" ")))
+        if body[-1] == " ":
+            body = body.rstrip(" ")
+        append((ind, body))
     if not lines or lines[0][0] != 0:
         return None
     reader = _Reader(lines)
