@@ -11,7 +11,7 @@ from conftest import ROOT
 from narrator.batch import dump_figures_yaml, synth_many
 from narrator.errors import InputError
 from narrator.figures import _fast_figures, figures_from_tree, load_figures
-from narrator.loader_fast import parse_subset
+from narrator.loader_fast import parse_subset, read_subset
 from narrator.yamlio import parse_yaml, parse_yaml_fast
 
 REPO_YAML = sorted(p for d in ("samples", "tests", "rules") for p in (ROOT / d).rglob("*.y*ml"))
@@ -317,3 +317,80 @@ def test_fast_validator_equals_the_reference_or_steps_aside(rows, total):
     else:
         if fast is not None:
             assert same(fast.data, ref.data)
+
+
+# -- the usual 科目 row, read by one expression per key layout -----------------------------
+_GOOD_KEY = st.sampled_from(["本年收入合计", "财政拨款收入", "其他收入"])
+_ODD_KEY = st.sampled_from(["本年收入", "(其他收入)", "本年收入合计 ", " 其他收入", "1", "true", "null", "科目编码",
+                            "科目名称", "a b", "a:b", "a,b", "#x", "'q'", "项目支出", "合计"])
+_GOOD_NAME = st.sampled_from(["事业运行", "行政运行", "其他支出（项目）", "a b"])
+_ODD_NAME = st.one_of(st.sampled_from(["行政运行　", " 行政运行", "a, b", "x: y", "'q'", "null", "12", "true", "- x",
+                                       "&a", "", "a #b", "a#b"]), st.text(_ALPHABET, min_size=1, max_size=5))
+_GOOD_AMOUNT = st.decimals(-10**6, 10**6, places=2, allow_nan=False, allow_infinity=False).map(lambda d: format(d, "f"))
+_ODD_AMOUNT = st.one_of(_NUMBER, st.sampled_from(["0.00", "-0.00", "1.5", "12", "1e3", ".5", "1.", "", "x",
+                                                  "1,234.50", "1.00, 2.00", "3.00: 4.00"]))
+_GOOD_CODE = st.sampled_from(['"204"', '"20401"', '"2040101"', '"2040102"', '"205"', '"20501"', '"2050101"'])
+_ODD_CODE = st.sampled_from(['"2040"', '"20a"', "204", '" 204"', "'204'", '"204", 科目编码: "205"'])
+
+
+def _mostly(good, odd):
+    """Nine in ten draws well-formed: the usual path is taken, and left by one odd cell."""
+    return st.integers(0, 9).flatmap(lambda i: odd if i == 0 else good)
+
+
+@st.composite
+def _row_lines(draw):
+    """Lines like `- {科目编码: "204", 科目名称: x, 本年收入合计: 1.00}`, mostly well-formed."""
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        cells = [("科目编码", draw(_mostly(_GOOD_CODE, _ODD_CODE)))]
+        if draw(st.integers(0, 19)):
+            cells.append(("科目名称", draw(_mostly(_GOOD_NAME, _ODD_NAME))))
+        for key in draw(st.lists(_mostly(_GOOD_KEY, _ODD_KEY), max_size=4, unique=True)):
+            cells.append((key, draw(_mostly(_GOOD_AMOUNT, _ODD_AMOUNT))))
+        sep = draw(_mostly(st.just(": "), st.sampled_from([":  ", ":", ", "])))
+        lines.append("- {" + ", ".join(k + sep + v for k, v in cells) + "}")
+    return lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(_row_lines(), st.sampled_from(["收入决算表", "一般公共预算财政拨款支出决算表", "键"]))
+def test_usual_rows_read_as_libyaml_reads_them_and_validate_as_the_reference(lines, table):
+    text = HEAD + f"{table}:\n  科目:\n" + "".join("    " + line + "\n" for line in lines)
+    tree = check_against_libyaml(text)
+    if tree is None:
+        return
+    read = read_subset(text)
+    fast = _fast_figures(read[0], "t.yaml", read[1])
+    try:
+        ref = figures_from_tree(parse_yaml_fast(text), "t.yaml")
+    except InputError:
+        assert fast is None
+    else:
+        if fast is not None:
+            assert same(fast.data, ref.data)
+
+
+def test_usual_rows_are_taken_as_read():
+    text = HEAD + ('收入决算表:\n  科目:\n    - {科目编码: "204", 科目名称: 公共安全支出, 本年收入合计: 1.00, 其他收入: 0.50}\n'
+                   '    - {科目编码: "20401", 科目名称: 行政运行, 本年收入合计: 1.00}\n')
+    tree, usual = read_subset(text)
+    rows = tree["收入决算表"]["科目"]
+    assert usual[id(rows)][0] is rows
+    fig = _fast_figures(tree, "t.yaml", usual)
+    assert same(fig.data["收入决算表"]["科目"], [
+        {"科目编码": "204", "科目名称": "公共安全支出", "本年收入合计": Decimal("1.00"), "其他收入": Decimal("0.50")},
+        {"科目编码": "20401", "科目名称": "行政运行", "本年收入合计": Decimal("1.00")}])
+    # a row out of the usual form (here an int amount) leaves the whole list to the validator
+    tree, usual = read_subset(text.replace("其他收入: 0.50", "其他收入: 1"))
+    assert id(tree["收入决算表"]["科目"]) not in usual
+
+
+@pytest.mark.parametrize("row", [
+    '- {科目编码: "204", 科目名称: x, k, 1.00: j: 2.00}',      # separators out of step
+    '- {科目编码: "204", 科目名称: x: y, 本年收入合计: 1.00}',
+    '- {科目编码: "204", 科目名称: x, 本年收入合计: 1.00, 本年收入合计: 2.00}',
+    '- {科目编码: "204", 科目名称: x, 本年收入合计: 1.00,}',
+])
+def test_odd_rows_leave_the_usual_path_and_keep_libyaml_results(row):
+    check_against_libyaml(HEAD + "收入决算表:\n  科目:\n    " + row + "\n")

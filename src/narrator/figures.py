@@ -20,7 +20,7 @@ from .errors import InputError
 from .numbers import to_decimal
 from .resources import rules_dir
 from .textio import decode_bytes
-from .loader_fast import parse_subset
+from .loader_fast import read_subset
 from .yamlio import load_rule_file, parse_yaml, parse_yaml_fast
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
@@ -412,8 +412,10 @@ class _FastValidator(_Validator):
     on any problem it raises, and the caller reruns the reference validator for the message.
     """
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, usual_rows: dict | None = None):
         super().__init__(source, False)
+        # loader_fast.read_subset's sequences of usual rows (already in their validated form)
+        self.usual_rows = usual_rows or {}
 
     @staticmethod
     def _line_of_key(mapping, key):
@@ -460,6 +462,9 @@ class _FastValidator(_Validator):
                 raise _Irregular
             if v is None:
                 continue  # a blank cell: absent
+            if type(v) is Decimal and child.kind == "leaf" and child.leaf in ("金额", "数值"):
+                out[canon] = v  # what validate -> leaf gives, without the calls
+                continue
             out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)
         if required_on:
             for name, child in node.children.items():
@@ -481,6 +486,18 @@ class _FastValidator(_Validator):
                 columns[k] = canon
         return canon
 
+    @staticmethod
+    def _usual_layouts(node: Node, layouts) -> bool:
+        """Whether every key layout (tuple of str) is made of canonical columns of the table."""
+        known = _node_cache(node, "_usual_layout_cache")
+        for keys in layouts:
+            fits = known.get(keys)
+            if fits is None:
+                fits = known[keys] = all(node.column_lookup.get(norm_key(k)) == k for k in keys)
+            if not fits:
+                return False
+        return True
+
     def table(self, node: Node, value, path, line, root, required_on):
         if type(value) is not dict:
             raise _Irregular
@@ -493,6 +510,16 @@ class _FastValidator(_Validator):
             if type(rows) is not list:
                 raise _Irregular
             lengths = _code_lengths(node.code_system) if node.code_system else None
+            usual = self.usual_rows.get(id(rows))
+            if usual is not None and usual[0] is rows and self._usual_layouts(node, usual[1]):
+                # Rows the reader built in validated form: code (digits), trimmed name, then
+                # canonical columns with Decimal amounts. Left to check: codes unique and of
+                # a valid length.
+                codes = [row["科目编码"] for row in rows]
+                if len(set(codes)) != len(codes) or (lengths and not set(map(len, codes)) <= lengths):
+                    raise _Irregular
+                out["科目"] = list(rows)
+                return out
             columns = _column_cache(node)
             plans = _node_cache(node, "_layout_cache")
             codes = _node_cache(node, "_code_cache")  # code as written (str) -> valid code
@@ -587,10 +614,10 @@ def figures_from_tree(tree, source: str = "<figures>") -> Figures:
     return Figures(data=data, source=source, lines=v.lines)
 
 
-def _fast_figures(tree: dict, source: str) -> Figures | None:
+def _fast_figures(tree: dict, source: str, usual_rows: dict | None = None) -> Figures | None:
     """figures_from_tree without lines (read later, lazily); None when the tree needs the
-    reference validator (to succeed or to say what is wrong)."""
-    v = _FastValidator(source)
+    reference validator (to succeed or to say what is wrong). usual_rows: from read_subset."""
+    v = _FastValidator(source, usual_rows)
     root = schema()
     try:
         data = v.mapping(root, tree, (), 1, root, True)
@@ -636,14 +663,17 @@ def load_figures(path: str | Path) -> Figures:
         raise InputError(f"cannot read: {e.strerror}", name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
+    usual_rows = None
     if p.suffix.lower() == ".json":
         tree = _parse_json_fast(text)
     else:  # the plain subset first (the same tree as libyaml's, faster), else libyaml
-        tree = parse_subset(text)
-        if tree is None:
+        read = read_subset(text)
+        if read is None:
             tree = parse_yaml_fast(text)
+        else:
+            tree, usual_rows = read
     if tree is not None and isinstance(tree, dict):
-        fig = _fast_figures(tree, name)
+        fig = _fast_figures(tree, name, usual_rows)
         if fig is None:
             try:
                 fig = figures_from_tree(tree, name)

@@ -166,6 +166,115 @@ def _remember(raw: str, value):
     return value
 
 
+# The usual 科目 row, `- {科目编码: "2040101", 科目名称: name, column: 1234.56, ...}`, is read by
+# one regular expression per key layout (rows of a table share a few layouts; each row tries
+# the layout of the row before it first). The expression pins down the whole line - the keys
+# literally, a quoted code of digits, a name and amounts with no flow characters - so what it
+# accepts, _flow_mapping reads the same; the row is built the same, with fewer steps.
+_ROW_HEAD = '- {科目编码: "'
+_ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
+_ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
+_ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
+
+
+class _Amounts(dict):
+    """'1234.56' -> Decimal('1234.56') for texts of that exact form (two in three amounts
+    recur); a missing one is made on lookup, so the row loop reads amounts with one map()."""
+
+    def __missing__(self, raw: str) -> Decimal:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[raw] = Decimal(raw)
+        return value
+
+
+_ROW_AMOUNTS = _Amounts()
+
+
+class _Layout:
+    """One key layout of usual rows: the columns as read, and the expression for a whole line."""
+
+    __slots__ = ("keys", "match")
+
+    def __init__(self, raw_keys: tuple, keys: tuple):
+        self.keys = keys
+        self.match = re.compile(
+            r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
+            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\}\Z").match
+
+
+def _row_layout(body: str):
+    """The layout of a line that starts like a usual row, or False."""
+    parts = body[3:-1].replace(": ", ", ").split(", ")
+    raw = tuple(parts[4::2])
+    layout = _ROW_LAYOUTS.get(raw)
+    if layout is None:
+        layout = False
+        try:
+            if raw and not any(_ROW_FLOW_CHARS.search(k) for k in raw):
+                keys = tuple(_flow_key(k) for k in raw)
+                if all(type(k) is str for k in keys) and \
+                        len(set(keys) | {"科目编码", "科目名称"}) == len(keys) + 2:
+                    layout = _Layout(raw, keys)
+        except _Fallback:
+            pass  # odd keys: the general reader decides
+        if len(_ROW_LAYOUTS) >= 1000:  # compiled expressions: keep them few
+            _ROW_LAYOUTS.clear()
+        _ROW_LAYOUTS[raw] = layout
+    return layout
+
+
+def _row_name(raw: str):
+    try:
+        name = _flow_value(raw)
+    except _Fallback:  # the general reader meets the same text and gives up as well
+        name = False
+    # a trimmed text only: then the validated row keeps it as it is
+    if type(name) is not str or name.strip() != name:
+        name = False
+    if len(_ROW_NAMES) >= _CACHE_LIMIT:
+        _ROW_NAMES.clear()
+    _ROW_NAMES[raw] = name
+    return name
+
+
+def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> int:
+    """Read the usual rows from lines[i] on (as items of a sequence at ``indent``) into out;
+    return the index of the first line that is not one (i itself if lines[i] is not one).
+
+    Each row is then already in the form the figures validator gives: the code, the trimmed
+    name, then the columns as read with Decimal amounts; its layout goes into ``layouts``.
+    This loop runs for most lines of a figures file, hence its plain, local style.
+    """
+    n = len(lines)
+    layout = None  # the layout of the row before: most rows share it
+    names, amount = _ROW_NAMES.get, _ROW_AMOUNTS.__getitem__
+    while i < n:
+        ind, body = lines[i]
+        if ind != indent:
+            break
+        m = layout.match(body) if layout else None
+        if m is None:
+            if not body.startswith(_ROW_HEAD) or body[-1] != "}":
+                break
+            layout = _row_layout(body)
+            m = layout.match(body) if layout else None
+            if m is None:
+                break
+            layouts.add(layout.keys)
+        g = m.groups()
+        name = names(g[1])
+        if name is None:
+            name = _row_name(g[1])
+        if name is False:
+            break
+        row = {"科目编码": g[0], "科目名称": name}
+        row.update(zip(layout.keys, map(amount, g[2:])))
+        out.append(row)
+        i += 1
+    return i
+
+
 def _flow_mapping(s: str):
     """``{k: v, ...}`` on one line, scalars only; s is the text from '{' with no comment."""
     if s[-1] != "}":
@@ -267,6 +376,8 @@ class _Reader:
     def __init__(self, lines: list[tuple[int, str]]):
         self.lines = lines
         self.i = 0
+        # id(list) -> (list, layouts) for block sequences made only of usual rows
+        self.usual_rows: dict[int, tuple[list, set]] = {}
 
     def block(self, indent: int):
         """The block collection whose first line is the current one, at ``indent``."""
@@ -292,7 +403,9 @@ class _Reader:
                 raise _Fallback
             self.i += 1
             if rest and rest[0] != "#":
-                out[key] = _inline_value(rest)
+                # an amount like 1234.56 (a text the rows met before) is read as _inline_value does
+                value = _ROW_AMOUNTS.get(rest)
+                out[key] = _inline_value(rest) if value is None else value
                 if self.i < n and lines[self.i][0] > indent:
                     raise _Fallback  # a continuation line: multi-line scalar or an error
                 continue
@@ -310,18 +423,27 @@ class _Reader:
     def sequence(self, indent: int) -> list:
         lines, n = self.lines, len(self.lines)
         out: list = []
+        layouts: set = set()  # the key layouts of the usual rows read
+        usual_only = True     # whether every item so far is a usual row
         while self.i < n:
             i = self.i
             ind, body = lines[i]
-            # the usual row, "- {...}" with no comment, alone on its line
+            if ind == indent and body.startswith(_ROW_HEAD):
+                after = _usual_rows(lines, i, indent, out, layouts)
+                if after > i:
+                    self.i = after
+                    continue
+            # a "- {...}" row with no comment, alone on its line
             if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
                 out.append(_flow_mapping(body[2:]))
+                usual_only = False
                 self.i = i + 1
                 continue
             if ind != indent or not (body[0] == "-" and (len(body) == 1 or body[1] == " ")):
                 if ind > indent:
                     raise _Fallback
                 break
+            usual_only = False
             rest = body[2:].lstrip(" ")
             if not rest or rest[0] == "#":
                 raise _Fallback  # an item on the following lines: not needed
@@ -340,6 +462,8 @@ class _Reader:
                 self.i += 1
             if self.i < n and lines[self.i][0] > indent:
                 raise _Fallback
+        if out and usual_only:
+            self.usual_rows[id(out)] = (out, layouts)
         return out
 
 
@@ -350,20 +474,37 @@ def _is_quoted_key(s: str) -> bool:
 
 def parse_subset(text: str):
     """The tree of a figures YAML text in the subset, or None (then use the other readers)."""
+    read = read_subset(text)
+    return None if read is None else read[0]
+
+
+def read_subset(text: str):
+    """(tree, usual_rows) for a text in the subset, or None.
+
+    usual_rows maps id(list) -> (list, layouts) for each block sequence of the tree whose items
+    are all usual 科目 rows (`- {科目编码: "digits", 科目名称: text, column: amount, ...}`):
+    every row's code is a text of digits 0-9, its name a trimmed text, its other keys are texts
+    (the sets of them in ``layouts``, as key tuples) and its values Decimals. The figures
+    validator takes such rows as they are once it has checked the layouts and codes.
+    """
     if _RESOLVERS is None:  # pragma: no cover
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if _BAD_CHARS.search(text):
         return None
-    lines = []
+    lines: list = []
+    append = lines.append
     for raw in text.split("\n"):
         body = raw.lstrip(" ")
         if not body or body[0] == "#":
             continue
-        if body.startswith(("---", "...")) and len(body) == len(raw):
+        ind = len(raw) - len(body)
+        if not ind and body.startswith(("---", "...")):
             return None  # document markers
-        lines.append((len(raw) - len(body), body.rstrip(" ")))
+        if body[-1] == " ":
+            body = body.rstrip(" ")
+        append((ind, body))
     if not lines or lines[0][0] != 0:
         return None
     reader = _Reader(lines)
@@ -376,4 +517,4 @@ def parse_subset(text: str):
         return None
     if reader.i != len(lines):
         return None
-    return tree
+    return tree, reader.usual_rows
