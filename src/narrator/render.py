@@ -407,25 +407,21 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
 
     def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
         nonlocal pos
-        # strip the slot markers, recording each slot's span in the clean text
+        # strip the slot markers, recording each slot's span in the clean text: the split
+        # gives [text, id, slot text, text, id, slot text, …, text]
         if _OPEN in raw_line:
-            parts = raw_line.split(_OPEN)
-            head = parts[0]
-            clean = [head]
-            cpos = pos + len(head)
+            pieces = _MARK.split(raw_line)
+            cpos = pos + len(pieces[0])
             line_slots: list[Slot] = []
-            for part in parts[1:]:
-                sid, _, rest = part.partition(_MID)
-                stext, _, tail = rest.partition(_CLOSE)
-                slot = slots[int(sid)]
+            for j in range(1, len(pieces), 3):
+                slot = slots[int(pieces[j])]
                 slot.start = cpos
-                cpos += len(stext)
+                cpos += len(pieces[j + 1])
                 slot.end = cpos
-                cpos += len(tail)
+                cpos += len(pieces[j + 2])
                 line_slots.append(slot)
-                clean.append(stext)
-                clean.append(tail)
-            text = "".join(clean)
+            del pieces[1::3]
+            text = "".join(pieces)
             placed.extend(line_slots)
         else:
             text = raw_line
@@ -435,12 +431,14 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
             sec_id = section.id
             k = 0
             n_slots = len(line_slots)
-            for m in _SENT_SEG.finditer(text):
-                s_text = m.group()
-                if not s_text.strip():
+            # the sentence pattern's matches tile the line, so each starts where the last ended
+            start = pos
+            for s_text in _SENT_SEG.findall(text):
+                end = start + len(s_text)
+                if s_text.isspace():
+                    start = end
                     continue
-                end = pos + m.end()
-                sent = Sentence(len(sentences), sec_id, pos + m.start(), end, s_text, [], heading)
+                sent = Sentence(len(sentences), sec_id, start, end, s_text, [], heading)
                 if k < n_slots:
                     mine = sent.slots
                     while k < n_slots and line_slots[k].start < end:
@@ -450,6 +448,7 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
                         mine.append(sl)
                         k += 1
                 sentences.append(sent)
+                start = end
         out.append(text)
         pos += len(text) + 1
 
