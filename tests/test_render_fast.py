@@ -26,12 +26,14 @@ def _draft_json(fig, pack, reference: bool) -> dict:
     if reference:
         p = R.load_pack(pack)
         env = R._make_environment(p.dirs, p.rules_dir, jinja2.Environment)
-        saved = R._environment
+        saved = R._environment, R._render_section
         R._environment = lambda dirs, key: env
+        # Jinja's own per-section render: variables merged and macro modules built each time
+        R._render_section = lambda env, tmpl, shared: tmpl.render(dict(shared))
         try:
             return R.render(fig, pack).to_json()
         finally:
-            R._environment = saved
+            R._environment, R._render_section = saved
     return R.render(fig, pack).to_json()
 
 
@@ -42,6 +44,40 @@ def test_fast_environment_renders_like_jinja(seed, rows, pack):
     fast = _draft_json(fig, pack, reference=False)
     ref = _draft_json(fig, pack, reference=True)
     assert fast == ref
+
+
+def test_macro_module_with_changeable_state_is_not_shared(tmp_path):
+    """A user's macros.j2 whose macro counts its calls in a namespace(): each section's import
+    starts from zero, as in Jinja, so such a module must not be reused across sections."""
+    from narrator.resources import templates_dir
+    shipped = (templates_dir() / "_common" / "macros.j2").read_text(encoding="utf-8")
+    (tmp_path / "macros.j2").write_text(shipped + (
+        '{% set 计数 = namespace(n=0) %}\n'
+        '{% macro 原因(键) -%}{% set 计数.n = 计数.n + 1 %}第{{ 计数.n }}条{{ 说明(键, "主要原因") }}'
+        '{%- endmacro %}\n'), encoding="utf-8")
+    fig = figures_from_tree(department(11, rows=20))
+    fast = _draft_json(fig, str(tmp_path), reference=False)
+    assert fast == _draft_json(fig, str(tmp_path), reference=True)
+    # the count restarts in every section that gives reasons
+    assert sum(s["text"].count("主要原因是第1条") for sec in fast["sections"] for s in sec["sentences"]) > 1
+
+
+def test_macro_module_is_built_once_per_render():
+    fig = figures_from_tree(department(5, rows=15))
+    p = R.load_pack("shanghai")
+    env = R._environment(p.dirs, p.rules_dir)
+    built = []
+    import narrator.render_jinja as RJ
+    saved = RJ.TemplateModule
+    RJ.TemplateModule = lambda tmpl, ctx: (built.append(tmpl.name), saved(tmpl, ctx))[1]
+    try:
+        R.render(fig, p)
+    finally:
+        RJ.TemplateModule = saved
+    # 19 imports in 11 sections: macros.j2 once for the sections, once for _上海句式 (which
+    # sees the sections' ``m`` as well), _上海句式 once
+    assert sorted(built) == ["_上海句式.j2", "macros.j2", "macros.j2"]
+    assert env.template_class is RJ.FastTemplate
 
 
 def test_shipped_environment_is_the_fast_one():

@@ -25,7 +25,7 @@ from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
 from .numbers import fmt
-from .render_jinja import FastEnvironment
+from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
 from .view import View, figures_view
@@ -366,10 +366,11 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         ctx = _context(figures, view, rules)
         title = _title_template(env, p.title).render(ctx) if p.title else ""
         rendered: list[tuple[dict, str, str]] = []
+        shared = SharedVars(env.globals, **ctx)  # what Template.render(ctx) would make per section
         for i, sec in enumerate(p.sections, 1):
             try:
                 tmpl = env.get_template(sec["模板"])
-                body = tmpl.render(ctx)
+                body = _render_section(env, tmpl, shared)
             except jinja2.TemplateNotFound as e:
                 raise UsageError(f"pack {p.name}: template {e.name} not found") from None
             except jinja2.TemplateSyntaxError as e:
@@ -381,6 +382,15 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         return _assemble(title, rendered, state, p, figures)
     finally:
         _state.reset(token)
+
+
+def _render_section(env: jinja2.Environment, tmpl: jinja2.Template, shared: SharedVars) -> str:
+    """``tmpl.render(ctx)`` with the variables merged once per render, not once per section."""
+    context = tmpl.new_context(shared, shared=True)
+    try:
+        return env.concat(tmpl.root_render_func(context))
+    except Exception:
+        env.handle_exception()
 
 
 def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
