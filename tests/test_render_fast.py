@@ -126,3 +126,29 @@ def test_division_keeps_34_digits(a, b):
         ctx.prec = 34
         expected = Decimal(a) / Decimal(b)
     assert str(divide(Decimal(a), Decimal(b))) == str(expected)
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10**6), rows=st.integers(10, 60))
+def test_rule_functions_remembering_the_last_call_render_like_plain_calls(seed, rows):
+    """A rule global returns its last result again for the very same argument objects;
+    calling the rule every time gives the same draft."""
+    fig = figures_from_tree(department(seed, rows=rows))
+    p = R.load_pack("standard")
+    fast = R.render(fig, p).to_json()
+    rules = R.load_rules(p.rules_dir)
+    env = R._make_environment(p.dirs, p.rules_dir, FastEnvironment)
+    for name in rules.functions:
+        env.globals[name] = (lambda name: lambda *args: rules.call(name, *args))(name)
+    saved = R._environment
+    R._environment = lambda dirs, key: env
+    try:
+        assert R.render(fig, p).to_json() == fast
+    finally:
+        R._environment = saved
+    # the same arguments again: the same result; other arguments: worked out anew
+    rate = R._rule_function(rules, "完成率")
+    a, b = Q(Decimal("3"), "金额", "a"), Q(Decimal("4"), "金额", "b")
+    first = rate(a, b)
+    assert rate(a, b) is first and first.value == 75
+    assert rate(b, a) is not first and rate(Q(Decimal("3"), "金额", "a"), b) is not first

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -157,9 +158,10 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     if derived or q.path is not None:
         # worked out only if someone asks for the slot's formula (most never do)
         explainer = partial(_explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)
-    slot = Slot(len(st.slots), kind, text, value, p, unit, q.label, q.rule, explainer=explainer)
-    st.slots.append(slot)
-    return f"{_OPEN}{slot.id}{_MID}{text}{_CLOSE}"
+    slots = st.slots
+    sid = len(slots)
+    slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, None, None, None, explainer))
+    return f"{_OPEN}{sid}{_MID}{text}{_CLOSE}"
 
 
 def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, places_by_unit: dict,
@@ -307,9 +309,19 @@ def _rule_function(rules: RuleSet, name: str):
     with the rule looked up once (the rule set never changes once loaded)."""
     rule, finish = rules.functions[name], rules._finish
     fn = rule.fn
+    # the last call's arguments and result: list templates ask the same thing twice in a row
+    # (差额(行.合计, 预算) to test it, then for its direction word). The very same argument
+    # objects (kept alive here, so never a recycled id) give the same result - figures and
+    # rule results are not changed once made.
+    last = [((), None)]
 
     def call(*args):
-        return finish(rule, fn((args, None)))
+        seen, result = last[0]
+        if seen and len(args) == len(seen) and all(map(is_, args, seen)):
+            return result
+        result = finish(rule, fn((args, None)))
+        last[0] = (args, result)
+        return result
     call.__name__ = call.__qualname__ = name
     return call
 
