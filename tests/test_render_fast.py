@@ -152,3 +152,36 @@ def test_rule_functions_remembering_the_last_call_render_like_plain_calls(seed, 
     first = rate(a, b)
     assert rate(a, b) is first and first.value == 75
     assert rate(b, a) is not first and rate(Q(Decimal("3"), "金额", "a"), b) is not first
+
+
+def test_fast_calls_compile_like_jinja_calls():
+    """Calls of every shape (our plain functions, pass_context ones, macros, caller blocks,
+    *args/**kwargs, keyword names that are Python keywords, methods) give Jinja's output."""
+    src = (
+        "{% macro box(x, y=2) %}[{{ x }}|{{ y }}{% if caller %}{{ caller() }}{% endif %}]{% endmacro %}"
+        "{{ plain(1) }} {{ plain(1, y=5) }} {{ who(2) }} {{ box(1) }} {{ box(1, y=3) }}"
+        "{% call box(7) %}c{{ plain(2) }}{% endcall %}"
+        "{% for i in [1, 2] %}{{ plain(i) }}{{ who(i) }}{{ box(i) }}{{ plain(*[i]) }}"
+        "{{ plain(i, **{'y': 3}) }}{{ kw(class=i) }}{{ plain(plain(i), y=plain(i)) }}{% endfor %}"
+        "{{ d.get('a') }}{{ 'abc'.upper() }}{{ range(3)|list }}{{ missing_thing is defined }}"
+    )
+
+    @jinja2.pass_context
+    def who(ctx, x):
+        return f"{ctx['name']}:{x}"
+
+    def plain(x, y=1):
+        return x + y
+
+    def kw(**k):
+        return sorted(k.items())
+
+    env_vars = dict(name="n", who=who, plain=plain, kw=kw, d={"a": 1})
+    fast = FastEnvironment()
+    fast.register_plain(who, plain, kw)
+    out = fast.from_string(src).render(env_vars)
+    assert out == jinja2.Environment().from_string(src).render(env_vars)
+    assert "n:2" in out and "[7|2c3]" in out and "_c := " in fast.compile(src, raw=True)
+    strict = FastEnvironment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        strict.from_string("{{ nothing(1) }}").render()
