@@ -56,7 +56,8 @@ def decimals_of(text: str) -> int:
 
 def fmt(value: Decimal, places: int, strip_zeros: bool = False) -> str:
     """Print ``value`` at ``places`` decimals, half-up; optionally drop trailing zeros."""
-    d = round_half_up(value, places)
+    # round_half_up, inlined: this runs for every printed number
+    d = value.quantize(_QUANTA[places] if 0 <= places < 12 else quantum(places), context=_HALF_UP)
     if d == 0:
         d = abs(d)  # no "-0.00"
     text = f"{d:f}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -25,7 +26,7 @@ from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
 from .numbers import fmt
-from .render_jinja import FastEnvironment
+from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
 from .view import View, figures_view
@@ -157,9 +158,10 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     if derived or q.path is not None:
         # worked out only if someone asks for the slot's formula (most never do)
         explainer = partial(_explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)
-    slot = Slot(len(st.slots), kind, text, value, p, unit, q.label, q.rule, explainer=explainer)
-    st.slots.append(slot)
-    return f"{_OPEN}{slot.id}{_MID}{text}{_CLOSE}"
+    slots = st.slots
+    sid = len(slots)
+    slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, None, None, None, explainer))
+    return f"{_OPEN}{sid}{_MID}{text}{_CLOSE}"
 
 
 def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, places_by_unit: dict,
@@ -307,9 +309,19 @@ def _rule_function(rules: RuleSet, name: str):
     with the rule looked up once (the rule set never changes once loaded)."""
     rule, finish = rules.functions[name], rules._finish
     fn = rule.fn
+    # the last call's arguments and result: list templates ask the same thing twice in a row
+    # (差额(行.合计, 预算) to test it, then for its direction word). The very same argument
+    # objects (kept alive here, so never a recycled id) give the same result - figures and
+    # rule results are not changed once made.
+    last = [((), None)]
 
     def call(*args):
-        return finish(rule, fn((args, None)))
+        seen, result = last[0]
+        if seen and len(args) == len(seen) and all(map(is_, args, seen)):
+            return result
+        result = finish(rule, fn((args, None)))
+        last[0] = (args, result)
+        return result
     call.__name__ = call.__qualname__ = name
     return call
 
@@ -366,10 +378,11 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         ctx = _context(figures, view, rules)
         title = _title_template(env, p.title).render(ctx) if p.title else ""
         rendered: list[tuple[dict, str, str]] = []
+        shared = SharedVars(env.globals, **ctx)  # what Template.render(ctx) would make per section
         for i, sec in enumerate(p.sections, 1):
             try:
                 tmpl = env.get_template(sec["模板"])
-                body = tmpl.render(ctx)
+                body = _render_section(env, tmpl, shared)
             except jinja2.TemplateNotFound as e:
                 raise UsageError(f"pack {p.name}: template {e.name} not found") from None
             except jinja2.TemplateSyntaxError as e:
@@ -381,6 +394,15 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         return _assemble(title, rendered, state, p, figures)
     finally:
         _state.reset(token)
+
+
+def _render_section(env: jinja2.Environment, tmpl: jinja2.Template, shared: SharedVars) -> str:
+    """``tmpl.render(ctx)`` with the variables merged once per render, not once per section."""
+    context = tmpl.new_context(shared, shared=True)
+    try:
+        return env.concat(tmpl.root_render_func(context))
+    except Exception:
+        env.handle_exception()
 
 
 def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
@@ -407,25 +429,21 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
 
     def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
         nonlocal pos
-        # strip the slot markers, recording each slot's span in the clean text
+        # strip the slot markers, recording each slot's span in the clean text: the split
+        # gives [text, id, slot text, text, id, slot text, …, text]
         if _OPEN in raw_line:
-            parts = raw_line.split(_OPEN)
-            head = parts[0]
-            clean = [head]
-            cpos = pos + len(head)
+            pieces = _MARK.split(raw_line)
+            cpos = pos + len(pieces[0])
             line_slots: list[Slot] = []
-            for part in parts[1:]:
-                sid, _, rest = part.partition(_MID)
-                stext, _, tail = rest.partition(_CLOSE)
-                slot = slots[int(sid)]
+            for j in range(1, len(pieces), 3):
+                slot = slots[int(pieces[j])]
                 slot.start = cpos
-                cpos += len(stext)
+                cpos += len(pieces[j + 1])
                 slot.end = cpos
-                cpos += len(tail)
+                cpos += len(pieces[j + 2])
                 line_slots.append(slot)
-                clean.append(stext)
-                clean.append(tail)
-            text = "".join(clean)
+            del pieces[1::3]
+            text = "".join(pieces)
             placed.extend(line_slots)
         else:
             text = raw_line
@@ -435,12 +453,14 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
             sec_id = section.id
             k = 0
             n_slots = len(line_slots)
-            for m in _SENT_SEG.finditer(text):
-                s_text = m.group()
-                if not s_text.strip():
+            # the sentence pattern's matches tile the line, so each starts where the last ended
+            start = pos
+            for s_text in _SENT_SEG.findall(text):
+                end = start + len(s_text)
+                if s_text.isspace():
+                    start = end
                     continue
-                end = pos + m.end()
-                sent = Sentence(len(sentences), sec_id, pos + m.start(), end, s_text, [], heading)
+                sent = Sentence(len(sentences), sec_id, start, end, s_text, [], heading)
                 if k < n_slots:
                     mine = sent.slots
                     while k < n_slots and line_slots[k].start < end:
@@ -450,6 +470,7 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
                         mine.append(sl)
                         k += 1
                 sentences.append(sent)
+                start = end
         out.append(text)
         pos += len(text) + 1
 

@@ -13,14 +13,26 @@ slow in the list templates, which do this a few dozen times per 科目 row:
 
 Both shortcuts give exactly the results of Jinja's own paths; anything else (user objects,
 macros, names starting with ``_``) still takes Jinja's path.
+
+A third saving is per section: every section template starts with
+``{% import "macros.j2" as m with context %}``, for which Jinja builds the macro module
+anew each time. Within one render all sections see the same variables (``SharedVars``),
+so a module imported with exactly those variables is built once per render and reused -
+unless it holds something a macro could change (a ``namespace()``, a list …), when each
+import gets its own module as in Jinja.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import partial
+from keyword import iskeyword as is_python_keyword
 from types import FunctionType
 
 import jinja2
-from jinja2.runtime import Context
+from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context, Macro, missing
 
 from .metrics import MetricsView
 from .view import RowView, TableView, View
@@ -38,7 +50,8 @@ _VIEW_ATTRS, _ROW_ATTRS = _ITEM_TYPES[View], _ITEM_TYPES[RowView]
 
 
 class FastContext(Context):
-    """``Context.call`` without the pass_context inspection for our own plain callables."""
+    """``Context.call`` without the pass_context inspection for our own plain callables;
+    ``get_all`` that keeps a render's SharedVars (see FastTemplate)."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
         if type(__obj) is FunctionType and __obj in __self.environment.plain_callables:
@@ -52,9 +65,117 @@ class FastContext(Context):
                     "value was undefined because a callable raised a StopIteration exception")
         return Context.call(__self, __obj, *args, **kwargs)
 
+    def get_all(self):
+        # Jinja: the parent itself if nothing was assigned, else dict(parent, **vars) - which
+        # for a section's SharedVars is kept, so imports after the first can be shared too
+        if self.vars and type(self.parent) is SharedVars:
+            return self.parent.extended(self.vars)
+        return Context.get_all(self)
+
+
+class SharedVars(dict):
+    """The variables of one render (the environment's globals, then the render's own), as
+    Jinja's ``new_context`` would merge them for each template; built once and passed to
+    every section with ``shared=True``. ``modules`` keeps the macro modules imported from it."""
+
+    __slots__ = ("modules", "extensions")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.modules: dict = {}
+        self.extensions: dict = {}
+
+    def extended(self, names: dict) -> "SharedVars":
+        """``dict(self, **names)`` - the same object for the same names bound to the same
+        objects, so that a second import (``s`` after ``m``) is shared as well."""
+        key = tuple((k, id(v)) for k, v in names.items())
+        hit = self.extensions.get(key)
+        if hit is None:
+            hit = SharedVars(self, **names)
+            # the values stay referenced by the copy, so their ids are not reused meanwhile
+            self.extensions[key] = hit
+        return hit
+
+
+# module-level values that no macro can change: such a module may serve several imports
+_CONSTANT_TYPES = (Macro, FunctionType, TemplateModule, str, int, float, Decimal, type(None))
+
+
+class FastTemplate(jinja2.Template):
+    def make_module(self, vars=None, shared=False, locals=None):
+        # ``{% import … with context %}`` in a section passes its SharedVars (``get_all``) and
+        # the section's locals: not yet assigned, or (``m`` when importing ``s``) already in vars
+        if type(vars) is not SharedVars or not shared or (locals and any(
+                v is not missing and vars.get(k, missing) is not v for k, v in locals.items())):
+            return jinja2.Template.make_module(self, vars, shared, locals)
+        module = vars.modules.get(self)
+        if module is None:
+            # such locals add nothing to vars, where Jinja would copy vars to add them; keeping
+            # the SharedVars lets the module's own imports (_上海句式 importing macros.j2) be shared
+            context = self.new_context(vars, shared)
+            module = TemplateModule(self, context)
+            if all(isinstance(v, _CONSTANT_TYPES) for v in context.vars.values()):
+                vars.modules[self] = module
+        return module
+
+
+def _slow_call(context: Context, obj, **extra):
+    """What to call for a callable that is not one of our plain functions: Jinja's own
+    ``Context.call`` with the loop/block variables the generated code would have passed."""
+    return partial(Context.call, context, obj, **extra)
+
+
+class FastCodeGenerator(CodeGenerator):
+    """Compiles ``f(a, b)`` in a template to a direct Python call when ``f`` turns out to be
+    one of our plain functions, instead of always going through ``context.call``:
+
+        (_c if type(_c := f) is _FunctionType and _c in _plain_callables
+         else _slow_call(context, _c, _loop_vars=_loop_vars))(a, b)
+
+    The callee is evaluated first and then the arguments, as in Jinja's code. Calls with
+    ``*args``/``**kwargs``, ``caller`` or keyword names that are Python keywords keep
+    Jinja's code. (Unlike Context.call, a StopIteration raised by one of our functions is
+    not turned into an undefined value; none of them raises it.)"""
+
+    def visit_Template(self, node, frame=None):
+        super().visit_Template(node, frame)
+        # module globals for the calls below, bound when the compiled template is loaded
+        self.writeline("_plain_callables = environment.plain_callables")
+        self.writeline("_FunctionType = environment.function_type")
+        self.writeline("_slow_call = environment.slow_call")
+
+    @optimizeconst
+    def visit_Call(self, node, frame, forward_caller=False):
+        env = self.environment
+        if (forward_caller or env.is_async or env.sandboxed or node.dyn_args is not None
+                or node.dyn_kwargs is not None or any(is_python_keyword(k.key) for k in node.kwargs)):
+            return CodeGenerator.visit_Call.__wrapped__(self, node, frame, forward_caller)
+        self.write("(_c if type(_c := ")
+        self.visit(node.node, frame)
+        self.write(") is _FunctionType and _c in _plain_callables else _slow_call(context, _c")
+        if frame.loop_frame:
+            self.write(", _loop_vars=_loop_vars")
+        if frame.block_frame:
+            self.write(", _block_vars=_block_vars")
+        self.write("))(")
+        sep = ""
+        for arg in node.args:
+            self.write(sep)
+            self.visit(arg, frame)
+            sep = ", "
+        for kwarg in node.kwargs:
+            self.write(sep)
+            self.visit(kwarg, frame)
+            sep = ", "
+        self.write(")")
+
 
 class FastEnvironment(jinja2.Environment):
     context_class = FastContext
+    template_class = FastTemplate
+    code_generator_class = FastCodeGenerator
+    function_type = FunctionType
+    slow_call = staticmethod(_slow_call)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
