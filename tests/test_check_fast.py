@@ -136,3 +136,17 @@ def test_check_of_edited_drafts_equals_the_plain_dp(seed, ops, pack):
     finally:
         check._align = real
     assert fast == ref
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="\n \t\u3000a。", max_size=12), data=st.data())
+def test_blank_before_equals_the_pattern_on_the_text_before(text, data):
+    import re
+
+    from narrator.segment import _blank_before
+
+    pos = data.draw(st.integers(0, len(text)))
+    before = text[:pos].rstrip(" \t\u3000")
+    plain = (before.endswith("\n\n") or before.endswith("\n \n")
+             or bool(re.search(r"\n[ \t\u3000]*\n[ \t\u3000]*$", text[:pos])))
+    assert _blank_before(text, pos) == plain

@@ -128,26 +128,32 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
             return 0.0
         return full[ridx[a]][cidx[b]]
 
-    # strict best partners: the row's (column's) top score beats all its others by _MARGIN
-    def strict_best(lines, keys, other_keys) -> dict[int, int]:
-        out = {}
-        for key, line in zip(keys, lines):
-            top = max(line, default=0.0)
-            if top <= 0:
-                continue
-            k = line.index(top)
-            line[k] = 0.0            # the runner-up: the line's max without its top (put back)
-            second = max(line)
-            line[k] = top
-            if top - second > _MARGIN:
-                out[key] = other_keys[k]
-        return out
+    # strict best partners: the row's (column's) top score beats all its others by _MARGIN.
+    # Only the lines the corner walks reach are asked, so each is worked out on demand.
+    def strict_best(line: list[float], other_keys: list[int]) -> int | None:
+        top = max(line, default=0.0)
+        if top <= 0:
+            return None
+        k = line.index(top)
+        line[k] = 0.0                # the runner-up: the line's max without its top (put back)
+        second = max(line)
+        line[k] = top
+        return other_keys[k] if top - second > _MARGIN else None
 
-    row_best = strict_best(full, all_rows, all_cols)
-    col_best = strict_best(list(map(list, zip(*full))), all_cols, all_rows)
+    row_best: dict[int, int | None] = {}
+    col_best: dict[int, int | None] = {}
 
     def anchor(i: int, j: int) -> bool:
-        return row_best.get(i) == j and col_best.get(j) == i
+        if not (live_row[i] and live_col[j]):
+            return False             # a dead line has no best partner
+        if i not in row_best:
+            row_best[i] = strict_best(full[ridx[i]], all_cols)
+        if row_best[i] != j:
+            return False
+        if j not in col_best:
+            k = cidx[j]
+            col_best[j] = strict_best([r[k] for r in full], all_rows)
+        return col_best[j] == i
 
     anchors: dict[int, int] = {}
     base = 0.0                       # the prefix anchors' total, added in the DP's order

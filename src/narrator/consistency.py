@@ -19,6 +19,11 @@ from .numbers import divide, fmt, round_half_up
 from .segment import Structure
 
 _PUNCT = "，,。；;：:\n"
+# compiled once (these run per sentence and per number)
+_BLANKS = re.compile(r"[\s\u3000]+")
+_SPACE = re.compile(r"\s")
+_SHARE_TAIL = re.compile(r"占[^，,。；;]{0,16}$")
+_VS_BUDGET = re.compile(r"决算数?\s*(大于|小于|等于|高于|低于)\s*(年初)?预算数?")
 
 
 def _cues(name: str) -> list[str]:
@@ -28,7 +33,7 @@ def _cues(name: str) -> list[str]:
 
 
 def _ends_with_any(s: str, words: list[str]) -> str | None:
-    s = re.sub(r"[\s\u3000]+", "", s)
+    s = _BLANKS.sub("", s)
     for w in words:
         if s.endswith(w):
             return w
@@ -36,7 +41,7 @@ def _ends_with_any(s: str, words: list[str]) -> str | None:
 
 
 def _contains_any(s: str, words: list[str]) -> str | None:
-    s = re.sub(r"[\s\u3000]+", "", s)
+    s = _BLANKS.sub("", s)
     for w in words:
         if w in s:
             return w
@@ -140,7 +145,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                        "增减率")
                 continue
             # (c) share of a whole: "A X万元，占Y%"
-            if re.search(r"占[^，,。；;]{0,16}$", re.sub(r"\s", "", lc)) and k > 0 and _money(cs[k - 1]):
+            if _SHARE_TAIL.search(_SPACE.sub("", lc)) and k > 0 and _money(cs[k - 1]):
                 part = cs[k - 1]
                 between = text[part.mention.end:m.start]
                 if any(p in between for p in "。；;"):
@@ -171,7 +176,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
     # (e) 大于/小于/等于 against the numbers compared
     for i, cs in per.items():
         s = sents[i]
-        mm = re.search(r"决算数?\s*(大于|小于|等于|高于|低于)\s*(年初)?预算数?", s.text)
+        mm = _VS_BUDGET.search(s.text)
         if not mm:
             continue
         pool = per.get(i - 1, []) + cs if i > 0 and sents[i - 1].section == s.section else cs
@@ -208,7 +213,7 @@ def _find_whole(ctx, st, per, i, part, lc):
     text = ctx.text
     sents = st.sentences
     sec = sents[i].section
-    name = re.sub(r"\s", "", lc)
+    name = _SPACE.sub("", lc)
     name = name[name.rfind("占") + 1:].rstrip("的")
     candidates = []
     for j in range(i, -1, -1):
@@ -221,12 +226,12 @@ def _find_whole(ctx, st, per, i, part, lc):
     if name and len(name) >= 3:
         for c in candidates:
             a = max(text.rfind(p, 0, c.mention.start) for p in _PUNCT)
-            clause = re.sub(r"\s", "", text[a + 1:c.mention.start])
+            clause = _SPACE.sub("", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
     anchors = tuple(_cues("整体线索"))  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
     for c in candidates:
-        after = re.sub(r"\s", "", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
+        after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
         if after.startswith(anchors):
             return c
     return None

@@ -73,6 +73,10 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
+_HEAD_WITH_BODY = re.compile(r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3000]+\S")
+_CLAUSE_PUNCT = re.compile(r"[，。,；;：:]")
+
+
 def structure(text: str) -> Structure:
     sections: list[HSection] = []
     items: list[tuple[int, int, int, str]] = []
@@ -90,8 +94,8 @@ def structure(text: str) -> Structure:
         head_end = pos + len(line)
         if m and not is_heading:
             # "七、…情况说明 本部门当年无…。": a heading with its body on the same line
-            g = re.match(r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3000]+\S", m.group(2))
-            if g and not re.search(r"[，。,；;：:]", g.group(1)):
+            g = _HEAD_WITH_BODY.match(m.group(2))
+            if g and not _CLAUSE_PUNCT.search(g.group(1)):
                 is_heading = True
                 head_end = pos + line.index(g.group(1)) + len(g.group(1))
         if PART.match(line):
@@ -154,8 +158,16 @@ def structure(text: str) -> Structure:
 
 def _blank_before(text: str, pos: int) -> bool:
     """Is the line starting at ``pos`` preceded by a blank line?"""
-    before = text[:pos].rstrip(" \t\u3000")
-    return before.endswith("\n\n") or before.endswith("\n \n") or bool(re.search(r"\n[ \t\u3000]*\n[ \t\u3000]*$", text[:pos]))
+    # walked back from ``pos`` (was: text[:pos] matched against r"\n[ \t\u3000]*\n[ \t\u3000]*$",
+    # a copy and a scan of the whole text before every line): blanks, a newline, blanks, a newline
+    k = pos
+    for _ in range(2):
+        while k > 0 and text[k - 1] in " \t\u3000":
+            k -= 1
+        if k == 0 or text[k - 1] != "\n":
+            return False
+        k -= 1
+    return True
 
 
 def list_skips(text: str, st: Structure) -> list[tuple[int, int, int, int]]:
