@@ -632,8 +632,10 @@ def _tune_gc() -> None:
     A document makes tens of thousands of short-lived objects and almost no cycles; with
     the default threshold (700) the young generation is collected dozens of times per
     document and every full collection walks the warm state again. Freezing that state and
-    collecting the young generation less often saves 5–10 % per document; the few cycles a
-    document leaves are still collected, so memory stays flat (measured in bench_batch).
+    collecting the young generation less often saved 5–10 % per document before the loader
+    and render were made faster; now the gain is within the machine's noise (A/B runs of
+    process() with the default, these and disabled thresholds). The few cycles a document leaves
+    are still collected, so memory stays flat (measured in bench_batch).
     """
     gc.collect()
     gc.freeze()
