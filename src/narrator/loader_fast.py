@@ -138,7 +138,7 @@ _MISS = object()
 _KEY_CACHE: dict = {}
 _BLOCK_KEY_CACHE: dict = {}  # the same for "key:" lines (their checks differ from flow keys')
 _VALUE_CACHE: dict = {}
-_CACHE_LIMIT = 50_000  # entries per cache (a few MB); emptied when full
+_CACHE_LIMIT = 4_096  # entries per cache: a department's recurring spellings fit; emptied when full (flat memory over a batch)
 # The most common value, an amount like 1234.56: a float of the fast loader, never an int
 _AMOUNT = re.compile(r" *(-?[0-9]+\.[0-9]+) *\Z")
 
