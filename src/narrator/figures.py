@@ -569,7 +569,7 @@ class _FastValidator(_Validator):
 def _node_cache(node: Node, name: str) -> dict:
     """A memo kept on a schema node (schema() is compiled once, so these live as long as it)."""
     memo = node.__dict__.get(name)
-    if memo is None or len(memo) > 50_000:  # names as written are few; bound odd inputs anyway
+    if memo is None or len(memo) > 8_192:  # names and codes as written: a department needs a few hundred; keeps a batch flat
         memo = node.__dict__[name] = {}
     return memo
 

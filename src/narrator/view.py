@@ -28,7 +28,7 @@ def _child_node(node: Node | None, key: str) -> tuple[str, Node | None]:
     if hit is not None:
         return hit
     out = _child_node_uncached(node, key)
-    if len(_CHILD_CACHE) < 100_000:
+    if len(_CHILD_CACHE) < 8_192:  # schema nodes × names met; codes vary by department, so keep it small
         _CHILD_CACHE[ck] = out
     return out
 
