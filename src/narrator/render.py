@@ -326,9 +326,14 @@ def _rule_function(rules: RuleSet, name: str):
     return call
 
 
+# FastEnvironment subclasses Jinja's code generator and context, which are internals: use it
+# only on the Jinja minor version it is tested with; any other gives the same text, slower.
+_FAST_JINJA = jinja2.__version__.split(".")[:2] == ["3", "1"]
+
+
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Environment:
-    return _make_environment(dirs, rules_key, FastEnvironment)
+    return _make_environment(dirs, rules_key, FastEnvironment if _FAST_JINJA else jinja2.Environment)
 
 
 def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
