@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from . import compare as C
 from .catalogue import rule
-from .check_align import Scorer, align_greedy, align_ordered
+from .check_align import Scorer, align_greedy, align_ordered, greedy_pairs
 from .draft import Draft, Slot
 from .extract import Mention, extract
 from .figures import Figures
@@ -364,15 +364,7 @@ def _align_reference(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[
 
     sim = [[_score(h, d) for d in ds] for h in hs]
     if not ordered:
-        pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] > 0),
-                       reverse=True)
-        used_a, used_b, out = set(), set(), []
-        for _, a, b in pairs:
-            if a not in used_a and b not in used_b:
-                used_a.add(a)
-                used_b.add(b)
-                out.append((hs[a][0], ds[b][0]))
-        return out
+        return [(hs[a][0], ds[b][0]) for a, b in greedy_pairs(sim, n, m)]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(1, n + 1):
         row, prev, sa = dp[a], dp[a - 1], sim[a - 1]

@@ -271,7 +271,11 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
 def align_greedy(hs: list, ds: list, sc: Scorer) -> list[tuple[int, int]]:
     """Best pairs first, as ``check._align_reference`` with ``ordered=False``."""
     n, m = len(hs), len(ds)
-    sim = [sc.row(a, 0, m) for a in range(n)]
+    return greedy_pairs([sc.row(a, 0, m) for a in range(n)], n, m)
+
+
+def greedy_pairs(sim: list[list[float]], n: int, m: int) -> list[tuple[int, int]]:
+    """(a, b) index pairs, best score first, each side used once; ties by the higher index."""
     pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] > 0),
                    reverse=True)
     used_a, used_b, out = set(), set(), []
