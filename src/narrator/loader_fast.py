@@ -141,6 +141,7 @@ _VALUE_CACHE: dict = {}
 _CACHE_LIMIT = 4_096  # entries per cache: a department's recurring spellings fit; emptied when full (flat memory over a batch)
 # The most common value, an amount like 1234.56: a float of the fast loader, never an int
 _AMOUNT = re.compile(r" *(-?[0-9]+\.[0-9]+) *\Z")
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]+\.[0-9]+\Z").match  # the same, alone (no spaces, no comment)
 
 
 def _flow_key(raw: str):
@@ -177,27 +178,14 @@ _ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plai
 _ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
 
 
-class _Amounts(dict):
-    """'1234.56' -> Decimal('1234.56') for texts of that exact form (two in three amounts
-    recur); a missing one is made on lookup, so the row loop reads amounts with one map()."""
-
-    def __missing__(self, raw: str) -> Decimal:
-        if len(self) >= _CACHE_LIMIT:
-            self.clear()
-        value = self[raw] = Decimal(raw)
-        return value
-
-
-_ROW_AMOUNTS = _Amounts()
-
-
 class _Layout:
     """One key layout of usual rows: the columns as read, and the expression for a whole line."""
 
-    __slots__ = ("keys", "match")
+    __slots__ = ("keys", "match", "width")
 
     def __init__(self, raw_keys: tuple, keys: tuple):
         self.keys = keys
+        self.width = len(keys)
         self.match = re.compile(
             r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
             + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\}\Z").match
@@ -244,11 +232,15 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
 
     Each row is then already in the form the figures validator gives: the code, the trimmed
     name, then the columns as read with Decimal amounts; its layout goes into ``layouts``.
-    This loop runs for most lines of a figures file, hence its plain, local style.
+    This loop runs for most lines of a figures file, hence its plain, local style: a dict
+    display per usual width (one to three columns) builds a row in one step, where
+    update(zip(keys, map(Decimal, amounts))) costs about twice as much. Amounts are made
+    afresh: Decimal(text) is cheaper than any lookup in a cache of them.
     """
     n = len(lines)
     layout = None  # the layout of the row before: most rows share it
-    names, amount = _ROW_NAMES.get, _ROW_AMOUNTS.__getitem__
+    names, D = _ROW_NAMES.get, Decimal
+    width = k1 = k2 = k3 = None
     while i < n:
         ind, body = lines[i]
         if ind != indent:
@@ -262,14 +254,24 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
             if m is None:
                 break
             layouts.add(layout.keys)
+            width = layout.width
+            if width <= 3:
+                k1, k2, k3 = layout.keys + (None,) * (3 - width)
         g = m.groups()
         name = names(g[1])
         if name is None:
             name = _row_name(g[1])
         if name is False:
             break
-        row = {"科目编码": g[0], "科目名称": name}
-        row.update(zip(layout.keys, map(amount, g[2:])))
+        if width == 3:
+            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3]), k3: D(g[4])}
+        elif width == 2:
+            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3])}
+        elif width == 1:
+            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2])}
+        else:
+            row = {"科目编码": g[0], "科目名称": name}
+            row.update(zip(layout.keys, map(D, g[2:])))
         out.append(row)
         i += 1
     return i
@@ -352,6 +354,12 @@ def _split_key(body: str):
             raise _Fallback
         if end > _LONG_KEY:
             raise _Fallback
+        # Remembered with its quotes, for _Reader.mapping's lookup of body[:body.find(": ")]:
+        # a quoted key's text is read left to right up to its closing quote, so any line
+        # that starts with this token and ": " has the same key; and no other line's
+        # body[:find(": ")] equals the token (a prefix that ends in a quote inside a quoted
+        # key is followed by another quote, not by ": ").
+        _remember_key(body[:end], key)
         return key, body[end + 1:].lstrip(" ")
     i = body.find(": ")
     if i < 0:
@@ -366,10 +374,14 @@ def _split_key(body: str):
         if not text or _bad_start(text) or ":" in text or " #" in text or len(text) > _LONG_KEY:
             raise _Fallback
         key = _plain(text)
-        if len(_BLOCK_KEY_CACHE) >= _CACHE_LIMIT:
-            _BLOCK_KEY_CACHE.clear()
-        _BLOCK_KEY_CACHE[raw] = key
+        _remember_key(raw, key)
     return key, body[i + 1:].lstrip(" ")
+
+
+def _remember_key(raw: str, key) -> None:
+    if len(_BLOCK_KEY_CACHE) >= _CACHE_LIMIT:
+        _BLOCK_KEY_CACHE.clear()
+    _BLOCK_KEY_CACHE[raw] = key
 
 
 class _Reader:
@@ -388,36 +400,49 @@ class _Reader:
 
     def mapping(self, indent: int) -> dict:
         lines, n = self.lines, len(self.lines)
+        known_key = _BLOCK_KEY_CACHE.get
         out: dict = {}
-        while self.i < n:
-            ind, body = lines[self.i]
+        i = self.i  # kept in a local, and in self.i around the calls that read on
+        while i < n:
+            ind, body = lines[i]
             if ind < indent:
                 break
             if ind > indent:
                 raise _Fallback
-            kv = _split_key(body)
-            if kv is None:
-                raise _Fallback
-            key, rest = kv
+            # `key: value` or `key:` with a key met before (the cache only holds keys that
+            # passed _split_key's checks) is split here as _split_key splits it, without the call
+            j = body.find(": ")
+            if j < 0 and body[-1] == ":":
+                j = len(body) - 1  # `key:` with its value on the following lines
+            key = known_key(body[:j], _MISS) if j > 0 else _MISS
+            if key is _MISS:
+                kv = _split_key(body)
+                if kv is None:
+                    raise _Fallback
+                key, rest = kv
+            else:
+                rest = body[j + 2:].lstrip(" ")
             if key in out:
                 raise _Fallback
-            self.i += 1
+            i += 1
             if rest and rest[0] != "#":
-                # an amount like 1234.56 (a text the rows met before) is read as _inline_value does
-                value = _ROW_AMOUNTS.get(rest)
-                out[key] = _inline_value(rest) if value is None else value
-                if self.i < n and lines[self.i][0] > indent:
+                # an amount like 1234.56 (most values) is read as _inline_value reads it
+                out[key] = Decimal(rest) if _PLAIN_AMOUNT(rest) else _inline_value(rest)
+                if i < n and lines[i][0] > indent:
                     raise _Fallback  # a continuation line: multi-line scalar or an error
                 continue
-            if self.i < n:
-                nind, nbody = lines[self.i]
+            if i < n:
+                nind, nbody = lines[i]
                 if nind > indent or (nind == indent and nbody[0] == "-" and (len(nbody) == 1 or nbody[1] == " ")):
+                    self.i = i
                     value = self.block(nind)
-                    if self.i < n and lines[self.i][0] > indent:
+                    i = self.i
+                    if i < n and lines[i][0] > indent:
                         raise _Fallback
                     out[key] = value
                     continue
             out[key] = None
+        self.i = i
         return out
 
     def sequence(self, indent: int) -> list:
