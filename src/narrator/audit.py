@@ -331,37 +331,60 @@ def _class_codes() -> dict[str, str]:
     return {v: k for k, v in _class_names().items()}
 
 
-class _Table:
-    """Rows of one 科目表 with their hierarchy (nearest listed ancestor)."""
+@cache
+def _code_lengths(system: str) -> tuple[list[int], dict[int, str]]:
+    """The code lengths of a classification, ascending, and length -> level name (类, 款, 项)."""
+    levels = subjects()[f"{system}编码长度"]
+    return sorted(levels.values()), {n: lvl for lvl, n in levels.items()}
 
-    def __init__(self, name: str, data: dict):
+
+def _hierarchy(codes: dict, lengths: list[int]) -> tuple[dict, dict, list]:
+    """(parent, children, roots) of the codes (keys of a dict, in order): each code's parent is
+    its longest prefix of a shorter code length that is listed too."""
+    parent: dict[str, str | None] = {}
+    children: dict[str, list[str]] = {}
+    roots: list[str] = []
+    shorter: dict[int, list[int]] = {}      # code length → the shorter lengths, longest first
+    for code in codes:
+        cands = shorter.get(len(code))
+        if cands is None:
+            cands = shorter[len(code)] = [n for n in reversed(lengths) if n < len(code)]
+        par = None
+        for n in cands:
+            if code[:n] in codes:
+                par = code[:n]
+                break
+        parent[code] = par
+        if par is None:
+            roots.append(code)
+        elif par in children:
+            children[par].append(code)
+        else:
+            children[par] = [code]
+    return parent, children, roots
+
+
+class _Table:
+    """Rows of one 科目表 with their hierarchy (nearest listed ancestor).
+
+    ``shapes`` (from _Ctx) shares the hierarchy between the tables of one department that list
+    the same codes in the same order (收入决算表, 支出决算表 and the 财政拨款 tables usually do):
+    it depends on nothing else, and nothing changes it once built.
+    """
+
+    def __init__(self, name: str, data: dict, shapes: dict | None = None):
         self.name = name
         self.data = data
         self.node = schema().children[name]
-        lengths = sorted(subjects()[f"{self.node.code_system}编码长度"].values())
+        lengths, self.level_names = _code_lengths(self.node.code_system)
         self.rows: dict[str, dict] = {r["科目编码"]: r for r in data.get("科目", [])}
-        self.parent: dict[str, str | None] = {}
-        self.children: dict[str, list[str]] = {}
-        self.roots: list[str] = []
-        rows, parent, children = self.rows, self.parent, self.children
-        shorter: dict[int, list[int]] = {}      # code length → the shorter lengths, longest first
-        for code in rows:
-            cands = shorter.get(len(code))
-            if cands is None:
-                cands = shorter[len(code)] = [n for n in reversed(lengths) if n < len(code)]
-            par = None
-            for n in cands:
-                if code[:n] in rows:
-                    par = code[:n]
-                    break
-            parent[code] = par
-            if par is None:
-                self.roots.append(code)
-            elif par in children:
-                children[par].append(code)
-            else:
-                children[par] = [code]
-        self.level_names = {n: lvl for lvl, n in subjects()[f"{self.node.code_system}编码长度"].items()}
+        key = (self.node.code_system, tuple(self.rows))
+        shape = shapes.get(key) if shapes is not None else None
+        if shape is None:
+            shape = _hierarchy(self.rows, lengths)
+            if shapes is not None:
+                shapes[key] = shape
+        self.parent, self.children, self.roots = shape
         self._present: set[str] | None = None
         self._columns: list[str] | None = None
         self._parents: list[str] | None = None
@@ -369,9 +392,7 @@ class _Table:
     def columns_present(self) -> set[str]:
         # computed once per table: several rules ask, and the figures do not change during an audit
         if self._present is None:
-            in_rows: set[str] = set()
-            for r in self.rows.values():
-                in_rows.update(r)
+            in_rows: set[str] = set().union(*self.rows.values())  # every key of every row
             in_rows.difference_update(("科目编码", "科目名称"))
             self._present = set(self.data.get("合计", {}) or {}) | in_rows
         return self._present
@@ -395,12 +416,14 @@ class _Ctx:
         self.fig = figures
         self.data = figures.data
         self._tables: dict[str, _Table | None] = {}
+        self._shapes: dict[tuple, tuple] = {}   # hierarchies shared between tables (see _Table)
+        self._walked: dict[tuple, tuple] = {}   # see _cell_at
         self._codes_under: dict[tuple, list[str]] = {}
 
     def table(self, name: str) -> _Table | None:
         if name not in self._tables:
             d = self.data.get(name)
-            self._tables[name] = _Table(name, d) if isinstance(d, dict) and name in schema().children \
+            self._tables[name] = _Table(name, d, self._shapes) if isinstance(d, dict) and name in schema().children \
                 and schema().children[name].kind == "table" else None
         return self._tables[name]
 
@@ -832,7 +855,8 @@ _WILDCARD_STEPS = frozenset(("科目", "各类", "每类", "各项"))
 
 
 def _suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
-    """identities() restricted to the ones that can give a finding (failing, or residue ≠ 0), evaluated."""
+    """identities() restricted to the ones that can give a finding, evaluated: the failing ones, and
+    the "=" ones with a rounding residue ≠ 0 (an inequality that holds gives no info finding)."""
     ids: list[Identity] = []
     direct: list[Finding] = []
     for rule in audit_rules():
@@ -848,7 +872,7 @@ def _suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
         else:  # 绩效: a handful of cells per department, built and evaluated as identities() does
             for idn in _KINDS[kind](ctx, rule, direct):
                 idn.evaluate()
-                if not idn.ok or idn.residue != 0:
+                if not idn.ok or idn.residue != 0 and idn.relation == "=":
                     ids.append(idn)
     return ids, direct
 
@@ -905,8 +929,9 @@ def _fast_row_sum(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
         if any(c not in present for c in inst.get("必备列", [])):
             continue
         tcol, terms = _row_sum_terms(inst)
-        plus = [c for sign, c in terms if sign > 0]
-        minus = [c for sign, c in terms if sign < 0]
+        # a column with no cell in the table (nor in its 合计 row) adds nothing to any row
+        plus = [c for sign, c in terms if sign > 0 and c in present]
+        minus = [c for sign, c in terms if sign < 0 and c in present]
         for key, row in _row_sum_rows(t):
             s = ZERO
             for c in plus:
@@ -983,15 +1008,22 @@ def _walk(node, path: tuple):
 
 def _cell_at(ctx: _Ctx, path: tuple, each: int, code: str | None):
     """The single value _Ctx.resolve(path, code) gives for a path of shape ``each`` ≠ None (see _shape)."""
+    # The walk up to the 每类 step (or the whole walk, for a plain path) is the same for every
+    # code an equation is bound to: it is done once per audit (the figures do not change meanwhile).
+    # ``each`` is a function of ``path`` (_shape), so the path alone is the key.
+    known = ctx._walked.get(path)
+    if known is None:
+        known = ctx._walked[path] = (_walk(ctx.data, path),) if each < 0 else \
+            (_walk(ctx.data, path[:each]), path[each + 1:])
     if each < 0:
-        return _walk(ctx.data, path)
-    node = _walk(ctx.data, path[:each])
+        return known[0]
+    node, tail = known
     if isinstance(node, dict):
         t = ctx.table(path[0]) if each == 1 and "科目" in node else None
         node = t.rows.get(code) if t is not None else node.get(_class_names().get(code))
     else:
         node = None
-    return _walk(node, path[each + 1:])
+    return _walk(node, tail)
 
 
 def _term_values(ctx: _Ctx, terms: tuple, code: str | None) -> list[tuple[int, object]]:
@@ -1029,6 +1061,7 @@ def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
     prefix = rule.spec.get("表")
     pre = tuple(prefix.split(".")) if prefix else ()
     for eq, terms, each, each_prefixes in _compiled_equations(rule.code):
+        relation = eq.relation
         for code in _bindings_under(ctx, each_prefixes):
             if each is not None and (code is not None or each < 0):
                 total = _cell_at(ctx, eq.lhs, each, code)
@@ -1045,7 +1078,10 @@ def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
                 if v is not None:
                     given = True
                     s += sign * v
-            if given and total != s:
+            # An inequality that holds outright (total ≥ Σ for ">=") is ok whatever the tolerance
+            # (Identity.evaluate: residue = total − Σ, tolerance ≥ 0) and, not being an "=",
+            # gives no rounding info either: no finding, so it is not built.
+            if given and total != s and (relation == "=" or (total < s if relation == ">=" else total > s)):
                 idn = _equation_identity(ctx, rule, eq, pre, code)
                 if idn is not None:
                     out.append(idn.evaluate())
