@@ -455,6 +455,10 @@ class _FastValidator(_Validator):
                 out[key] = v if plain_amount and type(v) is Decimal else \
                     self.validate(child, v, path + (key,), line, root, required_on)
             return out
+        if kind == "map":
+            return self.mapping(node, value, path, line, root, required_on)
+        if kind == "table":
+            return self.table(node, value, path, line, root, required_on)
         return super().validate(node, value, path, line, root, required_on)
 
     def mapping(self, node: Node, value, path, line, root, required_on, skip=()):
@@ -480,15 +484,16 @@ class _FastValidator(_Validator):
                     child = node.any_key
                 else:
                     raise _Irregular
+                amount = child.kind == "leaf" and child.leaf in ("金额", "数值")
                 if type(k) is str:
-                    known[k] = (canon, child)
+                    known[k] = (canon, child, amount)
             else:
-                canon, child = hit
+                canon, child, amount = hit
             if canon in out:
                 raise _Irregular
             if v is None:
                 continue  # a blank cell: absent
-            if type(v) is Decimal and child.kind == "leaf" and child.leaf in ("金额", "数值"):
+            if amount and type(v) is Decimal:
                 out[canon] = v  # what validate -> leaf gives, without the calls
                 continue
             out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)

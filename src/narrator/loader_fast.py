@@ -181,11 +181,12 @@ _ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
 class _Layout:
     """One key layout of usual rows: the columns as read, and the expression for a whole line."""
 
-    __slots__ = ("keys", "match", "width")
+    __slots__ = ("keys", "match", "width", "first3")
 
     def __init__(self, raw_keys: tuple, keys: tuple):
         self.keys = keys
         self.width = len(keys)
+        self.first3 = (keys + (None, None))[:3]  # the columns _usual_rows names k1, k2, k3
         self.match = re.compile(
             r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
             + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\}\Z").match
@@ -239,6 +240,7 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
     """
     n = len(lines)
     layout = None  # the layout of the row before: most rows share it
+    other = None   # the layout before that one: rows often alternate between two
     names, D = _ROW_NAMES.get, Decimal
     width = k1 = k2 = k3 = None
     while i < n:
@@ -249,14 +251,18 @@ def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> in
         if m is None:
             if not body.startswith(_ROW_HEAD) or body[-1] != "}":
                 break
-            layout = _row_layout(body)
-            m = layout.match(body) if layout else None
-            if m is None:
-                break
-            layouts.add(layout.keys)
+            m = other.match(body) if other else None
+            if m is not None:
+                layout, other = other, layout
+            else:
+                new = _row_layout(body)
+                m = new.match(body) if new else None
+                if m is None:
+                    break
+                layout, other = new, layout
+                layouts.add(layout.keys)
             width = layout.width
-            if width <= 3:
-                k1, k2, k3 = layout.keys + (None,) * (3 - width)
+            k1, k2, k3 = layout.first3
         g = m.groups()
         name = names(g[1])
         if name is None:
