@@ -418,6 +418,7 @@ class _Ctx:
         self._tables: dict[str, _Table | None] = {}
         self._shapes: dict[tuple, tuple] = {}   # hierarchies shared between tables (see _Table)
         self._walked: dict[tuple, tuple] = {}   # see _cell_at
+        self._bindings: dict[tuple, list] = {}  # see _bindings_under
         self._codes_under: dict[tuple, list[str]] = {}
 
     def table(self, name: str) -> _Table | None:
@@ -687,12 +688,16 @@ def _each_prefixes(eq: Equation) -> tuple[tuple, ...]:
 def _bindings_under(ctx: _Ctx, prefixes: tuple[tuple, ...]) -> list[str | None]:
     if not prefixes:
         return [None]
-    codes: list[str] = []
-    for p in prefixes:
-        for c in ctx.class_codes_under(p):
-            if c not in codes:
-                codes.append(c)
-    return sorted(codes)
+    # many formulas range over the same 每类 steps: worked out once per audit (callers only read it)
+    codes = ctx._bindings.get(prefixes)
+    if codes is None:
+        codes = []
+        for p in prefixes:
+            for c in ctx.class_codes_under(p):
+                if c not in codes:
+                    codes.append(c)
+        codes = ctx._bindings[prefixes] = sorted(codes)
+    return codes
 
 
 def _equation_identity(ctx: _Ctx, rule: AuditRule, eq: Equation, pre: tuple, code: str | None) -> Identity | None:
@@ -1044,6 +1049,26 @@ def _term_values(ctx: _Ctx, terms: tuple, code: str | None) -> list[tuple[int, o
     return out
 
 
+def _term_sum(ctx: _Ctx, terms: tuple, code: str | None) -> tuple[bool, Decimal]:
+    """(whether any cell is given, Σ sign·value) over what _term_values gives, added in the same
+    order; single cells (most terms) are read in place, without the list _term_values builds."""
+    s = ZERO
+    given = False
+    for term in terms:
+        each = term.each
+        if each is not None and not term.choices and term.constant is None and (code is not None or each < 0):
+            v = _cell_at(ctx, term.path, each, code)
+            if v is not None and not isinstance(v, dict):
+                given = True
+                s += term.sign * v
+        else:
+            for sign, v in _term_values(ctx, (term,), code):
+                if v is not None:
+                    given = True
+                    s += sign * v
+    return given, s
+
+
 @cache
 def _compiled_equations(code: str) -> tuple[tuple[Equation, tuple, int | None, tuple], ...]:
     """Per formula of an 等式 rule: the equation, its right side's terms, the left side's shape and
@@ -1072,12 +1097,7 @@ def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
                 total = lhs[0][1]
             if total is None or isinstance(total, dict):
                 continue
-            s = ZERO
-            given = False
-            for sign, v in _term_values(ctx, terms, code):
-                if v is not None:
-                    given = True
-                    s += sign * v
+            given, s = _term_sum(ctx, terms, code)
             # An inequality that holds outright (total ≥ Σ for ">=") is ok whatever the tolerance
             # (Identity.evaluate: residue = total − Σ, tolerance ≥ 0) and, not being an "=",
             # gives no rounding info either: no finding, so it is not built.
