@@ -338,9 +338,9 @@ def _code_lengths(system: str) -> tuple[list[int], dict[int, str]]:
     return sorted(levels.values()), {n: lvl for lvl, n in levels.items()}
 
 
-def _hierarchy(codes: dict, lengths: list[int]) -> tuple[dict, dict, list]:
-    """(parent, children, roots) of the codes (keys of a dict, in order): each code's parent is
-    its longest prefix of a shorter code length that is listed too."""
+def _hierarchy(codes: dict, lengths: list[int]) -> tuple[dict, dict, list, list]:
+    """(parent, children, roots, parents deepest first) of the codes (keys of a dict, in order):
+    each code's parent is its longest prefix of a shorter code length that is listed too."""
     parent: dict[str, str | None] = {}
     children: dict[str, list[str]] = {}
     roots: list[str] = []
@@ -361,7 +361,8 @@ def _hierarchy(codes: dict, lengths: list[int]) -> tuple[dict, dict, list]:
             children[par].append(code)
         else:
             children[par] = [code]
-    return parent, children, roots
+    # codes with listed children, deepest first, so a 款 is judged before the 类 above it
+    return parent, children, roots, sorted(children, key=lambda c: (-len(c), c))
 
 
 class _Table:
@@ -384,10 +385,9 @@ class _Table:
             shape = _hierarchy(self.rows, lengths)
             if shapes is not None:
                 shapes[key] = shape
-        self.parent, self.children, self.roots = shape
+        self.parent, self.children, self.roots, self._parents = shape
         self._present: set[str] | None = None
         self._columns: list[str] | None = None
-        self._parents: list[str] | None = None
 
     def columns_present(self) -> set[str]:
         # computed once per table: several rules ask, and the figures do not change during an audit
@@ -406,8 +406,6 @@ class _Table:
 
     def parents_deepest_first(self) -> list[str]:
         """Codes with listed children, deepest first, so a 款 is judged before the 类 above it."""
-        if self._parents is None:
-            self._parents = sorted(self.children, key=lambda c: (-len(c), c))
         return self._parents
 
 
@@ -911,7 +909,18 @@ def _fast_hierarchy(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
         rows = t.rows
         for code in t.parents_deepest_first():
             row = rows[code]
-            kids = [rows[k] for k in t.children[code]]
+            kids = t.children[code]
+            if len(kids) == 1:  # the loop below for one kid, unrolled: Σ is ZERO + the cell, or ZERO
+                kid = rows[kids[0]]
+                for col in cols:
+                    v, total = kid.get(col), row.get(col)
+                    s = ZERO if v is None else ZERO + v  # (the addition rounds as the loop's does)
+                    if (s != 0) if total is None else (total != s):
+                        idn = _hierarchy_identity(rule, t, code, col)
+                        if idn is not None:
+                            out.append(idn.evaluate())
+                continue
+            kids = [rows[k] for k in kids]
             for col in cols:
                 s = ZERO
                 for r in kids:

@@ -372,7 +372,7 @@ class _Validator:
         if t == "日期":
             if isinstance(value, _dt.date):
                 return value
-            m = re.fullmatch(r"\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?\s*", str(value))
+            m = _DATE.fullmatch(str(value))
             if not m:
                 self.fail(f"{where} must be a date like 2024-12-31, got {value!r}", line)
             try:
@@ -393,6 +393,7 @@ class _Validator:
 
 _AMOUNT = Node("leaf", leaf="金额")
 _DIGITS = re.compile(r"\d+")
+_DATE = re.compile(r"\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?\s*")
 
 
 @cache
