@@ -403,8 +403,21 @@ _DIGITS = re.compile(r"[0-9０-９.．]+")
 
 def _left(text: str, start: int, floor: int, n: int = 8) -> str:
     """The words right before a number (digits of neighbouring numbers removed)."""
-    head = "^" if start - 24 <= floor else ""
-    return (head + _DIGITS.sub("", _norm(text[max(floor, start - 24):start])))[-n:]
+    if start - 24 <= floor:
+        return _left_of(_DIGITS.sub("0", text[floor:start]), "^", n)
+    return _left_of(_DIGITS.sub("0", text[start - 24:start]), "", n)
+
+
+@lru_cache(maxsize=1 << 14)
+def _left_of(window: str, head: str, n: int) -> str:
+    """``_left`` of a window whose digit runs are each collapsed to one "0".
+
+    The result does not depend on the digits: no synonym, direction word or dropped
+    character of ``_norm`` contains a character of ``_DIGITS`` (tests/test_checkrest_fast2.py),
+    so a run only separates its neighbours, and it is removed afterwards. Collapsed windows
+    repeat across documents (the same templated words around other numbers), so they cache.
+    """
+    return (head + _DIGITS.sub("", _norm(window)))[-n:]
 
 
 def _suffix_len(a: str, b: str) -> int:
@@ -487,6 +500,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         return
     used: set[int] = set()
     words = _direction_words()
+    lefts = [_left(text, start, hsent.start) for start, _ in found]
     for w in wslots:
         dl = _left(draft.text, w.start, dsent.start)
         best, best_len = None, 0
@@ -494,7 +508,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         for k, (start, word) in enumerate(found):
             if k in used:
                 continue
-            n = _suffix_len(_left(text, start, hsent.start), dl)
+            n = _suffix_len(lefts[k], dl)
             if n >= need and n > best_len:
                 best, best_len = k, n
         if best is None:

@@ -1,0 +1,58 @@
+"""narrator check's number pairing and extraction fast paths give what the plain computations give.
+
+- ``check._left`` (windows with digit runs collapsed, cached) against the plain formula
+  ``("^" if at the floor) + _norm(window) without digits``, last 8 characters;
+- end to end: check results of random edits of the sample narrative and of synthetic
+  drafts are compared with golden-free invariants elsewhere (tests/test_check*.py); here the
+  pieces that were replaced are compared with their plain versions on the same inputs.
+"""
+
+import random
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from conftest import SAMPLE
+from narrator import check
+from narrator.check import _DIGITS, _direction_words, _left, _norm, _synonyms
+
+NARRATIVE = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
+
+
+def _left_plain(text: str, start: int, floor: int, n: int = 8) -> str:
+    head = "^" if start - 24 <= floor else ""
+    return (head + _DIGITS.sub("", _norm.__wrapped__(text[max(floor, start - 24):start])))[-n:]
+
+
+def _vocabulary() -> list[str]:
+    _, table = _synonyms()
+    return sorted(set(table) | set(table.values()) | set(_direction_words()))
+
+
+def test_no_normalised_word_contains_a_digit_character():
+    # the premise of check._left_of: a run of digits never takes part in a _norm match
+    digit = re.compile(r"[0-9０-９.．]")
+    assert not [w for w in _vocabulary() if digit.search(w)]
+
+
+_PIECES = _vocabulary() + ["1", "23", "4.5", ".", "．", "６", "0.07", " ", "\n", "，", "。", "<u>", "</u>",
+                           "万元", "%", "决算", "为", "比", "年", "-", "（", "）"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(_PIECES), max_size=30), data=st.data())
+def test_left_equals_the_plain_formula_on_random_texts(parts, data):
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    floor = data.draw(st.integers(0, start))
+    n = data.draw(st.sampled_from([8, 4, 30]))
+    assert _left(text, start, floor, n) == _left_plain(text, start, floor, n)
+
+
+def test_left_equals_the_plain_formula_on_the_sample_narrative():
+    rng = random.Random(5)
+    for _ in range(3000):
+        start = rng.randrange(len(NARRATIVE))
+        floor = max(0, start - rng.choice([0, 3, 10, 23, 24, 25, 60]))
+        assert _left(NARRATIVE, start, floor) == _left_plain(NARRATIVE, start, floor)
+    check._left_of.cache_clear()
