@@ -56,3 +56,16 @@ def test_left_equals_the_plain_formula_on_the_sample_narrative():
         floor = max(0, start - rng.choice([0, 3, 10, 23, 24, 25, 60]))
         assert _left(NARRATIVE, start, floor) == _left_plain(NARRATIVE, start, floor)
     check._left_of.cache_clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="，,。；;：:\n万元a1", max_size=40), data=st.data())
+def test_clause_start_by_bisect_equals_the_last_punctuation_found_by_rfind(text, data):
+    from bisect import bisect_left
+
+    from narrator.consistency import _PUNCT, _PUNCT_RE
+
+    breaks = [m.start() for m in _PUNCT_RE.finditer(text)]
+    start = data.draw(st.integers(0, len(text)))
+    k = bisect_left(breaks, start)
+    assert (breaks[k - 1] if k else -1) == max(text.rfind(p, 0, start) for p in _PUNCT)

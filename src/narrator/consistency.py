@@ -12,13 +12,16 @@ Cue words come from rules/phrases.yaml.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from decimal import Decimal
+from functools import cache
 
 from . import compare as C
 from .numbers import divide, fmt, round_half_up
 from .segment import Structure
 
 _PUNCT = "，,。；;：:\n"
+_PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
 # compiled once (these run per sentence and per number)
 _BLANKS = re.compile(r"[\s\u3000]+")
 _SPACE = re.compile(r"\s")
@@ -81,6 +84,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
         return None
 
     shares_by_whole: dict[int, list] = {}
+    breaks = None  # offsets of the clause punctuation (_PUNCT) in the text, once a share needs them
     for i, cs in per.items():
         s = sents[i]
         prev_cs = per.get(i - 1, []) if i - 1 >= 0 and sents[i - 1].section == s.section else []
@@ -150,7 +154,9 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                 between = text[part.mention.end:m.start]
                 if any(p in between for p in "。；;"):
                     continue
-                whole = _find_whole(ctx, st, per, i, part, lc)
+                if breaks is None:
+                    breaks = [x.start() for x in _PUNCT_RE.finditer(text)]
+                whole = _find_whole(ctx, st, per, i, part, lc, breaks)
                 if whole is None or whole.mention.value == 0:
                     continue
                 exact = divide(part.mention.value, whole.mention.value) * 100
@@ -208,8 +214,11 @@ def _same_group(word: str, sign: int) -> str | None:
     return None
 
 
-def _find_whole(ctx, st, per, i, part, lc):
-    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于."""
+def _find_whole(ctx, st, per, i, part, lc, breaks: list[int]):
+    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于.
+
+    ``breaks``: the sorted offsets of every ``_PUNCT`` character in the text.
+    """
     text = ctx.text
     sents = st.sentences
     sec = sents[i].section
@@ -225,16 +234,24 @@ def _find_whole(ctx, st, per, i, part, lc):
             candidates.append(c)
     if name and len(name) >= 3:
         for c in candidates:
-            a = max(text.rfind(p, 0, c.mention.start) for p in _PUNCT)
+            # the last clause punctuation before the amount (was: the max of text.rfind(p, 0,
+            # start) over _PUNCT, which scans the whole text before it for a character it lacks)
+            k = bisect_left(breaks, c.mention.start)
+            a = breaks[k - 1] if k else -1
             clause = _SPACE.sub("", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
-    anchors = tuple(_cues("整体线索"))  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
+    anchors = _anchors()  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
     for c in candidates:
         after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
         if after.startswith(anchors):
             return c
     return None
+
+
+@cache
+def _anchors() -> tuple[str, ...]:
+    return tuple(_cues("整体线索"))
 
 
 def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:
