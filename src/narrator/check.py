@@ -32,6 +32,7 @@ from .yamlio import load_rule_file
 _PLACEHOLDER = re.compile(r"【[^】\n]{0,80}】")
 _DROP = re.compile(r"[\s\u3000]|</?u>|[，,。.、；;：:（）()“”\"'‘’《》【】\-—•·■%％]")
 _MONEY = {"元", "千元", "万元", "亿元"}
+_ONE = Decimal(1)
 
 
 @cache
@@ -433,59 +434,73 @@ _KIND_OF_SLOT = {"amount": "amount", "percent": "percent", "count": "count", "sc
 
 
 def _compatible(m: Mention, s: Slot) -> bool:
-    if s.kind == "missing":
-        return m.kind in ("amount", "percent", "count", "score", "bare")
-    k = _KIND_OF_SLOT.get(s.kind)
+    return _compatible_kinds(m.kind, s.kind)
+
+
+@cache
+def _compatible_kinds(mk: str, sk: str) -> bool:
+    """Can a mention of kind ``mk`` restate a slot of kind ``sk``?"""
+    if sk == "missing":
+        return mk in ("amount", "percent", "count", "score", "bare")
+    k = _KIND_OF_SLOT.get(sk)
     if k is None:
         return False
-    if m.kind == k:
+    if mk == k:
         return True
-    if m.kind == "bare":
+    if mk == "bare":
         return k in ("amount", "score", "count")
-    if m.kind == "score" and k == "count":
+    if mk == "score" and k == "count":
         return True
-    if m.kind == "count" and k in ("score",):
+    if mk == "count" and k in ("score",):
         return True
-    if m.kind == "date" and k == "year":
+    if mk == "date" and k == "year":
         return True
     return False
 
 
+_NUMBER_SLOTS = frozenset(_KIND_OF_SLOT) | {"missing"}
+
+
 def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) -> None:
-    text = ctx.text
     # a figure the file lacks (缺数) still occupies its place: a number there is unverifiable
-    slots = [s for s in dsent.slots if s.kind in _KIND_OF_SLOT or s.kind == "missing"]
-    used: set[int] = set()
-    prev_end = hsent.start
-    lefts_h = []
-    for c in claims:
-        lefts_h.append(_left(text, c.mention.start, hsent.start))
-    prev = dsent.start
-    lefts_d = []
-    for s in slots:
-        lefts_d.append(_left(draft.text, s.start, dsent.start))
-    for ci, c in enumerate(claims):
-        m = c.mention
-        best, best_score = None, -99.0
-        for k, s in enumerate(slots):
-            if k in used or not _compatible(m, s):
+    slots = [s for s in dsent.slots if s.kind in _NUMBER_SLOTS]
+    if claims and slots:
+        text, dtext, hstart, dstart = ctx.text, draft.text, hsent.start, dsent.start
+        lefts_h = [_left(text, c.mention.start, hstart) for c in claims]
+        lefts_d = [_left(dtext, s.start, dstart) for s in slots]
+        kinds = [s.kind for s in slots]
+        used: set[int] = set()
+        single = len(claims) == 1 and len(slots) == 1
+        for ci, c in enumerate(claims):
+            m = c.mention
+            mk = m.kind
+            lh = lefts_h[ci]
+            best, best_score = None, -99.0
+            for k, sk in enumerate(kinds):
+                if k in used or not _compatible_kinds(mk, sk):
+                    continue
+                ld = lefts_d[k]
+                # _suffix_len, with its two commonest answers first
+                if lh == ld:
+                    ctx_len = len(lh)
+                elif not lh or not ld or lh[-1] != ld[-1]:
+                    ctx_len = 0
+                else:
+                    ctx_len = _suffix_len(lh, ld)
+                if ctx_len == 0 and not single:
+                    continue  # nothing in common right before the numbers: not the same figure
+                score = ctx_len - 0.3 * abs(ci - k)
+                if mk == sk:
+                    score += 0.5
+                if score > best_score:
+                    best, best_score = k, score
+            if best is None:
                 continue
-            ctx_len = _suffix_len(lefts_h[ci], lefts_d[k])
-            if ctx_len == 0 and not (len(claims) == 1 and len(slots) == 1):
-                continue  # nothing in common right before the numbers: not the same figure
-            score = ctx_len - 0.3 * abs(ci - k)
-            if m.kind == s.kind:
-                score += 0.5
-            if score > best_score:
-                best, best_score = k, score
-        if best is None:
-            continue
-        used.add(best)
-        if slots[best].kind == "missing":
-            c.source = "draft"  # restates a figure the file does not give: unverifiable
-            continue
-        _compare(ctx, c, slots[best], draft, "draft")
-    del prev_end, prev
+            used.add(best)
+            if kinds[best] == "missing":
+                c.source = "draft"  # restates a figure the file does not give: unverifiable
+                continue
+            _compare(ctx, c, slots[best], draft, "draft")
     _pair_words(ctx, hsent, dsent, draft)
 
 
@@ -567,13 +582,13 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
     if value is None:
         return
     exact = s.value
-    unit_scale = Decimal(1)
+    unit_scale = _ONE
     if s.kind == "amount" and m.unit in _MONEY and m.unit != s.unit:
         # compare at the human's precision in the human's unit
         try:
-            unit_scale = m.value / value if value else Decimal(1)
+            unit_scale = m.value / value if value else _ONE
         except Exception:
-            unit_scale = Decimal(1)
+            unit_scale = _ONE
     exact_h = exact * unit_scale
     v = C.verdict(exact_h, m.value, m.places, m.qualifier)
     if v != C.OK and unit_scale == 1 and s.formula is None and len(s.inputs) == 1:
