@@ -69,3 +69,21 @@ def test_clause_start_by_bisect_equals_the_last_punctuation_found_by_rfind(text,
     start = data.draw(st.integers(0, len(text)))
     k = bisect_left(breaks, start)
     assert (breaks[k - 1] if k else -1) == max(text.rfind(p, 0, start) for p in _PUNCT)
+
+
+_NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "\u3000", "\xa0", "−", "﹪", "〜", "ａＢ", "万元",
+                "<u>", "</u>", "<b class=x>", "\u200b", "<", ">", "12", "。", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(_NORM_PIECES), max_size=25))
+def test_normalize_equals_translate_then_remove(parts):
+    from narrator.extract import _REMOVE, _TRANS, normalize
+
+    text = "".join(parts)
+    translated = text.translate(_TRANS)
+    norm, offs = normalize(text)
+    assert norm == _REMOVE.sub("", translated)
+    assert isinstance(offs, list) and len(offs) == len(norm)
+    assert all(translated[o] == c for o, c in zip(offs, norm))
+    assert offs == sorted(set(offs))
