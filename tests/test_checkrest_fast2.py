@@ -87,3 +87,43 @@ def test_normalize_equals_translate_then_remove(parts):
     assert isinstance(offs, list) and len(offs) == len(norm)
     assert all(translated[o] == c for o, c in zip(offs, norm))
     assert offs == sorted(set(offs))
+
+
+def _edited_narrative(rng: random.Random) -> str:
+    """The sample narrative with random lines deleted, duplicated, blanked or cut in two."""
+    lines = NARRATIVE.split("\n")
+    for _ in range(rng.randrange(12)):
+        k = rng.randrange(len(lines))
+        op = rng.randrange(4)
+        if op == 0:
+            del lines[k]
+        elif op == 1:
+            lines.insert(k, lines[rng.randrange(len(lines))])
+        elif op == 2:
+            lines.insert(k, " \u3000")
+        elif lines[k]:
+            cut = rng.randrange(len(lines[k]))
+            lines[k:k + 1] = [lines[k][:cut], lines[k][cut:]]
+    return "\n".join(lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_sentences_are_the_trimmed_pieces_between_cuts_in_their_sections(seed):
+    from narrator.segment import structure
+
+    text = _edited_narrative(random.Random(seed))
+    s = structure(text)
+    starts = [sec.start for sec in s.sections]
+    prev_end = 0
+    for i, sent in enumerate(s.sentences):
+        assert sent.index == i and sent.text == text[sent.start:sent.end] == sent.text.strip() != ""
+        assert prev_end <= sent.start
+        prev_end = sent.end
+        want = max((k for k, st0 in enumerate(starts) if st0 <= sent.start), default=-1)
+        assert sent.section == want
+        if want >= 0:
+            assert i in s.sections[want].sentences
+    # the sentences cover every non-blank character of the text
+    covered = "".join(text[x.start:x.end] for x in s.sentences)
+    assert "".join(covered.split()) == "".join(text.split())
