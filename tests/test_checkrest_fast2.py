@@ -59,16 +59,13 @@ def test_left_equals_the_plain_formula_on_the_sample_narrative():
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="，,。；;：:\n万元a1", max_size=40), data=st.data())
-def test_clause_start_by_bisect_equals_the_last_punctuation_found_by_rfind(text, data):
-    from bisect import bisect_left
+@given(text=st.text(alphabet="，,。；;：:\n万元a1", max_size=40), filler=st.integers(0, 450), data=st.data())
+def test_last_punctuation_equals_the_max_of_rfind_over_the_whole_text_before(text, filler, data):
+    from narrator.consistency import _PUNCT, _last_punct
 
-    from narrator.consistency import _PUNCT, _PUNCT_RE
-
-    breaks = [m.start() for m in _PUNCT_RE.finditer(text)]
-    start = data.draw(st.integers(0, len(text)))
-    k = bisect_left(breaks, start)
-    assert (breaks[k - 1] if k else -1) == max(text.rfind(p, 0, start) for p in _PUNCT)
+    text = text[:len(text) // 2] + "元" * filler + text[len(text) // 2:]
+    end = data.draw(st.integers(0, len(text)))
+    assert _last_punct(text, end) == max(text.rfind(p, 0, end) for p in _PUNCT)
 
 
 _NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "\u3000", "\xa0", "−", "﹪", "〜", "ａＢ", "万元",

@@ -12,16 +12,14 @@ Cue words come from rules/phrases.yaml.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from . import compare as C
 from .numbers import divide, fmt, round_half_up
 from .segment import Structure
 
 _PUNCT = "，,。；;：:\n"
-_PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
 # compiled once (these run per sentence and per number)
 _BLANKS = re.compile(r"[\s\u3000]+")
 _SPACE = re.compile(r"\s")
@@ -29,13 +27,17 @@ _SHARE_TAIL = re.compile(r"占[^，,。；;]{0,16}$")
 _VS_BUDGET = re.compile(r"决算数?\s*(大于|小于|等于|高于|低于)\s*(年初)?预算数?")
 
 
-def _cues(name: str) -> list[str]:
+@cache
+def _cues(name: str) -> tuple[str, ...]:
     from .check import phrases
 
-    return sorted(phrases()[name], key=len, reverse=True)
+    return tuple(sorted(phrases()[name], key=len, reverse=True))
 
 
-def _ends_with_any(s: str, words: list[str]) -> str | None:
+# The two look-ups below run for most numbers, on the words between two numbers: these
+# repeat from document to document (templated wording), so they are cached.
+@lru_cache(maxsize=1 << 13)
+def _ends_with_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)
     for w in words:
         if s.endswith(w):
@@ -43,7 +45,8 @@ def _ends_with_any(s: str, words: list[str]) -> str | None:
     return None
 
 
-def _contains_any(s: str, words: list[str]) -> str | None:
+@lru_cache(maxsize=1 << 13)
+def _contains_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)
     for w in words:
         if w in s:
@@ -84,7 +87,6 @@ def check_sentences(ctx, st: Structure, claims) -> None:
         return None
 
     shares_by_whole: dict[int, list] = {}
-    breaks = None  # offsets of the clause punctuation (_PUNCT) in the text, once a share needs them
     for i, cs in per.items():
         s = sents[i]
         prev_cs = per.get(i - 1, []) if i - 1 >= 0 and sents[i - 1].section == s.section else []
@@ -154,9 +156,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                 between = text[part.mention.end:m.start]
                 if any(p in between for p in "。；;"):
                     continue
-                if breaks is None:
-                    breaks = [x.start() for x in _PUNCT_RE.finditer(text)]
-                whole = _find_whole(ctx, st, per, i, part, lc, breaks)
+                whole = _find_whole(ctx, st, per, i, part, lc)
                 if whole is None or whole.mention.value == 0:
                     continue
                 exact = divide(part.mention.value, whole.mention.value) * 100
@@ -214,11 +214,8 @@ def _same_group(word: str, sign: int) -> str | None:
     return None
 
 
-def _find_whole(ctx, st, per, i, part, lc, breaks: list[int]):
-    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于.
-
-    ``breaks``: the sorted offsets of every ``_PUNCT`` character in the text.
-    """
+def _find_whole(ctx, st, per, i, part, lc):
+    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于."""
     text = ctx.text
     sents = st.sentences
     sec = sents[i].section
@@ -234,10 +231,7 @@ def _find_whole(ctx, st, per, i, part, lc, breaks: list[int]):
             candidates.append(c)
     if name and len(name) >= 3:
         for c in candidates:
-            # the last clause punctuation before the amount (was: the max of text.rfind(p, 0,
-            # start) over _PUNCT, which scans the whole text before it for a character it lacks)
-            k = bisect_left(breaks, c.mention.start)
-            a = breaks[k - 1] if k else -1
+            a = _last_punct(text, c.mention.start)
             clause = _SPACE.sub("", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
@@ -249,9 +243,22 @@ def _find_whole(ctx, st, per, i, part, lc, breaks: list[int]):
     return None
 
 
+def _last_punct(text: str, end: int) -> int:
+    """Offset of the last ``_PUNCT`` character before ``end``, or -1.
+
+    Looked for in the 200 characters before ``end`` first: a character of ``_PUNCT`` that the
+    text lacks (；) would otherwise send ``rfind`` over the whole text before it every time.
+    """
+    lo = max(0, end - 200)
+    a = max(text.rfind(p, lo, end) for p in _PUNCT)
+    if a < 0 and lo > 0:
+        a = max(text.rfind(p, 0, lo) for p in _PUNCT)
+    return a
+
+
 @cache
 def _anchors() -> tuple[str, ...]:
-    return tuple(_cues("整体线索"))
+    return _cues("整体线索")
 
 
 def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:
