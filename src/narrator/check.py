@@ -405,8 +405,14 @@ _DIGITS = re.compile(r"[0-9０-９.．]+")
 def _left(text: str, start: int, floor: int, n: int = 8) -> str:
     """The words right before a number (digits of neighbouring numbers removed)."""
     if start - 24 <= floor:
-        return _left_of(_DIGITS.sub("0", text[floor:start]), "^", n)
-    return _left_of(_DIGITS.sub("0", text[start - 24:start]), "", n)
+        return _left_raw(text[floor:start], "^", n)
+    return _left_raw(text[start - 24:start], "", n)
+
+
+@lru_cache(maxsize=1 << 12)
+def _left_raw(window: str, head: str, n: int) -> str:
+    # a number and the draft slot it restates usually have the very same words before them
+    return _left_of(_DIGITS.sub("0", window), head, n)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -454,8 +454,11 @@ class _Ctx:
             ustart, uend = offs[us], offs[ue - 1] + 1
         else:
             ustart = uend = end
-        self.out.append(_mention(start, end, self.text[start:end], value, places, unit, kind,
-                                 qualifier, ustart, uend, claim))
+        # _mention, inlined (it runs for every number)
+        m = _MentionBuilder(start, end, self.text[start:end], value, places, unit, kind, qualifier,
+                            ustart, uend, claim)
+        m.__class__ = Mention
+        self.out.append(m)
 
     # --- a number with a unit after it -------------------------------------------------------
     def number(self, ns: int, ne: int, value: Decimal, places: int, *, chinese: bool = False,
