@@ -180,7 +180,10 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     mentions = extract(text)
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
-    claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+    if holes:
+        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+    else:
+        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
     ctx = _Ctx(text, name)
     used_pack = None
