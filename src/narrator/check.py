@@ -552,15 +552,6 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
                 w.formula, fix=expected)
 
 
-def _unit_value(m: Mention, s: Slot) -> Decimal | None:
-    if s.kind == "amount" and m.unit in _MONEY:
-        try:
-            return m.scaled(s.unit)
-        except ValueError:
-            return None
-    return m.value
-
-
 def _expected_text(m: Mention, exact: Decimal, slot_places: int) -> str:
     p = max(m.places, 0)
     if round_half_up(exact, p) != round_half_up(exact, slot_places) and slot_places > p:
@@ -587,12 +578,20 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             ctx.add("N104", m.start, m.end, m.text, s.text, f"应为{s.text}年（{s.label}）",
                     f"年度 = {s.text}", fix=s.text)
         return
-    value = _unit_value(m, s)
+    # the written value in the slot's unit (money converts between 元/万元/亿元)
+    money = s.kind == "amount" and m.unit in _MONEY
+    if not money or m.unit == s.unit:
+        value = m.value
+    else:
+        try:
+            value = m.scaled(s.unit)
+        except ValueError:
+            return
     if value is None:
         return
     exact = s.value
     unit_scale = _ONE
-    if s.kind == "amount" and m.unit in _MONEY and m.unit != s.unit:
+    if money and m.unit != s.unit:
         # compare at the human's precision in the human's unit
         try:
             unit_scale = m.value / value if value else _ONE
@@ -609,7 +608,8 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             return
     if v == C.OK:
         c.status = "confirmed"
-        _check_direction(ctx, c, s, draft)
+        if _word_slot_before(draft, s) is not None:
+            _check_direction(ctx, c, s, draft)
         return
     expected = _expected_text(m, exact_h, s.places)
     c.expected = expected
@@ -633,8 +633,8 @@ def _figure_formula(s: Slot) -> str:
     return f"{s.label} = {s.text}"
 
 
-def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
-    """If the draft puts a direction word right before this number, check the human's word."""
+def _word_slot_before(draft: Draft, s: Slot) -> Slot | None:
+    """The direction word slot the draft puts right before slot ``s`` (增加 100 万元), if any."""
     ends = getattr(draft, "_word_ends", None)
     if ends is None:
         ends = {}
@@ -642,7 +642,12 @@ def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
             if w.kind == "word":
                 ends[w.end] = w
         draft._word_ends = ends
-    word_slot = ends.get(s.start) or ends.get(s.start - 1)
+    return ends.get(s.start) or ends.get(s.start - 1)
+
+
+def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
+    """If the draft puts a direction word right before this number, check the human's word."""
+    word_slot = _word_slot_before(draft, s)
     if word_slot is None:
         return
     text = ctx.text
