@@ -124,3 +124,51 @@ def test_sentences_are_the_trimmed_pieces_between_cuts_in_their_sections(seed):
     # the sentences cover every non-blank character of the text
     covered = "".join(text[x.start:x.end] for x in s.sentences)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def _prefix_plain(norm: str, lo: int, ns: int):
+    from narrator.extract import _PREFIX
+
+    pre = _PREFIX.search(norm, lo, ns)
+    return (None, None) if pre is None else (pre.lastgroup, pre.group("q") if pre.lastgroup == "q" else None)
+
+
+def _prefix_cached(norm: str, lo: int, ns: int):
+    from narrator.extract import _PREFIX_REACH, _prefix_of
+
+    a = max(0, lo - _PREFIX_REACH)
+    pg, q = _prefix_of(norm[a:ns], lo - a)
+    return pg, q if pg == "q" else None
+
+
+_PREFIX_PIECES = ["约", "节约", "近", "最近", "超", "高超", "超过", "不低于", "低于", "单价", "为", "得分", "总分 ",
+                  "第", "(", "( 含", "图", "代表", "表", "附表", "≥", "<=", " ", "\t", "12", "万元", "，", "比上年"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.sampled_from(_PREFIX_PIECES), max_size=12), data=st.data())
+def test_cached_prefix_search_equals_the_search_in_the_whole_text(parts, data):
+    from narrator.extract import _PREFIX_WINDOW
+
+    norm = "".join(parts)
+    ns = data.draw(st.integers(0, len(norm)))
+    lo = max(0, ns - data.draw(st.integers(0, _PREFIX_WINDOW)))
+    assert _prefix_cached(norm, lo, ns) == _prefix_plain(norm, lo, ns)
+
+
+def test_cached_prefix_search_on_the_sample_narrative():
+    from narrator.extract import _PREFIX_WINDOW, normalize
+
+    norm = normalize(NARRATIVE)[0]
+    for ns in range(len(norm)):
+        lo = max(0, ns - _PREFIX_WINDOW)
+        assert _prefix_cached(norm, lo, ns) == _prefix_plain(norm, lo, ns)
+
+
+def test_lookbehind_reach():
+    from narrator.extract import _PREFIX_REACH, _lookbehind_reach
+
+    assert _lookbehind_reach("ab") == 1
+    assert _lookbehind_reach(r"(?<=abc)x|(?<![ab]{2}[cd])y") == 3
+    assert _lookbehind_reach(r"a(?:(?<=xyzw)b)*") == 4
+    assert _PREFIX_REACH is not None
