@@ -1,10 +1,12 @@
-"""narrator check's number pairing and extraction fast paths give what the plain computations give.
+"""The fast paths of number extraction, pairing and self-consistency give what the plain ones give.
 
-- ``check._left`` (windows with digit runs collapsed, cached) against the plain formula
-  ``("^" if at the floor) + _norm(window) without digits``, last 8 characters;
-- end to end: check results of random edits of the sample narrative and of synthetic
-  drafts are compared with golden-free invariants elsewhere (tests/test_check*.py); here the
-  pieces that were replaced are compared with their plain versions on the same inputs.
+- ``check._left`` (windows with digit runs collapsed, cached) against the plain formula:
+  ``"^"`` at the floor, then ``_norm(window)`` without digits, last ``n`` characters;
+- ``consistency._last_punct`` (a 200-character window first) against ``max(rfind)`` over the text;
+- ``extract.normalize`` (one ``str.replace`` per distinct character) against ``str.translate``;
+- ``extract._prefix_of`` (the prefix search cached on its window) against the search in the
+  whole text, and the look-behind reach it relies on;
+- ``segment.structure``: sentences are the trimmed pieces of text, in their sections, covering it.
 """
 
 import random
