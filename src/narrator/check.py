@@ -32,6 +32,7 @@ from .yamlio import load_rule_file
 _PLACEHOLDER = re.compile(r"【[^】\n]{0,80}】")
 _DROP = re.compile(r"[\s\u3000]|</?u>|[，,。.、；;：:（）()“”\"'‘’《》【】\-—•·■%％]")
 _MONEY = {"元", "千元", "万元", "亿元"}
+_ONE = Decimal(1)
 
 
 @cache
@@ -179,7 +180,10 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     mentions = extract(text)
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
-    claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+    if holes:
+        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+    else:
+        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
     ctx = _Ctx(text, name)
     used_pack = None
@@ -403,8 +407,27 @@ _DIGITS = re.compile(r"[0-9０-９.．]+")
 
 def _left(text: str, start: int, floor: int, n: int = 8) -> str:
     """The words right before a number (digits of neighbouring numbers removed)."""
-    head = "^" if start - 24 <= floor else ""
-    return (head + _DIGITS.sub("", _norm(text[max(floor, start - 24):start])))[-n:]
+    if start - 24 <= floor:
+        return _left_raw(text[floor:start], "^", n)
+    return _left_raw(text[start - 24:start], "", n)
+
+
+@lru_cache(maxsize=1 << 12)
+def _left_raw(window: str, head: str, n: int) -> str:
+    # a number and the draft slot it restates usually have the very same words before them
+    return _left_of(_DIGITS.sub("0", window), head, n)
+
+
+@lru_cache(maxsize=1 << 14)
+def _left_of(window: str, head: str, n: int) -> str:
+    """``_left`` of a window whose digit runs are each collapsed to one "0".
+
+    The result does not depend on the digits: no synonym, direction word or dropped
+    character of ``_norm`` contains a character of ``_DIGITS`` (tests/test_checkrest_fast2.py),
+    so a run only separates its neighbours, and it is removed afterwards. Collapsed windows
+    repeat across documents (the same templated words around other numbers), so they cache.
+    """
+    return (head + _DIGITS.sub("", _norm(window)))[-n:]
 
 
 def _suffix_len(a: str, b: str) -> int:
@@ -420,59 +443,73 @@ _KIND_OF_SLOT = {"amount": "amount", "percent": "percent", "count": "count", "sc
 
 
 def _compatible(m: Mention, s: Slot) -> bool:
-    if s.kind == "missing":
-        return m.kind in ("amount", "percent", "count", "score", "bare")
-    k = _KIND_OF_SLOT.get(s.kind)
+    return _compatible_kinds(m.kind, s.kind)
+
+
+@cache
+def _compatible_kinds(mk: str, sk: str) -> bool:
+    """Can a mention of kind ``mk`` restate a slot of kind ``sk``?"""
+    if sk == "missing":
+        return mk in ("amount", "percent", "count", "score", "bare")
+    k = _KIND_OF_SLOT.get(sk)
     if k is None:
         return False
-    if m.kind == k:
+    if mk == k:
         return True
-    if m.kind == "bare":
+    if mk == "bare":
         return k in ("amount", "score", "count")
-    if m.kind == "score" and k == "count":
+    if mk == "score" and k == "count":
         return True
-    if m.kind == "count" and k in ("score",):
+    if mk == "count" and k in ("score",):
         return True
-    if m.kind == "date" and k == "year":
+    if mk == "date" and k == "year":
         return True
     return False
 
 
+_NUMBER_SLOTS = frozenset(_KIND_OF_SLOT) | {"missing"}
+
+
 def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) -> None:
-    text = ctx.text
     # a figure the file lacks (缺数) still occupies its place: a number there is unverifiable
-    slots = [s for s in dsent.slots if s.kind in _KIND_OF_SLOT or s.kind == "missing"]
-    used: set[int] = set()
-    prev_end = hsent.start
-    lefts_h = []
-    for c in claims:
-        lefts_h.append(_left(text, c.mention.start, hsent.start))
-    prev = dsent.start
-    lefts_d = []
-    for s in slots:
-        lefts_d.append(_left(draft.text, s.start, dsent.start))
-    for ci, c in enumerate(claims):
-        m = c.mention
-        best, best_score = None, -99.0
-        for k, s in enumerate(slots):
-            if k in used or not _compatible(m, s):
+    slots = [s for s in dsent.slots if s.kind in _NUMBER_SLOTS]
+    if claims and slots:
+        text, dtext, hstart, dstart = ctx.text, draft.text, hsent.start, dsent.start
+        lefts_h = [_left(text, c.mention.start, hstart) for c in claims]
+        lefts_d = [_left(dtext, s.start, dstart) for s in slots]
+        kinds = [s.kind for s in slots]
+        used: set[int] = set()
+        single = len(claims) == 1 and len(slots) == 1
+        for ci, c in enumerate(claims):
+            m = c.mention
+            mk = m.kind
+            lh = lefts_h[ci]
+            best, best_score = None, -99.0
+            for k, sk in enumerate(kinds):
+                if k in used or not _compatible_kinds(mk, sk):
+                    continue
+                ld = lefts_d[k]
+                # _suffix_len, with its two commonest answers first
+                if lh == ld:
+                    ctx_len = len(lh)
+                elif not lh or not ld or lh[-1] != ld[-1]:
+                    ctx_len = 0
+                else:
+                    ctx_len = _suffix_len(lh, ld)
+                if ctx_len == 0 and not single:
+                    continue  # nothing in common right before the numbers: not the same figure
+                score = ctx_len - 0.3 * abs(ci - k)
+                if mk == sk:
+                    score += 0.5
+                if score > best_score:
+                    best, best_score = k, score
+            if best is None:
                 continue
-            ctx_len = _suffix_len(lefts_h[ci], lefts_d[k])
-            if ctx_len == 0 and not (len(claims) == 1 and len(slots) == 1):
-                continue  # nothing in common right before the numbers: not the same figure
-            score = ctx_len - 0.3 * abs(ci - k)
-            if m.kind == s.kind:
-                score += 0.5
-            if score > best_score:
-                best, best_score = k, score
-        if best is None:
-            continue
-        used.add(best)
-        if slots[best].kind == "missing":
-            c.source = "draft"  # restates a figure the file does not give: unverifiable
-            continue
-        _compare(ctx, c, slots[best], draft, "draft")
-    del prev_end, prev
+            used.add(best)
+            if kinds[best] == "missing":
+                c.source = "draft"  # restates a figure the file does not give: unverifiable
+                continue
+            _compare(ctx, c, slots[best], draft, "draft")
     _pair_words(ctx, hsent, dsent, draft)
 
 
@@ -487,6 +524,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         return
     used: set[int] = set()
     words = _direction_words()
+    lefts = [_left(text, start, hsent.start) for start, _ in found]
     for w in wslots:
         dl = _left(draft.text, w.start, dsent.start)
         best, best_len = None, 0
@@ -494,7 +532,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         for k, (start, word) in enumerate(found):
             if k in used:
                 continue
-            n = _suffix_len(_left(text, start, hsent.start), dl)
+            n = _suffix_len(lefts[k], dl)
             if n >= need and n > best_len:
                 best, best_len = k, n
         if best is None:
@@ -512,15 +550,6 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
         expected = _expected_word(word, int(w.value), w)
         ctx.add("N105", start, start + len(word), word, expected, f"{w.label}的方向应为“{expected}”",
                 w.formula, fix=expected)
-
-
-def _unit_value(m: Mention, s: Slot) -> Decimal | None:
-    if s.kind == "amount" and m.unit in _MONEY:
-        try:
-            return m.scaled(s.unit)
-        except ValueError:
-            return None
-    return m.value
 
 
 def _expected_text(m: Mention, exact: Decimal, slot_places: int) -> str:
@@ -549,17 +578,25 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             ctx.add("N104", m.start, m.end, m.text, s.text, f"应为{s.text}年（{s.label}）",
                     f"年度 = {s.text}", fix=s.text)
         return
-    value = _unit_value(m, s)
+    # the written value in the slot's unit (money converts between 元/万元/亿元)
+    money = s.kind == "amount" and m.unit in _MONEY
+    if not money or m.unit == s.unit:
+        value = m.value
+    else:
+        try:
+            value = m.scaled(s.unit)
+        except ValueError:
+            return
     if value is None:
         return
     exact = s.value
-    unit_scale = Decimal(1)
-    if s.kind == "amount" and m.unit in _MONEY and m.unit != s.unit:
+    unit_scale = _ONE
+    if money and m.unit != s.unit:
         # compare at the human's precision in the human's unit
         try:
-            unit_scale = m.value / value if value else Decimal(1)
+            unit_scale = m.value / value if value else _ONE
         except Exception:
-            unit_scale = Decimal(1)
+            unit_scale = _ONE
     exact_h = exact * unit_scale
     v = C.verdict(exact_h, m.value, m.places, m.qualifier)
     if v != C.OK and unit_scale == 1 and s.formula is None and len(s.inputs) == 1:
@@ -571,7 +608,8 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             return
     if v == C.OK:
         c.status = "confirmed"
-        _check_direction(ctx, c, s, draft)
+        if _word_slot_before(draft, s) is not None:
+            _check_direction(ctx, c, s, draft)
         return
     expected = _expected_text(m, exact_h, s.places)
     c.expected = expected
@@ -595,8 +633,8 @@ def _figure_formula(s: Slot) -> str:
     return f"{s.label} = {s.text}"
 
 
-def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
-    """If the draft puts a direction word right before this number, check the human's word."""
+def _word_slot_before(draft: Draft, s: Slot) -> Slot | None:
+    """The direction word slot the draft puts right before slot ``s`` (增加 100 万元), if any."""
     ends = getattr(draft, "_word_ends", None)
     if ends is None:
         ends = {}
@@ -604,7 +642,12 @@ def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
             if w.kind == "word":
                 ends[w.end] = w
         draft._word_ends = ends
-    word_slot = ends.get(s.start) or ends.get(s.start - 1)
+    return ends.get(s.start) or ends.get(s.start - 1)
+
+
+def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
+    """If the draft puts a direction word right before this number, check the human's word."""
+    word_slot = _word_slot_before(draft, s)
     if word_slot is None:
         return
     text = ctx.text

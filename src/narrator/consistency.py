@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache, lru_cache
 
 from . import compare as C
 from .numbers import divide, fmt, round_half_up
@@ -26,13 +27,17 @@ _SHARE_TAIL = re.compile(r"占[^，,。；;]{0,16}$")
 _VS_BUDGET = re.compile(r"决算数?\s*(大于|小于|等于|高于|低于)\s*(年初)?预算数?")
 
 
-def _cues(name: str) -> list[str]:
+@cache
+def _cues(name: str) -> tuple[str, ...]:
     from .check import phrases
 
-    return sorted(phrases()[name], key=len, reverse=True)
+    return tuple(sorted(phrases()[name], key=len, reverse=True))
 
 
-def _ends_with_any(s: str, words: list[str]) -> str | None:
+# The two look-ups below run for most numbers, on the words between two numbers: these
+# repeat from document to document (templated wording), so they are cached.
+@lru_cache(maxsize=1 << 13)
+def _ends_with_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)
     for w in words:
         if s.endswith(w):
@@ -40,7 +45,8 @@ def _ends_with_any(s: str, words: list[str]) -> str | None:
     return None
 
 
-def _contains_any(s: str, words: list[str]) -> str | None:
+@lru_cache(maxsize=1 << 13)
+def _contains_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)
     for w in words:
         if w in s:
@@ -225,16 +231,34 @@ def _find_whole(ctx, st, per, i, part, lc):
             candidates.append(c)
     if name and len(name) >= 3:
         for c in candidates:
-            a = max(text.rfind(p, 0, c.mention.start) for p in _PUNCT)
+            a = _last_punct(text, c.mention.start)
             clause = _SPACE.sub("", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
-    anchors = tuple(_cues("整体线索"))  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
+    anchors = _anchors()  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
     for c in candidates:
         after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
         if after.startswith(anchors):
             return c
     return None
+
+
+def _last_punct(text: str, end: int) -> int:
+    """Offset of the last ``_PUNCT`` character before ``end``, or -1.
+
+    Looked for in the 200 characters before ``end`` first: a character of ``_PUNCT`` that the
+    text lacks (；) would otherwise send ``rfind`` over the whole text before it every time.
+    """
+    lo = max(0, end - 200)
+    a = max(text.rfind(p, lo, end) for p in _PUNCT)
+    if a < 0 and lo > 0:
+        a = max(text.rfind(p, 0, lo) for p in _PUNCT)
+    return a
+
+
+@cache
+def _anchors() -> tuple[str, ...]:
+    return _cues("整体线索")
 
 
 def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:

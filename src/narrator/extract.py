@@ -179,6 +179,8 @@ _TRANS.update({ord(k): v for k, v in _R["normalize"]["translate"].items()})
 assert all(len(v) == 1 for v in _TRANS.values()), "normalisation must be one-to-one"
 _TRANS_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANS) + "]")
 _TRANS_CHAR = {chr(k): v for k, v in _TRANS.items()}
+# normalize() replaces one character at a time: no replacement may itself be replaced
+assert not set(_TRANS_CHAR.values()) & set(_TRANS_CHAR), "normalisation must not chain"
 _REMOVE = re.compile(_R["normalize"]["remove_re"])
 _REMOVE_GATE = re.compile("[" + re.escape(_R["normalize"]["remove_chars"]) + "]")
 
@@ -238,6 +240,55 @@ _PREFIX = re.compile(
 )
 # every character that can end a prefix match is a literal character of its pattern
 _PREFIX_CHARS = frozenset(_PREFIX.pattern) - frozenset(" \t")
+
+
+def _lookbehind_reach(pattern: str) -> int | None:
+    """How many characters before its start position a search for ``pattern`` may look at.
+
+    Its widest look-behind (at least 1, for \\b and multi-line ^). None when the pattern
+    cannot be analysed (the parser is CPython's private re._parser).
+    """
+    try:
+        from re import _constants as K, _parser as P
+        items = P.parse(pattern)
+    except Exception:  # pragma: no cover - another Python
+        return None
+    reach = 1
+    stack = [items]
+    while stack:
+        for op, av in stack.pop():
+            if op is K.ASSERT or op is K.ASSERT_NOT:
+                direction, sub = av
+                if direction < 0:
+                    reach = max(reach, sub.getwidth()[1])
+                stack.append(sub)
+            elif op is K.SUBPATTERN:
+                stack.append(av[-1])
+            elif op is K.BRANCH:
+                stack.extend(av[1])
+            elif op in (K.MAX_REPEAT, K.MIN_REPEAT, getattr(K, "POSSESSIVE_REPEAT", K.MAX_REPEAT)):
+                stack.append(av[2])
+            elif op is getattr(K, "ATOMIC_GROUP", None):
+                stack.append(av)
+            elif op is K.GROUPREF_EXISTS:
+                stack.extend(x for x in av[1:] if x is not None)
+    return reach
+
+
+# The words before a number are searched in a short window; the same window (with the few
+# characters a look-behind may see before it) recurs in document after document, so the
+# search is cached on that piece of text (tests/test_checkrest_fast2.py: same as the search
+# in the whole text).
+_PREFIX_REACH = _lookbehind_reach(_PREFIX.pattern)
+
+
+@lru_cache(maxsize=1 << 13)
+def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
+    """(name of the matching prefix group, the qualifier if that group is "q") or (None, None)."""
+    pre = _PREFIX.search(window, pos)
+    if pre is None:
+        return None, None
+    return pre.lastgroup, pre.group("q")
 _MULT_KINDS = frozenset(("amount", "count", "bare"))
 _MONEY_CTX = re.compile(_R["money_context_re"])
 _CLAUSE_BREAK = re.compile(r"[。;；!?！？\n]")
@@ -405,10 +456,19 @@ def normalize(text: str) -> tuple[str, list[int]]:
     a space, and markup/zero-width noise (``<u>``, ``</u>``, U+200B …) is removed. Every other
     character keeps its place, so ``text[offsets[i]]`` is the source of ``normalised[i]``.
     """
-    # one-to-one replacements (a regex over the few affected characters beats str.translate)
-    t = _TRANS_RE.sub(lambda m: _TRANS_CHAR[m.group()], text)
+    t, offs = _normalize(text)
+    return t, offs if isinstance(offs, list) else list(offs)
+
+
+def _normalize(text: str) -> tuple[str, range | list[int]]:
+    """``normalize``, with the offsets as a range when nothing was removed (the usual case)."""
+    # one-to-one replacements: each character found once, then one str.replace per distinct
+    # character (a few: （）：；) - cheaper than a callback per occurrence or str.translate
+    t = text
+    for ch in set(_TRANS_RE.findall(text)):
+        t = t.replace(ch, _TRANS_CHAR[ch])
     if _REMOVE_GATE.search(t) is None or _REMOVE.search(t) is None:
-        return t, list(range(len(t)))
+        return t, range(len(t))
     parts: list[str] = []
     ranges: list[range] = []
     last = 0
@@ -431,7 +491,7 @@ class _Ctx:
 
     def __init__(self, text: str):
         self.text = text
-        self.norm, self.offs = normalize(text)
+        self.norm, self.offs = _normalize(text)
         self.out: list[Mention] = []
 
     def emit(self, ns: int, ne: int, value: Decimal, places: int, unit: str, kind: str,
@@ -443,8 +503,11 @@ class _Ctx:
             ustart, uend = offs[us], offs[ue - 1] + 1
         else:
             ustart = uend = end
-        self.out.append(_mention(start, end, self.text[start:end], value, places, unit, kind,
-                                 qualifier, ustart, uend, claim))
+        # _mention, inlined (it runs for every number)
+        m = _MentionBuilder(start, end, self.text[start:end], value, places, unit, kind, qualifier,
+                            ustart, uend, claim)
+        m.__class__ = Mention
+        self.out.append(m)
 
     # --- a number with a unit after it -------------------------------------------------------
     def number(self, ns: int, ne: int, value: Decimal, places: int, *, chinese: bool = False,
@@ -460,11 +523,18 @@ class _Ctx:
         while k >= 0 and norm[k] in " \t":
             k -= 1
         if k >= 0 and norm[k] in _PREFIX_CHARS:
-            pre = _PREFIX.search(norm, max(0, k + 1 - _PREFIX_WINDOW), ns)
-            if pre is not None:
-                pg = pre.lastgroup
+            lo = max(0, k + 1 - _PREFIX_WINDOW)
+            if _PREFIX_REACH is None:
+                pre = _PREFIX.search(norm, lo, ns)
+                if pre is not None:
+                    pg = pre.lastgroup
+                    if pg == "q":
+                        qualifier = pre.group("q")
+            else:
+                a = max(0, lo - _PREFIX_REACH)
+                pg, q = _prefix_of(norm[a:ns], lo - a)
                 if pg == "q":
-                    qualifier = pre.group("q")
+                    qualifier = q
 
         # --- after: [余/多] [万/亿/千] [余/多] [unit]
         suf = _SUFFIX.match(norm, ne)

@@ -18,6 +18,7 @@ ITEM = re.compile(r"^[ \t\u3000\-•·]*(\d{1,2})\s*[.．、](?!\d)\s*(.*)$")
 PART = re.compile(r"^\s*第[一二三四五六七八九十]+部分")
 _END = "。！？!?"
 _CLAUSE_END = "。！？!?；;：:"
+_END_RE = re.compile(f"[{_END}]")
 
 
 @dataclass(slots=True)
@@ -133,23 +134,29 @@ def structure(text: str) -> Structure:
         prev_content_end_char = stripped[-1]
     if sections:
         sections[-1].end = len(text)
-    # sentences: cut at 。！？ and at boundaries
-    for b in list(boundaries):  # a line that begins a sentence ends the one before it
-        boundaries.add(b)
-    cuts = sorted(boundaries | {m.end() for m in re.finditer(f"[{_END}]", text)} | {0, len(text)})
+    # sentences: cut at 。！？ and at boundaries (a line that begins a sentence ends the one before it)
+    boundaries.update(m.end() for m in _END_RE.finditer(text))
+    boundaries.add(0)
+    boundaries.add(len(text))
+    cuts = sorted(boundaries)
     sentences: list[HSentence] = []
     sec_i = -1
     sec_starts = [s.start for s in sections]
-    for a, b in zip(cuts, cuts[1:]):
+    next_sec = sec_starts[0] if sec_starts else len(text) + 1   # where section sec_i + 1 starts
+    a = 0
+    for b in cuts[1:]:
         seg = text[a:b]
-        if not seg.strip():
+        body = seg.strip()
+        if not body:
+            a = b
             continue
         # trim whitespace at both ends (spans stay in the original text)
         a2 = a + (len(seg) - len(seg.lstrip()))
-        b2 = b - (len(seg) - len(seg.rstrip()))
-        while sec_i + 1 < len(sec_starts) and sec_starts[sec_i + 1] <= a2:
+        a = b
+        while next_sec <= a2:
             sec_i += 1
-        sent = HSentence(len(sentences), a2, b2, text[a2:b2], sec_i, a2 in line_starts)
+            next_sec = sec_starts[sec_i + 1] if sec_i + 1 < len(sec_starts) else len(text) + 1
+        sent = HSentence(len(sentences), a2, a2 + len(body), body, sec_i, a2 in line_starts)
         sentences.append(sent)
         if sec_i >= 0:
             sections[sec_i].sentences.append(sent.index)
