@@ -344,6 +344,11 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
     The same algorithm with the scores computed in bulk, and in the ordered case the
     identical corners of the two sections set aside (``check_align``).
     """
+    if not ordered and len(hs) <= 4:
+        # a few stray sentences against the whole draft (the usual unmatched section): the
+        # reference's own scores cost less than setting up the bulk ones
+        sim = [[_score(h, d) for d in ds] for h in hs]
+        return [(hs[a][0], ds[b][0]) for a, b in greedy_pairs(sim, len(hs), len(ds))]
     sc = Scorer(hs, ds, _THRESHOLD)
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]

@@ -42,6 +42,19 @@ from typing import Callable
 _MARGIN = 1e-6
 
 
+def _pack(sets: list[frozenset]):
+    """The sets as rows of bits (one per distinct element), packed into uint64 words."""
+    import numpy as np
+
+    bits: dict = {}
+    idx = [[bits.setdefault(g, len(bits)) for g in s] for s in sets]
+    words = max(1, (len(bits) + 63) // 64)
+    inc = np.zeros((len(sets), words * 64), dtype=np.bool_)
+    inc[np.repeat(np.arange(len(sets)), [len(x) for x in idx]),
+        np.fromiter((g for x in idx for g in x), dtype=np.intp)] = True
+    return np.packbits(inc, axis=1, bitorder="little").view(np.uint64)
+
+
 def _masker() -> Callable[[frozenset], int]:
     """A set of bigrams as an int with one bit per bigram (bits numbered as first seen)."""
     bits: dict = {}
@@ -64,8 +77,12 @@ class Scorer:
 
     A pair's score is its wordings' similarity (when it reaches the threshold) plus half its
     contexts'. Wordings repeat (templated list items), so their similarity is computed once
-    per distinct pair; contexts are bit masks over the section's bigrams, whose intersection
-    size is a popcount: the same integers, hence the same divisions, as the frozenset version.
+    per distinct pair; sets of bigrams are bit masks, whose intersection size is a popcount:
+    the same integers, hence the same divisions, as the frozenset version.
+
+    A big pair of sections (``big``: at least ``NUMPY_CELLS`` pairs) is scored with numpy:
+    the masks packed into uint64 words, the popcounts summed (integers), then the same IEEE
+    division, halving and addition Python does on the same numbers - so the same floats.
     """
 
     def __init__(self, hs: list, ds: list, threshold: float):
@@ -73,7 +90,12 @@ class Scorer:
         hcore: dict = {}
         dcore: dict = {}
         self.hclass = [hcore.setdefault(h[1], len(hcore)) for h in hs]
-        dclass = [dcore.setdefault(d[1], len(dcore)) for d in ds]
+        self.dclass = dclass = [dcore.setdefault(d[1], len(dcore)) for d in ds]
+        self.big = len(hs) * len(ds) >= NUMPY_CELLS
+        self._ctx = None             # the contexts' masks, made when ``row`` first needs them
+        if self.big:
+            self._init_numpy(hcore, dcore, threshold)
+            return
         # per distinct human wording: its similarity with each draft sentence, 0 below threshold
         # (as check._sim: the Dice coefficient 2|A&B| / (|A|+|B|), 0 for an empty set)
         mask = _masker()
@@ -86,7 +108,41 @@ class Scorer:
                 v = 2 * (x & y).bit_count() / (n + k) if n and k else 0.0
                 vals.append(v if v >= threshold else 0.0)
             self.crow.append([vals[c] for c in dclass])
-        self._ctx = None             # the contexts' masks, made when ``row`` first needs them
+
+    def _init_numpy(self, hcore: dict, dcore: dict, threshold: float) -> None:
+        import numpy as np
+
+        # every distinct set of the two sections (wordings and contexts), one packed row each
+        ids: dict = {}
+        for s in (*hcore, *dcore, *(h[2] for h in self.hs), *(d[2] for d in self.ds)):
+            ids.setdefault(s, len(ids))
+        self._ids = ids
+        self._packed = _pack(list(ids))
+        self._lens = np.array([len(s) for s in ids], dtype=np.float64)
+        hw = np.array([ids[s] for s in hcore], dtype=np.intp)
+        dw = np.array([ids[s] for s in dcore], dtype=np.intp)
+        inter = self._inter(hw, dw)
+        total = self._lens[hw][:, None] + self._lens[dw][None, :]
+        both = (self._lens[hw] > 0)[:, None] & (self._lens[dw] > 0)[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dice = np.where(both, 2 * inter / total, 0.0)
+        dice = np.where(dice >= threshold, dice, 0.0)
+        self.cmat = dice[:, np.array(self.dclass, dtype=np.intp)]     # class x draft sentence
+
+    def _inter(self, a, b):
+        """|A & B| for the packed sets ``a`` (rows) and ``b`` (columns), as int64."""
+        import numpy as np
+
+        p = self._packed
+        return np.bitwise_count(p[a][:, None, :] & p[b][None, :, :]).sum(axis=2, dtype=np.int64)
+
+    def live(self) -> tuple[list[bool], list[bool]]:
+        """Which human rows and draft columns score above 0 against something."""
+        if self.big:
+            return (self.cmat.any(axis=1)[self.hclass].tolist() if self.hs else [],
+                    self.cmat.any(axis=0).tolist() if self.hs else [False] * len(self.ds))
+        live_col = [any(t) for t in zip(*self.crow)] if self.crow else [False] * len(self.ds)
+        return [any(self.crow[c]) for c in self.hclass], live_col
 
     def _contexts(self) -> tuple[list, list, list]:
         mask = _masker()
@@ -95,6 +151,8 @@ class Scorer:
         return self._ctx
 
     def row(self, a: int, lo: int, hi: int) -> list[float]:
+        if self.big:
+            return self.matrix([a], list(range(lo, hi)))[0].tolist()
         crow = self.crow[self.hclass[a]]
         hctx, dmask, dlen = self._ctx or self._contexts()
         hx, hl = hctx[a]
@@ -104,42 +162,30 @@ class Scorer:
                 for v, x, n in zip(crow[lo:hi], dmask[lo:hi], dlen[lo:hi])]
 
     def matrix(self, rows: list[int], cols: list[int]):
-        """``row`` for the human sentences ``rows`` and draft sentences ``cols``, as a numpy array.
-
-        The same floats: the wordings' similarities are the very values of ``crow``; a context
-        intersection size is a sum of 0/1 products (an integer, exact in float64 whatever the
-        summation order), and the division, the halving and the addition are the IEEE
-        operations Python does on the same numbers.
-        """
+        """``row`` for the human sentences ``rows`` and draft sentences ``cols``, as a numpy array."""
         import numpy as np
 
-        w = np.array(self.crow, dtype=np.float64).reshape(len(self.crow), len(self.ds))
-        w = w[np.ix_([self.hclass[a] for a in rows], cols)]
+        if not self.big:
+            m = len(self.ds)
+            full = np.array([self.row(a, 0, m) for a in rows], dtype=np.float64).reshape(len(rows), m)
+            return full[:, np.array(cols, dtype=np.intp)]
+        w = self.cmat[np.ix_(np.array([self.hclass[a] for a in rows], dtype=np.intp),
+                             np.array(cols, dtype=np.intp))]
         hsets = [self.hs[a][2] for a in rows]
         dsets = [self.ds[b][2] for b in cols]
+        # the distinct contexts on each side (local number; -1: none)
         hid: dict = {}
         did: dict = {}
         hrow = np.array([hid.setdefault(s, len(hid)) if s else -1 for s in hsets], dtype=np.intp)
         dcol = np.array([did.setdefault(s, len(did)) if s else -1 for s in dsets], dtype=np.intp)
         if not hid or not did:
             return w
-        # intersection sizes of the distinct contexts: their bit masks packed into bytes, and
-        # the popcounts of the bytewise ANDs summed (integers; no BLAS, whose threads cost
-        # more than this whole product)
-        mask = _masker()
-        hm, dm = [mask(s) for s in hid], [mask(s) for s in did]
-        width = (max(max(hm), max(dm)).bit_length() + 7) // 8
-
-        def packed(ms: list[int]):
-            raw = b"".join(x.to_bytes(width, "little") for x in ms)
-            return np.frombuffer(raw, dtype=np.uint8).reshape(len(ms), width)
-
-        h, d = packed(hm), packed(dm)
-        inter = np.bitwise_count(h[:, None, :] & d[None, :, :]).sum(axis=2, dtype=np.int64)
+        ids = self._ids
+        inter = self._inter(np.array([ids[s] for s in hid], dtype=np.intp),
+                            np.array([ids[s] for s in did], dtype=np.intp))
         hl = np.array([len(s) for s in hsets], dtype=np.float64)
         dl = np.array([len(s) for s in dsets], dtype=np.float64)
-        use = (w > 0) & (hrow >= 0)[:, None] & (dcol >= 0)[None, :]
-        r, c = np.nonzero(use)
+        r, c = np.nonzero((w > 0) & (hrow >= 0)[:, None] & (dcol >= 0)[None, :])
         out = w.copy()
         out[r, c] = w[r, c] + 0.5 * (2 * inter[hrow[r], dcol[c]] / (hl[r] + dl[c]))
         return out
@@ -149,7 +195,7 @@ class Scorer:
         hctx, dmask, dlen = self._ctx or self._contexts()
         out = object.__new__(Scorer)
         out.hs, out.ds = self.hs, [self.ds[b] for b in cols]
-        out.hclass = self.hclass
+        out.hclass, out.big = self.hclass, False
         out._ctx = (hctx, [dmask[b] for b in cols], [dlen[b] for b in cols])
         out.crow = [[r[b] for b in cols] for r in self.crow]
         return out
@@ -166,15 +212,14 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     n, m = len(hs), len(ds)
     # a dead sentence scores 0 against every sentence of the other side: the DP never pairs
     # it, and its DP values are copies of the previous row's or column's
-    live_col = [any(t) for t in zip(*sc.crow)] if sc.crow else [False] * m
-    live_row = [any(sc.crow[c]) for c in sc.hclass]
+    live_row, live_col = sc.live()
     all_rows = [a for a in range(n) if live_row[a]]
     all_cols = [b for b in range(m) if live_col[b]]
     ridx = {a: k for k, a in enumerate(all_rows)}
     cidx = {b: k for k, b in enumerate(all_cols)}
     # the live scores: lists of lists, or for a big section one numpy array (the same floats,
     # see Scorer.matrix) on which the DP runs a row at a time
-    big = len(all_rows) * len(all_cols) >= NUMPY_CELLS
+    big = sc.big
     if big:
         F = sc.matrix(all_rows, all_cols)
         cell = F.item
@@ -344,7 +389,7 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     return match
 
 
-# from this many live cells on, the scores and the DP go through numpy (below it, its call
+# from this many cells on, the scores and the DP go through numpy (below it, its call
 # overheads cost more than the Python loops)
 NUMPY_CELLS = 2000
 
@@ -375,6 +420,8 @@ def _dp_numpy(mid, base: float):
 def align_greedy(hs: list, ds: list, sc: Scorer) -> list[tuple[int, int]]:
     """Best pairs first, as ``check._align_reference`` with ``ordered=False``."""
     n, m = len(hs), len(ds)
+    if sc.big:
+        return greedy_pairs(sc.matrix(list(range(n)), list(range(m))).tolist(), n, m)
     return greedy_pairs([sc.row(a, 0, m) for a in range(n)], n, m)
 
 
