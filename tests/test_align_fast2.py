@@ -119,3 +119,39 @@ def test_alignment_equals_the_plain_dp_with_numpy_everywhere(numpy_cells, pick, 
     hs, ds = _edit(hs, ds, ops, random.Random(seed))
     for o in (ordered, True):
         assert _align(hs, ds, o) == _align_reference(hs, ds, o)
+
+
+def _norm_plain(s):
+    """check._norm as one pass of _DROP, its definition."""
+    pattern, table = check._synonyms()
+    s = pattern.sub(lambda m: table[m.group()], s)
+    s = check._direction_re().sub("±", s)
+    return check._DROP.sub("", s)
+
+
+def test_norm_drops_what_the_one_pattern_drops_on_every_character():
+    every = "".join(map(chr, range(0x110000)))
+    assert check._norm.__wrapped__(every) == _norm_plain(every)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=list("<u/>>u< \t\n\u3000\u00a0，,。.、；;：:（）()“”\"'‘’《》【】-—•·■%％±□◇年初预算增加减少比上年同比占比1."),
+               max_size=40))
+def test_norm_equals_the_one_pattern(text):
+    assert check._norm.__wrapped__(text) == _norm_plain(text)
+
+
+def test_norm_equals_the_one_pattern_on_drafts():
+    fig = figures_from_tree(department(5, rows=40), "s")
+    for pack in ("standard", "shanghai"):
+        text = render(fig, pack).text
+        for line in text.split("\n"):
+            assert check._norm.__wrapped__(line) == _norm_plain(line)
+        assert check._norm.__wrapped__(text) == _norm_plain(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_bigrams_are_the_two_character_slices(text):
+    plain = frozenset(text[i:i + 2] for i in range(len(text) - 1)) if len(text) > 1 else frozenset({text})
+    assert check._bigrams.__wrapped__(text) == plain
