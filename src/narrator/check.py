@@ -349,18 +349,22 @@ def _score(h, d) -> float:
     return v + (0.5 * _sim(h[2], d[2]) if h[2] and d[2] else 0.0)
 
 
+# below this many sentence pairs _align runs the reference (it is faster there)
+_SMALL = 400
+
+
 def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
            ordered: bool):
     """Pairs (human sentence index, draft sentence): the result of ``_align_reference``.
 
     The same algorithm with the scores computed in bulk, and in the ordered case the
-    identical corners of the two sections set aside (``check_align``).
+    identical corners of the two sections set aside (``check_align``); small sections go
+    to the reference itself.
     """
-    if not ordered and len(hs) <= 4:
-        # a few stray sentences against the whole draft (the usual unmatched section): the
-        # reference's own scores cost less than setting up the bulk ones
-        sim = [[_score(h, d) for d in ds] for h in hs]
-        return [(hs[a][0], ds[b][0]) for a, b in greedy_pairs(sim, len(hs), len(ds))]
+    if len(hs) * len(ds) < _SMALL or (not ordered and len(hs) <= 4):
+        # a small section, or a few stray sentences against the whole draft (the usual
+        # unmatched section): the reference itself costs less than setting up the bulk scores
+        return _align_reference(hs, ds, ordered)
     sc = Scorer(hs, ds, _THRESHOLD)
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]
