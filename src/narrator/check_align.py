@@ -409,11 +409,15 @@ def _dp_numpy(mid, base: float):
     dp = np.empty((rows + 1, cols + 1))
     dp[0] = base
     dp[:, 0] = base
+    # for row x + 1: diag[x] and up[x] are its cells' diagonal and upper neighbours, and
+    # up[x + 1] its cells from column 1 on
+    diag, up = dp[:, :-1], dp[:, 1:]
     cand = np.empty(cols)
+    add, maximum, running = np.add, np.maximum, np.maximum.accumulate
     for x in range(rows):
-        prev = dp[x]
-        np.maximum(prev[1:], np.add(prev[:-1], gain[x]), out=cand)
-        np.maximum.accumulate(cand, out=dp[x + 1, 1:])
+        add(diag[x], gain[x], out=cand)
+        maximum(cand, up[x], out=cand)
+        running(cand, out=up[x + 1])
     return dp
 
 
