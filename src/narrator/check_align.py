@@ -12,7 +12,11 @@ section of 200 list items ~40,000 similarity calls and as many DP cells in Pytho
 - *corner anchors* are peeled off: a prefix and a suffix of pairs that are each the strict best
   (by more than ``_MARGIN``) of their row and of their column, with only dead sentences between
   them. Only the middle goes through the DP;
-- the swap pass never tests two *settled* pairs (a pair holding its row's best score).
+- the swap pass never tests two *settled* pairs (a pair holding its row's best score);
+- a big pair of sections (the long 项 list of section 五, whose "决算数小于预算数的主要原因是…"
+  sentences tie exactly and stop the corner walk) is scored with numpy and its DP runs a row
+  at a time as a running maximum (``Scorer.matrix``, ``_dp_numpy``): the same floats, see
+  there. (Small sections skip all this: ``check._align`` runs the reference on them.)
 
 Why the result is the same alignment (not just an equally good one):
 - Prefix: if (h0, d0) is strictly best in its row and column, every optimal monotonic alignment
