@@ -12,7 +12,11 @@ section of 200 list items ~40,000 similarity calls and as many DP cells in Pytho
 - *corner anchors* are peeled off: a prefix and a suffix of pairs that are each the strict best
   (by more than ``_MARGIN``) of their row and of their column, with only dead sentences between
   them. Only the middle goes through the DP;
-- the swap pass never tests two *settled* pairs (a pair holding its row's best score).
+- the swap pass never tests two *settled* pairs (a pair holding its row's best score);
+- a big pair of sections (the long 项 list of section 五, whose "决算数小于预算数的主要原因是…"
+  sentences tie exactly and stop the corner walk) is scored with numpy and its DP runs a row
+  at a time as a running maximum (``Scorer.matrix``, ``_dp_numpy``): the same floats, see
+  there. (Small sections skip all this: ``check._align`` runs the reference on them.)
 
 Why the result is the same alignment (not just an equally good one):
 - Prefix: if (h0, d0) is strictly best in its row and column, every optimal monotonic alignment
@@ -42,38 +46,63 @@ from typing import Callable
 _MARGIN = 1e-6
 
 
+def _pack(sets: list[frozenset]):
+    """The sets as rows of bits (one per distinct element), packed into uint64 words."""
+    import numpy as np
+
+    bits: dict = {}
+    idx = [[bits.setdefault(g, len(bits)) for g in s] for s in sets]
+    words = max(1, (len(bits) + 63) // 64)
+    inc = np.zeros((len(sets), words * 64), dtype=np.bool_)
+    inc[np.repeat(np.arange(len(sets)), [len(x) for x in idx]),
+        np.fromiter((g for x in idx for g in x), dtype=np.intp)] = True
+    return np.packbits(inc, axis=1, bitorder="little").view(np.uint64)
+
+
+def _masker() -> Callable[[frozenset], int]:
+    """A set of bigrams as an int with one bit per bigram (bits numbered as first seen)."""
+    bits: dict = {}
+    masks: dict = {}        # sets repeat (templated wordings, the same heading on both sides)
+
+    def mask(s: frozenset) -> int:
+        x = masks.get(s)
+        if x is None:
+            x = 0
+            for g in s:
+                x |= 1 << bits.setdefault(g, len(bits))
+            masks[s] = x
+        return x
+
+    return mask
+
+
 class Scorer:
     """``check._score`` for every pair of two sections, computed in bulk with the same floats.
 
     A pair's score is its wordings' similarity (when it reaches the threshold) plus half its
     contexts'. Wordings repeat (templated list items), so their similarity is computed once
-    per distinct pair; contexts are bit masks over the section's bigrams, whose intersection
-    size is a popcount: the same integers, hence the same divisions, as the frozenset version.
+    per distinct pair; sets of bigrams are bit masks, whose intersection size is a popcount:
+    the same integers, hence the same divisions, as the frozenset version.
+
+    A big pair of sections (``big``: at least ``NUMPY_CELLS`` pairs) is scored with numpy:
+    the masks packed into uint64 words, the popcounts summed (integers), then the same IEEE
+    division, halving and addition Python does on the same numbers - so the same floats.
     """
 
     def __init__(self, hs: list, ds: list, threshold: float):
         self.hs, self.ds = hs, ds
-        bits: dict = {}
-        masks: dict = {}        # sets repeat (templated wordings, the same heading on both sides)
-
-        def mask(s: frozenset) -> int:
-            x = masks.get(s)
-            if x is None:
-                x = 0
-                for g in s:
-                    x |= 1 << bits.setdefault(g, len(bits))
-                masks[s] = x
-            return x
-
-        self.hctx = [(mask(h[2]), len(h[2])) for h in hs]
-        self.dmask = [mask(d[2]) for d in ds]
-        self.dlen = [len(d[2]) for d in ds]
         hcore: dict = {}
         dcore: dict = {}
         self.hclass = [hcore.setdefault(h[1], len(hcore)) for h in hs]
-        dclass = [dcore.setdefault(d[1], len(dcore)) for d in ds]
+        self.dclass = dclass = [dcore.setdefault(d[1], len(dcore)) for d in ds]
+        self.big = len(hs) * len(ds) >= NUMPY_CELLS
+        self._ctx = None             # the contexts' masks, made when ``row`` first needs them
+        if self.big:
+            self._init_numpy(hcore, dcore, threshold)
+            return
         # per distinct human wording: its similarity with each draft sentence, 0 below threshold
         # (as check._sim: the Dice coefficient 2|A&B| / (|A|+|B|), 0 for an empty set)
+        mask = _masker()
         dwords = [(mask(c), len(c)) for c in dcore]
         self.crow = []
         for core in hcore:
@@ -84,21 +113,94 @@ class Scorer:
                 vals.append(v if v >= threshold else 0.0)
             self.crow.append([vals[c] for c in dclass])
 
+    def _init_numpy(self, hcore: dict, dcore: dict, threshold: float) -> None:
+        import numpy as np
+
+        # every distinct set of the two sections (wordings and contexts), one packed row each
+        ids: dict = {}
+        for s in (*hcore, *dcore, *(h[2] for h in self.hs), *(d[2] for d in self.ds)):
+            ids.setdefault(s, len(ids))
+        self._ids = ids
+        self._packed = _pack(list(ids))
+        self._lens = np.array([len(s) for s in ids], dtype=np.float64)
+        hw = np.array([ids[s] for s in hcore], dtype=np.intp)
+        dw = np.array([ids[s] for s in dcore], dtype=np.intp)
+        inter = self._inter(hw, dw)
+        total = self._lens[hw][:, None] + self._lens[dw][None, :]
+        both = (self._lens[hw] > 0)[:, None] & (self._lens[dw] > 0)[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dice = np.where(both, 2 * inter / total, 0.0)
+        dice = np.where(dice >= threshold, dice, 0.0)
+        self.cmat = dice[:, np.array(self.dclass, dtype=np.intp)]     # class x draft sentence
+
+    def _inter(self, a, b):
+        """|A & B| for the packed sets ``a`` (rows) and ``b`` (columns), as int64."""
+        import numpy as np
+
+        p = self._packed
+        return np.bitwise_count(p[a][:, None, :] & p[b][None, :, :]).sum(axis=2, dtype=np.int64)
+
+    def live(self) -> tuple[list[bool], list[bool]]:
+        """Which human rows and draft columns score above 0 against something."""
+        if self.big:
+            return (self.cmat.any(axis=1)[self.hclass].tolist() if self.hs else [],
+                    self.cmat.any(axis=0).tolist() if self.hs else [False] * len(self.ds))
+        live_col = [any(t) for t in zip(*self.crow)] if self.crow else [False] * len(self.ds)
+        return [any(self.crow[c]) for c in self.hclass], live_col
+
+    def _contexts(self) -> tuple[list, list, list]:
+        mask = _masker()
+        self._ctx = ([(mask(h[2]), len(h[2])) for h in self.hs],
+                     [mask(d[2]) for d in self.ds], [len(d[2]) for d in self.ds])
+        return self._ctx
+
     def row(self, a: int, lo: int, hi: int) -> list[float]:
+        if self.big:
+            return self.matrix([a], list(range(lo, hi)))[0].tolist()
         crow = self.crow[self.hclass[a]]
-        hx, hl = self.hctx[a]
+        hctx, dmask, dlen = self._ctx or self._contexts()
+        hx, hl = hctx[a]
         if not hx:
             return crow[lo:hi]          # no context: the wording's similarity (v + 0.0 == v)
         return [v + 0.5 * (2 * (hx & x).bit_count() / (hl + n)) if v and x else v
-                for v, x, n in zip(crow[lo:hi], self.dmask[lo:hi], self.dlen[lo:hi])]
+                for v, x, n in zip(crow[lo:hi], dmask[lo:hi], dlen[lo:hi])]
+
+    def matrix(self, rows: list[int], cols: list[int]):
+        """``row`` for the human sentences ``rows`` and draft sentences ``cols``, as a numpy array."""
+        import numpy as np
+
+        if not self.big:
+            m = len(self.ds)
+            full = np.array([self.row(a, 0, m) for a in rows], dtype=np.float64).reshape(len(rows), m)
+            return full[:, np.array(cols, dtype=np.intp)]
+        w = self.cmat[np.ix_(np.array([self.hclass[a] for a in rows], dtype=np.intp),
+                             np.array(cols, dtype=np.intp))]
+        hsets = [self.hs[a][2] for a in rows]
+        dsets = [self.ds[b][2] for b in cols]
+        # the distinct contexts on each side (local number; -1: none)
+        hid: dict = {}
+        did: dict = {}
+        hrow = np.array([hid.setdefault(s, len(hid)) if s else -1 for s in hsets], dtype=np.intp)
+        dcol = np.array([did.setdefault(s, len(did)) if s else -1 for s in dsets], dtype=np.intp)
+        if not hid or not did:
+            return w
+        ids = self._ids
+        inter = self._inter(np.array([ids[s] for s in hid], dtype=np.intp),
+                            np.array([ids[s] for s in did], dtype=np.intp))
+        hl = np.array([len(s) for s in hsets], dtype=np.float64)
+        dl = np.array([len(s) for s in dsets], dtype=np.float64)
+        r, c = np.nonzero((w > 0) & (hrow >= 0)[:, None] & (dcol >= 0)[None, :])
+        out = w.copy()
+        out[r, c] = w[r, c] + 0.5 * (2 * inter[hrow[r], dcol[c]] / (hl[r] + dl[c]))
+        return out
 
     def restrict(self, cols: list[int]) -> "Scorer":
         """The same scores over the draft sentences ``cols`` only (column k = ``cols[k]``)."""
+        hctx, dmask, dlen = self._ctx or self._contexts()
         out = object.__new__(Scorer)
         out.hs, out.ds = self.hs, [self.ds[b] for b in cols]
-        out.hctx, out.hclass = self.hctx, self.hclass
-        out.dmask = [self.dmask[b] for b in cols]
-        out.dlen = [self.dlen[b] for b in cols]
+        out.hclass, out.big = self.hclass, False
+        out._ctx = (hctx, [dmask[b] for b in cols], [dlen[b] for b in cols])
         out.crow = [[r[b] for b in cols] for r in self.crow]
         return out
 
@@ -114,19 +216,43 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     n, m = len(hs), len(ds)
     # a dead sentence scores 0 against every sentence of the other side: the DP never pairs
     # it, and its DP values are copies of the previous row's or column's
-    live_col = [any(t) for t in zip(*sc.crow)] if sc.crow else [False] * m
-    live_row = [any(sc.crow[c]) for c in sc.hclass]
+    live_row, live_col = sc.live()
     all_rows = [a for a in range(n) if live_row[a]]
     all_cols = [b for b in range(m) if live_col[b]]
     ridx = {a: k for k, a in enumerate(all_rows)}
     cidx = {b: k for k, b in enumerate(all_cols)}
-    sub = sc.restrict(all_cols)
-    full = [sub.row(a, 0, len(all_cols)) for a in all_rows]
+    # the live scores: lists of lists, or for a big section one numpy array (the same floats,
+    # see Scorer.matrix) on which the DP runs a row at a time
+    big = sc.big
+    if big:
+        F = sc.matrix(all_rows, all_cols)
+        cell = F.item
+        row_top = F.max(axis=1, initial=0.0).tolist()
+
+        def full_row(k: int) -> list[float]:
+            return F[k].tolist()
+
+        def full_col(k: int) -> list[float]:
+            return F[:, k].tolist()
+    else:
+        sub = sc.restrict(all_cols)
+        full = [sub.row(a, 0, len(all_cols)) for a in all_rows]
+
+        def cell(k: int, l: int) -> float:
+            return full[k][l]
+
+        def full_row(k: int) -> list[float]:
+            return full[k]
+
+        def full_col(k: int) -> list[float]:
+            return [r[k] for r in full]
+
+        row_top = [max(r, default=0.0) for r in full]
 
     def sim(a: int, b: int) -> float:
         if not (live_row[a] and live_col[b]):
             return 0.0
-        return full[ridx[a]][cidx[b]]
+        return cell(ridx[a], cidx[b])
 
     # strict best partners: the row's (column's) top score beats all its others by _MARGIN.
     # Only the lines the corner walks reach are asked, so each is worked out on demand.
@@ -147,12 +273,12 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
         if not (live_row[i] and live_col[j]):
             return False             # a dead line has no best partner
         if i not in row_best:
-            row_best[i] = strict_best(full[ridx[i]], all_cols)
+            row_best[i] = strict_best(full_row(ridx[i]), all_cols)
         if row_best[i] != j:
             return False
         if j not in col_best:
             k = cidx[j]
-            col_best[j] = strict_best([r[k] for r in full], all_rows)
+            col_best[j] = strict_best(full_col(k), all_rows)
         return col_best[j] == i
 
     anchors: dict[int, int] = {}
@@ -186,25 +312,29 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     # the middle: rows [lo_a, hi_a), columns [lo_b, hi_b), the DP started from ``base``.
     # Dead sentences are left out of the DP; the traceback below replays the reference's
     # moves over them from the live ones' values.
-    rows = [a for a in all_rows if lo_a <= a < hi_a]
+    r0, r1 = bisect_left(all_rows, lo_a), bisect_left(all_rows, hi_a)
     c0, c1 = bisect_left(all_cols, lo_b), bisect_left(all_cols, hi_b)
-    mid = [full[ridx[a]][c0:c1] for a in rows]
-    cols = all_cols[c0:c1]
+    if big:
+        dp = _dp_numpy(F[r0:r1, c0:c1], base)
+        at = dp.item
+    else:
+        dp = [[base] * (c1 - c0 + 1)]
+        for r in full[r0:r1]:
+            prev = dp[-1]
+            row = [base]
+            best = base
+            # the reference's cell update, walking the previous row with zip instead of indexes
+            append = row.append
+            for up, diag, v in zip(prev[1:], prev, r[c0:c1]):
+                if up > best:
+                    best = up
+                if v > 0 and diag + v > best:
+                    best = diag + v
+                append(best)
+            dp.append(row)
 
-    dp = [[base] * (len(cols) + 1)]
-    for r in mid:
-        prev = dp[-1]
-        row = [base]
-        best = base
-        # the reference's cell update, walking the previous row with zip instead of indexes
-        append = row.append
-        for up, diag, v in zip(prev[1:], prev, r):
-            if up > best:
-                best = up
-            if v > 0 and diag + v > best:
-                best = diag + v
-            append(best)
-        dp.append(row)
+        def at(x: int, y: int) -> float:
+            return dp[x][y]
     # DP coordinates of the reference's cell (a, b): live rows before a, live columns before b
     rpos = [0] * (hi_a - lo_a + 1)
     for a in range(lo_a, hi_a):
@@ -220,12 +350,12 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
             continue
         x, y = rpos[a], cpos[b]
         if live_col[lo_b + b - 1]:
-            v = mid[x - 1][y - 1]
-            if v > 0 and abs(dp[x][y] - (dp[x - 1][y - 1] + v)) < 1e-12:
+            v = cell(r0 + x - 1, c0 + y - 1)
+            if v > 0 and abs(at(x, y) - (at(x - 1, y - 1) + v)) < 1e-12:
                 match[lo_a + a - 1] = lo_b + b - 1
                 a, b = a - 1, b - 1
                 continue
-        if dp[x][y] == dp[x - 1][y]:
+        if at(x, y) == at(x - 1, y):
             a -= 1
         else:
             b -= 1
@@ -233,16 +363,11 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     # swap pass: the reference's first swap in (pair, later pair) order. A pair whose draft
     # sentence is the best its human sentence has anywhere (``settled``; an untouched anchor
     # is one) can only lose by trading: two settled pairs are never tested
-    rowmax: dict[int, float] = {}
-
     def settled(a: int) -> bool:
         b = match[a]
         if anchors.get(a, -1) == b:
             return True
-        best = rowmax.get(a)
-        if best is None:
-            best = rowmax[a] = max(full[ridx[a]], default=0.0) if live_row[a] else 0.0
-        return sim(a, b) >= best
+        return not live_row[a] or sim(a, b) >= row_top[ridx[a]]
 
     keys = sorted(match)
     for _ in range(n * n + 10):
@@ -268,9 +393,43 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
     return match
 
 
+# from this many cells on, the scores and the DP go through numpy (below it, its call
+# overheads cost more than the Python loops)
+NUMPY_CELLS = 2000
+
+
+def _dp_numpy(mid, base: float):
+    """The middle's DP table (a numpy array), a numpy row at a time.
+
+    The reference's cell is max(up, left, diag + v when v > 0): with ``cand`` = max(up,
+    diag + v) (diag + v = -inf where v is 0), the row is the running maximum of ``cand``
+    (row[0] = base <= every cell, as scores are >= 0). Maxima pick one of their arguments
+    and diag + v is the same IEEE addition, so every cell is bit-identical.
+    """
+    import numpy as np
+
+    rows, cols = mid.shape
+    gain = np.where(mid > 0, mid, -np.inf)
+    dp = np.empty((rows + 1, cols + 1))
+    dp[0] = base
+    dp[:, 0] = base
+    # for row x + 1: diag[x] and up[x] are its cells' diagonal and upper neighbours, and
+    # up[x + 1] its cells from column 1 on
+    diag, up = dp[:, :-1], dp[:, 1:]
+    cand = np.empty(cols)
+    add, maximum, running = np.add, np.maximum, np.maximum.accumulate
+    for x in range(rows):
+        add(diag[x], gain[x], out=cand)
+        maximum(cand, up[x], out=cand)
+        running(cand, out=up[x + 1])
+    return dp
+
+
 def align_greedy(hs: list, ds: list, sc: Scorer) -> list[tuple[int, int]]:
     """Best pairs first, as ``check._align_reference`` with ``ordered=False``."""
     n, m = len(hs), len(ds)
+    if sc.big:
+        return greedy_pairs(sc.matrix(list(range(n)), list(range(m))).tolist(), n, m)
     return greedy_pairs([sc.row(a, 0, m) for a in range(n)], n, m)
 
 
