@@ -25,7 +25,7 @@ from .draft import Draft, Section, Sentence, Slot
 from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
-from .numbers import fmt
+from .numbers import exponent, fmt
 from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
@@ -36,6 +36,9 @@ _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
 # a sentence: up to and including its 。！？, or the rest of a line without one
 _SENT_SEG = re.compile(r"[^。！？]*[。！？]|[^。！？]+")
+# the same over several lines at once: neither a marker nor a sentence crosses a line
+_MARK_LINE = re.compile(f"{_OPEN}(\\d+){_MID}([^\n]*?){_CLOSE}")
+_SENT_SEG_LINE = re.compile(r"[^。！？\n]*[。！？]|[^。！？\n]+")
 
 _state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
 
@@ -148,7 +151,7 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     else:
         p = st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2)
         if not derived and kind == "amount":
-            exp = q.value.as_tuple().exponent  # a figure given as 3.498 is printed as 3.498
+            exp = exponent(q.value)  # a figure given as 3.498 is printed as 3.498
             if isinstance(exp, int) and -exp > p:
                 p = -exp
     value = abs(q.value) if take_abs else q.value
@@ -425,70 +428,86 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
     return ctx
 
 
+def _strip_marks(raw: str, pos: int, slots: list[Slot], placed: list[Slot],
+                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot]]:
+    """``raw`` without its slot markers; each slot met gets its span in the draft (``raw``
+    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order."""
+    if _OPEN not in raw:
+        return raw, []
+    # the split gives [text, id, slot text, text, id, slot text, …, text]
+    pieces = mark.split(raw)
+    mine = [slots[int(i)] for i in pieces[1::3]]
+    cpos = pos + len(pieces[0])
+    for slot, shown, after in zip(mine, pieces[2::3], pieces[3::3]):
+        slot.start = cpos
+        cpos += len(shown)
+        slot.end = cpos
+        cpos += len(after)
+    del pieces[1::3]
+    placed.extend(mine)
+    return "".join(pieces), mine
+
+
+def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], heading: bool,
+                   seg: re.Pattern) -> None:
+    """Split ``text`` (at ``pos`` in the draft) into the section's sentences, each with the
+    slots that start in it. With ``_SENT_SEG_LINE``, ``text`` is several lines: a sentence
+    never crosses a line, and a slot left over at a line's end belongs to no sentence."""
+    sentences = section.sentences
+    sec_id = section.id
+    lines = seg is _SENT_SEG_LINE
+    k = 0
+    n = len(mine)
+    o = 0  # offset in text; the pattern's matches tile each line, so each starts where the last ended
+    for s_text in seg.findall(text):
+        if lines and text[o] == "\n":
+            o += 1
+            while k < n and mine[k].start < pos + o:
+                k += 1
+        end = o + len(s_text)
+        if not s_text.isspace():
+            sent = Sentence(len(sentences), sec_id, pos + o, pos + end, s_text, [], heading)
+            limit = pos + end
+            if k < n and mine[k].start < limit:
+                got = sent.slots
+                index = sent.index
+                while k < n and mine[k].start < limit:
+                    sl = mine[k]
+                    sl.section = sec_id
+                    sl.sentence = index
+                    got.append(sl)
+                    k += 1
+            sentences.append(sent)
+        o = end
+
+
 def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Figures) -> Draft:
-    out: list[str] = []
-    pos = 0
     slots = state.slots
     placed: list[Slot] = []
     sections: list[Section] = []
-
-    def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
-        nonlocal pos
-        # strip the slot markers, recording each slot's span in the clean text: the split
-        # gives [text, id, slot text, text, id, slot text, …, text]
-        if _OPEN in raw_line:
-            pieces = _MARK.split(raw_line)
-            cpos = pos + len(pieces[0])
-            line_slots: list[Slot] = []
-            for j in range(1, len(pieces), 3):
-                slot = slots[int(pieces[j])]
-                slot.start = cpos
-                cpos += len(pieces[j + 1])
-                slot.end = cpos
-                cpos += len(pieces[j + 2])
-                line_slots.append(slot)
-            del pieces[1::3]
-            text = "".join(pieces)
-            placed.extend(line_slots)
-        else:
-            text = raw_line
-            line_slots = []
-        if section is not None:
-            sentences = section.sentences
-            sec_id = section.id
-            k = 0
-            n_slots = len(line_slots)
-            # the sentence pattern's matches tile the line, so each starts where the last ended
-            start = pos
-            for s_text in _SENT_SEG.findall(text):
-                end = start + len(s_text)
-                if s_text.isspace():
-                    start = end
-                    continue
-                sent = Sentence(len(sentences), sec_id, start, end, s_text, [], heading)
-                if k < n_slots:
-                    mine = sent.slots
-                    while k < n_slots and line_slots[k].start < end:
-                        sl = line_slots[k]
-                        sl.section = sec_id
-                        sl.sentence = sent.index
-                        mine.append(sl)
-                        k += 1
-                sentences.append(sent)
-                start = end
+    out: list[str] = []  # the draft's lines, a section's body lines as one string
+    pos = 0
+    for line in _clean_lines(title):
+        text, _ = _strip_marks(line, pos, slots, placed)
         out.append(text)
         pos += len(text) + 1
-
-    for line in _clean_lines(title):
-        add_line(line, None, True)
     for sec, number, body in rendered:
         heading = f"{number}、{sec['标题']}"
         section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
                           start=pos, end=pos)
         sections.append(section)
-        add_line(heading, section, True)
-        for line in _clean_lines(body):
-            add_line(line, section, False)
+        text, mine = _strip_marks(heading, pos, slots, placed)
+        _add_sentences(section, text, pos, mine, True, _SENT_SEG)
+        out.append(text)
+        pos += len(text) + 1
+        lines = _clean_lines(body)
+        if lines:
+            # the body's lines at once: markers cannot span lines (_MARK_LINE), sentences
+            # cannot either (_SENT_SEG_LINE), so this is what line-by-line work would give
+            text, mine = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
+            _add_sentences(section, text, pos, mine, False, _SENT_SEG_LINE)
+            out.append(text)
+            pos += len(text) + 1
         section.end = pos
     out.append("")  # every line ends with a newline
     text = "\n".join(out)
