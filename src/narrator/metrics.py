@@ -30,6 +30,9 @@ class Rule:
     places: int | None
     doc: str
     fn: Callable
+    # fn's Q results are made by fn itself (its formula is an operation, not a bare
+    # parameter or a function that may hand back an input): _finish may complete them in place
+    fresh: bool = False
 
 
 def _compile(node: ast.expr, params: tuple[str, ...], rules: "RuleSet", unit: str, top: bool = False):
@@ -152,13 +155,23 @@ class RuleSet:
         except E.ExprError as e:
             raise InputError(f"rule {name}: {e}", self.source) from None
         places = spec.get("精度")
+        fresh = isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
         return Rule(name, params, formula, unit, int(places) if places is not None else None,
-                    str(spec.get("说明", "")), fn)
+                    str(spec.get("说明", "")), fn, fresh)
 
     def _finish(self, rule: Rule, v):
         if is_missing(v):
             return v
         if not isinstance(v, Q):
+            return v
+        if rule.fresh:
+            # the same values as the copy below, set on the new Q nobody else holds
+            v.unit = rule.unit
+            v.label = v.label or rule.name
+            if v.op:
+                v.path = None
+            v.rule = rule.name
+            v.places = rule.places
             return v
         return Q(v.value, rule.unit, v.label or rule.name, v.path if not v.op else None,
                  v.op, v.inputs, rule.name, rule.places)

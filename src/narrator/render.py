@@ -214,7 +214,7 @@ def f_year(y):
 
 def g_direction(q, 词组="增减"):
     """The direction word for the sign of ``q`` (增加/减少/持平 …) as a checked slot."""
-    words = wording()["方向词"][词组]
+    words = _direction_words(词组)
     if is_missing(q):
         return _emit(Slot(0, "placeholder", wording()["占位符"].format(f"{words['正']}/{words['负']}"),
                           None, 0, "", f"方向词:{词组}"))
@@ -228,11 +228,25 @@ def g_direction(q, 词组="增减"):
             f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
             return f, _inputs(q)
     return _emit(Slot(0, "word", word, Decimal(sign), 0, "", q.label if isinstance(q, Q) else "",
-                      q.rule if isinstance(q, Q) else None, words=dict(words), explainer=explainer))
+                      q.rule if isinstance(q, Q) else None, words=words, explainer=explainer))
+
+
+@lru_cache(maxsize=64)
+def _direction_words(group: str) -> dict:
+    """One copy of a group's words ({正, 负, 零}) for all its slots: nothing changes them."""
+    return dict(wording()["方向词"][group])
+
+
+@lru_cache(maxsize=1024)
+def _placeholder_text(label: str) -> str:
+    return wording()["占位符"].format(label)
 
 
 def g_placeholder(label: str):
-    return _emit(Slot(0, "placeholder", wording()["占位符"].format(label), None, 0, "", label))
+    # labels are the templates' own strings; anything else is formatted each time (a Q's
+    # equal values may print differently, so they must not share a cache entry)
+    text = _placeholder_text(label) if type(label) is str else wording()["占位符"].format(label)
+    return _emit(Slot(0, "placeholder", text, None, 0, "", label))
 
 
 def _text_node(key):

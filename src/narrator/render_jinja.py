@@ -143,6 +143,7 @@ class FastCodeGenerator(CodeGenerator):
         self.writeline("_plain_callables = environment.plain_callables")
         self.writeline("_FunctionType = environment.function_type")
         self.writeline("_slow_call = environment.slow_call")
+        self.writeline("_kid_views = environment.kid_views")
 
     @optimizeconst
     def visit_Call(self, node, frame, forward_caller=False):
@@ -170,12 +171,32 @@ class FastCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+    @optimizeconst
+    def visit_Getattr(self, node, frame):
+        """``行.合计`` on one of our views reads the view's item cache directly when the item
+        is there, as FastEnvironment.getattr would first, without calling it:
+
+            (_h if type(_o := 行) in _kid_views and (_k := _o._kids) is not None
+             and (_h := _k.get("合计")) is not None else environment.getattr(_o, "合计"))
+
+        Names that getattr must not treat as items (methods, ``_…``) keep Jinja's code."""
+        env = self.environment
+        attr = node.attr
+        if env.is_async or env.sandboxed or attr[:1] == "_" or attr in _ROW_ATTRS:
+            return CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
+        self.write("(_h if type(_o := ")
+        self.visit(node.node, frame)
+        self.write(f") in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
+                   f" is not None else environment.getattr(_o, {attr!r}))")
+
+
 class FastEnvironment(jinja2.Environment):
     context_class = FastContext
     template_class = FastTemplate
     code_generator_class = FastCodeGenerator
     function_type = FunctionType
     slow_call = staticmethod(_slow_call)
+    kid_views = frozenset((View, RowView))  # views whose ``_kids`` caches their items
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

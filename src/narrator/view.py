@@ -49,6 +49,9 @@ def _child_node_uncached(node: Node, key: str) -> tuple[str, Node | None]:
 
 
 def wrap(value, node: Node | None, path: tuple, label: str):
+    if type(value) is Decimal:  # the common case first; the same as the branch below
+        leaf = node.leaf if node is not None and node.kind == "leaf" else "金额"
+        return Q(value, _UNIT_OF_LEAF.get(leaf, "金额"), label, path)
     if isinstance(value, dict):
         if node is not None and node.kind == "table":
             return TableView(value, node, path, label)
