@@ -15,6 +15,7 @@ from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
+from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
 
@@ -36,9 +37,10 @@ _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
 # a sentence: up to and including its 。！？, or the rest of a line without one
 _SENT_SEG = re.compile(r"[^。！？]*[。！？]|[^。！？]+")
-# the same over several lines at once: neither a marker nor a sentence crosses a line
+# the same over several lines at once: neither a marker nor a sentence crosses a line,
+# and each newline is a piece of its own
 _MARK_LINE = re.compile(f"{_OPEN}(\\d+){_MID}([^\n]*?){_CLOSE}")
-_SENT_SEG_LINE = re.compile(r"[^。！？\n]*[。！？]|[^。！？\n]+")
+_SENT_SEG_LINE = re.compile(r"\n|[^。！？\n]*[。！？]|[^。！？\n]+")
 
 _state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
 
@@ -451,48 +453,62 @@ def _strip_marks(raw: str, pos: int, slots: list[Slot], placed: list[Slot],
     # the split gives [text, id, slot text, text, id, slot text, …, text]
     pieces = mark.split(raw)
     mine = [slots[int(i)] for i in pieces[1::3]]
-    cpos = pos + len(pieces[0])
-    for slot, shown, after in zip(mine, pieces[2::3], pieces[3::3]):
-        slot.start = cpos
-        cpos += len(shown)
-        slot.end = cpos
-        cpos += len(after)
     del pieces[1::3]
+    # where each piece starts in the draft: a slot's text is the piece 2i+1
+    at = list(accumulate(map(len, pieces), initial=pos))
+    for slot, start, end in zip(mine, at[1::2], at[2::2]):
+        slot.start = start
+        slot.end = end
     placed.extend(mine)
     return "".join(pieces), mine
 
 
+def _sentence_texts(text: str, lines: bool) -> list[str]:
+    """The pieces ``_SENT_SEG`` (``lines``: ``_SENT_SEG_LINE``) finds in ``text``, in order.
+    A sentence ends after each 。！？ (and at a line's end): marking those ends with a NUL
+    and splitting there is much faster than the pattern, and gives the same pieces (the
+    empty ones dropped) unless the text has a NUL of its own."""
+    if "\0" in text:
+        return (_SENT_SEG_LINE if lines else _SENT_SEG).findall(text)
+    marked = text.replace("。", "。\0").replace("！", "！\0").replace("？", "？\0")
+    if lines:
+        marked = marked.replace("\n", "\0\n\0")
+    return [p for p in marked.split("\0") if p]
+
+
 def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], heading: bool,
-                   seg: re.Pattern) -> None:
+                   lines: bool) -> None:
     """Split ``text`` (at ``pos`` in the draft) into the section's sentences, each with the
-    slots that start in it. With ``_SENT_SEG_LINE``, ``text`` is several lines: a sentence
-    never crosses a line, and a slot left over at a line's end belongs to no sentence."""
+    slots that start in it. ``lines``: ``text`` is several lines; a sentence never crosses
+    a line, and a slot left over at a line's end belongs to no sentence."""
     sentences = section.sentences
     sec_id = section.id
-    lines = seg is _SENT_SEG_LINE
+    starts = [sl.start for sl in mine]
     k = 0
     n = len(mine)
-    o = 0  # offset in text; the pattern's matches tile each line, so each starts where the last ended
-    for s_text in seg.findall(text):
-        if lines and text[o] == "\n":
-            o += 1
-            while k < n and mine[k].start < pos + o:
+    start = pos  # the pieces tile the text, so each starts where the last ended
+    for s_text in _sentence_texts(text, lines):
+        if lines and s_text == "\n":  # the next line: a slot left in this one has no sentence
+            start += 1
+            while k < n and starts[k] < start:
                 k += 1
-        end = o + len(s_text)
+            continue
+        end = start + len(s_text)
         if not s_text.isspace():
-            sent = Sentence(len(sentences), sec_id, pos + o, pos + end, s_text, [], heading)
-            limit = pos + end
-            if k < n and mine[k].start < limit:
-                got = sent.slots
-                index = sent.index
-                while k < n and mine[k].start < limit:
-                    sl = mine[k]
+            if k < n and starts[k] < end:
+                j = k + 1
+                while j < n and starts[j] < end:
+                    j += 1
+                got = mine[k:j]
+                index = len(sentences)
+                for sl in got:
                     sl.section = sec_id
                     sl.sentence = index
-                    got.append(sl)
-                    k += 1
-            sentences.append(sent)
-        o = end
+                k = j
+                sentences.append(Sentence(index, sec_id, start, end, s_text, got, heading))
+            else:
+                sentences.append(Sentence(len(sentences), sec_id, start, end, s_text, [], heading))
+        start = end
 
 
 def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Figures) -> Draft:
@@ -511,17 +527,28 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
                           start=pos, end=pos)
         sections.append(section)
         text, mine = _strip_marks(heading, pos, slots, placed)
-        _add_sentences(section, text, pos, mine, True, _SENT_SEG)
+        _add_sentences(section, text, pos, mine, True, False)
         out.append(text)
         pos += len(text) + 1
         lines = _clean_lines(body)
         if lines:
-            # the body's lines at once: markers cannot span lines (_MARK_LINE), sentences
-            # cannot either (_SENT_SEG_LINE), so this is what line-by-line work would give
+            # the body's lines at once: neither a marker nor a sentence may span lines, so
+            # this is what stripping and splitting each line on its own would give
+            n_placed = len(placed)
             text, mine = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
-            _add_sentences(section, text, pos, mine, False, _SENT_SEG_LINE)
-            out.append(text)
-            pos += len(text) + 1
+            if len(set(map(id, mine))) == len(mine):
+                _add_sentences(section, text, pos, mine, False, True)
+                out.append(text)
+                pos += len(text) + 1
+            else:
+                # a slot printed twice (a {% set %} value): a line's sentences take its slots
+                # where that line left them, before a later line moves them - line by line
+                del placed[n_placed:]
+                for line in lines:
+                    text, mine = _strip_marks(line, pos, slots, placed)
+                    _add_sentences(section, text, pos, mine, False, False)
+                    out.append(text)
+                    pos += len(text) + 1
         section.end = pos
     out.append("")  # every line ends with a newline
     text = "\n".join(out)

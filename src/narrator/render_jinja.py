@@ -47,6 +47,7 @@ _ITEM_TYPES: dict[type, frozenset[str]] = {
     cls: _class_attributes(cls) for cls in (View, RowView, TableView, MetricsView)
 }
 _VIEW_ATTRS, _ROW_ATTRS = _ITEM_TYPES[View], _ITEM_TYPES[RowView]
+_MODULE_ATTRS = _class_attributes(TemplateModule)
 
 
 class FastContext(Context):
@@ -144,6 +145,7 @@ class FastCodeGenerator(CodeGenerator):
         self.writeline("_FunctionType = environment.function_type")
         self.writeline("_slow_call = environment.slow_call")
         self.writeline("_kid_views = environment.kid_views")
+        self.writeline("_TemplateModule = environment.template_module")
 
     @optimizeconst
     def visit_Call(self, node, frame, forward_caller=False):
@@ -174,20 +176,25 @@ class FastCodeGenerator(CodeGenerator):
     @optimizeconst
     def visit_Getattr(self, node, frame):
         """``行.合计`` on one of our views reads the view's item cache directly when the item
-        is there, as FastEnvironment.getattr would first, without calling it:
+        is there, as FastEnvironment.getattr would first, without calling it; ``m.金额文`` on
+        a macro module reads the module's variables, as getattr() would:
 
-            (_h if type(_o := 行) in _kid_views and (_k := _o._kids) is not None
-             and (_h := _k.get("合计")) is not None else environment.getattr(_o, "合计"))
+            (_h if (type(_o := 行) in _kid_views and (_k := _o._kids) is not None
+                    and (_h := _k.get("合计")) is not None)
+                 or (type(_o) is _TemplateModule and (_h := _o.__dict__.get("合计")) is not None)
+             else environment.getattr(_o, "合计"))
 
         Names that getattr must not treat as items (methods, ``_…``) keep Jinja's code."""
         env = self.environment
         attr = node.attr
-        if env.is_async or env.sandboxed or attr[:1] == "_" or attr in _ROW_ATTRS:
+        if (env.is_async or env.sandboxed or attr[:1] == "_" or attr in _ROW_ATTRS
+                or attr in _MODULE_ATTRS):
             return CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
-        self.write("(_h if type(_o := ")
+        self.write("(_h if (type(_o := ")
         self.visit(node.node, frame)
         self.write(f") in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
-                   f" is not None else environment.getattr(_o, {attr!r}))")
+                   f" is not None) or (type(_o) is _TemplateModule and (_h := _o.__dict__.get({attr!r}))"
+                   f" is not None) else environment.getattr(_o, {attr!r}))")
 
 
 class FastEnvironment(jinja2.Environment):
@@ -197,6 +204,7 @@ class FastEnvironment(jinja2.Environment):
     function_type = FunctionType
     slow_call = staticmethod(_slow_call)
     kid_views = frozenset((View, RowView))  # views whose ``_kids`` caches their items
+    template_module = TemplateModule
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
