@@ -336,7 +336,10 @@ def _rule_function(rules: RuleSet, name: str):
 
     def call(*args):
         seen, result = last[0]
-        if seen and len(args) == len(seen) and all(map(is_, args, seen)):
+        if len(args) == 2 == len(seen):  # the usual call, compared without map()
+            if args[0] is seen[0] and args[1] is seen[1]:
+                return result
+        elif seen and len(args) == len(seen) and all(map(is_, args, seen)):
             return result
         result = finish(rule, fn((args, None)))
         last[0] = (args, result)

@@ -175,13 +175,14 @@ class FastCodeGenerator(CodeGenerator):
 
     @optimizeconst
     def visit_Getattr(self, node, frame):
-        """``行.合计`` on one of our views reads the view's item cache directly when the item
-        is there, as FastEnvironment.getattr would first, without calling it; ``m.金额文`` on
-        a macro module reads the module's variables, as getattr() would:
+        """``行.合计`` on one of our views reads the view's item cache directly, or else the
+        item itself, as FastEnvironment.getattr would, without calling it; ``m.金额文`` on a
+        macro module reads the module's variables, as getattr() would:
 
-            (_h if (type(_o := 行) in _kid_views and (_k := _o._kids) is not None
-                    and (_h := _k.get("合计")) is not None)
-                 or (type(_o) is _TemplateModule and (_h := _o.__dict__.get("合计")) is not None)
+            (_h if (_t := type(_o := 行)) in _kid_views and (_k := _o._kids) is not None
+                   and (_h := _k.get("合计")) is not None
+             else _o["合计"] if _t in _kid_views
+             else _h if _t is _TemplateModule and (_h := _o.__dict__.get("合计")) is not None
              else environment.getattr(_o, "合计"))
 
         Names that getattr must not treat as items (methods, ``_…``) keep Jinja's code."""
@@ -190,11 +191,12 @@ class FastCodeGenerator(CodeGenerator):
         if (env.is_async or env.sandboxed or attr[:1] == "_" or attr in _ROW_ATTRS
                 or attr in _MODULE_ATTRS):
             return CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
-        self.write("(_h if (type(_o := ")
+        self.write("(_h if (_t := type(_o := ")
         self.visit(node.node, frame)
-        self.write(f") in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
-                   f" is not None) or (type(_o) is _TemplateModule and (_h := _o.__dict__.get({attr!r}))"
-                   f" is not None) else environment.getattr(_o, {attr!r}))")
+        self.write(f")) in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
+                   f" is not None else _o[{attr!r}] if _t in _kid_views"
+                   f" else _h if _t is _TemplateModule and (_h := _o.__dict__.get({attr!r})) is not None"
+                   f" else environment.getattr(_o, {attr!r}))")
 
 
 class FastEnvironment(jinja2.Environment):

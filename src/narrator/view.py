@@ -182,6 +182,10 @@ class TableView(View):
         if self._rows is None:
             self._rows = [RowView(r, self._node, self._path + ("科目", r["科目编码"]), r["科目名称"], self)
                           for r in self._d.get("科目", [])]
+            for row in self._rows:
+                # what _row_item gives for the names every list template prints
+                d = row._d
+                row._kids = {"科目编码": d["科目编码"], "科目名称": d["科目名称"]}
         return self._rows
 
     def name_of(self, code: str) -> str:
