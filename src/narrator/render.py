@@ -214,6 +214,9 @@ def f_year(y):
     return _emit(Slot(0, "year", str(y), Decimal(y), 0, "年", "年度"))
 
 
+_SIGNS = {1: Decimal(1), 0: Decimal(0), -1: Decimal(-1)}  # a word slot's value: its sign
+
+
 def g_direction(q, 词组="增减"):
     """The direction word for the sign of ``q`` (增加/减少/持平 …) as a checked slot."""
     words = _direction_words(词组)
@@ -229,7 +232,7 @@ def g_direction(q, 词组="增减"):
         def explainer(q=q):
             f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
             return f, _inputs(q)
-    return _emit(Slot(0, "word", word, Decimal(sign), 0, "", q.label if isinstance(q, Q) else "",
+    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label if isinstance(q, Q) else "",
                       q.rule if isinstance(q, Q) else None, words=words, explainer=explainer))
 
 
