@@ -129,11 +129,15 @@ def _abs(vals):
 _BUILTINS = {"求和": _sum, "取其一": _first, "绝对值": _abs}
 
 
+_NONE = object()
+
+
 class RuleSet:
     """All rules/*.yaml metric definitions, compiled once."""
 
     def __init__(self, data: dict, source: str = "metrics.yaml"):
         self.source = source
+        self._memo: tuple[object, dict] = (None, {})  # (view, its metrics) - see metric()
         self.places_by_unit: dict[str, int] = {str(k): int(v) for k, v in (data.get("格式") or {}).items()}
         self.functions_spec = data.get("函数") or {}
         self.metrics_spec = data.get("指标") or {}
@@ -181,11 +185,21 @@ class RuleSet:
         return self._finish(rule, rule.fn((args, None)))
 
     def metric(self, name: str, view):
-        rule = self.metrics[name]
-        v = rule.fn(((), view))
-        if isinstance(v, Q):
-            v = self._finish(rule, v)
-            v.label = name
+        # the last view's metrics: rules name other metrics (占比 = 支出 ÷ 支出合计), which
+        # were worked out anew at every mention; a view's figures never change
+        seen, memo = self._memo
+        if seen is not view:
+            memo = {}
+            if view is not None:
+                self._memo = (view, memo)
+        v = memo.get(name, _NONE)
+        if v is _NONE:
+            rule = self.metrics[name]
+            v = rule.fn(((), view))
+            if isinstance(v, Q):
+                v = self._finish(rule, v)
+                v.label = name
+            memo[name] = v
         return v
 
 
