@@ -153,7 +153,7 @@ def test_inline_getattr_reads_like_jinja():
     fig = figures_from_tree(department(3, rows=20))
     p = R.load_pack("standard")
     src = ('{% import "macros.j2" as m with context %}{% set t = 一般公共预算财政拨款支出决算表 %}'
-           '{% for 行 in t.项级 %}{{ loop.index }}{{ 行.合计 }}{{ 行.合计 }}{{ 行.科目名称 }}'
+           '{% for 行 in t.项级 %}{{ loop.index }}{{ loop.last }}{{ loop.length }}{{ loop.revindex }}{{ 行.合计 }}{{ 行.合计 }}{{ 行.科目名称 }}'
            '{{ 行.类名称 }}{{ 行.级次 }}{{ 行.rows is defined }}{% endfor %}'
            '{{ m.金额文 is defined }}{{ m.变动 is defined }}{{ m.nothing is defined }}'
            '{{ 数据.年初预算.科目 is defined }}{{ d.a }}{{ d.items is defined }}{{ 收入决算表.合计 }}')

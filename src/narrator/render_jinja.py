@@ -32,7 +32,7 @@ from types import FunctionType
 import jinja2
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Context, Macro, missing
+from jinja2.runtime import Context, LoopContext, Macro, missing
 
 from .metrics import MetricsView
 from .view import RowView, TableView, View
@@ -48,6 +48,8 @@ _ITEM_TYPES: dict[type, frozenset[str]] = {
 }
 _VIEW_ATTRS, _ROW_ATTRS = _ITEM_TYPES[View], _ITEM_TYPES[RowView]
 _MODULE_ATTRS = _class_attributes(TemplateModule)
+# LoopContext properties that only compute from the loop's state (no AttributeError inside)
+_LOOP_PROPERTIES = frozenset({"index", "index0", "first", "last", "length", "revindex", "revindex0"})
 
 
 class FastContext(Context):
@@ -146,6 +148,7 @@ class FastCodeGenerator(CodeGenerator):
         self.writeline("_slow_call = environment.slow_call")
         self.writeline("_kid_views = environment.kid_views")
         self.writeline("_TemplateModule = environment.template_module")
+        self.writeline("_LoopContext = environment.loop_context")
 
     @optimizeconst
     def visit_Call(self, node, frame, forward_caller=False):
@@ -182,6 +185,7 @@ class FastCodeGenerator(CodeGenerator):
             (_h if (_t := type(_o := 行)) in _kid_views and (_k := _o._kids) is not None
                    and (_h := _k.get("合计")) is not None
              else _o["合计"] if _t in _kid_views
+             else _o.index if _t is _LoopContext        (loop.index and the like only)
              else _h if _t is _TemplateModule and (_h := _o.__dict__.get("合计")) is not None
              else environment.getattr(_o, "合计"))
 
@@ -194,8 +198,10 @@ class FastCodeGenerator(CodeGenerator):
         self.write("(_h if (_t := type(_o := ")
         self.visit(node.node, frame)
         self.write(f")) in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
-                   f" is not None else _o[{attr!r}] if _t in _kid_views"
-                   f" else _h if _t is _TemplateModule and (_h := _o.__dict__.get({attr!r})) is not None"
+                   f" is not None else _o[{attr!r}] if _t in _kid_views")
+        if attr in _LOOP_PROPERTIES:  # loop.index: the property getattr() would read
+            self.write(f" else _o.{attr} if _t is _LoopContext")
+        self.write(f" else _h if _t is _TemplateModule and (_h := _o.__dict__.get({attr!r})) is not None"
                    f" else environment.getattr(_o, {attr!r}))")
 
 
@@ -207,6 +213,7 @@ class FastEnvironment(jinja2.Environment):
     slow_call = staticmethod(_slow_call)
     kid_views = frozenset((View, RowView))  # views whose ``_kids`` caches their items
     template_module = TemplateModule
+    loop_context = LoopContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
