@@ -169,3 +169,34 @@ def test_inline_getattr_reads_like_jinja():
             R._state.reset(token)
     assert outs[0] == outs[1]
     assert "True" in outs[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_decimals | st.sampled_from([Decimal("-0"), Decimal("3.498"), Decimal("1" * 60 + ".5")]),
+       st.booleans(), st.booleans())
+def test_figure_amount_printed_as_fmt_would(d, take_abs, strip):
+    """A figure's amount (no rule, no precision asked): printed at the unit's places, or at
+    as many as it was written with, by numbers.fmt."""
+    from narrator.values import Q
+    state = R._RenderState(R.load_rules(None), "万元", strip, R.wording(), None)
+    token = R._state.set(state)
+    try:
+        q = Q(d, "金额", "x", ("a",))
+        try:
+            shown = R._number(q, "amount", "万元", None, take_abs)
+        except Exception as e:  # fmt's own errors (a value beyond its 50 digits) stay
+            shown = type(e)
+        slot = state.slots[-1] if state.slots else None
+    finally:
+        R._state.reset(token)
+    p = state.rules.places_by_unit.get("金额", 2)
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and -exp > p:
+        p = -exp
+    try:
+        want = fmt(abs(d) if take_abs else d, p, strip)
+    except Exception as e:
+        assert shown is type(e)
+        return
+    assert shown == f"{R._OPEN}0{R._MID}{want}{R._CLOSE}"
+    assert (slot.text, slot.places) == (want, p)

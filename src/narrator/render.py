@@ -26,7 +26,7 @@ from .draft import Draft, Section, Sentence, Slot
 from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
-from .numbers import exponent, fmt
+from .numbers import fmt
 from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
@@ -146,6 +146,9 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
             raise TypeError(f"not a number: {q!r}")
     st = _state.get()
     derived = q.op is not None
+    value = q.value
+    strip = st.strip_zeros
+    text = None
     if places is not None:
         p = places
     elif q.places is not None:
@@ -153,12 +156,24 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     else:
         p = st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2)
         if not derived and kind == "amount":
-            exp = exponent(q.value)  # a figure given as 3.498 is printed as 3.498
-            if isinstance(exp, int) and -exp > p:
-                p = -exp
-    value = abs(q.value) if take_abs else q.value
-    strip = st.strip_zeros
-    text = fmt(value, p, strip)
+            # a figure given as 3.498 is printed as 3.498: with at least p decimals as
+            # written, str() is what fmt() would print (unless -0, or zeros to strip)
+            written = str(value)
+            if "E" not in written and value.is_finite() and len(written) < 50:  # (fmt: prec 50)
+                dot = written.find(".")
+                decimals = 0 if dot < 0 else len(written) - dot - 1
+                if decimals >= p:
+                    p = decimals
+                    if not take_abs and not strip and (value or written[0] != "-"):
+                        text = written
+            else:
+                exp = value.as_tuple().exponent
+                if isinstance(exp, int) and -exp > p:
+                    p = -exp
+    if take_abs:
+        value = abs(value)
+    if text is None:
+        text = fmt(value, p, strip)
     explainer = None
     if derived or q.path is not None:
         # worked out only if someone asks for the slot's formula (most never do)
