@@ -200,3 +200,36 @@ def test_figure_amount_printed_as_fmt_would(d, take_abs, strip):
         return
     assert shown == f"{R._OPEN}0{R._MID}{want}{R._CLOSE}"
     assert (slot.text, slot.places) == (want, p)
+
+
+# -- macro calls ------------------------------------------------------------------------------
+_MACROS = (
+    '{% macro two(a, b="d") %}[{{ a }}|{{ b }}|{{ b is defined }}]{% endmacro %}'
+    '{% macro opt(a, b) %}[{{ a }}|{{ b is defined }}]{% endmacro %}'
+    '{% macro kw() %}[{{ kwargs }}]{% endmacro %}'
+    '{% macro va(a) %}[{{ a }}{{ varargs }}]{% endmacro %}'
+    '{% macro wrap() %}<{{ caller() }}>{% endmacro %}'
+    '{% macro html(a) %}<{{ a }}>{% endmacro %}'
+)
+_CALLS = [
+    "{{ two(1) }}{{ two(1, 2) }}{{ two(1, b=3) }}{{ two(a=4) }}{{ opt(1) }}{{ opt() }}",
+    "{% for i in [1, 2] %}{{ two(i) }}{{ opt(loop.index) }}{% endfor %}",
+    "{{ kw(x=1) }}{{ va(1, 2, 3) }}{% call wrap() %}in{% endcall %}",
+    "{% autoescape true %}{{ html('&') }}{{ two('&') }}{% endautoescape %}{{ html('&') }}",
+    "{{ two(1, 2, 3) }}",
+    "{{ opt(1, c=2) }}",
+]
+
+
+def test_macro_calls_like_jinja():
+    """Macro calls with fewer, more or named arguments, a caller, kwargs/varargs, inside a
+    loop and an autoescape block: the same output, or the same error, as Jinja's."""
+    for call in _CALLS:
+        outs = []
+        for env_class in (R.FastEnvironment, jinja2.Environment):
+            env = env_class(autoescape=False)
+            try:
+                outs.append(env.from_string(_MACROS + call).render())
+            except Exception as e:  # noqa: BLE001 - the error is the result compared
+                outs.append((type(e), str(e)))
+        assert outs[0] == outs[1], call

@@ -124,8 +124,29 @@ class FastTemplate(jinja2.Template):
 
 def _slow_call(context: Context, obj, **extra):
     """What to call for a callable that is not one of our plain functions: Jinja's own
-    ``Context.call`` with the loop/block variables the generated code would have passed."""
+    ``Context.call`` with the loop/block variables the generated code would have passed;
+    for a plain macro (``s.项级科目(loop.index, 行)``), ``_call_macro``."""
+    if type(obj) is Macro and not (obj.caller or obj.explicit_caller or obj.catch_kwargs
+                                   or obj.catch_varargs):
+        return partial(_call_macro, context, obj)
     return partial(Context.call, context, obj, **extra)
+
+
+def _call_macro(context: Context, macro: Macro, *args, **kwargs):
+    """``Context.call(context, macro, …)`` for a macro without ``caller``, ``kwargs`` or
+    ``varargs``, called with positional arguments outside an autoescape block: what
+    ``Macro.__call__`` then does is pad the arguments with ``missing`` (the macro fills
+    in its defaults) and call the macro's function."""
+    n = macro._argument_count
+    if kwargs or len(args) > n or context.eval_ctx.autoescape:
+        return Context.call(context, macro, *args, **kwargs)
+    if len(args) < n:
+        args += (missing,) * (n - len(args))
+    try:
+        return macro._func(*args)
+    except StopIteration:
+        return context.environment.undefined(
+            "value was undefined because a callable raised a StopIteration exception")
 
 
 class FastCodeGenerator(CodeGenerator):
