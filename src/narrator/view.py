@@ -182,10 +182,14 @@ class TableView(View):
         if self._rows is None:
             self._rows = [RowView(r, self._node, self._path + ("科目", r["科目编码"]), r["科目名称"], self)
                           for r in self._d.get("科目", [])]
+            self.name_of("")  # builds _names
+            names = self._names
             for row in self._rows:
                 # what _row_item gives for the names every list template prints
                 d = row._d
-                row._kids = {"科目编码": d["科目编码"], "科目名称": d["科目名称"]}
+                code = d["科目编码"]
+                row._kids = {"科目编码": code, "科目名称": d["科目名称"],
+                             "类名称": names.get(code[:3], ""), "款名称": names.get(code[:5], "")}
         return self._rows
 
     def name_of(self, code: str) -> str:
