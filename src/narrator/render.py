@@ -26,7 +26,7 @@ from .draft import Draft, Section, Sentence, Slot
 from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
-from .numbers import fmt
+from .numbers import exponent, fmt
 from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
@@ -217,7 +217,7 @@ def f_count(q, 单位="个"):
 def f_score(q, 精度=None):
     if isinstance(q, Q) and 精度 is None:
         # scores are printed as given (96.6 stays 96.6)
-        exp = q.value.normalize().as_tuple().exponent
+        exp = exponent(q.value.normalize())
         精度 = max(0, -exp) if isinstance(exp, int) else 0
     return _number(q, "score", "分", 精度)
 
