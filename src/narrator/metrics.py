@@ -30,6 +30,9 @@ class Rule:
     places: int | None
     doc: str
     fn: Callable
+    # fn's Q results are made by fn itself (its formula is an operation, not a bare
+    # parameter or a function that may hand back an input): _finish may complete them in place
+    fresh: bool = False
 
 
 def _compile(node: ast.expr, params: tuple[str, ...], rules: "RuleSet", unit: str, top: bool = False):
@@ -126,11 +129,15 @@ def _abs(vals):
 _BUILTINS = {"求和": _sum, "取其一": _first, "绝对值": _abs}
 
 
+_NONE = object()
+
+
 class RuleSet:
     """All rules/*.yaml metric definitions, compiled once."""
 
     def __init__(self, data: dict, source: str = "metrics.yaml"):
         self.source = source
+        self._memo: tuple[object, dict] = (None, {})  # (view, its metrics) - see metric()
         self.places_by_unit: dict[str, int] = {str(k): int(v) for k, v in (data.get("格式") or {}).items()}
         self.functions_spec = data.get("函数") or {}
         self.metrics_spec = data.get("指标") or {}
@@ -152,13 +159,23 @@ class RuleSet:
         except E.ExprError as e:
             raise InputError(f"rule {name}: {e}", self.source) from None
         places = spec.get("精度")
+        fresh = isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
         return Rule(name, params, formula, unit, int(places) if places is not None else None,
-                    str(spec.get("说明", "")), fn)
+                    str(spec.get("说明", "")), fn, fresh)
 
     def _finish(self, rule: Rule, v):
         if is_missing(v):
             return v
         if not isinstance(v, Q):
+            return v
+        if rule.fresh:
+            # the same values as the copy below, set on the new Q nobody else holds
+            v.unit = rule.unit
+            v.label = v.label or rule.name
+            if v.op:
+                v.path = None
+            v.rule = rule.name
+            v.places = rule.places
             return v
         return Q(v.value, rule.unit, v.label or rule.name, v.path if not v.op else None,
                  v.op, v.inputs, rule.name, rule.places)
@@ -168,11 +185,21 @@ class RuleSet:
         return self._finish(rule, rule.fn((args, None)))
 
     def metric(self, name: str, view):
-        rule = self.metrics[name]
-        v = rule.fn(((), view))
-        if isinstance(v, Q):
-            v = self._finish(rule, v)
-            v.label = name
+        # the last view's metrics: rules name other metrics (占比 = 支出 ÷ 支出合计), which
+        # were worked out anew at every mention; a view's figures never change
+        seen, memo = self._memo
+        if seen is not view:
+            memo = {}
+            if view is not None:
+                self._memo = (view, memo)
+        v = memo.get(name, _NONE)
+        if v is _NONE:
+            rule = self.metrics[name]
+            v = rule.fn(((), view))
+            if isinstance(v, Q):
+                v = self._finish(rule, v)
+                v.label = name
+            memo[name] = v
         return v
 
 

@@ -32,6 +32,7 @@ def to_decimal(value) -> Decimal:
 _QUANTA = [Decimal(1).scaleb(-p) for p in range(12)]
 _HALF_UP = Context(prec=50, rounding=ROUND_HALF_UP)
 _DOWN = Context(prec=50, rounding=ROUND_DOWN)
+_quantize_half_up = _HALF_UP.quantize
 
 
 def quantum(places: int) -> Decimal:
@@ -57,13 +58,30 @@ def decimals_of(text: str) -> int:
 def fmt(value: Decimal, places: int, strip_zeros: bool = False) -> str:
     """Print ``value`` at ``places`` decimals, half-up; optionally drop trailing zeros."""
     # round_half_up, inlined: this runs for every printed number
-    d = value.quantize(_QUANTA[places] if 0 <= places < 12 else quantum(places), context=_HALF_UP)
-    if d == 0:
+    # the context's bound method: the same operation as value.quantize(…, context=_HALF_UP),
+    # without the keyword argument parsing that made it the larger part of this function
+    d = _quantize_half_up(value, _QUANTA[places] if 0 <= places < 12 else quantum(places))
+    if not d:
         d = abs(d)  # no "-0.00"
-    text = f"{d:f}"
+    # str() is several times cheaper than format(d, "f") and prints the same digits unless
+    # it chooses exponent notation (tiny values, or places < 0)
+    text = str(d)
+    if "E" in text:
+        text = f"{d:f}"
     if strip_zeros and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def exponent(value: Decimal) -> int | str:
+    """``value.as_tuple().exponent`` (the number of decimals as written, negated) without
+    building the digit tuple: str() prints a finite Decimal without an exponent exactly when
+    its exponent is <= 0 (and it is not tiny), and then the decimals are its exponent."""
+    text = str(value)
+    if "E" in text or not value.is_finite():
+        return value.as_tuple().exponent
+    dot = text.find(".")
+    return 0 if dot < 0 else dot + 1 - len(text)
 
 
 # The default decimal context with 34 digits, made once: entering localcontext() for

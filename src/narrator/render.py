@@ -15,6 +15,7 @@ from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
+from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
 
@@ -25,7 +26,7 @@ from .draft import Draft, Section, Sentence, Slot
 from .errors import InputError, UsageError
 from .figures import Figures
 from .metrics import MetricsView, RuleSet, load_rules
-from .numbers import fmt
+from .numbers import exponent, fmt
 from .render_jinja import FastEnvironment, SharedVars
 from .resources import rules_dir, templates_dir
 from .values import Missing, Q, _natural_places, is_missing
@@ -36,6 +37,10 @@ _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
 # a sentence: up to and including its 。！？, or the rest of a line without one
 _SENT_SEG = re.compile(r"[^。！？]*[。！？]|[^。！？]+")
+# the same over several lines at once: neither a marker nor a sentence crosses a line,
+# and each newline is a piece of its own
+_MARK_LINE = re.compile(f"{_OPEN}(\\d+){_MID}([^\n]*?){_CLOSE}")
+_SENT_SEG_LINE = re.compile(r"\n|[^。！？\n]*[。！？]|[^。！？\n]+")
 
 _state: contextvars.ContextVar["_RenderState"] = contextvars.ContextVar("narrator_render")
 
@@ -141,6 +146,9 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
             raise TypeError(f"not a number: {q!r}")
     st = _state.get()
     derived = q.op is not None
+    value = q.value
+    strip = st.strip_zeros
+    text = None
     if places is not None:
         p = places
     elif q.places is not None:
@@ -148,12 +156,24 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
     else:
         p = st.rules.places_by_unit.get(q.unit if q.unit != "数值" else unit, 2)
         if not derived and kind == "amount":
-            exp = q.value.as_tuple().exponent  # a figure given as 3.498 is printed as 3.498
-            if isinstance(exp, int) and -exp > p:
-                p = -exp
-    value = abs(q.value) if take_abs else q.value
-    strip = st.strip_zeros
-    text = fmt(value, p, strip)
+            # a figure given as 3.498 is printed as 3.498: with at least p decimals as
+            # written, str() is what fmt() would print (unless -0, or zeros to strip)
+            written = str(value)
+            if "E" not in written and value.is_finite() and len(written) < 50:  # (fmt: prec 50)
+                dot = written.find(".")
+                decimals = 0 if dot < 0 else len(written) - dot - 1
+                if decimals >= p:
+                    p = decimals
+                    if not take_abs and not strip and (value or written[0] != "-"):
+                        text = written
+            else:
+                exp = value.as_tuple().exponent
+                if isinstance(exp, int) and -exp > p:
+                    p = -exp
+    if take_abs:
+        value = abs(value)
+    if text is None:
+        text = fmt(value, p, strip)
     explainer = None
     if derived or q.path is not None:
         # worked out only if someone asks for the slot's formula (most never do)
@@ -197,7 +217,7 @@ def f_count(q, 单位="个"):
 def f_score(q, 精度=None):
     if isinstance(q, Q) and 精度 is None:
         # scores are printed as given (96.6 stays 96.6)
-        exp = q.value.normalize().as_tuple().exponent
+        exp = exponent(q.value.normalize())
         精度 = max(0, -exp) if isinstance(exp, int) else 0
     return _number(q, "score", "分", 精度)
 
@@ -209,9 +229,12 @@ def f_year(y):
     return _emit(Slot(0, "year", str(y), Decimal(y), 0, "年", "年度"))
 
 
+_SIGNS = {1: Decimal(1), 0: Decimal(0), -1: Decimal(-1)}  # a word slot's value: its sign
+
+
 def g_direction(q, 词组="增减"):
     """The direction word for the sign of ``q`` (增加/减少/持平 …) as a checked slot."""
-    words = wording()["方向词"][词组]
+    words = _direction_words(词组)
     if is_missing(q):
         return _emit(Slot(0, "placeholder", wording()["占位符"].format(f"{words['正']}/{words['负']}"),
                           None, 0, "", f"方向词:{词组}"))
@@ -224,12 +247,26 @@ def g_direction(q, 词组="增减"):
         def explainer(q=q):
             f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
             return f, _inputs(q)
-    return _emit(Slot(0, "word", word, Decimal(sign), 0, "", q.label if isinstance(q, Q) else "",
-                      q.rule if isinstance(q, Q) else None, words=dict(words), explainer=explainer))
+    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label if isinstance(q, Q) else "",
+                      q.rule if isinstance(q, Q) else None, words=words, explainer=explainer))
+
+
+@lru_cache(maxsize=64)
+def _direction_words(group: str) -> dict:
+    """One copy of a group's words ({正, 负, 零}) for all its slots: nothing changes them."""
+    return dict(wording()["方向词"][group])
+
+
+@lru_cache(maxsize=1024)
+def _placeholder_text(label: str) -> str:
+    return wording()["占位符"].format(label)
 
 
 def g_placeholder(label: str):
-    return _emit(Slot(0, "placeholder", wording()["占位符"].format(label), None, 0, "", label))
+    # labels are the templates' own strings; anything else is formatted each time (a Q's
+    # equal values may print differently, so they must not share a cache entry)
+    text = _placeholder_text(label) if type(label) is str else wording()["占位符"].format(label)
+    return _emit(Slot(0, "placeholder", text, None, 0, "", label))
 
 
 def _text_node(key):
@@ -317,7 +354,10 @@ def _rule_function(rules: RuleSet, name: str):
 
     def call(*args):
         seen, result = last[0]
-        if seen and len(args) == len(seen) and all(map(is_, args, seen)):
+        if len(args) == 2 == len(seen):  # the usual call, compared without map()
+            if args[0] is seen[0] and args[1] is seen[1]:
+                return result
+        elif seen and len(args) == len(seen) and all(map(is_, args, seen)):
             return result
         result = finish(rule, fn((args, None)))
         last[0] = (args, result)
@@ -425,70 +465,111 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
     return ctx
 
 
+def _strip_marks(raw: str, pos: int, slots: list[Slot], placed: list[Slot],
+                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot]]:
+    """``raw`` without its slot markers; each slot met gets its span in the draft (``raw``
+    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order."""
+    if _OPEN not in raw:
+        return raw, []
+    # the split gives [text, id, slot text, text, id, slot text, …, text]
+    pieces = mark.split(raw)
+    mine = [slots[int(i)] for i in pieces[1::3]]
+    del pieces[1::3]
+    # where each piece starts in the draft: a slot's text is the piece 2i+1
+    at = list(accumulate(map(len, pieces), initial=pos))
+    for slot, start, end in zip(mine, at[1::2], at[2::2]):
+        slot.start = start
+        slot.end = end
+    placed.extend(mine)
+    return "".join(pieces), mine
+
+
+def _sentence_texts(text: str, lines: bool) -> list[str]:
+    """The pieces ``_SENT_SEG`` (``lines``: ``_SENT_SEG_LINE``) finds in ``text``, in order.
+    A sentence ends after each 。！？ (and at a line's end): marking those ends with a NUL
+    and splitting there is much faster than the pattern, and gives the same pieces (the
+    empty ones dropped) unless the text has a NUL of its own."""
+    if "\0" in text:
+        return (_SENT_SEG_LINE if lines else _SENT_SEG).findall(text)
+    marked = text.replace("。", "。\0").replace("！", "！\0").replace("？", "？\0")
+    if lines:
+        marked = marked.replace("\n", "\0\n\0")
+    return [p for p in marked.split("\0") if p]
+
+
+def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], heading: bool,
+                   lines: bool) -> None:
+    """Split ``text`` (at ``pos`` in the draft) into the section's sentences, each with the
+    slots that start in it. ``lines``: ``text`` is several lines; a sentence never crosses
+    a line, and a slot left over at a line's end belongs to no sentence."""
+    sentences = section.sentences
+    sec_id = section.id
+    starts = [sl.start for sl in mine]
+    k = 0
+    n = len(mine)
+    start = pos  # the pieces tile the text, so each starts where the last ended
+    for s_text in _sentence_texts(text, lines):
+        if lines and s_text == "\n":  # the next line: a slot left in this one has no sentence
+            start += 1
+            while k < n and starts[k] < start:
+                k += 1
+            continue
+        end = start + len(s_text)
+        if not s_text.isspace():
+            if k < n and starts[k] < end:
+                j = k + 1
+                while j < n and starts[j] < end:
+                    j += 1
+                got = mine[k:j]
+                index = len(sentences)
+                for sl in got:
+                    sl.section = sec_id
+                    sl.sentence = index
+                k = j
+                sentences.append(Sentence(index, sec_id, start, end, s_text, got, heading))
+            else:
+                sentences.append(Sentence(len(sentences), sec_id, start, end, s_text, [], heading))
+        start = end
+
+
 def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Figures) -> Draft:
-    out: list[str] = []
-    pos = 0
     slots = state.slots
     placed: list[Slot] = []
     sections: list[Section] = []
-
-    def add_line(raw_line: str, section: Section | None, heading: bool) -> None:
-        nonlocal pos
-        # strip the slot markers, recording each slot's span in the clean text: the split
-        # gives [text, id, slot text, text, id, slot text, …, text]
-        if _OPEN in raw_line:
-            pieces = _MARK.split(raw_line)
-            cpos = pos + len(pieces[0])
-            line_slots: list[Slot] = []
-            for j in range(1, len(pieces), 3):
-                slot = slots[int(pieces[j])]
-                slot.start = cpos
-                cpos += len(pieces[j + 1])
-                slot.end = cpos
-                cpos += len(pieces[j + 2])
-                line_slots.append(slot)
-            del pieces[1::3]
-            text = "".join(pieces)
-            placed.extend(line_slots)
-        else:
-            text = raw_line
-            line_slots = []
-        if section is not None:
-            sentences = section.sentences
-            sec_id = section.id
-            k = 0
-            n_slots = len(line_slots)
-            # the sentence pattern's matches tile the line, so each starts where the last ended
-            start = pos
-            for s_text in _SENT_SEG.findall(text):
-                end = start + len(s_text)
-                if s_text.isspace():
-                    start = end
-                    continue
-                sent = Sentence(len(sentences), sec_id, start, end, s_text, [], heading)
-                if k < n_slots:
-                    mine = sent.slots
-                    while k < n_slots and line_slots[k].start < end:
-                        sl = line_slots[k]
-                        sl.section = sec_id
-                        sl.sentence = sent.index
-                        mine.append(sl)
-                        k += 1
-                sentences.append(sent)
-                start = end
+    out: list[str] = []  # the draft's lines, a section's body lines as one string
+    pos = 0
+    for line in _clean_lines(title):
+        text, _ = _strip_marks(line, pos, slots, placed)
         out.append(text)
         pos += len(text) + 1
-
-    for line in _clean_lines(title):
-        add_line(line, None, True)
     for sec, number, body in rendered:
         heading = f"{number}、{sec['标题']}"
         section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
                           start=pos, end=pos)
         sections.append(section)
-        add_line(heading, section, True)
-        for line in _clean_lines(body):
-            add_line(line, section, False)
+        text, mine = _strip_marks(heading, pos, slots, placed)
+        _add_sentences(section, text, pos, mine, True, False)
+        out.append(text)
+        pos += len(text) + 1
+        lines = _clean_lines(body)
+        if lines:
+            # the body's lines at once: neither a marker nor a sentence may span lines, so
+            # this is what stripping and splitting each line on its own would give
+            n_placed = len(placed)
+            text, mine = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
+            if len(set(map(id, mine))) == len(mine):
+                _add_sentences(section, text, pos, mine, False, True)
+                out.append(text)
+                pos += len(text) + 1
+            else:
+                # a slot printed twice (a {% set %} value): a line's sentences take its slots
+                # where that line left them, before a later line moves them - line by line
+                del placed[n_placed:]
+                for line in lines:
+                    text, mine = _strip_marks(line, pos, slots, placed)
+                    _add_sentences(section, text, pos, mine, False, False)
+                    out.append(text)
+                    pos += len(text) + 1
         section.end = pos
     out.append("")  # every line ends with a newline
     text = "\n".join(out)

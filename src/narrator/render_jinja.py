@@ -32,7 +32,7 @@ from types import FunctionType
 import jinja2
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Context, Macro, missing
+from jinja2.runtime import Context, LoopContext, Macro, missing
 
 from .metrics import MetricsView
 from .view import RowView, TableView, View
@@ -47,6 +47,9 @@ _ITEM_TYPES: dict[type, frozenset[str]] = {
     cls: _class_attributes(cls) for cls in (View, RowView, TableView, MetricsView)
 }
 _VIEW_ATTRS, _ROW_ATTRS = _ITEM_TYPES[View], _ITEM_TYPES[RowView]
+_MODULE_ATTRS = _class_attributes(TemplateModule)
+# LoopContext properties that only compute from the loop's state (no AttributeError inside)
+_LOOP_PROPERTIES = frozenset({"index", "index0", "first", "last", "length", "revindex", "revindex0"})
 
 
 class FastContext(Context):
@@ -121,8 +124,29 @@ class FastTemplate(jinja2.Template):
 
 def _slow_call(context: Context, obj, **extra):
     """What to call for a callable that is not one of our plain functions: Jinja's own
-    ``Context.call`` with the loop/block variables the generated code would have passed."""
+    ``Context.call`` with the loop/block variables the generated code would have passed;
+    for a plain macro (``s.项级科目(loop.index, 行)``), ``_call_macro``."""
+    if type(obj) is Macro and not (obj.caller or obj.explicit_caller or obj.catch_kwargs
+                                   or obj.catch_varargs):
+        return partial(_call_macro, context, obj)
     return partial(Context.call, context, obj, **extra)
+
+
+def _call_macro(context: Context, macro: Macro, *args, **kwargs):
+    """``Context.call(context, macro, …)`` for a macro without ``caller``, ``kwargs`` or
+    ``varargs``, called with positional arguments outside an autoescape block: what
+    ``Macro.__call__`` then does is pad the arguments with ``missing`` (the macro fills
+    in its defaults) and call the macro's function."""
+    n = macro._argument_count
+    if kwargs or len(args) > n or context.eval_ctx.autoescape:
+        return Context.call(context, macro, *args, **kwargs)
+    if len(args) < n:
+        args += (missing,) * (n - len(args))
+    try:
+        return macro._func(*args)
+    except StopIteration:
+        return context.environment.undefined(
+            "value was undefined because a callable raised a StopIteration exception")
 
 
 class FastCodeGenerator(CodeGenerator):
@@ -143,6 +167,9 @@ class FastCodeGenerator(CodeGenerator):
         self.writeline("_plain_callables = environment.plain_callables")
         self.writeline("_FunctionType = environment.function_type")
         self.writeline("_slow_call = environment.slow_call")
+        self.writeline("_kid_views = environment.kid_views")
+        self.writeline("_TemplateModule = environment.template_module")
+        self.writeline("_LoopContext = environment.loop_context")
 
     @optimizeconst
     def visit_Call(self, node, frame, forward_caller=False):
@@ -170,12 +197,44 @@ class FastCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+    @optimizeconst
+    def visit_Getattr(self, node, frame):
+        """``行.合计`` on one of our views reads the view's item cache directly, or else the
+        item itself, as FastEnvironment.getattr would, without calling it; ``m.金额文`` on a
+        macro module reads the module's variables, as getattr() would:
+
+            (_h if (_t := type(_o := 行)) in _kid_views and (_k := _o._kids) is not None
+                   and (_h := _k.get("合计")) is not None
+             else _o["合计"] if _t in _kid_views
+             else _o.index if _t is _LoopContext        (loop.index and the like only)
+             else _h if _t is _TemplateModule and (_h := _o.__dict__.get("合计")) is not None
+             else environment.getattr(_o, "合计"))
+
+        Names that getattr must not treat as items (methods, ``_…``) keep Jinja's code."""
+        env = self.environment
+        attr = node.attr
+        if (env.is_async or env.sandboxed or attr[:1] == "_" or attr in _ROW_ATTRS
+                or attr in _MODULE_ATTRS):
+            return CodeGenerator.visit_Getattr.__wrapped__(self, node, frame)
+        self.write("(_h if (_t := type(_o := ")
+        self.visit(node.node, frame)
+        self.write(f")) in _kid_views and (_k := _o._kids) is not None and (_h := _k.get({attr!r}))"
+                   f" is not None else _o[{attr!r}] if _t in _kid_views")
+        if attr in _LOOP_PROPERTIES:  # loop.index: the property getattr() would read
+            self.write(f" else _o.{attr} if _t is _LoopContext")
+        self.write(f" else _h if _t is _TemplateModule and (_h := _o.__dict__.get({attr!r})) is not None"
+                   f" else environment.getattr(_o, {attr!r}))")
+
+
 class FastEnvironment(jinja2.Environment):
     context_class = FastContext
     template_class = FastTemplate
     code_generator_class = FastCodeGenerator
     function_type = FunctionType
     slow_call = staticmethod(_slow_call)
+    kid_views = frozenset((View, RowView))  # views whose ``_kids`` caches their items
+    template_module = TemplateModule
+    loop_context = LoopContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

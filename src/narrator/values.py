@@ -138,6 +138,8 @@ class Q:
         return o.value if isinstance(o, Q) else Decimal(o)
 
     def __eq__(self, o):
+        if type(o) is int:  # {% if 额 != 0 %}: a Decimal compares with an int exactly
+            return self.value == o
         if isinstance(o, Missing) or o is None:
             return False
         try:

@@ -49,6 +49,9 @@ def _child_node_uncached(node: Node, key: str) -> tuple[str, Node | None]:
 
 
 def wrap(value, node: Node | None, path: tuple, label: str):
+    if type(value) is Decimal:  # the common case first; the same as the branch below
+        leaf = node.leaf if node is not None and node.kind == "leaf" else "金额"
+        return Q(value, _UNIT_OF_LEAF.get(leaf, "金额"), label, path)
     if isinstance(value, dict):
         if node is not None and node.kind == "table":
             return TableView(value, node, path, label)
@@ -179,6 +182,14 @@ class TableView(View):
         if self._rows is None:
             self._rows = [RowView(r, self._node, self._path + ("科目", r["科目编码"]), r["科目名称"], self)
                           for r in self._d.get("科目", [])]
+            self.name_of("")  # builds _names
+            names = self._names
+            for row in self._rows:
+                # what _row_item gives for the names every list template prints
+                d = row._d
+                code = d["科目编码"]
+                row._kids = {"科目编码": code, "科目名称": d["科目名称"],
+                             "类名称": names.get(code[:3], ""), "款名称": names.get(code[:5], "")}
         return self._rows
 
     def name_of(self, code: str) -> str:
