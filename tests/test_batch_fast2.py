@@ -120,3 +120,49 @@ def test_a_worker_warms_itself_for_other_options():
         import signal
         signal.signal(signal.SIGINT, signal.default_int_handler)
     assert calls == ["check"]
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers are recycled only when forked warm")
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_recycled_workers_give_the_same_run(folder: Path, tmp_path: Path, monkeypatch, command: str):
+    # fresh workers every few documents (flat memory): every document still done once, same outputs
+    log = tmp_path / "pids.log"
+    real = batch.process
+
+    def logged(item, opts):
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()} {item['seq']}\n")
+        return real(item, opts)
+
+    one = tmp_path / "one"
+    run_batch(command, [str(folder)], one, jobs=1, progress=False)
+    monkeypatch.setattr(batch, "process", logged)
+    monkeypatch.setattr(batch, "RECYCLE_EVERY", 3)
+    monkeypatch.setattr(batch, "MAX_CHUNK", 2)
+    two = tmp_path / "two"
+    res = run_batch(command, [str(folder)], two, jobs=2, progress=False)
+    pids = [line.split() for line in log.read_text().splitlines()]
+    assert len({p for p, _ in pids}) >= 6  # several generations of workers
+    assert sorted(int(s) for _, s in pids) == sorted({int(s) for _, s in pids})  # each document once
+    assert res.totals.documents == len(pids)
+    assert _rows(one)[:-1] == _rows(two)[:-1]
+    assert _outputs(one) == _outputs(two)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers are recycled only when forked warm")
+def test_a_dying_worker_among_recycled_pools_costs_one_document(folder: Path, tmp_path: Path, monkeypatch):
+    real = batch.process
+
+    def deadly(item, opts):
+        if item["input"].endswith("dept0020.yaml"):
+            os._exit(3)
+        return real(item, opts)
+
+    monkeypatch.setattr(batch, "process", deadly)
+    monkeypatch.setattr(batch, "RECYCLE_EVERY", 4)
+    out = tmp_path / "out"
+    res = run_batch("generate", [str(folder)], out, jobs=2, progress=False)
+    rows = {Path(r["input"]).name: r for r in _rows(out) if r["input"] != "(total)"}
+    assert rows["dept0020.yaml"]["status"] == "failed" and "worker process died" in rows["dept0020.yaml"]["error"]
+    assert res.totals.failed == 2 and res.totals.ok == 45  # and broken.yaml
+    assert len(_outputs(out)) == 45
