@@ -1031,7 +1031,6 @@ class _Run:
         self.state = state
         self.sigs: dict[int, str] = {}        # seq → options signature, for tasks in flight
         self.ex: ProcessPoolExecutor | None = None
-        self.retired: list = []               # workers of replaced pools, finishing the chunks they hold
         self.given = 0                        # documents handed to the current pool
         self.inflight: dict = {}              # future → list of task dicts
         self.suspects: list[dict] = []        # tasks whose worker died: rerun alone, once
@@ -1075,23 +1074,23 @@ class _Run:
         self.ex = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker, initargs=(self.opts,))
         self.given = 0
 
-    def _recycle(self) -> None:
+    def _recycle_due(self) -> bool:
         """Fresh workers every RECYCLE_EVERY documents each, forked from the warm parent.
 
         A worker's RSS creeps up ~1 MB per 1,000 documents although its Python objects do
         not grow (tracemalloc: only bounded caches refill): allocator fragmentation. New
-        workers start from the parent's clean warm state in a few ms, so memory stays flat
-        whatever the number of documents. The old pool finishes the chunks it holds.
-        Only when workers are forked warm: a spawned worker would warm up again.
+        workers start from the parent's warm state in a few ms, so a worker's own memory is
+        bounded whatever the number of documents. The old pool first finishes what it holds
+        (no new chunks meanwhile), so there are never more than ``jobs`` workers. Only when
+        workers are forked warm: a spawned worker would warm up again.
         """
         if self.given < RECYCLE_EVERY * self.jobs or self.suspects or _WARM is None:
-            return
-        if multiprocessing.get_start_method(allow_none=True) not in (None, "fork") or sys.platform == "darwin":
-            return
-        assert self.ex is not None
-        self.retired = [p for p in self.retired if p.is_alive()]
-        self.retired += list((getattr(self.ex, "_processes", None) or {}).values())  # for stop()
-        self.ex.shutdown(wait=False)  # its futures still complete; then its workers exit
+            return False
+        return multiprocessing.get_start_method(allow_none=True) in (None, "fork") and sys.platform != "darwin"
+
+    def _recycle(self) -> None:
+        assert self.ex is not None and not self.inflight
+        self.ex.shutdown(wait=True)
         self._new_pool()
 
     def run_pool(self, tasks: Iterator[dict]) -> None:
@@ -1108,12 +1107,13 @@ class _Run:
                     t["alone"] = True
                     self._submit([t])
             else:
-                while not exhausted and len(self.inflight) < limit:
+                if self._recycle_due() and not self.inflight:
+                    self._recycle()
+                while not exhausted and len(self.inflight) < limit and not self._recycle_due():
                     c = next(chunks, None)
                     if c is None:
                         exhausted = True
                     else:
-                        self._recycle()
                         self._submit(c)
                         self.given += len(c)
             if not self.inflight:
@@ -1189,14 +1189,12 @@ class _Run:
     def shutdown(self) -> None:
         if self.ex is not None:
             self.ex.shutdown(wait=True)
-        for p in self.retired:
-            p.join()
 
     def stop(self, grace: float = 5.0) -> None:
         """After Ctrl-C: cancel what has not started, keep what finishes within ``grace`` s, end the rest."""
         if self.ex is None:
             return
-        procs = [*self.retired, *(getattr(self.ex, "_processes", None) or {}).values()]
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
         with contextlib.suppress(Exception):
             self.ex.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace
