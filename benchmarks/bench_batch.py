@@ -79,13 +79,16 @@ class MemorySampler(threading.Thread):
         self.peak_rss = 0
         self.peak_pss = 0
         self.peak_procs = 0
+        self.workers: list[tuple[float, int]] = []  # (time, largest worker's RSS in KB): does it grow?
         self.stopped = threading.Event()
 
     def run(self) -> None:
         n = 0
         while not self.stopped.is_set():
             pids = _tree(self.pid)
-            rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+            each = [_kb(f"/proc/{p}/status", "VmRSS:") for p in pids]
+            rss = sum(each)
+            self.workers.append((time.perf_counter(), max(each[1:] or each)))  # --jobs 1: the process itself
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_procs = max(self.peak_procs, len(pids))
             if n % 4 == 0:  # smaps_rollup costs more: every 4th sample
@@ -202,7 +205,20 @@ def run_batch_cli(command: str, folder: Path, jobs: int, out: Path) -> dict:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"batch failed ({proc.returncode}): {err.decode()[-2000:]}")
     return {"seconds": elapsed, "rss_mb": mem.peak_rss / 1024, "pss_mb": mem.peak_pss / 1024,
-            "procs": mem.peak_procs, "tail": err.decode().strip().splitlines()[-1]}
+            "procs": mem.peak_procs, "tail": err.decode().strip().splitlines()[-1],
+            "worker_mb": _by_tenth(mem.workers)}
+
+
+def _by_tenth(samples: list[tuple[float, int]]) -> list[float]:
+    """The largest worker RSS (MB) in each tenth of the run: flat when memory does not grow with N."""
+    if len(samples) < 10:
+        return []
+    t0, t1 = samples[0][0], samples[-1][0]
+    tenths = [0] * 10
+    for t, kb in samples:
+        i = min(9, int((t - t0) / (t1 - t0 or 1) * 10))
+        tenths[i] = max(tenths[i], kb)
+    return [kb / 1024 for kb in tenths]
 
 
 def _load() -> str:
@@ -256,6 +272,9 @@ def main() -> None:
                 print(f"N={n:>6}  jobs={j}  {r['seconds']:8.1f} s  {rate:7.1f} doc/s  "
                       f"peak RSS {r['rss_mb']:6.1f} MB (PSS {r['pss_mb']:6.1f} MB, {r['procs']} processes)  "
                       f"batch/(single×N) = {ratio:.2f}", flush=True)
+                if r["worker_mb"]:
+                    print("          largest worker RSS (MB) by tenth of the run: "
+                          + " ".join(f"{x:.0f}" for x in r["worker_mb"]), flush=True)
                 shutil.rmtree(out, ignore_errors=True)
     print("\n== against the targets ==")
     for command in commands:
