@@ -638,6 +638,9 @@ def _warm_up(opts: Options) -> None:
             from .check import check_text
 
             check_text(draft.text, "<warm-up>", fig, opts.pack)
+            # the alignment of long 项 lists uses numpy; the small warm-up department has none,
+            # and a first import inside a worker would cost ~0.1 s there
+            import numpy  # noqa: F401
     _tune_gc()
     _WARM = (opts.command, opts.pack)
 
