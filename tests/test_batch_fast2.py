@@ -87,6 +87,22 @@ def test_pool_run_equals_an_in_process_run(folder: Path, tmp_path: Path, command
     assert r3.totals.skipped == done and r3.totals.failed == 1
 
 
+def test_one_job_over_many_inputs_runs_in_one_worker_with_the_same_result(folder: Path, tmp_path: Path,
+                                                                          monkeypatch):
+    inline, worker = tmp_path / "inline", tmp_path / "worker"
+    r1 = run_batch("generate", [str(folder)], inline, jobs=1, progress=False)  # 47 inputs: in this process
+    monkeypatch.setattr(batch, "INLINE_MAX", 10)
+
+    def not_here(self, tasks):
+        raise AssertionError("--jobs 1 over more than INLINE_MAX inputs must use a worker process")
+
+    monkeypatch.setattr(batch._Run, "run_inline", not_here)
+    r2 = run_batch("generate", [str(folder)], worker, jobs=1, progress=False)
+    assert r1.totals == r2.totals and r2.totals.ok == 46
+    assert _rows(inline)[:-1] == _rows(worker)[:-1]
+    assert _outputs(inline) == _outputs(worker)
+
+
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers share the warm-up only when forked")
 def test_the_parent_warms_up_once_for_all_workers(folder: Path, tmp_path: Path, monkeypatch):
     log = tmp_path / "warm.log"

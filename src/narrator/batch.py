@@ -80,6 +80,10 @@ SUMMARY_FILES = ("summary.csv", "summary.json")
 TOP_FINDINGS = 3
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 RECYCLE_EVERY = 2_000  # documents per worker before it is replaced by a fresh fork (flat memory; see _Run._recycle)
+# --jobs 1 runs in this process up to this many inputs; above, in one forked worker, so that
+# its memory is renewed every RECYCLE_EVERY documents (flat whatever N) and the planning,
+# state and summary here run beside it on another core
+INLINE_MAX = 50
 MAX_CHUNK = 16  # documents per chunk sent to a worker (fewer round trips; see _Run._chunks)
 _TMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")
 
@@ -1267,7 +1271,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     interrupted = False
     try:
         tasks = run.tasks(_plan(sources, opts, out_dir, figures_dir), stamp, force)
-        if jobs == 1:
+        if jobs == 1 and total <= INLINE_MAX:
             run.run_inline(tasks)
         else:
             run.run_pool(tasks)
