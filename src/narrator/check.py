@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 from . import compare as C
 from .catalogue import rule
-from .check_align import Scorer, align_greedy, align_ordered, greedy_pairs
+from .check_align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from .draft import Draft, Slot
 from .extract import Mention, extract
 from .figures import Figures
@@ -369,6 +369,11 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
         # a small section, or a few stray sentences against the whole draft (the usual
         # unmatched section): the reference itself costs less than setting up the bulk scores
         return _align_reference(hs, ds, ordered)
+    if ordered:
+        # the usual section: each sentence restates its own draft sentence
+        match = align_by_row_best(hs, ds, _THRESHOLD)
+        if match is not None:
+            return [(hs[a][0], ds[b][0]) for a, b in match.items()]
     sc = Scorer(hs, ds, _THRESHOLD)
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]
