@@ -293,16 +293,8 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
         ment_by_sentence[i] = [c.mention for c in by_sentence.get(i, [])]
     # section mapping
     dsecs = draft.sections
-    dsec_bi = [_bigrams(_norm(s.title.split("、", 1)[-1])) for s in dsecs]
-    sec_map: dict[int, int] = {}
-    for hs in st.sections:
-        if hs.number == "部分":
-            continue
-        hb = _bigrams(_norm(hs.title))
-        scores = [_sim(hb, b) for b in dsec_bi]
-        j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
-        if j >= 0 and scores[j] >= 0.5:
-            sec_map[hs.index] = j
+    sec_map = dict(_section_map(tuple((hs.index, hs.title) for hs in st.sections if hs.number != "部分"),
+                                tuple(s.title for s in dsecs)))
     # sentence alignment: within each matched section pair, the best monotonic alignment
     # (sentences keep their order; identical templated sentences pair up in sequence), then
     # list items written in another order than the draft's are swapped into place (_align).
@@ -339,6 +331,23 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             continue
         for i, ds in _align(hs, cands, ordered=j >= 0):
             _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
+
+
+@lru_cache(maxsize=256)
+def _section_map(htitles: tuple[tuple[int, str], ...], dtitles: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(text section, draft section) pairs: each heading to the draft heading most like it.
+
+    Cached: the headings are the same in document after document.
+    """
+    dsec_bi = [_bigrams(_norm(t.split("、", 1)[-1])) for t in dtitles]
+    out = []
+    for index, title in htitles:
+        hb = _bigrams(_norm(title))
+        scores = [_sim(hb, b) for b in dsec_bi]
+        j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
+        if j >= 0 and scores[j] >= 0.5:
+            out.append((index, j))
+    return tuple(out)
 
 
 _THRESHOLD = 0.45
