@@ -478,17 +478,21 @@ def align_by_row_best(hs: list, ds: list, threshold: float) -> dict[int, int] | 
         dcl.append(k)
         if d[2]:
             by_ctx.setdefault((k, d[2]), []).append(b)
-    dwords = [(w, len(w)) for w in dclass]
     rows: dict = {}                  # human wording -> (its best, its row of similarities per class)
     plain: dict = {}                 # human wording without context -> its best partners, or None
+    dwords: list = []                # per class: its wording as a bit mask, and its size
+    mask = _masker()
 
     def wording_row(w: frozenset) -> tuple[float, list[float]]:
         r = rows.get(w)
         if r is None:
-            n = len(w)
-            # check._sim: 2|A&B| / (|A|+|B|), 0 for an empty set; 0 below the threshold
+            if not dwords:
+                dwords.extend((mask(x), len(x)) for x in dclass)
+            n, y = len(w), mask(w)
+            # check._sim: 2|A&B| / (|A|+|B|), 0 for an empty set (the same integers as bit
+            # counts, hence the same floats); 0 below the threshold
             sims = [v if v >= threshold else 0.0
-                    for v in [2 * len(w & x) / (n + k) if n and k else 0.0 for x, k in dwords]]
+                    for v in [2 * (y & x).bit_count() / (n + k) if n and k else 0.0 for x, k in dwords]]
             r = rows[w] = (max(sims, default=0.0), sims)
         return r
 
