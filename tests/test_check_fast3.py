@@ -74,3 +74,20 @@ def test_row_best_is_the_plain_dp_on_templated_sentences(h, d):
     if got is not None:
         assert got == _align_reference(hs, ds, True)
     assert check._align(hs, ds, True) == _align_reference(hs, ds, True)
+
+
+def test_every_character_an_item_number_starts_with_is_a_digit():
+    """_masked_draft runs _DRAFT_ITEM_NO only on wordings that start with str.isdigit()."""
+    import re
+
+    digit = re.compile(r"\d")
+    assert all(chr(c).isdigit() for c in range(0x110000) if digit.match(chr(c)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=st.text(alphabet="1１٣.． 年【】待填：a\n", max_size=14))
+def test_masked_wording_shortcuts_change_nothing(s):
+    if not s[:1].isdigit():
+        assert check._DRAFT_ITEM_NO.sub("", s) == s
+    if "【" not in s:
+        assert check._PLACEHOLDER.sub("◇", s) == s

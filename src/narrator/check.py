@@ -259,7 +259,8 @@ def _masked_human(text: str, sent, mentions: list[Mention]) -> str:
         out.append("□" if m.kind != "ordinal" else "")
         pos = m.end
     out.append(text[pos:sent.end])
-    return _norm(_PLACEHOLDER.sub("◇", "".join(out)))
+    s = "".join(out)
+    return _norm(_PLACEHOLDER.sub("◇", s) if "【" in s else s)
 
 
 def _masked_draft(draft: Draft, sent) -> str:
@@ -270,7 +271,9 @@ def _masked_draft(draft: Draft, sent) -> str:
         out.append("◇" if kind == "placeholder" else text[s.start:s.end] if kind == "text" else "□")  # missing → □
         pos = s.end
     out.append(text[pos:sent.end])
-    return _norm(_DRAFT_ITEM_NO.sub("", "".join(out)))
+    s = "".join(out)
+    # (str.isdigit holds for every character \d matches, and more)
+    return _norm(_DRAFT_ITEM_NO.sub("", s) if s[:1].isdigit() else s)
 
 
 _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
@@ -279,8 +282,6 @@ _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) -> None:
     text = ctx.text
     by_sentence: dict[int, list[Claim]] = {}
-    ment_by_sentence: dict[int, list[Mention]] = {}
-    all_mentions = [c.mention for c in claims]
     si = 0
     sents = st.sentences
     # assign claims to sentences
@@ -289,8 +290,6 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             si += 1
         if si < len(sents) and sents[si].start <= c.mention.start:
             by_sentence.setdefault(si, []).append(c)
-    for i, s in enumerate(sents):
-        ment_by_sentence[i] = [c.mention for c in by_sentence.get(i, [])]
     # section mapping
     dsecs = draft.sections
     sec_map = dict(_section_map(tuple((hs.index, hs.title) for hs in st.sections if hs.number != "部分"),
@@ -320,9 +319,9 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             if not dre.search(s.text):
                 continue
             by_sentence[i] = []
-        hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
+        hb = _bigrams(_masked_human(text, s, [c.mention for c in by_sentence[i]]))
         around = frozenset()
-        if i > 0 and sents[i - 1].section == s.section and not ment_by_sentence[i - 1]:
+        if i > 0 and sents[i - 1].section == s.section and not by_sentence.get(i - 1):
             around = _bigrams(_norm(_ITEM_NO.sub("", sents[i - 1].text)))
         by_sec.setdefault(sec_map.get(s.section, -1), []).append((i, hb, around))
     for j, hs in by_sec.items():
