@@ -91,3 +91,16 @@ def test_masked_wording_shortcuts_change_nothing(s):
         assert check._DRAFT_ITEM_NO.sub("", s) == s
     if "【" not in s:
         assert check._PLACEHOLDER.sub("◇", s) == s
+
+
+@settings(max_examples=500, deadline=None)
+@given(cuts=st.lists(st.integers(0, 200), max_size=12, unique=True),
+       starts=st.lists(st.integers(0, 210), max_size=15))
+def test_mentions_outside_placeholders_as_one_walk(cuts, starts):
+    """check._outside keeps what _in_hole (a bisection per mention) keeps, in any order."""
+    from types import SimpleNamespace
+
+    cuts = sorted(cuts)
+    holes = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+    ms = [SimpleNamespace(start=p) for p in starts]
+    assert check._outside(holes, ms) == [m for m in ms if not check._in_hole(holes, m.start)]

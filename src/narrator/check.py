@@ -193,7 +193,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
     if holes:
-        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+        claims = [Claim(m) for m in _outside(holes, [m for m in mentions if m.claim and lo <= m.start < hi])]
     else:
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
@@ -218,6 +218,26 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
     return CheckResult(name, text, figures.source if figures is not None else None, used_pack,
                        ctx.findings, claims, ctx.fixes)
+
+
+def _outside(holes: list[tuple[int, int]], mentions: list[Mention]) -> list[Mention]:
+    """The mentions not inside a placeholder: ``_in_hole`` for each, as one walk over the holes.
+
+    The holes are sorted and disjoint; mentions come in text order, so the only hole that can
+    hold a mention is the first one ending after it, and the walk never goes back (it starts
+    over should a mention come before the one before it).
+    """
+    out, k, n, last = [], 0, len(holes), -1
+    for m in mentions:
+        pos = m.start
+        if pos < last:
+            k = 0
+        last = pos
+        while k < n and holes[k][1] <= pos:
+            k += 1
+        if not (k < n and holes[k][0] <= pos):
+            out.append(m)
+    return out
 
 
 def _in_hole(holes: list[tuple[int, int]], pos: int) -> bool:
