@@ -52,6 +52,11 @@ def _direction_words() -> dict[str, int]:
 
 
 @cache
+def _direction_words_longest_first() -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(_direction_words().items(), key=lambda kv: -len(kv[0])))
+
+
+@cache
 def _direction_re() -> re.Pattern:
     words = sorted(_direction_words(), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words)))
@@ -708,7 +713,7 @@ def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
     m = c.mention
     before = text[max(0, m.start - 8):m.start]
     stripped = before.rstrip(" \t\u3000\n")
-    for w, sign in sorted(_direction_words().items(), key=lambda kv: -len(kv[0])):
+    for w, sign in _direction_words_longest_first():
         if stripped.endswith(w):
             if sign == int(word_slot.value):
                 ctx.confirmed_words.add(m.start - (len(before) - len(stripped)) - len(w))
