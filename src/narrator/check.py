@@ -396,7 +396,8 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
 
     The same algorithm with the scores computed in bulk, and in the ordered case the
     identical corners of the two sections set aside (``check_align``); small sections go
-    to the reference itself.
+    to the reference itself. A section whose sentences each take their own best draft
+    sentence in one way only needs no DP (``check_align.align_by_row_best``).
     """
     if len(hs) * len(ds) < _SMALL or (not ordered and len(hs) <= 4):
         # a small section, or a few stray sentences against the whole draft (the usual

@@ -17,6 +17,8 @@ section of 200 list items ~40,000 similarity calls and as many DP cells in Pytho
   sentences tie exactly and stop the corner walk) is scored with numpy and its DP runs a row
   at a time as a running maximum (``Scorer.matrix``, ``_dp_numpy``): the same floats, see
   there. (Small sections skip all this: ``check._align`` runs the reference on them.)
+- first of all, the usual section - each sentence restating its own draft sentence - needs
+  no DP at all: ``align_by_row_best`` (why it gives the same pairs: see there).
 
 Why the result is the same alignment (not just an equally good one):
 - Prefix: if (h0, d0) is strictly best in its row and column, every optimal monotonic alignment
@@ -449,22 +451,26 @@ def greedy_pairs(sim: list[list[float]], n: int, m: int) -> list[tuple[int, int]
 def align_by_row_best(hs: list, ds: list, threshold: float) -> dict[int, int] | None:
     """``align_ordered``'s result when every human sentence can take its own best draft sentence.
 
-    A sentence's best partners are found mostly without scoring: a draft sentence with the
-    very same wording (and, when both have one, the same context) scores the most any pair can
-    (1, or 1.5 with contexts), and any other one less by far more than ``_MARGIN`` (the Dice
-    coefficient of two different sets, one of p < 10^4 elements, is at most 1 - 1/(3p): by
-    over 3e-5 less). Only the other sentences are scored, against the classes of draft wordings that
-    reach the threshold. When the sentences (the live ones: the dead score 0 everywhere) can
-    be given each a best partner, in order, in exactly one way, that is the reference's
-    alignment: its total is the sum of the rows' maxima, which no monotonic alignment
-    exceeds and every other one misses by more than ``_MARGIN`` (a row off its best, or a
-    row left out), far above the DP's float noise, so the reference traceback, which ends on
-    an optimum within that noise, returns it; and with every pair at its row's best no swap
-    raises the total. One way only: the leftmost and the rightmost greedy assignments (the
-    pointwise smallest and largest) coincide. Otherwise (ties the order does not settle, a
-    score within ``_MARGIN`` of a best, a row whose best is taken) None: the caller runs the
-    full alignment.
+    Best partners, mostly without scoring: a draft sentence with the very same wording (and,
+    when both have one, the same context) scores the most any pair can (1, or 1.5 with
+    contexts), and every other one less by more than 1e-5 (the Dice coefficient of two
+    different sets, one of p < 10^4 elements, is at most 1 - 1/(3p); a context's counts
+    half). The other human
+    sentences are scored against the draft wordings that reach the threshold.
+
+    Why it is the reference's alignment: when each live human sentence (a dead one scores 0
+    everywhere) can be given one of its best partners, in order, in exactly one way, that
+    alignment's total is the sum of the rows' maxima, which no monotonic alignment exceeds,
+    and every other alignment misses it by more than ``_MARGIN`` (a row off its best, or a row
+    left out), far more than the DP's float noise; the reference traceback ends on an optimum
+    within that noise, so it returns this one, and with every pair at its row's best no swap
+    raises the total. "Exactly one way": the leftmost and the rightmost greedy assignments
+    (the pointwise smallest and largest of all) coincide. Otherwise - ties the order does not
+    settle, a score within ``_MARGIN`` of a best, a best already taken - None, and the caller
+    runs the full alignment.
     """
+    if len(hs) > 10**4:
+        return None                  # the DP's float noise (~n^2 * 1e-16) must stay far below _MARGIN
     dclass: dict = {}                # draft wording -> class number
     cols: list[list[int]] = []       # per class, its draft sentences (ascending)
     by_ctx: dict = {}                # (class, context) -> draft sentences (ascending)
