@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 from . import compare as C
 from .catalogue import rule
-from .check_align import Scorer, align_greedy, align_ordered, greedy_pairs
+from .check_align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from .draft import Draft, Slot
 from .extract import Mention, extract
 from .figures import Figures
@@ -49,6 +49,11 @@ def _direction_words() -> dict[str, int]:
         for w in d[key]:
             out[w] = sign
     return out
+
+
+@cache
+def _direction_words_longest_first() -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(_direction_words().items(), key=lambda kv: -len(kv[0])))
 
 
 @cache
@@ -193,7 +198,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
     if holes:
-        claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi and not _in_hole(holes, m.start)]
+        claims = [Claim(m) for m in _outside(holes, [m for m in mentions if m.claim and lo <= m.start < hi])]
     else:
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
@@ -218,6 +223,26 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
     return CheckResult(name, text, figures.source if figures is not None else None, used_pack,
                        ctx.findings, claims, ctx.fixes)
+
+
+def _outside(holes: list[tuple[int, int]], mentions: list[Mention]) -> list[Mention]:
+    """The mentions not inside a placeholder: ``_in_hole`` for each, as one walk over the holes.
+
+    The holes are sorted and disjoint; mentions come in text order, so the only hole that can
+    hold a mention is the first one ending after it, and the walk never goes back (it starts
+    over should a mention come before the one before it).
+    """
+    out, k, n, last = [], 0, len(holes), -1
+    for m in mentions:
+        pos = m.start
+        if pos < last:
+            k = 0
+        last = pos
+        while k < n and holes[k][1] <= pos:
+            k += 1
+        if not (k < n and holes[k][0] <= pos):
+            out.append(m)
+    return out
 
 
 def _in_hole(holes: list[tuple[int, int]], pos: int) -> bool:
@@ -259,7 +284,8 @@ def _masked_human(text: str, sent, mentions: list[Mention]) -> str:
         out.append("□" if m.kind != "ordinal" else "")
         pos = m.end
     out.append(text[pos:sent.end])
-    return _norm(_PLACEHOLDER.sub("◇", "".join(out)))
+    s = "".join(out)
+    return _norm(_PLACEHOLDER.sub("◇", s) if "【" in s else s)
 
 
 def _masked_draft(draft: Draft, sent) -> str:
@@ -270,7 +296,9 @@ def _masked_draft(draft: Draft, sent) -> str:
         out.append("◇" if kind == "placeholder" else text[s.start:s.end] if kind == "text" else "□")  # missing → □
         pos = s.end
     out.append(text[pos:sent.end])
-    return _norm(_DRAFT_ITEM_NO.sub("", "".join(out)))
+    s = "".join(out)
+    # (str.isdigit holds for every character \d matches, and more)
+    return _norm(_DRAFT_ITEM_NO.sub("", s) if s[:1].isdigit() else s)
 
 
 _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
@@ -279,8 +307,6 @@ _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) -> None:
     text = ctx.text
     by_sentence: dict[int, list[Claim]] = {}
-    ment_by_sentence: dict[int, list[Mention]] = {}
-    all_mentions = [c.mention for c in claims]
     si = 0
     sents = st.sentences
     # assign claims to sentences
@@ -289,20 +315,10 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             si += 1
         if si < len(sents) and sents[si].start <= c.mention.start:
             by_sentence.setdefault(si, []).append(c)
-    for i, s in enumerate(sents):
-        ment_by_sentence[i] = [c.mention for c in by_sentence.get(i, [])]
     # section mapping
     dsecs = draft.sections
-    dsec_bi = [_bigrams(_norm(s.title.split("、", 1)[-1])) for s in dsecs]
-    sec_map: dict[int, int] = {}
-    for hs in st.sections:
-        if hs.number == "部分":
-            continue
-        hb = _bigrams(_norm(hs.title))
-        scores = [_sim(hb, b) for b in dsec_bi]
-        j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
-        if j >= 0 and scores[j] >= 0.5:
-            sec_map[hs.index] = j
+    sec_map = dict(_section_map(tuple((hs.index, hs.title) for hs in st.sections if hs.number != "部分"),
+                                tuple(s.title for s in dsecs)))
     # sentence alignment: within each matched section pair, the best monotonic alignment
     # (sentences keep their order; identical templated sentences pair up in sequence), then
     # list items written in another order than the draft's are swapped into place (_align).
@@ -328,9 +344,9 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             if not dre.search(s.text):
                 continue
             by_sentence[i] = []
-        hb = _bigrams(_masked_human(text, s, ment_by_sentence[i]))
+        hb = _bigrams(_masked_human(text, s, [c.mention for c in by_sentence[i]]))
         around = frozenset()
-        if i > 0 and sents[i - 1].section == s.section and not ment_by_sentence[i - 1]:
+        if i > 0 and sents[i - 1].section == s.section and not by_sentence.get(i - 1):
             around = _bigrams(_norm(_ITEM_NO.sub("", sents[i - 1].text)))
         by_sec.setdefault(sec_map.get(s.section, -1), []).append((i, hb, around))
     for j, hs in by_sec.items():
@@ -339,6 +355,23 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             continue
         for i, ds in _align(hs, cands, ordered=j >= 0):
             _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
+
+
+@lru_cache(maxsize=256)
+def _section_map(htitles: tuple[tuple[int, str], ...], dtitles: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(text section, draft section) pairs: each heading to the draft heading most like it.
+
+    Cached: the headings are the same in document after document.
+    """
+    dsec_bi = [_bigrams(_norm(t.split("、", 1)[-1])) for t in dtitles]
+    out = []
+    for index, title in htitles:
+        hb = _bigrams(_norm(title))
+        scores = [_sim(hb, b) for b in dsec_bi]
+        j = max(range(len(scores)), key=scores.__getitem__) if scores else -1
+        if j >= 0 and scores[j] >= 0.5:
+            out.append((index, j))
+    return tuple(out)
 
 
 _THRESHOLD = 0.45
@@ -363,12 +396,18 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
 
     The same algorithm with the scores computed in bulk, and in the ordered case the
     identical corners of the two sections set aside (``check_align``); small sections go
-    to the reference itself.
+    to the reference itself. A section whose sentences each take their own best draft
+    sentence in one way only needs no DP (``check_align.align_by_row_best``).
     """
     if len(hs) * len(ds) < _SMALL or (not ordered and len(hs) <= 4):
         # a small section, or a few stray sentences against the whole draft (the usual
         # unmatched section): the reference itself costs less than setting up the bulk scores
         return _align_reference(hs, ds, ordered)
+    if ordered:
+        # the usual section: each sentence restates its own draft sentence
+        match = align_by_row_best(hs, ds, _THRESHOLD)
+        if match is not None:
+            return [(hs[a][0], ds[b][0]) for a, b in match.items()]
     sc = Scorer(hs, ds, _THRESHOLD)
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in align_greedy(hs, ds, sc)]
@@ -675,7 +714,7 @@ def _check_direction(ctx: _Ctx, c: Claim, s: Slot, draft: Draft) -> None:
     m = c.mention
     before = text[max(0, m.start - 8):m.start]
     stripped = before.rstrip(" \t\u3000\n")
-    for w, sign in sorted(_direction_words().items(), key=lambda kv: -len(kv[0])):
+    for w, sign in _direction_words_longest_first():
         if stripped.endswith(w):
             if sign == int(word_slot.value):
                 ctx.confirmed_words.add(m.start - (len(before) - len(stripped)) - len(w))

@@ -17,6 +17,8 @@ section of 200 list items ~40,000 similarity calls and as many DP cells in Pytho
   sentences tie exactly and stop the corner walk) is scored with numpy and its DP runs a row
   at a time as a running maximum (``Scorer.matrix``, ``_dp_numpy``): the same floats, see
   there. (Small sections skip all this: ``check._align`` runs the reference on them.)
+- first of all, the usual section - each sentence restating its own draft sentence - needs
+  no DP at all: ``align_by_row_best`` (why it gives the same pairs: see there).
 
 Why the result is the same alignment (not just an equally good one):
 - Prefix: if (h0, d0) is strictly best in its row and column, every optimal monotonic alignment
@@ -444,3 +446,128 @@ def greedy_pairs(sim: list[list[float]], n: int, m: int) -> list[tuple[int, int]
             used_b.add(b)
             out.append((a, b))
     return out
+
+
+def align_by_row_best(hs: list, ds: list, threshold: float) -> dict[int, int] | None:
+    """``align_ordered``'s result when every human sentence can take its own best draft sentence.
+
+    Best partners, mostly without scoring: a draft sentence with the very same wording (and,
+    when both have one, the same context) scores the most any pair can (1, or 1.5 with
+    contexts), and every other one less by more than 1e-5 (the Dice coefficient of two
+    different sets, one of p < 10^4 elements, is at most 1 - 1/(3p); a context's counts
+    half). The other human
+    sentences are scored against the draft wordings that reach the threshold.
+
+    Why it is the reference's alignment: when each live human sentence (a dead one scores 0
+    everywhere) can be given one of its best partners, in order, in exactly one way, that
+    alignment's total is the sum of the rows' maxima, which no monotonic alignment exceeds,
+    and every other alignment misses it by more than ``_MARGIN`` (a row off its best, or a row
+    left out), far more than the DP's float noise; the reference traceback ends on an optimum
+    within that noise, so it returns this one, and with every pair at its row's best no swap
+    raises the total. "Exactly one way": the leftmost and the rightmost greedy assignments
+    (the pointwise smallest and largest of all) coincide. Otherwise - ties the order does not
+    settle, a score within ``_MARGIN`` of a best, a best already taken - None, and the caller
+    runs the full alignment.
+    """
+    if len(hs) > 10**4:
+        return None                  # the DP's float noise (~n^2 * 1e-16) must stay far below _MARGIN
+    dclass: dict = {}                # draft wording -> class number
+    cols: list[list[int]] = []       # per class, its draft sentences (ascending)
+    by_ctx: dict = {}                # (class, context) -> draft sentences (ascending)
+    dcl = []
+    for b, d in enumerate(ds):
+        k = dclass.get(d[1])
+        if k is None:
+            k = dclass[d[1]] = len(cols)
+            cols.append([])
+        cols[k].append(b)
+        dcl.append(k)
+        if d[2]:
+            by_ctx.setdefault((k, d[2]), []).append(b)
+    rows: dict = {}                  # human wording -> (its best, its row of similarities per class)
+    plain: dict = {}                 # human wording without context -> its best partners, or None
+    dwords: list = []                # per class: its wording as a bit mask, and its size
+    mask = _masker()
+
+    def wording_row(w: frozenset) -> tuple[float, list[float]]:
+        r = rows.get(w)
+        if r is None:
+            if not dwords:
+                dwords.extend((mask(x), len(x)) for x in dclass)
+            n, y = len(w), mask(w)
+            # check._sim: 2|A&B| / (|A|+|B|), 0 for an empty set (the same integers as bit
+            # counts, hence the same floats); 0 below the threshold
+            sims = [v if v >= threshold else 0.0
+                    for v in [2 * (y & x).bit_count() / (n + k) if n and k else 0.0 for x, k in dwords]]
+            r = rows[w] = (max(sims, default=0.0), sims)
+        return r
+
+    def best_without_context(w: frozenset) -> list[int] | None:
+        if w not in plain:
+            top, sims = wording_row(w)
+            if any(top - _MARGIN < v < top for v in sims):
+                plain[w] = None      # a near tie: left to the full alignment
+            else:
+                plain[w] = sorted(b for c, v in enumerate(sims) if v == top for b in cols[c])
+        return plain[w]
+
+    cands: list[list[int] | None] = []
+    for h in hs:
+        w, x = h[1], h[2]
+        if len(w) >= 10**4 or len(x) >= 10**4:
+            return None
+        k = dclass.get(w)
+        if k is not None and not x:
+            cands.append(cols[k])    # score = wording similarity: 1 exactly here only
+            continue
+        if k is not None and (k, x) in by_ctx:
+            cands.append(by_ctx[k, x])   # 1 + 0.5 * 1: the most a pair can score
+            continue
+        top, sims = wording_row(w)
+        if top == 0.0:
+            cands.append(None)       # dead: scores 0 against every draft sentence
+            continue
+        if not x:
+            c = best_without_context(w)
+            if c is None:
+                return None
+            cands.append(c)
+            continue
+        # a context on the human side: the pair scores are worked out for the classes that
+        # reach the threshold (check._score: the wording's plus half the contexts'). A class
+        # holding the same context scores v + 0.5 there, the most it can: the classes whose
+        # best cannot come within _MARGIN of that are not scored
+        n = len(x)
+        floor = max((v + 0.5 for c, v in enumerate(sims) if v and (c, x) in by_ctx), default=0.0) - _MARGIN
+        scores = []
+        for c, v in enumerate(sims):
+            if v and v + 0.5 > floor:
+                for b in cols[c]:
+                    y = ds[b][2]
+                    scores.append((v + 0.5 * (2 * len(x & y) / (n + len(y))) if y else v, b))
+        best = max(s for s, _ in scores)
+        if any(best - _MARGIN < s < best for s, _ in scores):
+            return None
+        cands.append(sorted(b for s, b in scores if s == best))
+    # the leftmost and the rightmost assignments of best partners, in order
+    left: list[int | None] = []
+    prev = -1
+    for c in cands:
+        if c is None:
+            left.append(None)
+            continue
+        k = bisect_right(c, prev)
+        if k == len(c):
+            return None              # no best partner left after the previous one
+        prev = c[k]
+        left.append(prev)
+    nxt = len(ds)
+    for a in range(len(cands) - 1, -1, -1):
+        c = cands[a]
+        if c is None:
+            continue
+        b = c[bisect_left(c, nxt) - 1]   # exists: left[a] < nxt (the right one is >= the left one)
+        if b != left[a]:
+            return None              # two ways: the reference's tie-breaking decides
+        nxt = b
+    return {a: b for a, b in enumerate(left) if b is not None}
