@@ -240,6 +240,7 @@ _PREFIX = re.compile(
 )
 # every character that can end a prefix match is a literal character of its pattern
 _PREFIX_CHARS = frozenset(_PREFIX.pattern) - frozenset(" \t")
+_PREFIX_CHARS_OR_BLANK = _PREFIX_CHARS | frozenset(" \t")
 
 
 def _lookbehind_reach(pattern: str) -> int | None:
@@ -289,6 +290,16 @@ def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
     if pre is None:
         return None, None
     return pre.lastgroup, pre.group("q")
+
+# The memo of number(): (prefix group, prefix qualifier, the _AFTER_REACH characters after the
+# number, a Latin letter right before it, value class, Chinese numeral) -> the classification.
+# Without a blank among those characters the suffix regexes cannot read past them: a unit
+# form is at most 4 characters, with 余/多 and 万/亿/千 and one character of look-ahead at most
+# 8; after "( 0 )" one more; then (含) and 及以上 at most 6.
+_AFTER_REACH = 16
+_MEMO = True           # False: every number through _classify (the tests' reference)
+_PLANS: dict[tuple, tuple] = {}
+_PLANS_MAX = 1 << 15   # a bound on memory; further contexts are classified afresh
 _MULT_KINDS = frozenset(("amount", "count", "bare"))
 _MONEY_CTX = re.compile(_R["money_context_re"])
 _CLAUSE_BREAK = re.compile(r"[。;；!?！？\n]")
@@ -383,6 +394,9 @@ def _parse_arabic(s: str) -> tuple[Decimal, int]:
     """Value and decimals of a matched Arabic number ("1, 699. 45", "14, 344, 12")."""
     if s.isdigit():
         return Decimal(s), 0
+    head, _, tail = s.partition(".")
+    if tail.isdigit() and head.isdigit():             # 37754.31: no noise
+        return Decimal(s), len(tail)
     t = s.translate(_STRIP_NOISE)
     if "," in t:
         head, _, tail = t.rpartition(",")
@@ -487,22 +501,30 @@ def _normalize(text: str) -> tuple[str, range | list[int]]:
 class _Ctx:
     """The texts of one extract() call and the mention builder."""
 
-    __slots__ = ("text", "norm", "offs", "out")
+    __slots__ = ("text", "norm", "offs", "out", "moved")
 
     def __init__(self, text: str):
         self.text = text
         self.norm, self.offs = _normalize(text)
+        self.moved = not isinstance(self.offs, range)   # False: offsets map to themselves
         self.out: list[Mention] = []
 
     def emit(self, ns: int, ne: int, value: Decimal, places: int, unit: str, kind: str,
              qualifier: str | None, us: int, ue: int, claim: bool) -> None:
-        offs = self.offs
-        start = offs[ns]
-        end = offs[ne - 1] + 1
-        if ue > us:
-            ustart, uend = offs[us], offs[ue - 1] + 1
+        if self.moved:
+            offs = self.offs
+            start = offs[ns]
+            end = offs[ne - 1] + 1
+            if ue > us:
+                ustart, uend = offs[us], offs[ue - 1] + 1
+            else:
+                ustart = uend = end
         else:
-            ustart = uend = end
+            start, end = ns, ne
+            if ue > us:
+                ustart, uend = us, ue
+            else:
+                ustart = uend = end
         # _mention, inlined (it runs for every number)
         m = _MentionBuilder(start, end, self.text[start:end], value, places, unit, kind, qualifier,
                             ustart, uend, claim)
@@ -515,13 +537,18 @@ class _Ctx:
         """Classify the number at [ns, ne) from its surroundings and emit it.
 
         Returns (unit, kind, us, ue, value) so that ranges can reuse the unit.
+
+        The classification is remembered (``_PLANS``) for the same words before it, the same
+        characters after it and the same class of value: templated prose repeats them in every
+        document. ``_classify`` is the rule itself and the reference the memo is tested against.
         """
         norm = self.norm
         # --- before: only searched when the previous non-blank character can end a prefix
         pg = qualifier = None
         k = ns - 1
-        while k >= 0 and norm[k] in " \t":
-            k -= 1
+        if k >= 0 and norm[k] in _PREFIX_CHARS_OR_BLANK:
+            while k >= 0 and norm[k] in " \t":
+                k -= 1
         if k >= 0 and norm[k] in _PREFIX_CHARS:
             lo = max(0, k + 1 - _PREFIX_WINDOW)
             if _PREFIX_REACH is None:
@@ -535,7 +562,48 @@ class _Ctx:
                 pg, q = _prefix_of(norm[a:ns], lo - a)
                 if pg == "q":
                     qualifier = q
+        after = norm[ne:ne + _AFTER_REACH]
+        if (_MEMO and "\n" not in after and " " not in after and "\t" not in after
+                and "\r" not in after):
+            # the value only matters through these two ranges (years, months)
+            vclass = (0 if places or not 1 <= value <= 2100 else
+                      1 if value <= 12 else 2 if value >= 1900 else 0)
+            key = (pg, qualifier, after, ns > 0 and norm[ns - 1] in _LETTERS, vclass, chinese)
+            plan = _PLANS.get(key)
+            if plan is None:
+                unit, kind, qualifier, us, ue, claim, value, factor, far = self._classify(
+                    ns, ne, value, places, chinese, pg, qualifier)
+                if not far and len(_PLANS) < _PLANS_MAX:
+                    _PLANS[key] = (unit, kind, qualifier, us - ne, ue - ne, claim, factor)
+            else:
+                unit, kind, qualifier, us, ue, claim, factor = plan
+                us += ne
+                ue += ne
+                if factor is not None:
+                    value = _clean(_EXACT.multiply(value, factor))
+        else:
+            unit, kind, qualifier, us, ue, claim, value, _, _ = self._classify(
+                ns, ne, value, places, chinese, pg, qualifier)
+        if kind is None:
+            return None
+        if emit:
+            self.emit(ns, ne, value, places, unit, kind, qualifier, us, ue, claim)
+        return unit, kind, us, ue, value
 
+    def _classify(self, ns: int, ne: int, value: Decimal, places: int, chinese: bool,
+                  pg: str | None, qualifier: str | None):
+        """Unit, kind, qualifier, unit span and claim of the number at [ns, ne), given the word
+        before it (``pg``: name of the _PREFIX group, ``qualifier``).
+
+        Returns (unit, kind, qualifier, us, ue, claim, value, factor, far): ``factor`` is the
+        multiplier applied to ``value`` (or None), ``far`` tells that text before the number
+        (money context) or the whole line (heading test) was consulted. None for a Chinese
+        numeral that is no number. It reads at most ``_AFTER_REACH`` characters after the
+        number when none of them is blank.
+        """
+        norm = self.norm
+        factor = None
+        far = False
         # --- after: [余/多] [万/亿/千] [余/多] [unit]
         suf = _SUFFIX.match(norm, ne)
         q1, mult, q2, form = suf.group("q1", "mult", "q2", "unit")
@@ -571,18 +639,23 @@ class _Ctx:
         if kind == "amount":
             unit = (mult or "") + "元"
         elif mult is not None:
+            if kind == "bare":
+                far = True
             if kind == "bare" and _money_context(norm, ns):
                 kind, unit = "amount", mult + "元"
             else:
-                value = _clean(_EXACT.multiply(value, _MULT[mult]))
+                factor = _MULT[mult]
+                value = _clean(_EXACT.multiply(value, factor))
         if kind == "year":
             if not (places == 0 and 1900 <= value <= 2100):
                 if "\n" in norm[ne:us]:                      # "2. 5\n年度绩效目标": no unit
                     unit, kind, us, ue = "", "bare", ne, ne
                 else:
                     kind = "count"                           # 3年: a duration
-            elif pg != "di" and _is_heading(norm, ns, ne):
-                claim = False
+            elif pg != "di":
+                far = True
+                if _is_heading(norm, ns, ne):
+                    claim = False
         elif kind == "date":                                 # a lone month: 12月
             if places == 0 and 1 <= value <= 12:
                 unit = "日期"
@@ -594,7 +667,7 @@ class _Ctx:
             if pg == "sl":
                 kind, unit = "score", "分"                   # 再评得分96.51
             elif chinese:
-                return None
+                return "", None, None, ne, ne, False, value, factor, far   # no number
 
         # --- after the unit: (含)以上, 以上, 左右
         if ue > ne:
@@ -621,9 +694,7 @@ class _Ctx:
         if not chinese and ((ns > 0 and norm[ns - 1] in _LETTERS)
                             or (ne < len(norm) and norm[ne] in _LETTERS)):
             kind, claim = "label", False                     # 5G, A11
-        if emit:
-            self.emit(ns, ne, value, places, unit, kind, qualifier, us, ue, claim)
-        return unit, kind, us, ue, value
+        return unit, kind, qualifier, us, ue, claim, value, factor, far
 
     # --- handlers per master alternative ----------------------------------------------------
     def k_num(self, m: re.Match) -> None:
@@ -635,8 +706,8 @@ class _Ctx:
         if m.group("sg"):
             ns -= 1
             value = -value
-        if value == 0:
-            value = abs(value)
+        if not value:
+            value = abs(value)                       # -0 -> 0
         bracketed = (ns > 0 and self.norm[ns - 1] in "〔[【" and ne < len(self.norm)
                      and self.norm[ne] in "〕]】")
         if bracketed and places == 0 and 1900 <= value <= 2100:
