@@ -291,12 +291,26 @@ def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
         return None, None
     return pre.lastgroup, pre.group("q")
 
-# The memo of number(): (prefix group, prefix qualifier, the _AFTER_REACH characters after the
-# number, a Latin letter right before it, value class, Chinese numeral) -> the classification.
-# Without a blank among those characters the suffix regexes cannot read past them: a unit
-# form is at most 4 characters, with 余/多 and 万/亿/千 and one character of look-ahead at most
-# 8; after "( 0 )" one more; then (含) and 及以上 at most 6.
-_AFTER_REACH = 16
+# The memo of number(): (prefix group, prefix qualifier, the characters after the number that
+# the suffix rules may read, a Latin letter right before it, value class, Chinese numeral) ->
+# the classification. The suffix regexes (_SUFFIX, _CLOSE_PAREN, _AFTER) have no anchor and
+# their multi-character look-aheads follow blanks only: they never read past a character they
+# cannot match (one outside _SUFFIX_CHARS: any digit, most of Chinese), whose look-aheads read
+# one character. Without a blank (which they may skip), they read at most _READ_MAX
+# characters: a unit form is at most 4, with 余/多 and 万/亿/千 and one character of look-ahead
+# at most 8; after "( 0 )" one more; then (含) and 及以上 at most 6. So the key is the run of
+# characters they can match up to _READ_MAX, and the character after it; when that one is a
+# blank they could skip, the number is classified afresh.
+_READ_MAX = 14
+_SUFFIX_WORDS = [f for u in _R["units"] for f in u["forms"]] + list(_MULT) + _Q["infix"] + _Q["suffix"]
+_SUFFIX_WORDS += [u.get("not_before_re", "") for u in _R["units"]]
+_SUFFIX_WORDS += [_R["newline_units_re"], _T["inclusive_re"]]
+assert not any(c.isdigit() for w in _SUFFIX_WORDS for c in w), "a suffix word or pattern with a digit"
+# every literal character of the patterns (and some regex syntax: a harmless superset) but digits
+_SUFFIX_CHARS = (frozenset(_SUFFIX.pattern + _CLOSE_PAREN.pattern + _AFTER.pattern)
+                 - frozenset("0123456789 \t\r\n"))
+_AFTER_RUN = re.compile("[" + "".join(re.escape(c) for c in sorted(_SUFFIX_CHARS)) + "]"
+                        + f"{{0,{_READ_MAX}}}.?", re.S)
 _MEMO = True           # False: every number through _classify (the tests' reference)
 _PLANS: dict[tuple, tuple] = {}
 _PLANS_MAX = 1 << 15   # a bound on memory; further contexts are classified afresh
@@ -567,9 +581,8 @@ class _Ctx:
                 pg, q = _prefix_of(norm[a:ns], lo - a)
                 if pg == "q":
                     qualifier = q
-        after = norm[ne:ne + _AFTER_REACH]
-        if (_MEMO and "\n" not in after and " " not in after and "\t" not in after
-                and "\r" not in after):
+        after = _AFTER_RUN.match(norm, ne).group()
+        if _MEMO and (not after or after[-1] not in " \t\r\n" or len(after) > _READ_MAX):
             # the value only matters through these two ranges (years, months)
             vclass = (0 if places or not 1 <= value <= 2100 else
                       1 if value <= 12 else 2 if value >= 1900 else 0)
@@ -578,14 +591,18 @@ class _Ctx:
             if plan is None:
                 unit, kind, qualifier, us, ue, claim, value, factor, far = self._classify(
                     ns, ne, value, places, chinese, pg, qualifier)
-                if not far and len(_PLANS) < _PLANS_MAX:
-                    _PLANS[key] = (unit, kind, qualifier, us - ne, ue - ne, claim, factor)
+                if far != "money" and len(_PLANS) < _PLANS_MAX:
+                    # a year whose claim came from the heading test: test again each time
+                    _PLANS[key] = (unit, kind, qualifier, us - ne, ue - ne,
+                                   None if far and kind == "year" else claim, factor)
             else:
                 unit, kind, qualifier, us, ue, claim, factor = plan
                 us += ne
                 ue += ne
                 if factor is not None:
                     value = _clean(_EXACT.multiply(value, factor))
+                if claim is None:
+                    claim = not _is_heading(norm, ns, ne)
         else:
             unit, kind, qualifier, us, ue, claim, value, _, _ = self._classify(
                 ns, ne, value, places, chinese, pg, qualifier)
@@ -602,7 +619,8 @@ class _Ctx:
 
         Returns (unit, kind, qualifier, us, ue, claim, value, factor, far): ``factor`` is the
         multiplier applied to ``value`` (or None), ``far`` tells that text before the number
-        (money context) or the whole line (heading test) was consulted. None for a Chinese
+        ("money": the money context) or the whole line ("heading": the heading test of a year,
+        which gives its claim while its kind stays "year") was consulted. None for a Chinese
         numeral that is no number. It reads at most ``_AFTER_REACH`` characters after the
         number when none of them is blank.
         """
@@ -645,7 +663,7 @@ class _Ctx:
             unit = (mult or "") + "元"
         elif mult is not None:
             if kind == "bare":
-                far = True
+                far = "money"
             if kind == "bare" and _money_context(norm, ns):
                 kind, unit = "amount", mult + "元"
             else:
@@ -658,7 +676,7 @@ class _Ctx:
                 else:
                     kind = "count"                           # 3年: a duration
             elif pg != "di":
-                far = True
+                far = "heading"
                 if _is_heading(norm, ns, ne):
                     claim = False
         elif kind == "date":                                 # a lone month: 12月
