@@ -133,3 +133,59 @@ _GATE_PIECES = _PIECES + ["•", "· ", "* ", "●", "■ ", "□", "—", "–"
 def test_master_matches_as_with_the_former_gate_on_random_texts(parts):
     text = "".join(parts)
     assert _matches(E._MASTER, text) == _matches(_FORMER_MASTER, text)
+
+
+# --- consistency._find_whole: candidates from one list per section, reads memoised per claim
+
+def _find_whole_plain(ctx, st, per, i, part, lc):
+    """_find_whole as it was: every share walks the sentences of its section back."""
+    from narrator.consistency import _SPACE, _anchors, _last_punct, _money
+
+    text, sents = ctx.text, st.sentences
+    sec = sents[i].section
+    name = _SPACE.sub("", lc)
+    name = name[name.rfind("占") + 1:].rstrip("的")
+    candidates = []
+    for j in range(i, -1, -1):
+        if sents[j].section != sec:
+            break
+        candidates += [c for c in reversed(per.get(j, [])) if c.mention.start < part.mention.start and _money(c)]
+    if name and len(name) >= 3:
+        for c in candidates:
+            clause = _SPACE.sub("", text[_last_punct(text, c.mention.start) + 1:c.mention.start])
+            if name in clause or clause.endswith(name):
+                return c
+    for c in candidates:
+        if _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:").startswith(_anchors()):
+            return c
+    return None
+
+
+def test_find_whole_equals_the_plain_walk():
+    from narrator import consistency
+    from narrator.check import check_text
+    from narrator.figures import figures_from_tree, load_figures
+    from narrator.render import render
+    from narrator.synth import department
+
+    calls = []
+    real = consistency._find_whole
+
+    def spy(ctx, st, per, i, part, lc, memo=None):
+        got = real(ctx, st, per, i, part, lc, memo)
+        calls.append((got is _find_whole_plain(ctx, st, per, i, part, lc), got is not None))
+        return got
+
+    texts = [(NARRATIVE, load_figures(SAMPLE / "figures.yaml")), (DISCLOSURE, None)]
+    for seed, rows in ((21, 40), (22, 12)):
+        fig = figures_from_tree(department(seed, rows=rows), f"s{seed}")
+        draft = render(fig, "standard").text
+        texts += [(draft, fig), (draft.replace("占", "占全部", 3), None), (draft.replace("其中", "其内", 2), fig)]
+    consistency._find_whole = spy
+    try:
+        for text, fig in texts:
+            check_text(text, "t", fig)
+    finally:
+        consistency._find_whole = real
+    assert len(calls) > 30 and all(same for same, _ in calls)
+    assert sum(found for _, found in calls) > 20
