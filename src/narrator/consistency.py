@@ -12,6 +12,7 @@ Cue words come from rules/phrases.yaml.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -87,6 +88,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
         return None
 
     shares_by_whole: dict[int, list] = {}
+    whole_memo: dict = {}   # per money claim: its clause, and whether an anchor follows it
     for i, cs in per.items():
         s = sents[i]
         prev_cs = per.get(i - 1, []) if i - 1 >= 0 and sents[i - 1].section == s.section else []
@@ -156,7 +158,7 @@ def check_sentences(ctx, st: Structure, claims) -> None:
                 between = text[part.mention.end:m.start]
                 if any(p in between for p in "。；;"):
                     continue
-                whole = _find_whole(ctx, st, per, i, part, lc)
+                whole = _find_whole(ctx, st, per, i, part, lc, whole_memo)
                 if whole is None or whole.mention.value == 0:
                     continue
                 exact = divide(part.mention.value, whole.mention.value) * 100
@@ -214,31 +216,42 @@ def _same_group(word: str, sign: int) -> str | None:
     return None
 
 
-def _find_whole(ctx, st, per, i, part, lc):
-    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于."""
+def _find_whole(ctx, st, per, i, part, lc, memo: dict | None = None):
+    """The whole a share refers to: named after 占 (占X的), else the amount before 其中/主要用于.
+
+    The shares of a list look at the same candidates one after the other (each item's amount,
+    back to the amount before 主要用于): ``memo`` keeps what was read around each of them.
+    """
+    if memo is None:
+        memo = {}
     text = ctx.text
     sents = st.sentences
     sec = sents[i].section
     name = _SPACE.sub("", lc)
     name = name[name.rfind("占") + 1:].rstrip("的")
-    candidates = []
-    for j in range(i, -1, -1):
-        if sents[j].section != sec:
-            break
-        for c in reversed(per.get(j, [])):
-            if c.mention.start >= part.mention.start or not _money(c):
-                continue
-            candidates.append(c)
+    # the money claims before the part in its section, nearest first (sections are runs of
+    # sentences, claims are in text order: one list per section, cut where the part starts)
+    section = memo.get(("section", sec))
+    if section is None:
+        claims = [c for j, cs in per.items() if sents[j].section == sec for c in cs if _money(c)]
+        section = memo[("section", sec)] = ([c.mention.start for c in claims], claims)
+    starts, claims = section
+    candidates = claims[:bisect_left(starts, part.mention.start)][::-1]
     if name and len(name) >= 3:
         for c in candidates:
-            a = _last_punct(text, c.mention.start)
-            clause = _SPACE.sub("", text[a + 1:c.mention.start])
+            clause = memo.get(("clause", c.mention.start))
+            if clause is None:
+                a = _last_punct(text, c.mention.start)
+                clause = memo[("clause", c.mention.start)] = _SPACE.sub("", text[a + 1:c.mention.start])
             if name in clause or clause.endswith(name):
                 return c
     anchors = _anchors()  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
     for c in candidates:
-        after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
-        if after.startswith(anchors):
+        anchored = memo.get(("anchored", c.mention.end))
+        if anchored is None:
+            after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
+            anchored = memo[("anchored", c.mention.end)] = after.startswith(anchors)
+        if anchored:
             return c
     return None
 
