@@ -304,8 +304,13 @@ def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
 # at most 8; after "( 0 )" one more; then (含) and 及以上 at most 6. So the key is the run of
 # characters they can match up to _READ_MAX, and the character after it; when that one is a
 # blank they could skip, the number is classified afresh.
-_READ_MAX = 14
 _SUFFIX_WORDS = [f for u in _R["units"] for f in u["forms"]] + list(_MULT) + _Q["infix"] + _Q["suffix"]
+# 14 for today's rules; the bound grows with the longest words an officer may add to the rules
+# (twice their total, plus the punctuation) so that a longer unit or qualifier cannot outrun the
+# key. A longer key only shares the memo less.
+_READ_MAX = max(14, 2 * sum(max(map(len, ws), default=0)
+                            for ws in ([f for u in _R["units"] for f in u["forms"]], list(_MULT),
+                                       _Q["infix"], _Q["suffix"])) + 6)
 _SUFFIX_WORDS += [u.get("not_before_re", "") for u in _R["units"]]
 _SUFFIX_WORDS += [_R["newline_units_re"], _T["inclusive_re"]]
 assert not any(c.isdigit() for w in _SUFFIX_WORDS for c in w), "a suffix word or pattern with a digit"
