@@ -122,3 +122,34 @@ def test_runs_split_by_comments_and_layouts_make_one_list_of_usual_rows():
 ])
 def test_runs_out_of_place_keep_libyaml_results(text):
     check_against_libyaml(text)
+
+
+# -- the fast validator: lists, int amounts and 合计 columns in place -------------------------
+_CELL = st.one_of(st.integers(-10**6, 10**6), st.decimals(allow_nan=False, allow_infinity=False, places=2),
+                  st.none(), st.booleans(), st.sampled_from(["81", "x", " 1.5 ", ""]))
+_TOTAL_KEY = st.sampled_from(["本年收入合计", "财政拨款收入", "其他收入", "（其他收入）", "科目编码", "科目名称", "本年收入", 7])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.fixed_dictionaries({"项目名称": st.sampled_from(["a", "b"]), "预算数": _CELL, "执行数": _CELL,
+                                                 "自评得分": _CELL}), _CELL), max_size=3),
+       st.dictionaries(_TOTAL_KEY, _CELL, max_size=3), _CELL)
+def test_fast_validator_lists_int_amounts_and_totals_equal_the_reference_or_step_aside(projects, total, score):
+    tree = parse_yaml_fast(HEAD)
+    tree["预算绩效"] = {"项目自评": {"项目数": 1, "项目": projects}, "整体支出": {"预算数": score}}
+    tree["收入决算表"] = {"合计": total, "科目": []}
+    fast = _fast_figures(tree, "t.yaml")
+    try:
+        ref = figures_from_tree(tree, "t.yaml")
+    except InputError:
+        assert fast is None
+    else:
+        if fast is not None:
+            assert same(fast.data, ref.data)
+
+
+def test_fast_validator_takes_int_scores_and_totals():
+    tree = parse_yaml_fast(HEAD + "预算绩效:\n  项目自评:\n    项目:\n      - {项目名称: a, 预算数: 1.00, 执行数: 1.00, 自评得分: 81}\n"
+                                  "收入决算表:\n  合计: {本年收入合计: 1.00, 其他收入: 2}\n")
+    fast = _fast_figures(tree, "t.yaml")
+    assert fast is not None and same(fast.data, figures_from_tree(tree, "t.yaml").data)
