@@ -172,22 +172,13 @@ def _remember(raw: str, value):
 # (rows of a table share a few layouts; each row tries the layout of the row before it first).
 # The expression pins down the whole line - the indentation, the keys literally, a quoted code
 # of digits, a name and amounts with no flow characters - so what it accepts, _flow_mapping
-# reads the same; the row is built in its validated form with fewer steps. A run of such lines
+# reads the same (and _row_name turns down names with characters libyaml rejects); the row
+# is built in its validated form with fewer steps. A run of such lines
 # stands in the list of lines as its first line, with its rows beside it (see _split).
 _ROW_HEAD = '- {科目编码: "'
 _ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
 _ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
 _ROW_LAYOUTS: dict = {}  # (indentation, column names as written) -> _Layout, or False
-
-
-def _name_class() -> str:
-    """The characters of a row's name: those _BAD_CHARS lets through, less flow characters and
-    the line break. Row lines skip the check of the whole text, so the name must make it."""
-    ascii_ok = "".join(re.escape(chr(c)) for c in range(0x20, 0x7f) if chr(c) not in ",:{}[]#'\"")
-    return "[" + ascii_ok + "\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]+"
-
-
-_ROW_NAME = _name_class()
 
 
 class _Layout:
@@ -202,7 +193,7 @@ class _Layout:
         self.first3 = (keys + (None, None))[:3]  # the columns _split names k1, k2, k3
         self.head = " " * indent + _ROW_HEAD
         self.match = re.compile(
-            " " * indent + r'- \{科目编码: "([0-9]+)", 科目名称: (' + _ROW_NAME + ")"
+            " " * indent + r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
             + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\} *\Z").match
 
 
@@ -232,10 +223,17 @@ def _row_layout(indent: int, body: str):
 
 
 def _row_name(raw: str):
-    try:
-        name = _flow_value(raw)
-    except _Fallback:  # the general reader meets the same text and gives up as well
+    """A row's name as written -> the name, or False. Row lines skip the check of the whole
+    text for characters libyaml rejects; the rest of a usual row's line is digits, spaces,
+    punctuation and keys checked in _row_layout, so the name (checked here, once per
+    spelling) is what must make that check."""
+    if _BAD_CHARS.search(raw):
         name = False
+    else:
+        try:
+            name = _flow_value(raw)
+        except _Fallback:  # the general reader meets the same text and gives up as well
+            name = False
     # a trimmed text only: then the validated row keeps it as it is
     if type(name) is not str or name.strip() != name:
         name = False
@@ -333,7 +331,7 @@ def _split(text: str):
         if not ind and body.startswith(("---", "...")):
             return None  # document markers
         append((ind, body))
-    # Characters libyaml rejects, outside the runs (whose expressions admit none)
+    # Characters libyaml rejects, outside the runs (whose lines hold none: see _row_name)
     if _BAD_CHARS.search("\n".join(others)):
         return None
     return lines, blocks
