@@ -441,6 +441,8 @@ class _FastValidator(_Validator):
             if vt is Decimal and (t == "金额" or t == "数值") or vt is int and t == "整数" \
                     or vt is str and t == "文本" and (not node.allowed or value in node.allowed):
                 return value
+            if vt is int and (t == "金额" or t == "数值"):
+                return Decimal(value)  # leaf's to_decimal of an int
             return self.leaf(node, value, path, line)
         if kind == "dict" and type(value) is dict:
             child = node.value
@@ -460,6 +462,9 @@ class _FastValidator(_Validator):
             return self.mapping(node, value, path, line, root, required_on)
         if kind == "table":
             return self.table(node, value, path, line, root, required_on)
+        if kind == "list" and type(value) is list:  # the reference's list, without its lines
+            item = node.item
+            return [self.validate(item, v, path + (i,), line, root, required_on) for i, v in enumerate(value)]
         return super().validate(node, value, path, line, root, required_on)
 
     def mapping(self, node: Node, value, path, line, root, required_on, skip=()):
@@ -469,8 +474,12 @@ class _FastValidator(_Validator):
         if type(value) is not dict:
             raise _Irregular
         out: dict = {}
-        key_set = _key_sets().get(node.key_set) if node.key_set else None
-        known = _node_cache(node, "_key_cache")
+        plan = node.__dict__.get("_fast_plan")
+        if plan is None:
+            plan = _mapping_plan(node)
+        key_set, known, required = plan
+        if len(known) > 8_192:  # names as written: a department needs a few hundred; keeps a batch flat
+            known.clear()
         for k, v in value.items():
             if k in skip:
                 continue
@@ -499,8 +508,8 @@ class _FastValidator(_Validator):
                 continue
             out[canon] = self.validate(child, v, path + (canon,), line, root, required_on)
         if required_on:
-            for name, child in node.children.items():
-                if child.required and name not in out:
+            for name in required:
+                if name not in out:
                     raise _Irregular
         return out
 
@@ -517,6 +526,21 @@ class _FastValidator(_Validator):
             if type(k) is str:
                 columns[k] = canon
         return canon
+
+    def columns(self, node: Node, value, path, line):
+        """_Validator.columns (for a 合计), with the columns as written remembered."""
+        if type(value) is not dict:
+            raise _Irregular
+        columns = _column_cache(node)
+        out = {}
+        for k, v in value.items():
+            canon = self._column_of(node, columns, k)
+            if not canon:
+                raise _Irregular  # 科目编码 or 科目名称: no column
+            if v is None:
+                continue
+            out[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path + (canon,), line)
+        return out
 
     @staticmethod
     def _usual_layouts(node: Node, layouts) -> bool:
@@ -596,6 +620,15 @@ class _FastValidator(_Validator):
                 out_rows.append(r)
         out["科目"] = out_rows
         return out
+
+
+def _mapping_plan(node: Node) -> tuple:
+    """What _FastValidator.mapping needs of a schema node, worked out once: its key set, its
+    memo of keys as written -> (canonical name, schema node, plain amount?), its required names."""
+    plan = node.__dict__["_fast_plan"] = (
+        _key_sets().get(node.key_set) if node.key_set else None, {},
+        tuple(name for name, child in node.children.items() if child.required))
+    return plan
 
 
 def _node_cache(node: Node, name: str) -> dict:

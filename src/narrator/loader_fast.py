@@ -167,57 +167,73 @@ def _remember(raw: str, value):
     return value
 
 
-# The usual 科目 row, `- {科目编码: "2040101", 科目名称: name, column: 1234.56, ...}`, is read by
-# one regular expression per key layout (rows of a table share a few layouts; each row tries
-# the layout of the row before it first). The expression pins down the whole line - the keys
-# literally, a quoted code of digits, a name and amounts with no flow characters - so what it
-# accepts, _flow_mapping reads the same; the row is built the same, with fewer steps.
+# The usual 科目 row, `- {科目编码: "2040101", 科目名称: name, column: 1234.56, ...}`, is read
+# while the text is split into lines, by one regular expression per indentation and key layout
+# (rows of a table share a few layouts; each row tries the layout of the row before it first).
+# The expression pins down the whole line - the indentation, the keys literally, a quoted code
+# of digits, a name and amounts with no flow characters - so what it accepts, _flow_mapping
+# reads the same (and _row_name turns down names with characters libyaml rejects); the row
+# is built in its validated form with fewer steps. A run of such lines
+# stands in the list of lines as its first line, with its rows beside it (see _split).
 _ROW_HEAD = '- {科目编码: "'
 _ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
 _ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
-_ROW_LAYOUTS: dict = {}  # column names as written -> _Layout, or False
+_ROW_LAYOUTS: dict = {}  # (indentation, column names as written) -> _Layout, or False
 
 
 class _Layout:
-    """One key layout of usual rows: the columns as read, and the expression for a whole line."""
+    """One indentation and key layout of usual rows: the columns as read, the expression for
+    a whole line (as split, trailing spaces allowed) and the text every such line starts with."""
 
-    __slots__ = ("keys", "match", "width", "first3")
+    __slots__ = ("keys", "match", "width", "first3", "head")
 
-    def __init__(self, raw_keys: tuple, keys: tuple):
+    def __init__(self, indent: int, raw_keys: tuple, keys: tuple):
         self.keys = keys
         self.width = len(keys)
-        self.first3 = (keys + (None, None))[:3]  # the columns _usual_rows names k1, k2, k3
+        self.first3 = (keys + (None, None))[:3]  # the columns _split names k1, k2, k3
+        self.head = " " * indent + _ROW_HEAD
         self.match = re.compile(
-            r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
-            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\}\Z").match
+            " " * indent + r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
+            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\} *\Z").match
 
 
-def _row_layout(body: str):
-    """The layout of a line that starts like a usual row, or False."""
+def _row_layout(indent: int, body: str):
+    """The layout of a line (its body: no indentation or trailing spaces) that starts like a
+    usual row, or False."""
+    if body[-1] != "}":
+        return False
     parts = body[3:-1].replace(": ", ", ").split(", ")
     raw = tuple(parts[4::2])
-    layout = _ROW_LAYOUTS.get(raw)
+    layout = _ROW_LAYOUTS.get((indent, raw))
     if layout is None:
         layout = False
         try:
-            if raw and not any(_ROW_FLOW_CHARS.search(k) for k in raw):
+            # keys with no flow or bad characters (the line's own check), each a text
+            if raw and not any(_ROW_FLOW_CHARS.search(k) or _BAD_CHARS.search(k) for k in raw):
                 keys = tuple(_flow_key(k) for k in raw)
                 if all(type(k) is str for k in keys) and \
                         len(set(keys) | {"科目编码", "科目名称"}) == len(keys) + 2:
-                    layout = _Layout(raw, keys)
+                    layout = _Layout(indent, raw, keys)
         except _Fallback:
             pass  # odd keys: the general reader decides
         if len(_ROW_LAYOUTS) >= 1000:  # compiled expressions: keep them few
             _ROW_LAYOUTS.clear()
-        _ROW_LAYOUTS[raw] = layout
+        _ROW_LAYOUTS[(indent, raw)] = layout
     return layout
 
 
 def _row_name(raw: str):
-    try:
-        name = _flow_value(raw)
-    except _Fallback:  # the general reader meets the same text and gives up as well
+    """A row's name as written -> the name, or False. Row lines skip the check of the whole
+    text for characters libyaml rejects; the rest of a usual row's line is digits, spaces,
+    punctuation and keys checked in _row_layout, so the name (checked here, once per
+    spelling) is what must make that check."""
+    if _BAD_CHARS.search(raw):
         name = False
+    else:
+        try:
+            name = _flow_value(raw)
+        except _Fallback:  # the general reader meets the same text and gives up as well
+            name = False
     # a trimmed text only: then the validated row keeps it as it is
     if type(name) is not str or name.strip() != name:
         name = False
@@ -227,60 +243,98 @@ def _row_name(raw: str):
     return name
 
 
-def _usual_rows(lines: list, i: int, indent: int, out: list, layouts: set) -> int:
-    """Read the usual rows from lines[i] on (as items of a sequence at ``indent``) into out;
-    return the index of the first line that is not one (i itself if lines[i] is not one).
+def _split(text: str):
+    """The lines of a text as (indentation, body) pairs, with blank and comment lines left out
+    and trailing spaces cut, and the runs of usual rows: {index of a run's first line in the
+    list: (its rows, their key layouts)}. None when the text leaves the subset here.
 
-    Each row is then already in the form the figures validator gives: the code, the trimmed
-    name, then the columns as read with Decimal amounts; its layout goes into ``layouts``.
-    This loop runs for most lines of a figures file, hence its plain, local style: a dict
-    display per usual width (one to three columns) builds a row in one step, where
+    Each run of usual rows (lines at one indentation) keeps only its first line in the list:
+    _Reader.sequence takes the run's rows there, and any other reader of that line gives up
+    (a line starting with "- " is no key). The rows are already in the form the figures
+    validator gives: the code, the trimmed name, then the columns as read with Decimal
+    amounts. This loop runs for every line of a figures file, hence its plain, local style:
+    a dict display per usual width (one to three columns) builds a row in one step, where
     update(zip(keys, map(Decimal, amounts))) costs about twice as much. Amounts are made
     afresh: Decimal(text) is cheaper than any lookup in a cache of them.
     """
-    n = len(lines)
-    layout = None  # the layout of the row before: most rows share it
-    other = None   # the layout before that one: rows often alternate between two
-    names, D = _ROW_NAMES.get, Decimal
+    lines: list = []
+    append = lines.append
+    blocks: dict = {}
+    others: list = []  # the lines not in a run, for the character check
+    keep = others.append
+    rows = layouts = None  # those of the current run
+    layout = other = None  # the layout of the row before, and the one before that
     width = k1 = k2 = k3 = None
-    while i < n:
-        ind, body = lines[i]
-        if ind != indent:
-            break
-        m = layout.match(body) if layout else None
-        if m is None:
-            if not body.startswith(_ROW_HEAD) or body[-1] != "}":
-                break
-            m = other.match(body) if other else None
+    names, D = _ROW_NAMES.get, Decimal
+    for raw in text.split("\n"):
+        if rows is not None:
+            m = layout.match(raw)
+            if m is None:
+                m = other.match(raw) if other else None
+                if m is not None:
+                    layout, other = other, layout
+                elif raw.startswith(layout.head):
+                    body = raw.rstrip(" ")
+                    new = _row_layout(len(layout.head) - len(_ROW_HEAD), body.lstrip(" "))
+                    m = new.match(raw) if new else None
+                    if m is not None:
+                        layout, other = new, layout
+                        layouts.add(new.keys)
+                if m is not None:
+                    width = layout.width
+                    k1, k2, k3 = layout.first3
             if m is not None:
-                layout, other = other, layout
-            else:
-                new = _row_layout(body)
-                m = new.match(body) if new else None
-                if m is None:
-                    break
-                layout, other = new, layout
-                layouts.add(layout.keys)
-            width = layout.width
-            k1, k2, k3 = layout.first3
-        g = m.groups()
-        name = names(g[1])
-        if name is None:
-            name = _row_name(g[1])
-        if name is False:
-            break
-        if width == 3:
-            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3]), k3: D(g[4])}
-        elif width == 2:
-            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3])}
-        elif width == 1:
-            row = {"科目编码": g[0], "科目名称": name, k1: D(g[2])}
-        else:
-            row = {"科目编码": g[0], "科目名称": name}
-            row.update(zip(layout.keys, map(D, g[2:])))
-        out.append(row)
-        i += 1
-    return i
+                g = m.groups()
+                name = names(g[1])
+                if name is None:
+                    name = _row_name(g[1])
+                if name is not False:
+                    if width == 3:
+                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3]), k3: D(g[4])}
+                    elif width == 2:
+                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3])}
+                    elif width == 1:
+                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2])}
+                    else:
+                        row = {"科目编码": g[0], "科目名称": name}
+                        row.update(zip(layout.keys, map(D, g[2:])))
+                    rows.append(row)
+                    continue
+            rows = None
+        body = raw.lstrip(" ")
+        if not body or body[0] == "#":
+            keep(raw)
+            continue
+        ind = len(raw) - len(body)
+        if body[-1] == " ":
+            body = body.rstrip(" ")
+        if body.startswith(_ROW_HEAD):  # a run of usual rows may start here
+            new = _row_layout(ind, body)
+            m = new.match(raw) if new else None
+            if m is not None:
+                name = names(m[2])
+                if name is None:
+                    name = _row_name(m[2])
+                if name is not False:
+                    layout, other = new, None
+                    width = layout.width
+                    k1, k2, k3 = layout.first3
+                    rows, layouts = [], {layout.keys}
+                    blocks[len(lines)] = (rows, layouts)
+                    append((ind, body))
+                    g = m.groups()
+                    row = {"科目编码": g[0], "科目名称": name}
+                    row.update(zip(layout.keys, map(D, g[2:])))
+                    rows.append(row)
+                    continue
+        keep(raw)
+        if not ind and body.startswith(("---", "...")):
+            return None  # document markers
+        append((ind, body))
+    # Characters libyaml rejects, outside the runs (whose lines hold none: see _row_name)
+    if _BAD_CHARS.search("\n".join(others)):
+        return None
+    return lines, blocks
 
 
 def _flow_mapping(s: str):
@@ -391,8 +445,9 @@ def _remember_key(raw: str, key) -> None:
 
 
 class _Reader:
-    def __init__(self, lines: list[tuple[int, str]]):
+    def __init__(self, lines: list[tuple[int, str]], runs: dict):
         self.lines = lines
+        self.runs = runs  # _split's runs of usual rows, by the index of their first line
         self.i = 0
         # id(list) -> (list, layouts) for block sequences made only of usual rows
         self.usual_rows: dict[int, tuple[list, set]] = {}
@@ -459,11 +514,12 @@ class _Reader:
         while self.i < n:
             i = self.i
             ind, body = lines[i]
-            if ind == indent and body.startswith(_ROW_HEAD):
-                after = _usual_rows(lines, i, indent, out, layouts)
-                if after > i:
-                    self.i = after
-                    continue
+            if ind == indent and i in self.runs:  # a run of usual rows (items of this list)
+                rows, run_layouts = self.runs[i]
+                out += rows
+                layouts |= run_layouts
+                self.i = i + 1
+                continue
             # a "- {...}" row with no comment, alone on its line
             if ind == indent and body[:3] == "- {" and body[-1] == "}" and (i + 1 == n or lines[i + 1][0] <= indent):
                 out.append(_flow_mapping(body[2:]))
@@ -522,23 +578,13 @@ def read_subset(text: str):
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if _BAD_CHARS.search(text):
+    split = _split(text)
+    if split is None:
         return None
-    lines: list = []
-    append = lines.append
-    for raw in text.split("\n"):
-        body = raw.lstrip(" ")
-        if not body or body[0] == "#":
-            continue
-        ind = len(raw) - len(body)
-        if not ind and body.startswith(("---", "...")):
-            return None  # document markers
-        if body[-1] == " ":
-            body = body.rstrip(" ")
-        append((ind, body))
+    lines, runs = split
     if not lines or lines[0][0] != 0:
         return None
-    reader = _Reader(lines)
+    reader = _Reader(lines, runs)
     try:
         body = lines[0][1]
         if body[0] == "-" and (len(body) == 1 or body[1] == " "):
