@@ -223,12 +223,14 @@ def load_rules(extra_dir: str | None = None) -> RuleSet:
 class MetricsView:
     """``指标.名称`` in templates: evaluates a named metric over the figures (cached)."""
 
-    __slots__ = ("_rules", "_view", "_cache")
+    # ``_kids``: the metrics already read, named as View's item cache so that the compiled
+    # ``指标.名称`` of a template reads it directly (see render_jinja)
+    __slots__ = ("_rules", "_view", "_kids")
 
     def __init__(self, rules: RuleSet, view):
         self._rules = rules
         self._view = view
-        self._cache: dict[str, object] = {}
+        self._kids: dict[str, object] = {}
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -236,10 +238,10 @@ class MetricsView:
         return self[name]
 
     def __getitem__(self, name):
-        v = self._cache.get(name)
+        v = self._kids.get(name)
         if v is None:
             if name not in self._rules.metrics:
                 raise KeyError(f"no metric named {name!r} in rules/metrics.yaml")
             v = self._rules.metric(name, self._view)
-            self._cache[name] = v
+            self._kids[name] = v
         return v

@@ -14,7 +14,7 @@ import re
 from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
@@ -114,11 +114,22 @@ def wording() -> dict:
 
 
 # -- filters and globals --------------------------------------------------------------
+# the start of slot i's marker, OPEN i MID, made once per process: a marker is printed for
+# every number of every draft
+_PREFIXES: list[str] = []
+
+
+def _prefixes_to(sid: int) -> str:
+    _PREFIXES.extend(f"{_OPEN}{i}{_MID}" for i in range(len(_PREFIXES), sid + 256))
+    return _PREFIXES[sid]
+
+
 def _emit(slot: Slot) -> str:
-    st = _state.get()
-    slot.id = len(st.slots)
-    st.slots.append(slot)
-    return f"{_OPEN}{slot.id}{_MID}{slot.text}{_CLOSE}"
+    slots = _state.get().slots
+    sid = slot.id = len(slots)
+    slots.append(slot)
+    pre = _PREFIXES[sid] if sid < len(_PREFIXES) else _prefixes_to(sid)
+    return f"{pre}{slot.text}{_CLOSE}"
 
 
 def _missing_text(m) -> str:
@@ -136,15 +147,19 @@ def _inputs(q: Q) -> list[dict]:
     return out
 
 
-def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False) -> str:
+def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False,
+            st: _RenderState | None = None, suffix: str = "") -> str:
+    """``q`` printed as a ``kind`` slot (its marker), then ``suffix``; ``st``: the render's
+    state if the caller has it at hand."""
     if type(q) is not Q:  # the common case (a figure or a rule's result) skips these tests
         if is_missing(q):
-            return _missing_text(q)
+            return _missing_text(q) + suffix
         if isinstance(q, (int, Decimal)) and not isinstance(q, bool):
             q = Q(Decimal(q), "数值", str(q))
         if not isinstance(q, Q):
             raise TypeError(f"not a number: {q!r}")
-    st = _state.get()
+    if st is None:
+        st = _state.get()
     derived = q.op is not None
     value = q.value
     strip = st.strip_zeros
@@ -174,14 +189,16 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
         value = abs(value)
     if text is None:
         text = fmt(value, p, strip)
-    explainer = None
-    if derived or q.path is not None:
-        # worked out only if someone asks for the slot's formula (most never do)
-        explainer = partial(_explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)
     slots = st.slots
     sid = len(slots)
-    slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, None, None, None, explainer))
-    return f"{_OPEN}{sid}{_MID}{text}{_CLOSE}"
+    if derived or q.path is not None:
+        # the formula is worked out only if someone asks for it (most never do)
+        slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, (
+            _explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)))
+    else:
+        slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule))
+    pre = _PREFIXES[sid] if sid < len(_PREFIXES) else _prefixes_to(sid)
+    return f"{pre}{text}{_CLOSE}{suffix}"
 
 
 def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, places_by_unit: dict,
@@ -197,13 +214,13 @@ def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, pla
 
 def f_amount(q, 精度=None, 绝对值=False):
     st = _state.get()
-    return _number(q, "amount", st.unit, 精度, 绝对值)
+    return _number(q, "amount", st.unit, 精度, 绝对值, st)
 
 
 def g_amount_unit(q, 精度=None):
     """An amount followed by the figures' unit: 11121.20万元."""
     st = _state.get()
-    return _number(q, "amount", st.unit, 精度) + st.unit
+    return _number(q, "amount", st.unit, 精度, False, st, st.unit)
 
 
 def f_percent(q, 精度=None, 绝对值=False):
@@ -240,15 +257,15 @@ def g_direction(q, 词组="增减"):
                           None, 0, "", f"方向词:{词组}"))
     sign = q.sign if isinstance(q, Q) else (Decimal(q) > 0) - (Decimal(q) < 0)
     word = words["正"] if sign > 0 else words["负"] if sign < 0 else words["零"]
-    explainer = None
     if isinstance(q, Q):
-        places_by_unit = _state.get().rules.places_by_unit
+        explainer = (_explain_direction, q, _state.get().rules.places_by_unit)
+        return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label, q.rule, explainer, words))
+    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", "", None, None, words))
 
-        def explainer(q=q):
-            f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
-            return f, _inputs(q)
-    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label if isinstance(q, Q) else "",
-                      q.rule if isinstance(q, Q) else None, words=words, explainer=explainer))
+
+def _explain_direction(q: Q, places_by_unit: dict) -> tuple[str | None, list[dict]]:
+    f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
+    return f, _inputs(q)
 
 
 @lru_cache(maxsize=64)
