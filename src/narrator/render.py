@@ -363,6 +363,7 @@ def _rule_function(rules: RuleSet, name: str):
     with the rule looked up once (the rule set never changes once loaded)."""
     rule, finish = rules.functions[name], rules._finish
     fn = rule.fn
+    run = rule.run or (lambda *args: finish(rule, fn((args, None))))
     # the last call's arguments and result: list templates ask the same thing twice in a row
     # (差额(行.合计, 预算) to test it, then for its direction word). The very same argument
     # objects (kept alive here, so never a recycled id) give the same result - figures and
@@ -376,7 +377,7 @@ def _rule_function(rules: RuleSet, name: str):
                 return result
         elif seen and len(args) == len(seen) and all(map(is_, args, seen)):
             return result
-        result = finish(rule, fn((args, None)))
+        result = run(*args)
         last[0] = (args, result)
         return result
     call.__name__ = call.__qualname__ = name
