@@ -484,22 +484,24 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
 
 
 def _strip_marks(raw: str, pos: int, slots: list[Slot], placed: list[Slot],
-                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot]]:
+                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot], list[int]]:
     """``raw`` without its slot markers; each slot met gets its span in the draft (``raw``
-    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order."""
+    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order, and
+    where each of them starts."""
     if _OPEN not in raw:
-        return raw, []
+        return raw, [], []
     # the split gives [text, id, slot text, text, id, slot text, …, text]
     pieces = mark.split(raw)
-    mine = [slots[int(i)] for i in pieces[1::3]]
+    mine = list(map(slots.__getitem__, map(int, pieces[1::3])))
     del pieces[1::3]
     # where each piece starts in the draft: a slot's text is the piece 2i+1
     at = list(accumulate(map(len, pieces), initial=pos))
-    for slot, start, end in zip(mine, at[1::2], at[2::2]):
+    starts = at[1::2]
+    for slot, start, end in zip(mine, starts, at[2::2]):
         slot.start = start
         slot.end = end
     placed.extend(mine)
-    return "".join(pieces), mine
+    return "".join(pieces), mine, starts
 
 
 def _sentence_texts(text: str, lines: bool) -> list[str]:
@@ -512,17 +514,17 @@ def _sentence_texts(text: str, lines: bool) -> list[str]:
     marked = text.replace("。", "。\0").replace("！", "！\0").replace("？", "？\0")
     if lines:
         marked = marked.replace("\n", "\0\n\0")
-    return [p for p in marked.split("\0") if p]
+    return list(filter(None, marked.split("\0")))
 
 
-def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], heading: bool,
-                   lines: bool) -> None:
+def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], starts: list[int],
+                   heading: bool, lines: bool) -> None:
     """Split ``text`` (at ``pos`` in the draft) into the section's sentences, each with the
-    slots that start in it. ``lines``: ``text`` is several lines; a sentence never crosses
-    a line, and a slot left over at a line's end belongs to no sentence."""
+    slots that start in it (``starts``: where each starts). ``lines``: ``text`` is several
+    lines; a sentence never crosses a line, and a slot left over at a line's end belongs
+    to no sentence."""
     sentences = section.sentences
     sec_id = section.id
-    starts = [sl.start for sl in mine]
     k = 0
     n = len(mine)
     start = pos  # the pieces tile the text, so each starts where the last ended
@@ -557,7 +559,7 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
     out: list[str] = []  # the draft's lines, a section's body lines as one string
     pos = 0
     for line in _clean_lines(title):
-        text, _ = _strip_marks(line, pos, slots, placed)
+        text, _, _ = _strip_marks(line, pos, slots, placed)
         out.append(text)
         pos += len(text) + 1
     for sec, number, body in rendered:
@@ -565,8 +567,8 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
         section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
                           start=pos, end=pos)
         sections.append(section)
-        text, mine = _strip_marks(heading, pos, slots, placed)
-        _add_sentences(section, text, pos, mine, True, False)
+        text, mine, _ = _strip_marks(heading, pos, slots, placed)
+        _add_sentences(section, text, pos, mine, [sl.start for sl in mine], True, False)
         out.append(text)
         pos += len(text) + 1
         lines = _clean_lines(body)
@@ -574,9 +576,9 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
             # the body's lines at once: neither a marker nor a sentence may span lines, so
             # this is what stripping and splitting each line on its own would give
             n_placed = len(placed)
-            text, mine = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
-            if len(set(map(id, mine))) == len(mine):
-                _add_sentences(section, text, pos, mine, False, True)
+            text, mine, starts = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
+            if len(set(map(id, mine))) == len(mine):  # (then ``starts`` are the slots' starts)
+                _add_sentences(section, text, pos, mine, starts, False, True)
                 out.append(text)
                 pos += len(text) + 1
             else:
@@ -584,8 +586,9 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
                 # where that line left them, before a later line moves them - line by line
                 del placed[n_placed:]
                 for line in lines:
-                    text, mine = _strip_marks(line, pos, slots, placed)
-                    _add_sentences(section, text, pos, mine, False, False)
+                    # a slot printed twice in the line has the start of its last print
+                    text, mine, _ = _strip_marks(line, pos, slots, placed)
+                    _add_sentences(section, text, pos, mine, [sl.start for sl in mine], False, False)
                     out.append(text)
                     pos += len(text) + 1
         section.end = pos
