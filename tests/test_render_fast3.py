@@ -190,3 +190,32 @@ def test_loop_names_are_resolved_before_the_loop():
     before, body = code.split("for l_1_x in", 1)
     assert "resolve('g')" in before and "resolve('g')" not in body
     assert "resolve('h')" not in before  # assigned in the body: Jinja's own handling
+
+
+# -- ~ concatenation --------------------------------------------------------------------
+class _Marked:
+    def __str__(self):
+        return jinja2.utils.markupsafe.Markup("<b>")
+
+
+_CONCATS = [
+    "{{ a ~ b ~ c }}", "{{ 'x%sy' ~ a ~ '%' }}", "{{ (a ~ b)|length }}", "{{ t ~ n ~ q ~ d }}",
+    "{{ m ~ '&' ~ s }}", "{% autoescape true %}{{ m ~ '&' ~ s }}{{ a ~ b }}{% endautoescape %}",
+    "{% for x in [a, t, m] %}{{ x ~ loop.index ~ u }}{% endfor %}", "{{ a ~ undefined_name }}",
+]
+
+
+@pytest.mark.parametrize("src", _CONCATS)
+@pytest.mark.parametrize("undefined", [jinja2.Undefined, jinja2.StrictUndefined])
+def test_concatenation_like_jinja(src, undefined):
+    env_vars = dict(a="科目说明.", b=2010101, c=None, t=(1, "2"), n=Decimal("1E+2"),
+                    q=Q(Decimal("3.50"), "金额", "q"), d=Decimal("0.00000001"),
+                    m=jinja2.utils.markupsafe.Markup("<i>"), s=_Marked(), u=jinja2.Undefined())
+    outs = []
+    for env_class in (FastEnvironment, jinja2.Environment):
+        try:
+            outs.append(env_class(undefined=undefined).from_string(src).render(env_vars))
+        except Exception as e:  # noqa: BLE001 - the error is the outcome compared
+            outs.append((type(e), str(e)))
+    assert outs[0] == outs[1]
+    assert type(outs[0]) is type(outs[1])

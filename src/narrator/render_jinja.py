@@ -249,6 +249,18 @@ class FastCodeGenerator(CodeGenerator):
 
 
     @optimizeconst
+    def visit_Concat(self, node, frame):
+        """``"科目说明." ~ 行.科目编码`` outside autoescape: ``"%s%s" % (a, b)``, which is
+        ``str_join((a, b))`` - each operand's ``str()`` joined - without its call and map()."""
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return CodeGenerator.visit_Concat.__wrapped__(self, node, frame)
+        self.write(f"({'%s' * len(node.nodes)!r} % (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+    @optimizeconst
     def visit_Getattr(self, node, frame):
         """``行.合计`` on one of our views reads the view's item cache directly, or else the
         item itself, as FastEnvironment.getattr would, without calling it; ``m.金额文`` on a
