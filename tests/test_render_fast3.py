@@ -219,3 +219,26 @@ def test_concatenation_like_jinja(src, undefined):
             outs.append((type(e), str(e)))
     assert outs[0] == outs[1]
     assert type(outs[0]) is type(outs[1])
+
+
+# -- schema lookups ---------------------------------------------------------------------
+def _schema_nodes():
+    from narrator.figures import schema
+    seen, todo = [], [schema()]
+    while todo:
+        node = todo.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        todo.extend(node.children.values())
+        todo.extend((node.value, node.item, node.any_key))
+    return seen
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(["2010101", "科目", "合计", "（一）", "收入", "上年", "项目名称", " 合 计 "])
+       | st.text(max_size=6))
+def test_child_node_shortcuts_give_the_uncached_answer(key):
+    from narrator.view import _child_node, _child_node_uncached
+    for node in _schema_nodes():
+        assert _child_node(node, key) == _child_node_uncached(node, key)

@@ -23,6 +23,10 @@ _CHILD_CACHE: dict[tuple[int, str], tuple[str, Node | None]] = {}
 def _child_node(node: Node | None, key: str) -> tuple[str, Node | None]:
     if node is None:
         return key, None
+    if node.kind == "dict" and not node.lookup:
+        # a dict of any keys (年初预算.科目 by code): each key names itself and has the dict's
+        # value node, as _child_node_uncached says - no cache entry per department's code
+        return key, node.value
     ck = (id(node), key)
     hit = _CHILD_CACHE.get(ck)
     if hit is not None:
