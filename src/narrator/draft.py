@@ -22,8 +22,8 @@ class Slot:
                  "words", "start", "end", "section", "sentence", "explainer")
 
     def __init__(self, id: int, kind: str, text: str, value: Decimal | None, places: int, unit: str, label: str,
-                 rule: str | None = None, formula: str | None = None, inputs: list | None = None,
-                 words: dict | None = None, explainer=None):
+                 rule: str | None = None, explainer=None, words: dict | None = None,
+                 formula: str | None = None, inputs: list | None = None):
         self.id = id
         self.kind = kind            # amount | percent | count | score | year | word | text | placeholder (待填) | missing (缺数)
         self.text = text            # as printed
@@ -39,11 +39,14 @@ class Slot:
         self.end = -1
         self.section = ""
         self.sentence = -1
-        self.explainer = explainer  # callable () -> (formula, inputs)
+        # () -> (formula, inputs): a callable, or a tuple (function, *arguments) - cheaper
+        # to make for every printed number than a closure or a partial
+        self.explainer = explainer
 
     def _explain(self) -> None:
-        if self.explainer is not None:
-            self._formula, self._inputs = self.explainer()
+        e = self.explainer
+        if e is not None:
+            self._formula, self._inputs = e[0](*e[1:]) if type(e) is tuple else e()
             self.explainer = None
 
     @property

@@ -14,7 +14,7 @@ import re
 from operator import is_
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
@@ -114,11 +114,22 @@ def wording() -> dict:
 
 
 # -- filters and globals --------------------------------------------------------------
+# the start of slot i's marker, OPEN i MID, made once per process: a marker is printed for
+# every number of every draft
+_PREFIXES: list[str] = []
+
+
+def _prefixes_to(sid: int) -> str:
+    _PREFIXES.extend(f"{_OPEN}{i}{_MID}" for i in range(len(_PREFIXES), sid + 256))
+    return _PREFIXES[sid]
+
+
 def _emit(slot: Slot) -> str:
-    st = _state.get()
-    slot.id = len(st.slots)
-    st.slots.append(slot)
-    return f"{_OPEN}{slot.id}{_MID}{slot.text}{_CLOSE}"
+    slots = _state.get().slots
+    sid = slot.id = len(slots)
+    slots.append(slot)
+    pre = _PREFIXES[sid] if sid < len(_PREFIXES) else _prefixes_to(sid)
+    return f"{pre}{slot.text}{_CLOSE}"
 
 
 def _missing_text(m) -> str:
@@ -136,15 +147,19 @@ def _inputs(q: Q) -> list[dict]:
     return out
 
 
-def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False) -> str:
+def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False,
+            st: _RenderState | None = None, suffix: str = "") -> str:
+    """``q`` printed as a ``kind`` slot (its marker), then ``suffix``; ``st``: the render's
+    state if the caller has it at hand."""
     if type(q) is not Q:  # the common case (a figure or a rule's result) skips these tests
         if is_missing(q):
-            return _missing_text(q)
+            return _missing_text(q) + suffix
         if isinstance(q, (int, Decimal)) and not isinstance(q, bool):
             q = Q(Decimal(q), "数值", str(q))
         if not isinstance(q, Q):
             raise TypeError(f"not a number: {q!r}")
-    st = _state.get()
+    if st is None:
+        st = _state.get()
     derived = q.op is not None
     value = q.value
     strip = st.strip_zeros
@@ -174,14 +189,16 @@ def _number(q, kind: str, unit: str, places: int | None, take_abs: bool = False)
         value = abs(value)
     if text is None:
         text = fmt(value, p, strip)
-    explainer = None
-    if derived or q.path is not None:
-        # worked out only if someone asks for the slot's formula (most never do)
-        explainer = partial(_explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)
     slots = st.slots
     sid = len(slots)
-    slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, None, None, None, explainer))
-    return f"{_OPEN}{sid}{_MID}{text}{_CLOSE}"
+    if derived or q.path is not None:
+        # the formula is worked out only if someone asks for it (most never do)
+        slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule, (
+            _explain_number, q, p, value, take_abs, kind, st.rules.places_by_unit, strip)))
+    else:
+        slots.append(Slot(sid, kind, text, value, p, unit, q.label, q.rule))
+    pre = _PREFIXES[sid] if sid < len(_PREFIXES) else _prefixes_to(sid)
+    return f"{pre}{text}{_CLOSE}{suffix}"
 
 
 def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, places_by_unit: dict,
@@ -197,13 +214,13 @@ def _explain_number(q: Q, p: int, value: Decimal, take_abs: bool, kind: str, pla
 
 def f_amount(q, 精度=None, 绝对值=False):
     st = _state.get()
-    return _number(q, "amount", st.unit, 精度, 绝对值)
+    return _number(q, "amount", st.unit, 精度, 绝对值, st)
 
 
 def g_amount_unit(q, 精度=None):
     """An amount followed by the figures' unit: 11121.20万元."""
     st = _state.get()
-    return _number(q, "amount", st.unit, 精度) + st.unit
+    return _number(q, "amount", st.unit, 精度, False, st, st.unit)
 
 
 def f_percent(q, 精度=None, 绝对值=False):
@@ -240,15 +257,15 @@ def g_direction(q, 词组="增减"):
                           None, 0, "", f"方向词:{词组}"))
     sign = q.sign if isinstance(q, Q) else (Decimal(q) > 0) - (Decimal(q) < 0)
     word = words["正"] if sign > 0 else words["负"] if sign < 0 else words["零"]
-    explainer = None
     if isinstance(q, Q):
-        places_by_unit = _state.get().rules.places_by_unit
+        explainer = (_explain_direction, q, _state.get().rules.places_by_unit)
+        return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label, q.rule, explainer, words))
+    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", "", None, None, words))
 
-        def explainer(q=q):
-            f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
-            return f, _inputs(q)
-    return _emit(Slot(0, "word", word, _SIGNS[sign], 0, "", q.label if isinstance(q, Q) else "",
-                      q.rule if isinstance(q, Q) else None, words=words, explainer=explainer))
+
+def _explain_direction(q: Q, places_by_unit: dict) -> tuple[str | None, list[dict]]:
+    f = f"{q.explain(places_by_unit)} = {fmt(q.value, 2)}" if q.is_derived else None
+    return f, _inputs(q)
 
 
 @lru_cache(maxsize=64)
@@ -346,6 +363,7 @@ def _rule_function(rules: RuleSet, name: str):
     with the rule looked up once (the rule set never changes once loaded)."""
     rule, finish = rules.functions[name], rules._finish
     fn = rule.fn
+    run = rule.run or (lambda *args: finish(rule, fn((args, None))))
     # the last call's arguments and result: list templates ask the same thing twice in a row
     # (差额(行.合计, 预算) to test it, then for its direction word). The very same argument
     # objects (kept alive here, so never a recycled id) give the same result - figures and
@@ -359,7 +377,7 @@ def _rule_function(rules: RuleSet, name: str):
                 return result
         elif seen and len(args) == len(seen) and all(map(is_, args, seen)):
             return result
-        result = finish(rule, fn((args, None)))
+        result = run(*args)
         last[0] = (args, result)
         return result
     call.__name__ = call.__qualname__ = name
@@ -466,22 +484,24 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
 
 
 def _strip_marks(raw: str, pos: int, slots: list[Slot], placed: list[Slot],
-                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot]]:
+                 mark: re.Pattern = _MARK) -> tuple[str, list[Slot], list[int]]:
     """``raw`` without its slot markers; each slot met gets its span in the draft (``raw``
-    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order."""
+    starts at ``pos``) and is added to ``placed``. Also returns those slots, in order, and
+    where each of them starts."""
     if _OPEN not in raw:
-        return raw, []
+        return raw, [], []
     # the split gives [text, id, slot text, text, id, slot text, …, text]
     pieces = mark.split(raw)
-    mine = [slots[int(i)] for i in pieces[1::3]]
+    mine = list(map(slots.__getitem__, map(int, pieces[1::3])))
     del pieces[1::3]
     # where each piece starts in the draft: a slot's text is the piece 2i+1
     at = list(accumulate(map(len, pieces), initial=pos))
-    for slot, start, end in zip(mine, at[1::2], at[2::2]):
+    starts = at[1::2]
+    for slot, start, end in zip(mine, starts, at[2::2]):
         slot.start = start
         slot.end = end
     placed.extend(mine)
-    return "".join(pieces), mine
+    return "".join(pieces), mine, starts
 
 
 def _sentence_texts(text: str, lines: bool) -> list[str]:
@@ -494,17 +514,17 @@ def _sentence_texts(text: str, lines: bool) -> list[str]:
     marked = text.replace("。", "。\0").replace("！", "！\0").replace("？", "？\0")
     if lines:
         marked = marked.replace("\n", "\0\n\0")
-    return [p for p in marked.split("\0") if p]
+    return list(filter(None, marked.split("\0")))
 
 
-def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], heading: bool,
-                   lines: bool) -> None:
+def _add_sentences(section: Section, text: str, pos: int, mine: list[Slot], starts: list[int],
+                   heading: bool, lines: bool) -> None:
     """Split ``text`` (at ``pos`` in the draft) into the section's sentences, each with the
-    slots that start in it. ``lines``: ``text`` is several lines; a sentence never crosses
-    a line, and a slot left over at a line's end belongs to no sentence."""
+    slots that start in it (``starts``: where each starts). ``lines``: ``text`` is several
+    lines; a sentence never crosses a line, and a slot left over at a line's end belongs
+    to no sentence."""
     sentences = section.sentences
     sec_id = section.id
-    starts = [sl.start for sl in mine]
     k = 0
     n = len(mine)
     start = pos  # the pieces tile the text, so each starts where the last ended
@@ -539,7 +559,7 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
     out: list[str] = []  # the draft's lines, a section's body lines as one string
     pos = 0
     for line in _clean_lines(title):
-        text, _ = _strip_marks(line, pos, slots, placed)
+        text, _, _ = _strip_marks(line, pos, slots, placed)
         out.append(text)
         pos += len(text) + 1
     for sec, number, body in rendered:
@@ -547,8 +567,8 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
         section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
                           start=pos, end=pos)
         sections.append(section)
-        text, mine = _strip_marks(heading, pos, slots, placed)
-        _add_sentences(section, text, pos, mine, True, False)
+        text, mine, _ = _strip_marks(heading, pos, slots, placed)
+        _add_sentences(section, text, pos, mine, [sl.start for sl in mine], True, False)
         out.append(text)
         pos += len(text) + 1
         lines = _clean_lines(body)
@@ -556,9 +576,9 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
             # the body's lines at once: neither a marker nor a sentence may span lines, so
             # this is what stripping and splitting each line on its own would give
             n_placed = len(placed)
-            text, mine = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
-            if len(set(map(id, mine))) == len(mine):
-                _add_sentences(section, text, pos, mine, False, True)
+            text, mine, starts = _strip_marks("\n".join(lines), pos, slots, placed, _MARK_LINE)
+            if len(set(map(id, mine))) == len(mine):  # (then ``starts`` are the slots' starts)
+                _add_sentences(section, text, pos, mine, starts, False, True)
                 out.append(text)
                 pos += len(text) + 1
             else:
@@ -566,8 +586,9 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
                 # where that line left them, before a later line moves them - line by line
                 del placed[n_placed:]
                 for line in lines:
-                    text, mine = _strip_marks(line, pos, slots, placed)
-                    _add_sentences(section, text, pos, mine, False, False)
+                    # a slot printed twice in the line has the start of its last print
+                    text, mine, _ = _strip_marks(line, pos, slots, placed)
+                    _add_sentences(section, text, pos, mine, [sl.start for sl in mine], False, False)
                     out.append(text)
                     pos += len(text) + 1
         section.end = pos

@@ -32,6 +32,7 @@ from types import FunctionType
 import jinja2
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.environment import TemplateModule
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.runtime import Context, LoopContext, Macro, missing
 
 from .metrics import MetricsView
@@ -161,6 +162,56 @@ class FastCodeGenerator(CodeGenerator):
     Jinja's code. (Unlike Context.call, a StopIteration raised by one of our functions is
     not turned into an undefined value; none of them raises it.)"""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # per {% for %} being compiled: the loads moved before the loop (see visit_For), or
+        # None once the loop's own frame has been entered
+        self._hoisted: list[dict | None] = []
+
+    def visit_For(self, node, frame):
+        """A name the loop body reads from the context (a global such as ``占比``, a render
+        variable such as ``指标``) is resolved once before the loop instead of at the start
+        of every iteration. Nothing in a loop body can change the context's variables (only
+        top-level assignments and imports write them), so each iteration would resolve the
+        same object. Names the body assigns are resolved anew each time, as in Jinja (a
+        ``{% set x %}`` after a read of ``x`` must not carry over to the next iteration)."""
+        hoisted: dict[str, str] = {}
+        if not node.recursive and not self.environment.is_async:
+            # the symbols Jinja's visit_For gives its loop frame (``loop`` is a parameter there
+            # whenever the body uses it)
+            probe = frame.inner()
+            probe.symbols.declare_parameter("loop")
+            probe.symbols.analyze_node(node, for_branch="body")
+            stores = probe.symbols.stores
+            for target, (action, name) in probe.symbols.loads.items():
+                if action == VAR_LOAD_RESOLVE and name not in stores:
+                    hoisted[target] = name
+                    self.writeline(f"{target} = {self.get_resolve_func()}({name!r})")
+        self._hoisted.append(hoisted)
+        try:
+            super().visit_For(node, frame)
+        finally:
+            self._hoisted.pop()
+
+    def enter_frame(self, frame):
+        if frame.loop_frame and self._hoisted and self._hoisted[-1]:
+            # the loop frame of the {% for %} in visit_For: the first loop frame entered
+            # after it started (its filter's frame is not a loop frame)
+            hoisted, self._hoisted[-1] = self._hoisted[-1], None
+            loads = frame.symbols.loads
+            kept = {t: load for t, load in loads.items()
+                    if not (t in hoisted and load == (VAR_LOAD_RESOLVE, hoisted[t]))}
+            if len(kept) < len(loads):
+                frame.symbols.loads = kept
+                try:
+                    return super().enter_frame(frame)
+                finally:
+                    # leave_frame resets every load (hoisted ones included) after the loop
+                    frame.symbols.loads = loads
+        elif frame.loop_frame and self._hoisted:
+            self._hoisted[-1] = None
+        return super().enter_frame(frame)
+
     def visit_Template(self, node, frame=None):
         super().visit_Template(node, frame)
         # module globals for the calls below, bound when the compiled template is loaded
@@ -198,6 +249,18 @@ class FastCodeGenerator(CodeGenerator):
 
 
     @optimizeconst
+    def visit_Concat(self, node, frame):
+        """``"科目说明." ~ 行.科目编码`` outside autoescape: ``"%s%s" % (a, b)``, which is
+        ``str_join((a, b))`` - each operand's ``str()`` joined - without its call and map()."""
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return CodeGenerator.visit_Concat.__wrapped__(self, node, frame)
+        self.write(f"({'%s' * len(node.nodes)!r} % (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+    @optimizeconst
     def visit_Getattr(self, node, frame):
         """``行.合计`` on one of our views reads the view's item cache directly, or else the
         item itself, as FastEnvironment.getattr would, without calling it; ``m.金额文`` on a
@@ -232,7 +295,7 @@ class FastEnvironment(jinja2.Environment):
     code_generator_class = FastCodeGenerator
     function_type = FunctionType
     slow_call = staticmethod(_slow_call)
-    kid_views = frozenset((View, RowView))  # views whose ``_kids`` caches their items
+    kid_views = frozenset((View, RowView, MetricsView))  # views whose ``_kids`` caches their items
     template_module = TemplateModule
     loop_context = LoopContext
 

@@ -23,6 +23,10 @@ _CHILD_CACHE: dict[tuple[int, str], tuple[str, Node | None]] = {}
 def _child_node(node: Node | None, key: str) -> tuple[str, Node | None]:
     if node is None:
         return key, None
+    if node.kind == "dict" and not node.lookup:
+        # a dict of any keys (年初预算.科目 by code): each key names itself and has the dict's
+        # value node, as _child_node_uncached says - no cache entry per department's code
+        return key, node.value
     ck = (id(node), key)
     hit = _CHILD_CACHE.get(ck)
     if hit is not None:
@@ -180,16 +184,21 @@ class TableView(View):
 
     def rows(self) -> list[RowView]:
         if self._rows is None:
-            self._rows = [RowView(r, self._node, self._path + ("科目", r["科目编码"]), r["科目名称"], self)
-                          for r in self._d.get("科目", [])]
             self.name_of("")  # builds _names
             names = self._names
-            for row in self._rows:
-                # what _row_item gives for the names every list template prints
-                d = row._d
+            node, path = self._node, self._path + ("科目",)
+            rows = self._rows = []
+            new = RowView.__new__
+            for d in self._d.get("科目", []):
                 code = d["科目编码"]
-                row._kids = {"科目编码": code, "科目名称": d["科目名称"],
+                # RowView(d, node, path + (code,), d["科目名称"], self), without the calls
+                row = new(RowView)
+                row._d, row._node, row._path, row._label, row._table = d, node, path + (code,), d["科目名称"], self
+                # what _row_item gives for the names every list template prints, and the
+                # level that selects rows
+                row._kids = {"科目编码": code, "科目名称": d["科目名称"], "级次": _LEVELS.get(len(code), ""),
                              "类名称": names.get(code[:3], ""), "款名称": names.get(code[:5], "")}
+                rows.append(row)
         return self._rows
 
     def name_of(self, code: str) -> str:
