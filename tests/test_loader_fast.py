@@ -31,6 +31,18 @@ def same(a, b) -> bool:
     return a == b
 
 
+def assert_fast_matches_reference(fast, tree) -> None:
+    """``fast`` (the fast validator's Figures, or None when it stepped aside) against the
+    reference validator on the same tree: equal data, or the reference rejects the tree too."""
+    try:
+        ref = figures_from_tree(tree, "t.yaml")
+    except InputError:
+        assert fast is None
+    else:
+        if fast is not None:
+            assert same(fast.data, ref.data)
+
+
 def check_against_libyaml(text: str):
     """The subset reader either steps aside or agrees with the libyaml reader exactly."""
     fast = parse_subset(text)
@@ -310,13 +322,7 @@ def test_fast_validator_equals_the_reference_or_steps_aside(rows, total):
         table["合计"] = total
     tree["收入决算表"] = table
     fast = _fast_figures(tree, "t.yaml")
-    try:
-        ref = figures_from_tree(tree, "t.yaml")
-    except InputError:
-        assert fast is None
-    else:
-        if fast is not None:
-            assert same(fast.data, ref.data)
+    assert_fast_matches_reference(fast, tree)
 
 
 # -- the usual 科目 row, read by one expression per key layout -----------------------------
@@ -362,13 +368,7 @@ def test_usual_rows_read_as_libyaml_reads_them_and_validate_as_the_reference(lin
         return
     read = read_subset(text)
     fast = _fast_figures(read[0], "t.yaml", read[1])
-    try:
-        ref = figures_from_tree(parse_yaml_fast(text), "t.yaml")
-    except InputError:
-        assert fast is None
-    else:
-        if fast is not None:
-            assert same(fast.data, ref.data)
+    assert_fast_matches_reference(fast, parse_yaml_fast(text))
 
 
 def test_usual_rows_are_taken_as_read():
