@@ -69,16 +69,7 @@ def test_matrix_equals_the_scores(long_sections, pick, ops, seed):
 
 def _dp_plain(sim, n, m, base):
     """The reference's DP cell loop, from a constant border ``base``."""
-    dp = [[base] * (m + 1) for _ in range(n + 1)]
-    for a in range(1, n + 1):
-        row, prev, sa = dp[a], dp[a - 1], sim[a - 1]
-        for b in range(1, m + 1):
-            best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
-            v = sa[b - 1]
-            if v > 0 and prev[b - 1] + v > best:
-                best = prev[b - 1] + v
-            row[b] = best
-    return dp
+    return check._dp_reference(sim, n, m, base)
 
 
 # a few values, so that sums tie exactly and differ in the last bits (0.1 + 0.2 != 0.3)

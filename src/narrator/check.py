@@ -415,6 +415,21 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
     return [(hs[a][0], ds[b][0]) for a, b in sorted(match.items())]
 
 
+def _dp_reference(sim: list[list[float]], n: int, m: int, base: float = 0.0) -> list[list[float]]:
+    """The monotonic alignment's DP table: cell (a, b) is the best total of the first a human
+    and b draft sentences, from a constant border ``base``."""
+    dp = [[base] * (m + 1) for _ in range(n + 1)]
+    for a in range(1, n + 1):
+        row, prev, sa = dp[a], dp[a - 1], sim[a - 1]
+        for b in range(1, m + 1):
+            best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
+            v = sa[b - 1]
+            if v > 0 and prev[b - 1] + v > best:
+                best = prev[b - 1] + v
+            row[b] = best
+    return dp
+
+
 def _align_reference(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
                      ordered: bool):
     """Pairs (human sentence index, draft sentence) maximising total similarity.
@@ -429,15 +444,7 @@ def _align_reference(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[
     sim = [[_score(h, d) for d in ds] for h in hs]
     if not ordered:
         return [(hs[a][0], ds[b][0]) for a, b in greedy_pairs(sim, n, m)]
-    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for a in range(1, n + 1):
-        row, prev, sa = dp[a], dp[a - 1], sim[a - 1]
-        for b in range(1, m + 1):
-            best = prev[b] if prev[b] > row[b - 1] else row[b - 1]
-            v = sa[b - 1]
-            if v > 0 and prev[b - 1] + v > best:
-                best = prev[b - 1] + v
-            row[b] = best
+    dp = _dp_reference(sim, n, m)
     match: dict[int, int] = {}
     a, b = n, m
     while a > 0 and b > 0:
