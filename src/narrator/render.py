@@ -436,6 +436,7 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
     env = _environment(p.dirs, p.rules_dir)
     state = _RenderState(rules, figures.unit, p.strip_zeros, wording(), figures)
     token = _state.set(state)
+    shared = None
     try:
         view = figures_view(figures)
         ctx = _context(figures, view, rules)
@@ -457,6 +458,11 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         return _assemble(title, rendered, state, p, figures)
     finally:
         _state.reset(token)
+        if shared is not None:
+            # the sections' contexts, macro modules and macros refer to each other; emptied
+            # here, the figure views and values they held are freed at once by reference
+            # counting instead of waiting, ~1,000 objects per department, for the collector
+            shared.release()
 
 
 def _render_section(env: jinja2.Environment, tmpl: jinja2.Template, shared: SharedVars) -> str:

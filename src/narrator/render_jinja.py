@@ -89,6 +89,14 @@ class SharedVars(dict):
         self.modules: dict = {}
         self.extensions: dict = {}
 
+    def release(self) -> None:
+        """After the render: drop the variables and the modules built from them."""
+        for ext in self.extensions.values():
+            ext.release()
+        self.modules.clear()
+        self.extensions.clear()
+        self.clear()
+
     def extended(self, names: dict) -> "SharedVars":
         """``dict(self, **names)`` - the same object for the same names bound to the same
         objects, so that a second import (``s`` after ``m``) is shared as well."""

@@ -138,11 +138,14 @@ class View:
 class RowView(View):
     """One row of a 科目表: 科目编码, 科目名称, 级次, 类名称, 款名称 and its columns."""
 
-    __slots__ = ("_table",)
+    # the table's names by code (for 类名称/款名称), not the table itself: a row referring to
+    # its table, which lists its rows, would make every department's rows a reference cycle
+    # left for the garbage collector
+    __slots__ = ("_names",)
 
     def __init__(self, data, node, path, label, table: "TableView"):
         super().__init__(data, node, path, label)
-        self._table = table
+        self._names = table.names()
 
     def __getitem__(self, key):
         # rows are read several times per sentence (行.合计 …); figures do not change
@@ -167,7 +170,7 @@ class RowView(View):
             return _LEVELS.get(len(d["科目编码"]), "")
         if key in ("类名称", "款名称"):
             n = 3 if key == "类名称" else 5
-            return self._table.name_of(d["科目编码"][:n])
+            return self._names.get(d["科目编码"][:n], "")
         canon, node = _child_node(self._node, key)
         if canon in d:
             return Q(d[canon], "金额", d["科目名称"] or d["科目编码"], self._path + (canon,))
@@ -184,8 +187,7 @@ class TableView(View):
 
     def rows(self) -> list[RowView]:
         if self._rows is None:
-            self.name_of("")  # builds _names
-            names = self._names
+            names = self.names()
             node, path = self._node, self._path + ("科目",)
             rows = self._rows = []
             new = RowView.__new__
@@ -193,7 +195,7 @@ class TableView(View):
                 code = d["科目编码"]
                 # RowView(d, node, path + (code,), d["科目名称"], self), without the calls
                 row = new(RowView)
-                row._d, row._node, row._path, row._label, row._table = d, node, path + (code,), d["科目名称"], self
+                row._d, row._node, row._path, row._label, row._names = d, node, path + (code,), d["科目名称"], names
                 # what _row_item gives for the names every list template prints, and the
                 # level that selects rows
                 row._kids = {"科目编码": code, "科目名称": d["科目名称"], "级次": _LEVELS.get(len(code), ""),
@@ -201,11 +203,15 @@ class TableView(View):
                 rows.append(row)
         return self._rows
 
-    def name_of(self, code: str) -> str:
+    def names(self) -> dict[str, str]:
+        """科目名称 by 科目编码: the table's rows, then the official 类 names it lacks."""
         if self._names is None:
             self._names = {r["科目编码"]: r["科目名称"] for r in self._d.get("科目", [])}
             self._names.update({k: v for k, v in subjects()["功能分类类名"].items() if k not in self._names})
-        return self._names.get(code, "")
+        return self._names
+
+    def name_of(self, code: str) -> str:
+        return self.names().get(code, "")
 
     def row(self, code) -> RowView | Missing:
         code = str(code)
