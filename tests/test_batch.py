@@ -294,6 +294,14 @@ def test_a_worker_that_dies_costs_one_document(mixed: Path, tmp_path: Path, monk
     assert res.totals.failed == 3
 
 
+def _deliverable_sigint() -> None:
+    """In the batch's process: Ctrl-C as a terminal delivers it. A child inherits an ignored or
+    blocked SIGINT from the process that starts it, and the full test run (not this file alone)
+    once left it so: the batch then never saw the interrupt and ran to the end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_sigint_leaves_no_partial_output(tmp_path: Path):
     src = tmp_path / "in"
     # enough documents that the run cannot end before the interrupt reaches it (300 took
@@ -304,7 +312,7 @@ def test_sigint_leaves_no_partial_output(tmp_path: Path):
     env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen([sys.executable, "-m", "narrator.cli_batch", "generate", str(src), "--out", str(out),
                              "--jobs", "2", "--no-progress"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=_deliverable_sigint)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if out.is_dir() and len(list(out.glob("dept*.txt"))) >= 5:
