@@ -44,16 +44,22 @@ def _capture(text, fig, pack):
     return calls
 
 
-@pytest.fixture(scope="module")
-def sections():
+def captured_sections(departments) -> list:
+    """The alignment calls of checking the drafts of ``departments`` ((seed, rows) pairs, both
+    packs) and of the bundled sample narrative, those with sentences on both sides."""
     out = []
-    for seed, rows in ((11, 60), (12, 25)):
+    for seed, rows in departments:
         fig = figures_from_tree(department(seed, rows=rows), f"s{seed}")
         for pack in ("standard", "shanghai"):
             out += _capture(render(fig, pack).text, fig, pack)
     fig = load_figures(SAMPLE / "figures.yaml")
     out += _capture((SAMPLE / "narrative.txt").read_text(encoding="utf-8"), fig, "auto")
     return [c for c in out if c[0] and c[1]]
+
+
+@pytest.fixture(scope="module")
+def sections():
+    return captured_sections(((11, 60), (12, 25)))
 
 
 def _edit(hs, ds, ops, rng):

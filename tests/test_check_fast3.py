@@ -10,26 +10,15 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import SAMPLE
 from narrator import check
 from narrator.check import _THRESHOLD, _align_reference, _bigrams
 from narrator.check_align import align_by_row_best
-from narrator.figures import figures_from_tree, load_figures
-from narrator.render import render
-from narrator.synth import department
-from test_check_fast import _OPS, _capture, _edit
+from test_check_fast import _OPS, _edit, captured_sections
 
 
 @pytest.fixture(scope="module")
 def sections():
-    out = []
-    for seed, rows in ((11, 60), (12, 25), (13, 120)):
-        fig = figures_from_tree(department(seed, rows=rows), f"s{seed}")
-        for pack in ("standard", "shanghai"):
-            out += _capture(render(fig, pack).text, fig, pack)
-    fig = load_figures(SAMPLE / "figures.yaml")
-    out += _capture((SAMPLE / "narrative.txt").read_text(encoding="utf-8"), fig, "auto")
-    return [c for c in out if c[0] and c[1]]
+    return captured_sections(((11, 60), (12, 25), (13, 120)))
 
 
 def _by_row_best(hs, ds):

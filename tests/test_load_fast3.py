@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from narrator.figures import _fast_figures, figures_from_tree
 from narrator.loader_fast import _BAD_CHARS, parse_subset, read_subset
 from narrator.yamlio import parse_yaml_fast
-from test_loader_fast import HEAD, assert_fast_matches_reference, check_against_libyaml, same
+from test_loader_fast import HEAD, assert_fast_matches_reference, assert_read_matches_reference, check_against_libyaml, same
 
 
 def test_a_row_name_with_any_character_reads_as_libyaml_reads_it():
@@ -79,12 +79,7 @@ def _rows_text(draw):
 @settings(max_examples=600, deadline=None)
 @given(_rows_text())
 def test_runs_of_rows_read_as_libyaml_reads_them_and_validate_as_the_reference(text):
-    tree = check_against_libyaml(text)
-    if tree is None:
-        return
-    read = read_subset(text)
-    fast = _fast_figures(read[0], "t.yaml", read[1])
-    assert_fast_matches_reference(fast, parse_yaml_fast(text))
+    assert_read_matches_reference(text)
 
 
 def test_runs_split_by_comments_and_layouts_make_one_list_of_usual_rows():
