@@ -18,7 +18,7 @@ from . import expr as E
 from .errors import InputError
 from .resources import rules_dir
 from .numbers import divide
-from .values import _ADD, _DIV, _MUL, _SUB, Missing, Q, is_missing
+from .values import _ADD, _DIV, _MUL, _SUB, Missing, Q, is_missing, zero_divisor
 from .yamlio import load_rule_file
 
 
@@ -123,7 +123,7 @@ class _Source:
         self.params, self.rules, self.unit = params, rules, unit
         self.lines: list[str] = []
         self.names: dict[str, object] = {
-            "_rules": rules, "_Q": Q, "_Missing": Missing, "_divide": divide, "_ADD": _ADD,
+            "_rules": rules, "_Q": Q, "_Missing": Missing, "_zero_divisor": zero_divisor, "_divide": divide, "_ADD": _ADD,
             "_SUB": _SUB, "_MUL": _MUL, "_DIV": _DIV}
         self.n = 0
 
@@ -211,7 +211,7 @@ class _Source:
             unit = f"{a}.unit if {a}.unit == {b}.unit else ({a}.unit if {b}.unit == '数值' else {b}.unit)"
             if sign is None:  # division: by zero gives Missing, as Q._bin says
                 w(f"    if {b}.value == 0:")
-                w(f"        {t} = _Missing(f'{{{b}.label or {b}.value}} 为零，无法计算')")
+                w(f"        {t} = _zero_divisor({b})")
                 w(f"    else:")
                 w(f"        {t} = _Q(_divide({a}.value, {b}.value), {unit}, '', None, {op_name}, ({a}, {b}))")
             else:

@@ -56,6 +56,11 @@ def is_missing(v) -> bool:
     return v is None or isinstance(v, Missing)
 
 
+def zero_divisor(b: "Q") -> Missing:
+    """What a division by ``b`` gives when ``b`` is zero (also used by the compiled rules)."""
+    return Missing(f"{b.label or b.value} 为零，无法计算")
+
+
 class Q:
     """A number from the figures or derived from them."""
 
@@ -107,7 +112,7 @@ class Q:
         try:
             v = fn(a.value, b.value)
         except ZeroDivisionError:
-            return Missing(f"{b.label or b.value} 为零，无法计算")
+            return zero_divisor(b)
         unit = a.unit if a.unit == b.unit else (a.unit if b.unit == "数值" else b.unit)
         return Q(v, unit, "", None, op, (a, b))
 
