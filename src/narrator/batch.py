@@ -69,6 +69,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TextIO
 
+from .caches import clear_per_document
 from .errors import InputError, UsageError
 
 COMMANDS = ("generate", "check", "validate")
@@ -380,18 +381,46 @@ def _walk(folder: Path, suffixes, command, skip: Path | None) -> Iterator[tuple[
             continue
         visited.add(real)
         try:
-            with os.scandir(d) as it:
-                entries = sorted(((e.name, e.is_dir(), e.is_file()) for e in it if not e.name.startswith(".")))
+            names, subdirs = _listing(d, suffixes, command)
         except OSError:
             continue
-        subdirs = []
-        for name, is_dir, is_file in entries:
-            if is_dir:
-                subdirs.append(d / name)
-            elif is_file and _eligible(name, suffixes, command):
-                path = d / name
-                yield str(path), path.relative_to(folder).as_posix()
+        prefix = "" if d is folder else d.relative_to(folder).as_posix() + "/"
+        base = "" if str(d) == "." else os.path.join(str(d), "")  # str(d / name), without a Path per file
+        for name in _names(names):
+            yield base + name, prefix + name
         stack.extend(reversed(subdirs))
+
+
+def _listing(d: Path, suffixes, command) -> tuple[str, list[Path]]:
+    """A directory's input files, sorted, as one "\0"-separated string, and its sub-folders, sorted.
+
+    A folder of a province's 100,000 departments is listed at ~20 bytes a file (a list of
+    names would take ~130), and the names are yielded one by one from that string.
+    """
+    files: list[str] = []
+    subdirs: list[str] = []
+    with os.scandir(d) as it:
+        for e in it:
+            name = e.name
+            if name.startswith("."):
+                continue
+            if e.is_dir():
+                subdirs.append(name)
+            elif e.is_file() and _eligible(name, suffixes, command):
+                files.append(name)
+    files.sort()
+    subdirs.sort()
+    return "\0".join(files), [d / n for n in subdirs]
+
+
+def _names(joined: str) -> Iterator[str]:
+    start, end = 0, len(joined)
+    while start < end:
+        stop = joined.find("\0", start)
+        if stop < 0:
+            stop = end
+        yield joined[start:stop]
+        start = stop + 1
 
 
 def count_inputs(sources, command: str, out_dir: Path | None) -> int:
@@ -682,11 +711,12 @@ def _run_chunk(items: list[dict]) -> list[dict]:
     return rows
 
 
-# Caches that pay off within one document but, kept across thousands, only hold memory
-# (check's text normalisation: ~70 MB per worker once full). Cleared every _TRIM_EVERY
-# documents so a worker's memory stays flat; harmless when the names are gone.
+# The caches keyed by document content (narrator.caches) pay off within a document and the
+# next few; kept across thousands they only fill (check's text normalisation alone: ~70 MB
+# per worker once full) and, full, keep replacing entries, which scatters the allocator's
+# memory. Emptied every _TRIM_EVERY documents, a worker's memory levels off after about
+# that many documents, whatever the size of the batch (benchmarks/bench_batch.py).
 _TRIM_EVERY = 100
-_PER_DOCUMENT_CACHES = (("narrator.check", "_norm"), ("narrator.check", "_bigrams"))
 _done_here = 0
 
 
@@ -694,10 +724,7 @@ def _after_document() -> None:
     global _done_here
     _done_here += 1
     if _done_here % _TRIM_EVERY == 0:
-        for mod, name in _PER_DOCUMENT_CACHES:
-            fn = getattr(sys.modules.get(mod), name, None)
-            if fn is not None and hasattr(fn, "cache_clear"):
-                fn.cache_clear()
+        clear_per_document()
 
 
 # =====================================================================================
@@ -715,6 +742,7 @@ class State:
         self.db = sqlite3.connect(str(self.path), isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-256")  # KiB: rows are appended and looked up one by one; keeps the parent flat
         self.db.execute("CREATE TABLE IF NOT EXISTS done (output TEXT PRIMARY KEY, input TEXT, sig TEXT, row TEXT)")
         self.db.execute("DROP TABLE IF EXISTS run")
         self.db.execute("CREATE TABLE run (seq INTEGER PRIMARY KEY, row TEXT)")
@@ -978,16 +1006,20 @@ def _mtime(p: str | Path | None) -> float:
 def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> Iterator[Item]:
     """Every input as an Item with its output name and (for check) its figures, lazily.
 
-    With one SOURCE folder, names can only collide within a directory (x.yaml and x.json),
-    and the walk gives one directory at a time: the parent keeps nothing per document.
-    With several SOURCEs or globs it keeps one path per document (to run an input named
-    twice once, and to keep two inputs from writing the same output).
+    With one SOURCE folder, two outputs can only collide (x.yaml and x.json → x.txt) when
+    their inputs share a directory and the part of their names before the first "." (an
+    output is the input's stem or name plus a suffix that starts with "."). The walk gives
+    a directory's files in sorted order, where the names starting with "x." are next to one
+    another, so only the current such group is remembered: the parent keeps nothing per
+    document however large the folder. With several SOURCEs or globs it keeps one path per
+    document (to run an input named twice once, and to keep two inputs from writing the
+    same output).
     """
     suffix = output_suffix(opts.command, opts.fmt)
     local = len(sources) == 1 and not _has_magic(sources[0]) and Path(sources[0]).is_dir()
     taken: set[str] = set()
     seen_inputs: set[str] = set()
-    current_dir = None
+    current_group = None
     seq = 0
     for path, rel in iter_sources(sources, opts.command, out_dir):
         if rel is None:
@@ -996,8 +1028,9 @@ def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> It
             continue
         relp = Path(rel)
         if local:
-            if relp.parent != current_dir:
-                current_dir = relp.parent
+            group = (relp.parent, relp.name.partition(".")[0])
+            if group != current_group:
+                current_group = group
                 taken.clear()
         else:
             key = os.path.realpath(path)

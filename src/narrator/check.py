@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from . import compare as C
+from .caches import per_document
 from .catalogue import rule
 from .check_align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from .draft import Draft, Slot
@@ -86,6 +87,7 @@ _DROP_TAG = re.compile(r"</?u>")
 _DROP_CHARS = re.compile(r"[\s\u3000，,。.、；;：:（）()“”\"'‘’《》【】\-—•·■%％]+")
 
 
+@per_document
 @lru_cache(maxsize=1 << 14)
 def _norm(s: str) -> str:
     """Text as compared: synonyms unified, direction words as ±, spaces and punctuation gone."""
@@ -97,6 +99,7 @@ def _norm(s: str) -> str:
     return _DROP_CHARS.sub("", s)
 
 
+@per_document
 @lru_cache(maxsize=1 << 12)
 def _bigrams(s: str) -> frozenset:
     # each character joined to the next: the slices s[i:i + 2]
@@ -357,6 +360,7 @@ def _against_draft(ctx: _Ctx, st: Structure, claims: list[Claim], draft: Draft) 
             _pair_numbers(ctx, by_sentence[i], sents[i], ds, draft)
 
 
+@per_document
 @lru_cache(maxsize=256)
 def _section_map(htitles: tuple[tuple[int, str], ...], dtitles: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """(text section, draft section) pairs: each heading to the draft heading most like it.
@@ -479,12 +483,14 @@ def _left(text: str, start: int, floor: int, n: int = 8) -> str:
     return _left_raw(text[start - 24:start], "", n)
 
 
+@per_document
 @lru_cache(maxsize=1 << 12)
 def _left_raw(window: str, head: str, n: int) -> str:
     # a number and the draft slot it restates usually have the very same words before them
     return _left_of(_DIGITS.sub("0", window), head, n)
 
 
+@per_document
 @lru_cache(maxsize=1 << 14)
 def _left_of(window: str, head: str, n: int) -> str:
     """``_left`` of a window whose digit runs are each collapsed to one "0".

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from . import compare as C
+from .caches import per_document
 from .numbers import divide, fmt, round_half_up
 from .segment import Structure
 
@@ -37,6 +38,7 @@ def _cues(name: str) -> tuple[str, ...]:
 
 # The two look-ups below run for most numbers, on the words between two numbers: these
 # repeat from document to document (templated wording), so they are cached.
+@per_document
 @lru_cache(maxsize=1 << 13)
 def _ends_with_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)
@@ -46,6 +48,7 @@ def _ends_with_any(s: str, words: tuple[str, ...]) -> str | None:
     return None
 
 
+@per_document
 @lru_cache(maxsize=1 << 13)
 def _contains_any(s: str, words: tuple[str, ...]) -> str | None:
     s = _BLANKS.sub("", s)

@@ -79,6 +79,7 @@ from itertools import chain
 
 from ruamel.yaml import YAML
 
+from .caches import per_document
 from .resources import rules_dir
 
 __all__ = ["Mention", "extract", "normalize", "KINDS", "CLAIM_KINDS"]
@@ -286,6 +287,7 @@ def _lookbehind_reach(pattern: str) -> int | None:
 _PREFIX_REACH = _lookbehind_reach(_PREFIX.pattern)
 
 
+@per_document
 @lru_cache(maxsize=1 << 13)
 def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
     """(name of the matching prefix group, the qualifier if that group is "q") or (None, None)."""
@@ -320,7 +322,7 @@ _SUFFIX_CHARS = (frozenset(_SUFFIX.pattern + _CLOSE_PAREN.pattern + _AFTER.patte
 _AFTER_RUN = re.compile("[" + "".join(re.escape(c) for c in sorted(_SUFFIX_CHARS)) + "]"
                         + f"{{0,{_READ_MAX}}}.?", re.S)
 _MEMO = True           # False: every number through _classify (the tests' reference)
-_PLANS: dict[tuple, tuple] = {}
+_PLANS: dict[tuple, tuple] = per_document({}, "extract._PLANS")
 _PLANS_MAX = 1 << 15   # a bound on memory; further contexts are classified afresh
 _MULT_KINDS = frozenset(("amount", "count", "bare"))
 _MONEY_CTX = re.compile(_R["money_context_re"])
@@ -435,6 +437,7 @@ def _parse_arabic(s: str) -> tuple[Decimal, int]:
     return Decimal(t), places
 
 
+@per_document
 @lru_cache(maxsize=1024)
 def _parse_chinese(s: str) -> tuple[Decimal, int] | None:
     """Value and decimals of a Chinese numeral (三十四, 一千二百, 两万, 三点五, 二0二四)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .caches import per_document
 from .yamlio import _FastLoader
 
 
@@ -135,9 +136,9 @@ _MISS = object()
 # (column names, quoted codes, subject names, amounts) repeat from row to row and file to file;
 # typing is a pure function of the text, and every value stored (str, int, Decimal, bool,
 # None) is immutable, so sharing one between trees is safe.
-_KEY_CACHE: dict = {}
-_BLOCK_KEY_CACHE: dict = {}  # the same for "key:" lines (their checks differ from flow keys')
-_VALUE_CACHE: dict = {}
+_KEY_CACHE: dict = per_document({}, "loader_fast._KEY_CACHE")
+_BLOCK_KEY_CACHE: dict = per_document({}, "loader_fast._BLOCK_KEY_CACHE")  # the same for "key:" lines (their checks differ from flow keys')
+_VALUE_CACHE: dict = per_document({}, "loader_fast._VALUE_CACHE")
 _CACHE_LIMIT = 4_096  # entries per cache: a department's recurring spellings fit; emptied when full (flat memory over a batch)
 # The most common value, an amount like 1234.56: a float of the fast loader, never an int
 _AMOUNT = re.compile(r" *(-?[0-9]+\.[0-9]+) *\Z")
@@ -177,7 +178,7 @@ def _remember(raw: str, value):
 # stands in the list of lines as its first line, with its rows beside it (see _split).
 _ROW_HEAD = '- {科目编码: "'
 _ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
-_ROW_NAMES: dict = {}    # name as written -> the name, or False when not a plain trimmed text
+_ROW_NAMES: dict = per_document({}, "loader_fast._ROW_NAMES")  # name as written -> the name, or False when not a plain trimmed text
 _ROW_LAYOUTS: dict = {}  # (indentation, column names as written) -> _Layout, or False
 
 
