@@ -1,6 +1,6 @@
 """Benchmark: narrator batch generate/check over thousands of synthetic departments.
 
-    python benchmarks/bench_batch.py [--n 10000] [--small 1000] [--jobs 1,2] [--commands generate,check]
+    python benchmarks/bench_batch.py [--n 10000] [--small 1000] [--beyond 30000] [--jobs 1,2] [--commands generate,check]
 
 Writes synthetic departments (``narrator batch synth``: figures YAML of 10–200 功能分类 rows,
 plus the standard draft with 3 numbers altered, for check) once under --data, then for each
@@ -13,6 +13,7 @@ in a subprocess, and prints documents per second, the peak memory of the whole p
 by the forked workers once), and the ratio of the batch time to single_doc_time × N, where
 single_doc_time is the same single-document function (``narrator.batch.process``) run
 in-process, warm, on 50 documents of the set. It also prints where a document's time goes.
+--beyond runs larger sets with the largest --jobs only, to show that the peak levels off.
 """
 
 from __future__ import annotations
@@ -232,6 +233,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=10000, help="documents in the large run")
     ap.add_argument("--small", type=int, default=1000, help="documents in the small run (memory must not grow)")
+    ap.add_argument("--beyond", default="", help="comma-separated larger sizes, run with the largest --jobs only "
+                    "(does the peak level off?)")
     ap.add_argument("--jobs", default="1,2", help="comma-separated --jobs values")
     ap.add_argument("--commands", default="generate,check", help="generate,check")
     ap.add_argument("--large-commands", default=None,
@@ -246,7 +249,8 @@ def main() -> None:
     commands = [c for c in a.commands.split(",") if c]
     large = commands if a.large_commands is None else [c for c in a.large_commands.split(",") if c]
     jobs_list = [int(j) for j in a.jobs.split(",")]
-    sizes = sorted({a.small, a.n})
+    beyond = sorted({int(x) for x in a.beyond.split(",") if x} - {a.small, a.n})
+    sizes = sorted({a.small, a.n, *beyond})
     a.data.mkdir(parents=True, exist_ok=True)
     folders = {}
     for n in sizes:  # narratives (for check) only where check runs
@@ -264,6 +268,8 @@ def main() -> None:
             if n != sizes[0] and command not in large:
                 continue
             for j in jobs_list:
+                if n in beyond and j != max(jobs_list):
+                    continue
                 out = a.data / f"out-{command}-{n}-{j}"
                 r = run_batch_cli(command, folders[n], j, out)
                 rate = n / r["seconds"]
@@ -286,6 +292,12 @@ def main() -> None:
         top = max(peaks.values())
         print(f"{command}: peak RSS {top:.1f} MB (target < {MEM_TARGET_MB:.0f}) {'OK' if top < MEM_TARGET_MB else 'MISSED'}"
               + "".join(f"; N={n} jobs={j}: {v:.1f} MB" for (n, j), v in sorted(peaks.items())))
+        for j in jobs_list:
+            by_n = sorted((n, v) for (n, jj), v in peaks.items() if jj == j)
+            if len(by_n) > 1:
+                lo = by_n[0][1]
+                print(f"{command}: jobs={j}: peak RSS against N={by_n[0][0]}: "
+                      + ", ".join(f"N={n} {v / lo:.3f}×" for n, v in by_n[1:]))
     print(f"machine after: {_load()}")
 
 

@@ -9,11 +9,14 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   each worker writes its output itself and hands back one small row (status, counts by
   severity, top 3 findings, error). The parent appends rows to an SQLite file under
   ``--out`` and assembles both summaries from it at the end, in input order, by streaming.
-  Memory does not grow with the number of documents: workers are flat (check's
-  cross-document text caches are cleared every 100 documents); with one SOURCE folder the
-  parent holds one directory listing at a time; with several SOURCEs or globs it keeps one
-  path per document (~0.3 KB) to run an input named twice once and to keep two inputs
-  from writing the same output.
+  Memory does not grow with the number of documents. A worker empties every cache keyed
+  by document content (narrator.caches) and collects the few reference cycles documents
+  leave every 100 documents, so it levels off within the first few hundred. With one
+  SOURCE folder the parent holds one directory listing at a time (~20 bytes a file) and
+  the output names of one group of inputs that could collide; with several SOURCEs or
+  globs it keeps one path per document (~0.3 KB) to run an input named twice once and to
+  keep two inputs from writing the same output. Workers are still replaced every
+  RECYCLE_EVERY documents, a guard against what libraries may keep (PDF and Word readers).
 * **Robust.** An input that fails (broken YAML, empty file, undecodable bytes, a template
   error, even an internal error) becomes a ``failed`` row with its one-line error; the run
   goes on. A worker process that dies is replaced; the documents it held are rerun one at
@@ -80,10 +83,10 @@ STATE_FILE = ".narrator-batch.sqlite"
 SUMMARY_FILES = ("summary.csv", "summary.json")
 TOP_FINDINGS = 3
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-RECYCLE_EVERY = 2_000  # documents per worker before it is replaced by a fresh fork (flat memory; see _Run._recycle)
+RECYCLE_EVERY = 2_000  # documents per worker before it is replaced by a fresh fork (a guard; see _Run._recycle_due)
 # --jobs 1 runs in this process up to this many inputs; above, in one forked worker, so that
-# its memory is renewed every RECYCLE_EVERY documents (flat whatever N) and the planning,
-# state and summary here run beside it on another core
+# it is renewed like the others and the planning, state and summary here run beside it on
+# another core
 INLINE_MAX = 50
 MAX_CHUNK = 16  # documents per chunk sent to a worker (fewer round trips; see _Run._chunks)
 _TMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")
@@ -686,8 +689,10 @@ def _tune_gc() -> None:
     document and every full collection walks the warm state again. Freezing that state and
     collecting the young generation less often saved 5–10 % per document before the loader
     and render were made faster; now the gain is within the machine's noise (A/B runs of
-    process() with the default, these and disabled thresholds). The few cycles a document leaves
-    are still collected, so memory stays flat (measured in bench_batch).
+    process() with the default, these and disabled thresholds). With these thresholds a full
+    collection is rare, so the few objects a document leaves in cycles (~24) would pile up
+    between them (~1 MB per 1,000 documents); ``_after_document`` collects them every
+    _TRIM_EVERY documents instead (~1–2 ms each time).
     """
     gc.collect()
     gc.freeze()
@@ -714,8 +719,9 @@ def _run_chunk(items: list[dict]) -> list[dict]:
 # The caches keyed by document content (narrator.caches) pay off within a document and the
 # next few; kept across thousands they only fill (check's text normalisation alone: ~70 MB
 # per worker once full) and, full, keep replacing entries, which scatters the allocator's
-# memory. Emptied every _TRIM_EVERY documents, a worker's memory levels off after about
-# that many documents, whatever the size of the batch (benchmarks/bench_batch.py).
+# memory. Emptied every _TRIM_EVERY documents, and the cycles documents leave collected
+# (see _tune_gc), a worker's memory levels off after a few hundred documents, whatever the
+# size of the batch (benchmarks/bench_batch.py).
 _TRIM_EVERY = 100
 _done_here = 0
 
@@ -725,6 +731,7 @@ def _after_document() -> None:
     _done_here += 1
     if _done_here % _TRIM_EVERY == 0:
         clear_per_document()
+        gc.collect()
 
 
 # =====================================================================================
@@ -1117,10 +1124,12 @@ class _Run:
     def _recycle_due(self) -> bool:
         """Fresh workers every RECYCLE_EVERY documents each, forked from the warm parent.
 
-        A worker's RSS creeps up ~1 MB per 1,000 documents although its Python objects do
-        not grow (tracemalloc: only bounded caches refill): allocator fragmentation. New
-        workers start from the parent's warm state in a few ms, so a worker's own memory is
-        bounded whatever the number of documents. The old pool first finishes what it holds
+        Since the content caches are emptied and cycles collected every _TRIM_EVERY
+        documents, a worker's memory is flat without this (30,000 documents in one pair of
+        workers: benchmarks/README.md); it stays as a guard against what a library may keep
+        over thousands of documents (the PDF and Word readers of batch check), at the cost
+        of one pause per RECYCLE_EVERY × jobs documents. New workers start from the parent's
+        warm state in a few ms. The old pool first finishes what it holds
         (no new chunks meanwhile), so there are never more than ``jobs`` workers. Only when
         workers are forked warm: a spawned worker would warm up again.
         """
