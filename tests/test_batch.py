@@ -295,9 +295,11 @@ def test_a_worker_that_dies_costs_one_document(mixed: Path, tmp_path: Path, monk
 
 
 def _deliverable_sigint() -> None:
-    """In the batch's process: Ctrl-C as a terminal delivers it. A child inherits an ignored or
-    blocked SIGINT from the process that starts it, and the full test run (not this file alone)
-    once left it so: the batch then never saw the interrupt and ran to the end."""
+    """In the batch's process: Ctrl-C as a terminal delivers it. A child inherits an ignored
+    SIGINT from the process that starts it, and a non-interactive shell starts its background
+    jobs (``cmd &``) with SIGINT ignored: a test run started that way (as CI once was) handed
+    it down, and the batch never saw the interrupt and ran to the end. No test changes SIGINT
+    in the pytest process (checked with a probe around every test)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
