@@ -59,8 +59,7 @@ def _direction_words_longest_first() -> tuple[tuple[str, int], ...]:
 
 @cache
 def _direction_re() -> re.Pattern:
-    words = sorted(_direction_words(), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)))
+    return re.compile("|".join(re.escape(w) for w, _sign in _direction_words_longest_first()))
 
 
 @cache

@@ -249,10 +249,11 @@ def _find_whole(ctx, st, per, i, part, lc, memo: dict | None = None):
             if name in clause or clause.endswith(name):
                 return c
     anchors = _anchors()  # 其中, 主要用于以下方面 … (rules/phrases.yaml)
+    skip = _before_anchor()
     for c in candidates:
         anchored = memo.get(("anchored", c.mention.end))
         if anchored is None:
-            after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip("万元亿，,：:")
+            after = _SPACE.sub("", text[c.mention.end:c.mention.end + 40]).lstrip(skip)
             anchored = memo[("anchored", c.mention.end)] = after.startswith(anchors)
         if anchored:
             return c
@@ -275,6 +276,14 @@ def _last_punct(text: str, end: int) -> int:
 @cache
 def _anchors() -> tuple[str, ...]:
     return _cues("整体线索")
+
+
+@cache
+def _before_anchor() -> str:
+    """What may stand between a whole's amount and its anchor (unit, punctuation; rules/phrases.yaml)."""
+    from .check import phrases
+
+    return phrases()["整体线索前可略过"]
 
 
 def _judge(ctx, c, exact: Decimal, code: str, formula_head: str, what: str) -> None:

@@ -307,9 +307,9 @@ def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
 # characters they can match up to _READ_MAX, and the character after it; when that one is a
 # blank they could skip, the number is classified afresh.
 _SUFFIX_WORDS = [f for u in _R["units"] for f in u["forms"]] + list(_MULT) + _Q["infix"] + _Q["suffix"]
-# 14 for today's rules; the bound grows with the longest words an officer may add to the rules
-# (twice their total, plus the punctuation) so that a longer unit or qualifier cannot outrun the
-# key. A longer key only shares the memo less.
+# At least the 14 counted above; derived from the longest words of the rules (twice their total,
+# plus the punctuation: 24 today) so that a longer unit or qualifier an officer adds cannot
+# outrun the key. A longer key only shares the memo less.
 _READ_MAX = max(14, 2 * sum(max(map(len, ws), default=0)
                             for ws in ([f for u in _R["units"] for f in u["forms"]], list(_MULT),
                                        _Q["infix"], _Q["suffix"])) + 6)
