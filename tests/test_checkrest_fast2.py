@@ -2,7 +2,6 @@
 
 - ``check._left`` (windows with digit runs collapsed, cached) against the plain formula:
   ``"^"`` at the floor, then ``_norm(window)`` without digits, last ``n`` characters;
-- ``consistency._last_punct`` (a 200-character window first) against ``max(rfind)`` over the text;
 - ``extract.normalize`` (one ``str.replace`` per distinct character) against ``str.translate``;
 - ``extract._prefix_of`` (the prefix search cached on its window) against the search in the
   whole text, and the look-behind reach it relies on;
@@ -58,16 +57,6 @@ def test_left_equals_the_plain_formula_on_the_sample_narrative():
         floor = max(0, start - rng.choice([0, 3, 10, 23, 24, 25, 60]))
         assert _left(NARRATIVE, start, floor) == _left_plain(NARRATIVE, start, floor)
     check._left_of.cache_clear()
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="，,。；;：:\n万元a1", max_size=40), filler=st.integers(0, 450), data=st.data())
-def test_last_punctuation_equals_the_max_of_rfind_over_the_whole_text_before(text, filler, data):
-    from narrator.consistency import _PUNCT, _last_punct
-
-    text = text[:len(text) // 2] + "元" * filler + text[len(text) // 2:]
-    end = data.draw(st.integers(0, len(text)))
-    assert _last_punct(text, end) == max(text.rfind(p, 0, end) for p in _PUNCT)
 
 
 _NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "\u3000", "\xa0", "−", "﹪", "〜", "ａＢ", "万元",

@@ -20,6 +20,9 @@ from functools import cache, lru_cache
 from . import compare as C
 from .caches import per_document
 from .catalogue import rule
+from .claims import read as read_claims, simplified
+from .grounding import values_of as grounded_values
+from .relations import relate
 from .check_align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from .draft import Draft, Slot
 from .extract import Mention, extract
@@ -120,15 +123,22 @@ class Claim:
     slot: Slot | None = None
     expected: str | None = None
     source: str | None = None          # "draft" | "lookup" | "text"
+    reading: object | None = None      # the claim reader's Reading (subject, measure, year)
+    evidence: str | None = None        # the rule that confirmed or refuted it
 
     def to_json(self) -> dict:
         m = self.mention
+        r = self.reading
         return {"start": m.start, "end": m.end, "text": m.text, "value": f"{m.value:f}", "unit": m.unit,
                 "kind": m.kind, "status": self.status,
                 "slot": None if self.slot is None else {"label": self.slot.label, "rule": self.slot.rule,
                                                        "value": None if self.slot.value is None else f"{self.slot.value:f}",
                                                        "text": self.slot.text, "formula": self.slot.formula},
-                "expected": self.expected}
+                "expected": self.expected,
+                "subject": None if r is None else r.subject,
+                "measure": None if r is None else r.measure,
+                "year": None if r is None else r.year,
+                "evidence": self.evidence}
 
 
 @dataclass
@@ -189,6 +199,12 @@ class _Ctx:
             if fix is not None:
                 self.fixes.append((start, end, fix))
 
+    def retract(self, start: int) -> None:
+        """Withdraw the findings on the number at ``start`` (its words name another figure)."""
+        self.findings = [f for f in self.findings if f.start != start or f.code[0] != "N"]
+        self.flagged.discard(start)
+        self.fixes = [fx for fx in self.fixes if fx[0] != start]
+
 
 # ------------------------------------------------------------------------------------
 def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
@@ -196,6 +212,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
                region: tuple[int, int] | None = None) -> CheckResult:
     """Check ``text``; with ``region``, only the numbers inside it (a disclosure's 情况说明)."""
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
+    original, text = text, simplified(text)
     mentions = extract(text)
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
@@ -213,7 +230,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         used_pack = draft.pack
         _against_draft(ctx, st, claims, draft)
         _lookup(ctx, st, claims, figures, draft)
-    _self_consistency(ctx, st, claims)
+    _read_claims(ctx, claims, mentions, figures)
     for start, end, found, want in list_skips(text, st):
         if not lo <= start < hi:
             continue
@@ -223,7 +240,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         if c.status == "unverifiable" and c.mention.start in ctx.flagged:
             c.status = "mismatch"
     ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
-    return CheckResult(name, text, figures.source if figures is not None else None, used_pack,
+    return CheckResult(name, original, figures.source if figures is not None else None, used_pack,
                        ctx.findings, claims, ctx.fixes)
 
 
@@ -889,7 +906,230 @@ def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, dra
 
 
 # -- the text against itself ------------------------------------------------------------
-def _self_consistency(ctx: _Ctx, st: Structure, claims: list[Claim]) -> None:
-    from .consistency import check_sentences
+def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figures: Figures | None) -> None:
+    """Each number's meaning from its words, and the relations between them.
 
-    check_sentences(ctx, st, claims)
+    With figures, a number whose words name a figure is compared with that figure (the words
+    win over the template alignment); then the relations of the text itself are checked.
+    """
+    doc = read_claims(ctx.text, mentions)
+    by_start = {c.mention.start: c for c in claims}
+    for r in doc.readings:
+        c = by_start.get(r.mention.start)
+        if c is not None:
+            c.reading = r
+    refuted = _words_win(ctx, by_start, doc, figures) if figures is not None else set()
+    rel = relate(doc, refuted)
+    reported = {(f.start, f.code) for f in ctx.findings} | {f.start for f in ctx.findings if f.severity == "error"}
+    for v in rel.verdicts:
+        c = by_start.get(v.reading.mention.start) if v.reading is not None else None
+        if c is not None and c.status == "confirmed" and c.source in ("draft", "lookup"):
+            continue  # the figures confirm this number: another one is wrong, with its own finding
+        if figures is not None and c is not None and c.source == "draft" and c.status == "mismatch" \
+                and c.expected != v.expected and v.evidence and all(_figure_confirmed(by_start.get(rel.R[i].mention.start)) for i in v.evidence):
+            # the alignment paired this number with another sentence's; its own sentence's
+            # amounts, each confirmed by the figures, say what it should be
+            ctx.retract(v.start)
+            reported.discard(v.start)
+        elif v.start in reported or (v.start, v.code) in reported or v.start in ctx.confirmed_words \
+                or (v.reading is not None and v.reading.mention.start in ctx.flagged):
+            continue
+        if v.code == "N203" and any(ctx.text[f.start:f.end] == v.found and f.code == "N105"
+                                    for f in ctx.findings if f.start is not None and abs(f.start - v.start) < 4):
+            continue
+        evidence = ", ".join(f"{rel.R[i].mention.text.strip()}（{line_col(ctx.text, rel.R[i].start)[0]}行）"
+                             for i in v.evidence)
+        formula = v.formula + (f"；依据：{evidence}" if evidence and v.code in ("N207", "N208") else "")
+        ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix, severity=v.severity)
+        if c is not None and (v.severity or "error") == "error":
+            c.status, c.source, c.expected, c.evidence = "mismatch", "text", v.expected, v.code
+    for i, rule_name in rel.confirmed.items():
+        c = by_start.get(rel.R[i].mention.start)
+        if c is not None and c.status == "unverifiable":
+            c.status, c.source, c.evidence = "confirmed", "text", rule_name
+    if figures is not None:
+        # a percentage the alignment paired with another sentence's number, while its own
+        # sentence's amounts (each confirmed by the figures) give it exactly: the words win
+        for i, group in rel.groups.items():
+            c = by_start.get(rel.R[i].mention.start)
+            if c is None or c.mention.kind != "percent" or c.source != "draft" or c.status != "mismatch":
+                continue
+            inputs = [by_start.get(rel.R[j].mention.start) for j in group if j != i]
+            centre = rel.centres.get(i)
+            if centre is None or c.expected is None or fmt(centre, c.mention.places) == c.expected:
+                continue    # the same figures as the alignment's: its exact comparison stands
+            if inputs and all(x is not None and x.status == "confirmed" and x.source in ("draft", "lookup", "words")
+                              for x in inputs):
+                ctx.retract(c.mention.start)
+                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, rel.confirmed.get(i)
+
+
+def quantum_half(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places) / 2
+
+
+def _figure_confirmed(c: Claim | None) -> bool:
+    return c is not None and c.status == "confirmed" and c.source in ("draft", "lookup", "words")
+
+
+def _words_win(ctx: _Ctx, by_start: dict, doc, figures: Figures) -> set[int]:
+    """Compare each number whose words name a figure with that figure, not with its position.
+
+    Amounts are compared with the figure their subject and measure name; a change and a rate
+    with the change of that figure from the prior year's. Returns the readings the figures
+    refute (the text's own relations are not judged on them).
+    """
+    refuted: set[int] = set()
+    grounded: dict[int, list[str]] = {}           # reading index -> the paths it equals
+    data = figures.data
+    for r in doc.readings:
+        c = by_start.get(r.mention.start)
+        if c is None or r.kind != "money":
+            continue
+        res = grounded_values(r, data, figures.unit)
+        if res is None:
+            continue
+        paths, found = res
+        if not paths:
+            continue
+        m = c.mention
+        aligned = [f for f in ctx.findings if f.start == m.start and f.code in ("N101", "N107")]
+        hits = [p for v, p in found if C.verdict(v, m.value, m.places, m.qualifier) in (C.OK, C.TRUNCATED)]
+        hit = hits[0] if hits else None
+        if hit is not None:
+            grounded[r.index] = hits
+            if aligned or c.status != "confirmed":
+                ctx.retract(m.start)
+                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, "主体与决算数据相符"
+            _stale_year(ctx, r, doc)
+            continue
+        if c.status == "confirmed":
+            continue
+        slot_paths = {i.get("path") for i in (c.slot.inputs or [])} if c.slot is not None else set()
+        if aligned and (not slot_paths or slot_paths & set(paths)):
+            refuted.add(r.index)
+            continue        # the alignment and the words name the same figure: its finding stands
+        if aligned:
+            ctx.retract(m.start)
+            c.status, c.source, c.expected = "unverifiable", None, None
+        if not found:
+            continue
+        v, path = found[0]
+        fp = max(0, -v.as_tuple().exponent)
+        if fp < m.places and C.verdict(m.value, v, fp) in (C.OK, C.TRUNCATED):
+            continue        # the figure is known to fewer places (a truncated cell): it cannot say
+        refuted.add(r.index)
+        if m.unit == "元" and figures.unit == "万元" and C.verdict(v / 10000, m.value, m.places) == C.OK:
+            # "货物支出3.01元" where the figure is 3.01万元
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
+            ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
+                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{path} = {fmt(v / 10000, 2)}万元", fix="万元")
+            continue
+        expected = _expected_text(m, v, 2)
+        if path.startswith("预算绩效."):
+            # a project named by a short name: its self-evaluation counts every fund, so the text
+            # may state less (its 一般公共预算 part) but never more
+            if m.value <= v + quantum_half(m.places):
+                refuted.discard(r.index)
+                continue
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
+            ctx.add("N107", m.start, m.end, m.text, expected, f"{r.label}多于该项目全部资金的执行数",
+                    f"{path} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
+            continue
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
+        ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "", f"{path} = {fmt(v, 2)}",
+                fix=None if m.qualifier else expected)
+    refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
+    return refuted
+
+
+def _changes_against_figures(ctx: _Ctx, by_start: dict, doc, data: dict, grounded: dict[int, list[str]],
+                             unit: str) -> set[int]:
+    """A change or a rate of an amount the figures confirm, against that figure's prior year."""
+    from .claims import CHG, RATE
+    from .grounding import value_at
+
+    refuted: set[int] = set()
+    for r in doc.readings:
+        if r.measure not in (CHG, RATE) or r.anchor is None or r.vs_budget or r.anchor not in grounded:
+            continue
+        c = by_start.get(r.mention.start)
+        if c is None or (c.status == "confirmed" and c.source == "draft"):
+            continue
+        path = next((p for p in grounded[r.anchor] if value_at(data, "上年." + p) is not None), None)
+        if path is None:
+            continue
+        now, before = value_at(data, path), value_at(data, "上年." + path)
+        m = c.mention
+        change = now - before
+        anchor = doc.readings[r.anchor]
+        if r.measure == CHG:
+            written = m.value
+            if m.unit in _MONEY and m.unit != unit:
+                written = m.scaled(unit)
+            v = C.verdict(abs(change), written, m.places, m.qualifier)
+            formula = f"{path} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
+            if v == C.OK:
+                sign = 1 if change > 0 else -1 if change < 0 else 0
+                if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
+                    a, b = r.sign_word
+                    word = ctx.text[a:b]
+                    ctx.retract(m.start)
+                    want = _flip_word(word)
+                    ctx.add("N105", a, b, word, want,
+                            f"{anchor.label or anchor.subject}比上年{'增加' if sign > 0 else '减少'}",
+                            formula, fix=want)
+                    refuted.add(r.index)
+                    continue
+                c.status, c.source, c.evidence = "confirmed", "words", "变动额 = 本年数 − 上年数（决算数据）"
+                ctx.retract(m.start)
+                continue
+            expected = fmt(abs(change), max(m.places, 2))
+            ctx.retract(m.start)
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
+            ctx.add("N101", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减额", formula,
+                    fix=None if m.qualifier else expected)
+            refuted.add(r.index)
+            continue
+        if before <= 0:
+            continue
+        exact = abs(change) / before * 100
+        v = C.verdict(exact, m.value, m.places, m.qualifier)
+        formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
+        if v == C.OK:
+            c.status, c.source, c.evidence = "confirmed", "words", "变动率 = 变动额 ÷ 上年数（决算数据）"
+            ctx.retract(m.start)
+            continue
+        if v == C.TRUNCATED:
+            continue
+        expected = _expected_text(m, exact, 2)
+        ctx.retract(m.start)
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
+        ctx.add("N102", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减率", formula,
+                fix=None if m.qualifier else expected)
+        refuted.add(r.index)
+    return refuted
+
+
+def _flip_word(word: str) -> str:
+    from .relations import _flip
+
+    return _flip(word)
+
+
+def _stale_year(ctx: _Ctx, r, doc) -> None:
+    """An amount equal to this year's figure, written after last year's number (年度)."""
+    if doc.year is None or r.year != doc.year - 1 or r.measure != "决算数":
+        return
+    text = ctx.text
+    sent = doc.sentences[r.sentence]
+    head = text[sent.start:r.mention.start]
+    at = head.rfind(str(r.year))
+    if at < 0 or any(w in head[max(0, at - 6):at] for w in ("比", "较", "与", "相比", "同比", "上年")):
+        return
+    a = sent.start + at
+    b = a + len(str(r.year))
+    if any(f.start == a for f in ctx.findings):
+        return
+    ctx.add("N209", a, b, text[a:b], str(doc.year), f"应为{doc.year}年（本年决算数）",
+            f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))

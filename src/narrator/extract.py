@@ -359,6 +359,8 @@ _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])"
 _YEAR = r"(?:19|20)[0-9]{2}"
 _BULLET = _L["bullet_re"]
 _ORD_AFTER = re.escape(_L["ordinal_after"])
+# "2. 2080102-一般行政管理事务": an item number before a 科目编码, not the decimal 2.2080102
+_CODE_AFTER = r"2(?:[0-9]{2}|[0-9]{4}|[0-9]{6})(?![0-9.])[ \t]*(?:-|[\u4e00-\u9fff](?<![万亿元千]))"
 
 _ALTS = [
     # page number line: "— 26 —"
@@ -368,7 +370,7 @@ _ALTS = [
     rf"|{_YEAR}[./-]{_MONTH}[./-]{_DAY}(?![0-9])|{_MONTH}{_WS}月{_WS}{_DAY}{_WS}日))",
     # list numbering at a line start, after optional indentation and bullet
     rf"(?P<k_lord>(?m:^)[ \t]*(?:{_BULLET}[ \t]+)?(?:"
-    rf"(?P<lo>[0-9]{{1,2}})[ \t]*(?:[、)]|\.(?!\s*[0-9])|\.(?={_WS}{_YEAR}{_WS}年))"
+    rf"(?P<lo>[0-9]{{1,2}})[ \t]*(?:[、)]|\.(?!\s*[0-9])|\.(?={_WS}{_YEAR}{_WS}年)|\.(?={_WS}{_CODE_AFTER}))"
     rf"|(?P<lc>{_CN_ORD})[ \t]*[、.]"
     rf"|\({_WS}(?P<lp>[1-9][0-9]?){_WS}\)))",
     # list numbering inside a line, right after ：；。
