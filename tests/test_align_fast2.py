@@ -13,12 +13,12 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from narrator import check, check_align
-from narrator.check import _THRESHOLD, _align, _align_reference, _score
-from narrator.check_align import Scorer, _dp_numpy
-from narrator.figures import figures_from_tree
-from narrator.render import render
-from narrator.synth import department
+from narrator.check import checker as check, align as check_align
+from narrator.check.checker import _THRESHOLD, _align, _align_reference, _score
+from narrator.check.align import Scorer, _dp_numpy
+from narrator.figures.model import figures_from_tree
+from narrator.render.engine import render
+from narrator.batch.synth import department
 from test_check_fast import _capture, _edit, _OPS
 
 

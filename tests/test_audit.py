@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT, SAMPLE
-from narrator.audit import audit_figures, audit_rules, identities, validate_file
-from narrator.catalogue import catalogue
-from narrator.figures import figures_from_tree
-from narrator.synth import department
-from narrator.yamlio import parse_yaml
+from narrator.audit.engine import audit_figures, audit_rules, identities, validate_file
+from narrator.core.catalogue import catalogue
+from narrator.figures.model import figures_from_tree
+from narrator.batch.synth import department
+from narrator.core.yamlio import parse_yaml
 
 D = Decimal
 GP = "一般公共预算财政拨款支出决算表"
@@ -538,7 +538,7 @@ def test_rates_printed_as_fractions_and_truncated_rates():
 
 
 def test_rule_file_paths_are_checked_against_the_schema():
-    from narrator.audit import AuditRuleError, _compile_equation
+    from narrator.audit.engine import AuditRuleError, _compile_equation
 
     with pytest.raises(AuditRuleError, match="总计x"):
         _compile_equation("收入支出决算总表.收入.总计x = 收入支出决算总表.收入.本年收入合计", None)

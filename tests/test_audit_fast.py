@@ -16,10 +16,10 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from conftest import SAMPLE
-from narrator import audit
-from narrator.errors import InputError
-from narrator.figures import figures_from_tree, load_figures
-from narrator.synth import department
+from narrator.audit import engine as audit
+from narrator.core.errors import InputError
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.batch.synth import department
 
 D = Decimal
 

@@ -16,13 +16,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from narrator import batch
-from narrator.batch import dump_figures_yaml, run_batch, synth_many
-from narrator.cli import app as main_app
-from narrator.cli_batch import batch_app
-from narrator.figures import figures_from_tree, load_figures
-from narrator.render import render
-from narrator.synth import department
+from narrator.batch import run as batch
+from narrator.batch.run import dump_figures_yaml, run_batch, synth_many
+from narrator.cli.main import app as main_app
+from narrator.cli.batch import batch_app
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.render.engine import render
+from narrator.batch.synth import department
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -74,7 +74,7 @@ def test_dump_figures_yaml_round_trips():
     for seed in (1, 2, 3):
         tree = department(seed)
         text = dump_figures_yaml(tree, header="a comment")
-        from narrator.yamlio import parse_yaml
+        from narrator.core.yamlio import parse_yaml
 
         back = figures_from_tree(parse_yaml(text, "x.yaml"), "x")
         assert back.data == figures_from_tree(tree, "x").data
@@ -312,7 +312,7 @@ def test_sigint_leaves_no_partial_output(tmp_path: Path):
     synth_many(src, total, seed=9, rows=30, jobs=2)
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "narrator.cli_batch", "generate", str(src), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "narrator.cli.batch", "generate", str(src), "--out", str(out),
                              "--jobs", "2", "--no-progress"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, preexec_fn=_deliverable_sigint)
     deadline = time.monotonic() + 60

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrator import batch
-from narrator.batch import MAX_CHUNK, Options, Progress, _Run, dump_figures_yaml, run_batch, synth_many
-from narrator.synth import department
+from narrator.batch import run as batch
+from narrator.batch.run import MAX_CHUNK, Options, Progress, _Run, dump_figures_yaml, run_batch, synth_many
+from narrator.batch.synth import department
 
 
 def _run_for(total: int, jobs: int, chunk: int | None) -> _Run:

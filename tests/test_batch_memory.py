@@ -24,8 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import narrator
-from narrator import batch, caches
-from narrator.batch import Options, _plan, iter_sources, output_suffix
+from narrator.batch import run as batch
+from narrator.core import caches
+from narrator.batch.run import Options, _plan, iter_sources, output_suffix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,18 +104,21 @@ def test_the_names_of_a_listing_come_back_one_by_one():
 def _module_caches():
     """Every module-level lru_cache function and dict cache of narrator, by qualified name."""
     found = {}
-    for info in pkgutil.iter_modules(narrator.__path__):
-        mod = importlib.import_module(f"narrator.{info.name}")
+    for info in pkgutil.walk_packages(narrator.__path__, "narrator."):
+        if info.name.endswith("__main__"):
+            continue
+        mod = importlib.import_module(info.name)
+        qual_mod = info.name[len("narrator."):]
         for name, obj in vars(mod).items():
             if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", None) == mod.__name__:
-                found[f"{info.name}.{name}"] = obj
+                found[f"{qual_mod}.{name}"] = obj
     return found
 
 
 # Large caches that hold only what rules and templates define (formulas, placeholder labels)
 # or small values (section numbers): kept for the whole batch. A new cache keyed by what
 # documents say belongs in narrator.caches instead.
-STRUCTURAL = {"expr.parse", "render._cn_int", "render._placeholder_text"}
+STRUCTURAL = {"core.expr.parse", "render.engine._cn_int", "render.engine._placeholder_text"}
 
 
 def test_every_large_cache_is_emptied_by_the_worker_or_known_to_hold_only_rules():
@@ -133,8 +137,8 @@ def test_every_large_cache_is_emptied_by_the_worker_or_known_to_hold_only_rules(
 
 def test_emptying_the_caches_between_documents_changes_no_output(tmp_path: Path):
     """Documents run with the caches kept, and again emptied before each one: same outputs."""
-    from narrator.synth import department
-    from narrator.batch import dump_figures_yaml, process
+    from narrator.batch.synth import department
+    from narrator.batch.run import dump_figures_yaml, process
 
     docs = []
     for i, seed in enumerate((11, 12, 13)):
@@ -181,8 +185,8 @@ def test_a_worker_collects_the_cycles_documents_leave(tmp_path: Path):
 
     import jinja2.runtime
 
-    from narrator.batch import dump_figures_yaml, process
-    from narrator.synth import department
+    from narrator.batch.run import dump_figures_yaml, process
+    from narrator.batch.synth import department
 
     fig = tmp_path / "d.yaml"
     fig.write_text(dump_figures_yaml(department(5, rows=10)), encoding="utf-8")

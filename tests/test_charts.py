@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from conftest import SAMPLE
-from narrator import charts as C
-from narrator.errors import UsageError
-from narrator.figures import figures_from_tree
-from narrator.render import render
-from narrator.yamlio import parse_yaml
+from narrator.report import charts as C
+from narrator.core.errors import UsageError
+from narrator.figures.model import figures_from_tree
+from narrator.render.engine import render
+from narrator.core.yamlio import parse_yaml
 
 KEYS = ["收支总计变动", "收入决算结构", "支出决算结构", "财政拨款收支总计变动"]
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import SAMPLE
-from narrator import check
-from narrator.check import _align, _align_reference, _bigrams, check_text
-from narrator.figures import figures_from_tree, load_figures
-from narrator.render import render
-from narrator.synth import department
+from narrator.check import checker as check
+from narrator.check.checker import _align, _align_reference, _bigrams, check_text
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.render.engine import render
+from narrator.batch.synth import department
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -157,7 +157,7 @@ def test_check_of_edited_drafts_equals_the_plain_dp(seed, ops, pack):
 def test_blank_before_equals_the_pattern_on_the_text_before(text, data):
     import re
 
-    from narrator.segment import _blank_before
+    from narrator.check.segment import _blank_before
 
     pos = data.draw(st.integers(0, len(text)))
     before = text[:pos].rstrip(" \t\u3000")

@@ -10,9 +10,9 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from narrator import check
-from narrator.check import _THRESHOLD, _align_reference, _bigrams
-from narrator.check_align import align_by_row_best
+from narrator.check import checker as check
+from narrator.check.checker import _THRESHOLD, _align_reference, _bigrams
+from narrator.check.align import align_by_row_best
 from test_check_fast import _OPS, _edit, captured_sections
 
 

@@ -15,8 +15,8 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from conftest import SAMPLE
-from narrator import check
-from narrator.check import _DIGITS, _direction_words, _left, _norm, _synonyms
+from narrator.check import checker as check
+from narrator.check.checker import _DIGITS, _direction_words, _left, _norm, _synonyms
 
 NARRATIVE = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
 
@@ -63,7 +63,7 @@ def test_left_equals_the_plain_formula_on_the_sample_narrative():
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet="，,。；;：:\n万元a1", max_size=40), filler=st.integers(0, 450), data=st.data())
 def test_last_punctuation_equals_the_max_of_rfind_over_the_whole_text_before(text, filler, data):
-    from narrator.consistency import _PUNCT, _last_punct
+    from narrator.check.consistency import _PUNCT, _last_punct
 
     text = text[:len(text) // 2] + "元" * filler + text[len(text) // 2:]
     end = data.draw(st.integers(0, len(text)))
@@ -77,7 +77,7 @@ _NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "
 @settings(max_examples=400, deadline=None)
 @given(parts=st.lists(st.sampled_from(_NORM_PIECES), max_size=25))
 def test_normalize_equals_translate_then_remove(parts):
-    from narrator.extract import _REMOVE, _TRANS, normalize
+    from narrator.check.extract import _REMOVE, _TRANS, normalize
 
     text = "".join(parts)
     translated = text.translate(_TRANS)
@@ -109,7 +109,7 @@ def _edited_narrative(rng: random.Random) -> str:
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10**6))
 def test_sentences_are_the_trimmed_pieces_between_cuts_in_their_sections(seed):
-    from narrator.segment import structure
+    from narrator.check.segment import structure
 
     text = _edited_narrative(random.Random(seed))
     s = structure(text)
@@ -129,14 +129,14 @@ def test_sentences_are_the_trimmed_pieces_between_cuts_in_their_sections(seed):
 
 
 def _prefix_plain(norm: str, lo: int, ns: int):
-    from narrator.extract import _PREFIX
+    from narrator.check.extract import _PREFIX
 
     pre = _PREFIX.search(norm, lo, ns)
     return (None, None) if pre is None else (pre.lastgroup, pre.group("q") if pre.lastgroup == "q" else None)
 
 
 def _prefix_cached(norm: str, lo: int, ns: int):
-    from narrator.extract import _PREFIX_REACH, _prefix_of
+    from narrator.check.extract import _PREFIX_REACH, _prefix_of
 
     a = max(0, lo - _PREFIX_REACH)
     pg, q = _prefix_of(norm[a:ns], lo - a)
@@ -150,7 +150,7 @@ _PREFIX_PIECES = ["约", "节约", "近", "最近", "超", "高超", "超过", "
 @settings(max_examples=500, deadline=None)
 @given(parts=st.lists(st.sampled_from(_PREFIX_PIECES), max_size=12), data=st.data())
 def test_cached_prefix_search_equals_the_search_in_the_whole_text(parts, data):
-    from narrator.extract import _PREFIX_WINDOW
+    from narrator.check.extract import _PREFIX_WINDOW
 
     norm = "".join(parts)
     ns = data.draw(st.integers(0, len(norm)))
@@ -159,7 +159,7 @@ def test_cached_prefix_search_equals_the_search_in_the_whole_text(parts, data):
 
 
 def test_cached_prefix_search_on_the_sample_narrative():
-    from narrator.extract import _PREFIX_WINDOW, normalize
+    from narrator.check.extract import _PREFIX_WINDOW, normalize
 
     norm = normalize(NARRATIVE)[0]
     for ns in range(len(norm)):
@@ -168,7 +168,7 @@ def test_cached_prefix_search_on_the_sample_narrative():
 
 
 def test_lookbehind_reach():
-    from narrator.extract import _PREFIX_REACH, _lookbehind_reach
+    from narrator.check.extract import _PREFIX_REACH, _lookbehind_reach
 
     assert _lookbehind_reach("ab") == 1
     assert _lookbehind_reach(r"(?<=abc)x|(?<![ab]{2}[cd])y") == 3

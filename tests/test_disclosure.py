@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from narrator.disclosure import parse_tables, read_amount, split_disclosure, title_of
-from narrator.findings import line_col
+from narrator.sources.disclosure import parse_tables, read_amount, split_disclosure, title_of
+from narrator.core.findings import line_col
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
@@ -143,7 +143,7 @@ def test_seed_undecidable_cells_are_warnings_not_guesses(seed):
 
 
 def test_seed_tree_validates_as_figures(seed):
-    from narrator.figures import figures_from_tree
+    from narrator.figures.model import figures_from_tree
 
     _, tree, _ = seed
     fig = figures_from_tree(tree, "seed")
@@ -207,7 +207,7 @@ def test_shanghai_filled(filled, seed):
     soe = tree["国有资本经营预算财政拨款支出决算表"]
     assert soe["合计"] == {"本年收入": D("180.00"), "合计": D("180.00"), "项目支出": D("180.00")}
     assert "政府性基金预算财政拨款收入支出决算表" not in tree          # "故本表无数据"
-    from narrator.figures import figures_from_tree
+    from narrator.figures.model import figures_from_tree
 
     figures_from_tree(tree, str(FILLED))
 
@@ -582,6 +582,6 @@ def test_whole_department_table_adds_its_goals():
     ("第六部分 附件", None),
 ])
 def test_perf_titles(line, got):
-    from narrator.disclosure import perf_title
+    from narrator.sources.disclosure import perf_title
 
     assert perf_title(line) == got

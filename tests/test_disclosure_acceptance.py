@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from narrator.disclosure import parse_tables, vocabulary
-from narrator.figures import figures_from_tree, load_figures
-from narrator.findings import line_col
+from narrator.sources.disclosure import parse_tables, vocabulary
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.core.findings import line_col
 
 ROOT = Path(__file__).resolve().parent.parent
 DISCLOSURE = "samples/renshe-2024/disclosure.txt"

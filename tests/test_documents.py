@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from narrator.disclosure import parse_tables
-from narrator.documents import load_document
-from narrator.errors import InputError
+from narrator.sources.disclosure import parse_tables
+from narrator.sources.documents import load_document
+from narrator.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
@@ -159,7 +159,7 @@ def test_pdf_round_trip(tmp_path, pdf_bytes, seed_tree):
     for key in ("收入支出决算总表", "收入决算表", "支出决算表"):
         assert tree[key] == seed_tree[key], key
     assert [f for f in findings if f.code != "D003"] == []
-    from narrator.disclosure import split_disclosure
+    from narrator.sources.disclosure import split_disclosure
 
     parts = split_disclosure(doc.text)
     assert "收、支总计14351.53万元" in parts.narrative_text

@@ -10,9 +10,9 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 
 from conftest import STANDARD_HEADINGS, ROOT, SAMPLE
-from narrator.check import check_text
-from narrator.docx_out import draft_docx, review_docx
-from narrator.render import render
+from narrator.check.checker import check_text
+from narrator.report.docx import draft_docx, review_docx
+from narrator.render.engine import render
 
 
 
@@ -228,8 +228,8 @@ def test_cli_generate_and_check_docx(tmp_path):
 
 
 def test_review_anchors_across_line_breaks_and_without_span():
-    from narrator.check import CheckResult
-    from narrator.findings import Finding
+    from narrator.check.checker import CheckResult
+    from narrator.core.findings import Finding
 
     text = "一、总体情况说明\n\n收入 12.5 万元，\n占 3\n4% 。\n\n二、其他"
     a = text.index("12.5")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from narrator.extract import CLAIM_KINDS, KINDS, Mention, extract, normalize
+from narrator.check.extract import CLAIM_KINDS, KINDS, Mention, extract, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DISCLOSURE = ROOT / "samples" / "renshe-2024" / "disclosure.txt"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import SAMPLE
-from narrator import extract as E
+from narrator.check import extract as E
 
 NARRATIVE = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
 DISCLOSURE = (SAMPLE / "disclosure.txt").read_text(encoding="utf-8")
@@ -139,7 +139,7 @@ def test_master_matches_as_with_the_former_gate_on_random_texts(parts):
 
 def _find_whole_plain(ctx, st, per, i, part, lc):
     """_find_whole as it was: every share walks the sentences of its section back."""
-    from narrator.consistency import _SPACE, _anchors, _last_punct, _money
+    from narrator.check.consistency import _SPACE, _anchors, _last_punct, _money
 
     text, sents = ctx.text, st.sentences
     sec = sents[i].section
@@ -162,11 +162,11 @@ def _find_whole_plain(ctx, st, per, i, part, lc):
 
 
 def test_find_whole_equals_the_plain_walk():
-    from narrator import consistency
-    from narrator.check import check_text
-    from narrator.figures import figures_from_tree, load_figures
-    from narrator.render import render
-    from narrator.synth import department
+    from narrator.check import consistency
+    from narrator.check.checker import check_text
+    from narrator.figures.model import figures_from_tree, load_figures
+    from narrator.render.engine import render
+    from narrator.batch.synth import department
 
     calls = []
     real = consistency._find_whole

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import ROOT, SAMPLE
-from narrator.errors import InputError
-from narrator.figures import load_figures
+from narrator.core.errors import InputError
+from narrator.figures.model import load_figures
 
 MINIMAL = """单位: 测试局
 年度: 2024
@@ -133,7 +133,7 @@ def test_output_is_written_atomically_and_input_untouched(tmp_path):
 
 def test_fast_yaml_path_reads_numbers_as_yaml_1_2(tmp_path):
     """The libyaml fast path and the line-numbered path agree: 010 is ten, not octal."""
-    from narrator.yamlio import parse_yaml, parse_yaml_fast
+    from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 
     text = "a: 010\nb: 1:30\nc: 3.50\nd: yes\nf: 1e3\ng: .5\nh: -2\n"
     fast = parse_yaml_fast(text)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from conftest import STANDARD_HEADINGS, ROOT, SAMPLE, check_golden
-from narrator.figures import figures_from_tree
-from narrator.numbers import round_half_up
-from narrator.render import render
-from narrator.synth import department
+from narrator.figures.model import figures_from_tree
+from narrator.core.numbers import round_half_up
+from narrator.render.engine import render
+from narrator.batch.synth import department
 
 
 # digits that belong to fixed wording, not to figures
@@ -129,7 +129,7 @@ def test_json_format_has_sentences_with_slots(tmp_path):
 
 
 def test_markdown_format(sample_figures):
-    from narrator.output import draft_markdown
+    from narrator.report.markdown import draft_markdown
 
     md = draft_markdown(render(sample_figures, "standard"))
     assert "## 一、收入支出决算总体情况说明" in md
@@ -219,7 +219,7 @@ SEED_MISTAKES = {
 
 
 def test_seed_sentences_the_pack_also_writes_agree_except_the_seeds_mistakes(sample_figures, sample_narrative):
-    from narrator.check import check_text
+    from narrator.check.checker import check_text
 
     r = check_text(sample_narrative, "narrative.txt", sample_figures, "standard")
     paired = [c for c in r.claims if c.source == "draft"]

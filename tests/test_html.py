@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from narrator.check import check_text
-from narrator.cli import check_file
-from narrator.findings import Finding
-from narrator.report_html import batch_index_html, check_html, highlight, in_text
+from narrator.check.checker import check_text
+from narrator.cli.main import check_file
+from narrator.core.findings import Finding
+from narrator.report.html import batch_index_html, check_html, highlight, in_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "renshe-2024"

@@ -9,10 +9,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrator.errors import InputError
-from narrator.figures import _fast_figures, figures_from_tree, load_figures
-from narrator.loader_fast import read_subset
-from narrator.yamlio import parse_yaml, parse_yaml_fast
+from narrator.core.errors import InputError
+from narrator.figures.model import _fast_figures, figures_from_tree, load_figures
+from narrator.figures.loader_fast import read_subset
+from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 from test_loader_fast import HEAD, assert_fast_matches_reference, check_against_libyaml, same
 
 # -- the fast validator: leaves and the 映射 of 编码 keys ------------------------------------

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrator.figures import _fast_figures, figures_from_tree
-from narrator.loader_fast import _BAD_CHARS, parse_subset, read_subset
-from narrator.yamlio import parse_yaml_fast
+from narrator.figures.model import _fast_figures, figures_from_tree
+from narrator.figures.loader_fast import _BAD_CHARS, parse_subset, read_subset
+from narrator.core.yamlio import parse_yaml_fast
 from test_loader_fast import HEAD, assert_fast_matches_reference, assert_read_matches_reference, check_against_libyaml, same
 
 

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from narrator.batch import dump_figures_yaml, synth_many
-from narrator.errors import InputError
-from narrator.figures import _fast_figures, figures_from_tree, load_figures
-from narrator.loader_fast import parse_subset, read_subset
-from narrator.yamlio import parse_yaml, parse_yaml_fast
+from narrator.batch.run import dump_figures_yaml, synth_many
+from narrator.core.errors import InputError
+from narrator.figures.model import _fast_figures, figures_from_tree, load_figures
+from narrator.figures.loader_fast import parse_subset, read_subset
+from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 
 REPO_YAML = sorted(p for d in ("samples", "tests", "rules") for p in (ROOT / d).rglob("*.y*ml"))
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import check_golden
-from narrator.figures import figures_from_tree, load_figures
-from narrator.render import render
-from narrator.yamlio import parse_yaml
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.render.engine import render
+from narrator.core.yamlio import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"

@@ -14,12 +14,12 @@ import jinja2
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from narrator import render as R
-from narrator.figures import figures_from_tree
-from narrator.render_jinja import FastEnvironment
-from narrator.synth import department
-from narrator.values import Q
-from narrator.view import RowView, figures_view
+from narrator.render import engine as R
+from narrator.figures.model import figures_from_tree
+from narrator.render.engine_fast import FastEnvironment
+from narrator.batch.synth import department
+from narrator.core.values import Q
+from narrator.figures.view import RowView, figures_view
 
 
 def _draft_json(fig, pack, reference: bool) -> dict:
@@ -49,7 +49,7 @@ def test_fast_environment_renders_like_jinja(seed, rows, pack):
 def test_macro_module_with_changeable_state_is_not_shared(tmp_path):
     """A user's macros.j2 whose macro counts its calls in a namespace(): each section's import
     starts from zero, as in Jinja, so such a module must not be reused across sections."""
-    from narrator.resources import templates_dir
+    from narrator.core.resources import templates_dir
     shipped = (templates_dir() / "_common" / "macros.j2").read_text(encoding="utf-8")
     (tmp_path / "macros.j2").write_text(shipped + (
         '{% set 计数 = namespace(n=0) %}\n'
@@ -67,7 +67,7 @@ def test_macro_module_is_built_once_per_render():
     p = R.load_pack("shanghai")
     env = R._environment(p.dirs, p.rules_dir)
     built = []
-    import narrator.render_jinja as RJ
+    import narrator.render.engine_fast as RJ
     saved = RJ.TemplateModule
     RJ.TemplateModule = lambda tmpl, ctx: (built.append(tmpl.name), saved(tmpl, ctx))[1]
     try:
@@ -121,7 +121,7 @@ def test_fast_call_passes_context_to_marked_callables():
 def test_division_keeps_34_digits(a, b):
     from decimal import localcontext
 
-    from narrator.numbers import divide
+    from narrator.core.numbers import divide
     with localcontext() as ctx:
         ctx.prec = 34
         expected = Decimal(a) / Decimal(b)

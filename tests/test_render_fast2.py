@@ -17,11 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import jinja2
 from hypothesis import given, settings, strategies as st
 
-from narrator import render as R
-from narrator.draft import Slot
-from narrator.figures import figures_from_tree
-from narrator.numbers import exponent, fmt
-from narrator.synth import department
+from narrator.render import engine as R
+from narrator.render.draft import Slot
+from narrator.figures.model import figures_from_tree
+from narrator.core.numbers import exponent, fmt
+from narrator.batch.synth import department
 
 
 # -- _assemble ------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_inline_getattr_reads_like_jinja():
 def test_figure_amount_printed_as_fmt_would(d, take_abs, strip):
     """A figure's amount (no rule, no precision asked): printed at the unit's places, or at
     as many as it was written with, by numbers.fmt."""
-    from narrator.values import Q
+    from narrator.core.values import Q
     state = R._RenderState(R.load_rules(None), "万元", strip, R.wording(), None)
     token = R._state.set(state)
     try:

@@ -17,13 +17,13 @@ import jinja2
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from narrator import render as R
-from narrator.figures import figures_from_tree
-from narrator.metrics import RuleSet, load_rules
-from narrator.render_jinja import FastEnvironment
-from narrator.synth import department
-from narrator.values import Missing, Q
-from narrator.view import figures_view
+from narrator.render import engine as R
+from narrator.figures.model import figures_from_tree
+from narrator.figures.metrics import RuleSet, load_rules
+from narrator.render.engine_fast import FastEnvironment
+from narrator.batch.synth import department
+from narrator.core.values import Missing, Q
+from narrator.figures.view import figures_view
 
 
 # -- compiled rules ---------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_concatenation_like_jinja(src, undefined):
 
 # -- schema lookups ---------------------------------------------------------------------
 def _schema_nodes():
-    from narrator.figures import schema
+    from narrator.figures.model import schema
     seen, todo = [], [schema()]
     while todo:
         node = todo.pop()
@@ -239,7 +239,7 @@ def _schema_nodes():
 @given(key=st.sampled_from(["2010101", "科目", "合计", "（一）", "收入", "上年", "项目名称", " 合 计 "])
        | st.text(max_size=6))
 def test_child_node_shortcuts_give_the_uncached_answer(key):
-    from narrator.view import _child_node, _child_node_uncached
+    from narrator.figures.view import _child_node, _child_node_uncached
     for node in _schema_nodes():
         assert _child_node(node, key) == _child_node_uncached(node, key)
 
@@ -267,7 +267,7 @@ def test_a_render_leaves_its_figure_views_to_reference_counting_not_to_the_colle
         if was:
             gc.enable()
     assert draft.text
-    from narrator.view import RowView, TableView, View
+    from narrator.figures.view import RowView, TableView, View
 
     assert not [x for x in left if isinstance(x, (View, RowView, TableView, Q, Missing))]
     assert len(left) < 100

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from narrator.errors import InputError
-from narrator.figures import figures_from_tree, load_figures
-from narrator.workbook import dump_yaml, figures_to_tree, read_workbook, write_workbook
-from narrator.yamlio import parse_yaml
+from narrator.core.errors import InputError
+from narrator.figures.model import figures_from_tree, load_figures
+from narrator.sources.workbook import dump_yaml, figures_to_tree, read_workbook, write_workbook
+from narrator.core.yamlio import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"
@@ -238,7 +238,7 @@ def test_officer_fills_the_empty_workbook(sample, tmp_path):
     assert str(got.data["收入支出决算总表"]["收入"]["一般公共预算财政拨款收入"]) == "11121.20"
     assert str(got.data["预算绩效"]["项目自评"]["项目"][7]["预算数"]) == "3.498"
 
-    from narrator.render import render
+    from narrator.render.engine import render
 
     assert render(got, "standard").text == render(sample, "standard").text
 
@@ -314,7 +314,7 @@ def test_load_figures_dispatches_xlsx(sample, sample_book):
 
 
 def test_draft_from_workbook_equals_draft_from_yaml(sample, sample_book):
-    from narrator.render import render
+    from narrator.render.engine import render
 
     assert render(read_workbook(sample_book), "standard").text == render(sample, "standard").text
 

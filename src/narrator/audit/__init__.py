@@ -1,0 +1,1 @@
+"""The table audit (审核公式) over the figures themselves."""
