@@ -74,6 +74,7 @@ from typing import Callable, Iterable, Iterator, TextIO
 
 from narrator.core.caches import clear_per_document
 from narrator.core.errors import InputError, UsageError
+from narrator.report.text import check_report, validate_report
 
 COMMANDS = ("generate", "check", "validate")
 FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
@@ -463,17 +464,11 @@ def find_figures(text_path: Path, rel: str, figures_dir: Path | None) -> Path | 
 
 
 # =====================================================================================
-# Output formats (dicts so new formats slot in: html arrives later)
+# Output formats (dicts so new formats slot in)
 # =====================================================================================
 def check_report_text(result) -> str:
     """The text report of ``narrator check`` (same lines as the single command)."""
-    lines = [f.render() for f in result.findings]
-    s = result.summary
-    lines.append(f"{result.file}: {s['numbers']} numbers, {s['confirmed']} confirmed, "
-                 f"{s['errors']} errors, {s['warnings']} warnings, {s['unverifiable']} unverifiable"
-                 + (f" (figures: {result.figures}; pack: {result.pack})" if result.figures
-                    else " (no figures: text checked against itself)"))
-    return "\n".join(lines) + "\n"
+    return check_report(result)
 
 
 def _gen_json(draft, fig):
@@ -519,10 +514,7 @@ CHECK_FORMATS: dict[str, tuple[str, Callable]] = {
 
 
 def _validate_text(name: str, findings) -> str:
-    counts = _counts(findings)
-    lines = [f.render() for f in findings]
-    lines.append(f"{name}: {counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info")
-    return "\n".join(lines) + "\n"
+    return validate_report(name, findings, info_count=True)
 
 
 def _validate_json(name: str, findings) -> str:
@@ -599,7 +591,7 @@ def process(item: dict, opts: Options) -> dict:
             findings = []  # generate has no findings; the gaps it leaves are counted
             row["placeholders"] = sum(1 for s in draft.slots if s.kind in ("placeholder", "missing"))
         elif opts.command == "check":
-            from narrator.cli.main import check_file
+            from narrator.pipeline import check_file
 
             figs = Path(item["figures"]) if item.get("figures") else None
             result = check_file(Path(item["input"]), figs, opts.pack, opts.no_figures)
@@ -626,17 +618,9 @@ def process(item: dict, opts: Options) -> dict:
 
 
 def _validate(path: str):
-    try:
-        from narrator.audit import engine as audit
-    except ImportError:
-        raise UsageError("batch validate needs the table audit (narrator.audit), which is not installed") from None
-    if hasattr(audit, "validate_file"):
-        res = audit.validate_file(Path(path))
-        findings = res if isinstance(res, list) else getattr(res, "findings", res)
-        return list(findings)
-    from narrator.figures.model import load_figures
+    from narrator.audit.engine import validate_file
 
-    return list(audit.audit_figures(load_figures(path)))
+    return list(validate_file(Path(path)))
 
 
 # What this process has warmed up for, (command, pack): workers forked from a warm parent

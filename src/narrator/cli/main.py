@@ -13,6 +13,8 @@ import typer
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
 from narrator.core.textio import atomic_write
+from narrator.pipeline import check_file, figures_from_document, load_any_figures, load_text_or_document
+from narrator.report.text import check_report, severity_counts, validate_report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="narrator: generate and check 部门决算情况说明 (rule-based, no language model).")
@@ -79,64 +81,6 @@ class CheckFormat(str, Enum):
     docx = "docx"
 
 
-def _load_text_or_document(path: Path):
-    """A narrative (text) or a whole disclosure (text/PDF/docx): (text, figures from its tables, repairs)."""
-    from narrator.core.textio import read_text
-
-    suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx"):
-        from narrator.sources.documents import load_document
-
-        doc = load_document(path)
-        return doc.text
-    text, _enc = read_text(path)
-    return text
-
-
-def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: bool = False):
-    """Load, audit and check one document. Shared by check and batch.
-
-    A whole disclosure (its tables and its 情况说明) needs no figures file: the figures come
-    from its own tables, every repair of extraction noise is reported, and only the numbers
-    of the 情况说明 are checked as claims.
-    """
-    from narrator.check.checker import check_text
-    from narrator.figures.model import load_figures
-
-    text = _load_text_or_document(path)
-    findings: list = []
-    fig, region = None, None
-    if figures_path is not None:
-        fig = load_figures(figures_path)
-    elif not no_figures:
-        fig, findings, region = _figures_from_document(text, str(path))
-    if fig is not None:
-        try:
-            from narrator.audit.engine import audit_figures
-        except ImportError:  # pragma: no cover - until the table audit lands
-            audit_figures = None
-        if audit_figures is not None:
-            findings = findings + audit_figures(fig)
-    return check_text(text, str(path), fig, pack, audit=findings, region=region)
-
-
-def _figures_from_document(text: str, name: str):
-    """(figures, repair findings, narrative region) from a whole disclosure; Nones for a bare narrative."""
-    try:
-        from narrator.sources.disclosure import parse_tables, split_disclosure
-    except ImportError:  # pragma: no cover
-        return None, [], None
-    parts = split_disclosure(text)
-    if parts is None or not getattr(parts, "has_tables", False):
-        return None, [], None
-    from narrator.figures.model import figures_from_tree
-
-    tree, repairs = parse_tables(text, name)
-    if not tree or "收入支出决算总表" not in tree:
-        return None, list(repairs), parts.narrative
-    return figures_from_tree(tree, name), list(repairs), parts.narrative
-
-
 @app.command()
 def check(
     text: Path = typer.Argument(..., help="the 情况说明 (text) or a whole disclosure (text, PDF, docx)"),
@@ -164,14 +108,7 @@ def check(
             from narrator.report.docx import review_docx
             data = review_docx(result)
         else:
-            lines = [f.render() for f in result.findings if show_info or f.severity != "info"]
-            hidden = sum(f.severity == "info" for f in result.findings) if not show_info else 0
-            s = result.summary
-            lines.append(f"{result.file}: {s['numbers']} numbers, {s['confirmed']} confirmed, "
-                         f"{s['errors']} errors, {s['warnings']} warnings, {s['unverifiable']} unverifiable"
-                         + (f", {hidden} info not shown (--show-info)" if hidden else "")
-                         + (f" (figures: {result.figures}; pack: {result.pack})" if result.figures else " (no figures: text checked against itself)"))
-            data = "\n".join(lines) + "\n"
+            data = check_report(result, show_info)
         if fix is not None:
             atomic_write(fix, result.fixed_text())
         _emit(data, output)
@@ -191,17 +128,14 @@ def validate(
     from narrator.audit.engine import audit_figures
 
     try:
-        fig = _load_any_figures(figures)
+        fig = load_any_figures(figures)
         findings = audit_figures(fig)
-        counts = {sev: sum(f.severity == sev for f in findings) for sev in ("error", "warning", "info")}
+        counts = severity_counts(findings)
         if fmt == "json":
             data = json.dumps({"file": str(figures), "summary": counts,
                                "findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=2)
         elif fmt == "text":
-            lines = [f.render() for f in findings if show_info or f.severity != "info"]
-            hidden = "" if show_info or not counts["info"] else f", {counts['info']} info not shown (--show-info)"
-            lines.append(f"{figures}: {counts['error']} errors, {counts['warning']} warnings{hidden}")
-            data = "\n".join(lines) + "\n"
+            data = validate_report(str(figures), findings, show_info)
         else:
             raise UsageError(f"unknown format {fmt!r}: use text or json")
         _emit(data, output)
@@ -220,8 +154,8 @@ def extract(
     from narrator.sources.workbook import dump_yaml, figures_to_tree
 
     try:
-        text = _load_text_or_document(document)
-        fig, repairs, _region = _figures_from_document(text, str(document))
+        text = load_text_or_document(document)
+        fig, repairs, _region = figures_from_document(text, str(document))
         if fig is None:
             raise InputError("no 决算 tables found in this document", str(document))
         for f in repairs:
@@ -286,13 +220,12 @@ def convert(
     output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
 ) -> None:
     """Convert figures between YAML, JSON and the Excel workbook layout."""
-    from narrator.figures.model import load_figures
     from narrator.sources.workbook import dump_yaml, figures_to_tree, write_workbook
 
     try:
         if output.resolve() == source.resolve():
             raise UsageError("convert writes a new file; narrator never modifies its input")
-        fig = _load_any_figures(source)
+        fig = load_any_figures(source)
         suffix = output.suffix.lower()
         if suffix == ".xlsx":
             write_workbook(fig, output)
@@ -304,19 +237,6 @@ def convert(
             raise UsageError(f"{output}: output must end in .yaml, .json or .xlsx")
     except (InputError, UsageError) as e:
         _fail(e)
-
-
-def _load_any_figures(source: Path):
-    """A figures file, a workbook, or a whole disclosure (its tables)."""
-    from narrator.figures.model import load_figures
-
-    if source.suffix.lower() in (".yaml", ".yml", ".json", ".xlsx", ".xlsm"):
-        return load_figures(source)
-    text = _load_text_or_document(source)
-    fig, _repairs, _region = _figures_from_document(text, str(source))
-    if fig is None:
-        raise InputError("no 决算 tables found in this document", str(source))
-    return fig
 
 
 @app.command()
