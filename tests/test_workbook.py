@@ -13,7 +13,8 @@ import pytest
 
 from narrator.core.errors import InputError
 from narrator.figures.model import figures_from_tree, load_figures
-from narrator.sources.workbook import dump_yaml, figures_to_tree, read_workbook, write_workbook
+from narrator.figures.dump import dump_yaml, figures_to_tree
+from narrator.sources.workbook import read_workbook, write_workbook
 from narrator.core.yamlio import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -151,7 +151,7 @@ def extract(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here"),
 ) -> None:
     """Print the figures found in a published disclosure's tables (repairs are reported on stderr)."""
-    from narrator.sources.workbook import dump_yaml, figures_to_tree
+    from narrator.figures.dump import dump_yaml, figures_to_tree
 
     try:
         text = load_text_or_document(document)
@@ -220,7 +220,8 @@ def convert(
     output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
 ) -> None:
     """Convert figures between YAML, JSON and the Excel workbook layout."""
-    from narrator.sources.workbook import dump_yaml, figures_to_tree, write_workbook
+    from narrator.figures.dump import dump_yaml, figures_to_tree
+    from narrator.sources.workbook import write_workbook
 
     try:
         if output.resolve() == source.resolve():

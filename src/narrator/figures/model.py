@@ -715,7 +715,7 @@ def load_figures(path: str | Path) -> Figures:
     name = str(path)
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from narrator.sources.workbook import read_workbook  # issue 5
+        from narrator.sources.workbook.read import read_workbook
 
         return read_workbook(p)
     try:
