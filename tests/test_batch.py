@@ -17,7 +17,8 @@ import typer
 from typer.testing import CliRunner
 
 from narrator.batch import run as batch
-from narrator.batch.run import dump_figures_yaml, run_batch, synth_many
+from narrator.batch.synth import dump_figures_yaml, synth_many
+from narrator.batch.run import run_batch
 from narrator.cli.main import app as main_app
 from narrator.cli.batch import batch_app
 from narrator.figures.model import figures_from_tree, load_figures

@@ -20,7 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrator.batch import run as batch
-from narrator.batch.run import MAX_CHUNK, Options, Progress, _Run, dump_figures_yaml, run_batch, synth_many
+from narrator.batch.run import MAX_CHUNK, Options, _Run, run_batch
+from narrator.batch.progress import Progress
+from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.batch.synth import department
 
 

@@ -24,9 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import narrator
+from narrator.batch import plan
 from narrator.batch import run as batch
 from narrator.core import caches
-from narrator.batch.run import Options, _plan, iter_sources, output_suffix
+from narrator.batch.run import Options, _plan
+from narrator.batch.plan import iter_sources, output_suffix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +83,7 @@ def test_the_walk_lists_each_directory_sorted_files_first(tmp_path: Path):
     def reference(folder: Path, d: Path):
         entries = sorted(os.listdir(d))
         for n in entries:
-            if (d / n).is_file() and batch._eligible(n, batch.INPUT_SUFFIXES["generate"], "generate") \
+            if (d / n).is_file() and plan._eligible(n, plan.INPUT_SUFFIXES["generate"], "generate") \
                     and not n.startswith("."):
                 yield str(d / n), (d / n).relative_to(folder).as_posix()
         for n in entries:
@@ -95,9 +97,9 @@ def test_the_walk_lists_each_directory_sorted_files_first(tmp_path: Path):
 
 
 def test_the_names_of_a_listing_come_back_one_by_one():
-    assert list(batch._names("")) == []
-    assert list(batch._names("a.yaml")) == ["a.yaml"]
-    assert list(batch._names("\0".join(["a.yaml", "中.yaml", "b c.json"]))) == ["a.yaml", "中.yaml", "b c.json"]
+    assert list(plan._names("")) == []
+    assert list(plan._names("a.yaml")) == ["a.yaml"]
+    assert list(plan._names("\0".join(["a.yaml", "中.yaml", "b c.json"]))) == ["a.yaml", "中.yaml", "b c.json"]
 
 
 # -- the caches keyed by content ------------------------------------------------------------
@@ -138,7 +140,8 @@ def test_every_large_cache_is_emptied_by_the_worker_or_known_to_hold_only_rules(
 def test_emptying_the_caches_between_documents_changes_no_output(tmp_path: Path):
     """Documents run with the caches kept, and again emptied before each one: same outputs."""
     from narrator.batch.synth import department
-    from narrator.batch.run import dump_figures_yaml, process
+    from narrator.batch.synth import dump_figures_yaml
+    from narrator.batch.run import process
 
     docs = []
     for i, seed in enumerate((11, 12, 13)):
@@ -185,7 +188,8 @@ def test_a_worker_collects_the_cycles_documents_leave(tmp_path: Path):
 
     import jinja2.runtime
 
-    from narrator.batch.run import dump_figures_yaml, process
+    from narrator.batch.synth import dump_figures_yaml
+    from narrator.batch.run import process
     from narrator.batch.synth import department
 
     fig = tmp_path / "d.yaml"

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from narrator.batch.run import dump_figures_yaml, synth_many
+from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.core.errors import InputError
 from narrator.figures.model import _fast_figures, figures_from_tree, load_figures
 from narrator.figures.loader_fast import parse_subset, read_subset
@@ -174,7 +174,7 @@ _SAFE_TREE = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_SAFE_TEXT, _SAFE_TREE, min_size=1, max_size=6))
 def test_narrators_own_dumps_take_the_fast_path(tree):
-    """What batch.dump_figures_yaml writes is inside the subset (block lists of lists aside)."""
+    """What batch.synth.dump_figures_yaml writes is inside the subset (block lists of lists aside)."""
     text = dump_figures_yaml(tree, header="synthetic")
     fast = check_against_libyaml(text)
 

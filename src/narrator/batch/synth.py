@@ -2,14 +2,24 @@
 
 Used by property tests, benchmarks and batch tests. Every table adds up exactly (all
 amounts are whole cents), so any inconsistency a check finds in them was put there on
-purpose by the test that perturbed them.
+purpose by the test that perturbed them. ``synth_many`` writes a folder of them (figures
+YAML, and for check a narrative with some numbers changed), in parallel.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
+import multiprocessing
+import os
 import random
+import re
+import signal
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable
 
+from narrator.batch.files import write_atomic
 from narrator.figures.model import subjects
 
 CENT = Decimal("0.01")
@@ -226,3 +236,127 @@ def department(seed: int, rows: int | None = None) -> dict:
                                          "项目": projects},
                            "整体支出": {"部门数": 1, "预算数": (total * Decimal("1.2")).quantize(CENT), "执行数": total}}
     return tree
+
+
+# =====================================================================================
+# Figures-tree → YAML (for synthetic departments)
+# =====================================================================================
+_PLAIN = re.compile(r"[\u3400-\u9fffA-Za-z_（）()“”‘’、·\u3000-\u303f\uff00-\uffef0-9-]+")
+_RESOLVES = re.compile(r"[-+.0-9].*|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|<<|=")
+
+
+def _yaml_str(s: str) -> str:
+    """A plain scalar when that reads back as the same text, else a double-quoted one."""
+    if _PLAIN.fullmatch(s) and not _RESOLVES.fullmatch(s):
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _yaml_scalar(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return format(v, "f")  # exact: 1234.50 stays 1234.50
+    if isinstance(v, int):
+        return str(v)
+    if v is None:
+        return "null"
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return _yaml_str(str(v))
+
+
+def _yaml_flow(v) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_yaml_str(str(k))}: {_yaml_flow(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_yaml_flow(x) for x in v) + "]"
+    return _yaml_scalar(v)
+
+
+def dump_figures_yaml(tree: dict, header: str | None = None) -> str:
+    """A figures tree as block YAML: exact decimals, codes quoted, one 科目 row per line."""
+    out: list[str] = [f"# {line}" for line in header.splitlines()] if header else []
+
+    def emit(node, pad: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(v, (dict, list)) and v:
+                    out.append(f"{pad}{_yaml_str(str(k))}:")
+                    emit(v, pad + "  ")
+                else:
+                    out.append(f"{pad}{_yaml_str(str(k))}: {_yaml_flow(v)}")
+        else:
+            for v in node:
+                out.append(f"{pad}- {_yaml_flow(v)}")
+
+    emit(tree, "")
+    return "\n".join(out) + "\n"
+
+
+def mutate_numbers(text: str, slots, rng, count: int) -> str:
+    """Change ``count`` printed amounts/percentages of a draft (for ``batch check`` tests)."""
+    cands = [s for s in slots if s.kind in ("amount", "percent") and s.start >= 0 and any(c.isdigit() for c in s.text)]
+    chosen = sorted(rng.sample(cands, min(count, len(cands))), key=lambda s: s.start, reverse=True)
+    for s in chosen:
+        old = text[s.start:s.end]
+        digits = [i for i, c in enumerate(old) if c.isdigit()]
+        i = digits[-1] if rng.random() < 0.5 or len(digits) < 2 else digits[rng.randrange(len(digits))]
+        new = old[:i] + str((int(old[i]) + rng.randint(1, 8)) % 10) + old[i + 1:]
+        text = text[:s.start] + new + text[s.end:]
+    return text
+
+
+def synth_one(out_dir: str, index: int, seed: int, rows: int | None, width: int,
+              with_narrative: bool, mutations: int = 3) -> None:
+    """Write one synthetic department (``deptNNNN.yaml``, and optionally ``deptNNNN.txt``)."""
+
+    from narrator.figures.model import figures_from_tree
+    from narrator.render.engine import render
+
+    dseed = seed * 1_000_003 + index
+    tree = department(dseed, rows)
+    name = f"dept{index:0{width}d}"
+    yaml_text = dump_figures_yaml(tree, header=f"narrator synth: seed {seed}, department {index} (department({dseed}))")
+    write_atomic(Path(out_dir) / f"{name}.yaml", yaml_text)
+    if with_narrative:
+        fig = figures_from_tree(tree, f"{name}.yaml")
+        draft = render(fig, "standard")
+        rng = random.Random(dseed ^ 0x5EED)
+        write_atomic(Path(out_dir) / f"{name}.txt", mutate_numbers(draft.text, draft.slots, rng, mutations))
+
+
+def _synth_chunk(args) -> int:
+    out_dir, indices, seed, rows, width, with_narrative = args
+    for i in indices:
+        synth_one(out_dir, i, seed, rows, width, with_narrative)
+    return len(indices)
+
+
+def synth_many(out_dir: Path, count: int, seed: int = 0, rows: int | None = None,
+               with_narrative: bool = False, jobs: int | None = None,
+               on_progress: Callable[[int], None] | None = None) -> None:
+    """Write ``count`` synthetic departments under ``out_dir`` (reproducible from ``seed``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    width = max(4, len(str(count)))
+    jobs = jobs or os.cpu_count() or 1
+    chunks = [(str(out_dir), list(range(a, min(a + 50, count + 1))), seed, rows, width, with_narrative)
+              for a in range(1, count + 1, 50)]
+    done = 0
+    if jobs == 1 or count <= 50:
+        for c in chunks:
+            done += _synth_chunk(c)
+            if on_progress:
+                on_progress(done)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(jobs, initializer=_ignore_sigint) as pool:
+        for n in pool.imap_unordered(_synth_chunk, chunks):
+            done += n
+            if on_progress:
+                on_progress(done)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -126,7 +126,7 @@ def synth_command(
     jobs: Optional[int] = _JOBS,
 ) -> None:
     """Write synthetic departments: random but internally consistent figures (for tests and benchmarks)."""
-    from narrator.batch.run import synth_many
+    from narrator.batch.synth import synth_many
 
     last = [0.0]
 
