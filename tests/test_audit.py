@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT, SAMPLE
-from narrator.audit.engine import audit_figures, audit_rules, identities, validate_file
+from narrator.audit.engine import audit_figures, identities, validate_file
+from narrator.audit.model import audit_rules
 from narrator.core.catalogue import catalogue
 from narrator.figures.model import figures_from_tree
 from narrator.batch.synth import department
@@ -538,7 +539,7 @@ def test_rates_printed_as_fractions_and_truncated_rates():
 
 
 def test_rule_file_paths_are_checked_against_the_schema():
-    from narrator.audit.engine import AuditRuleError, _compile_equation
+    from narrator.audit.model import AuditRuleError, _compile_equation
 
     with pytest.raises(AuditRuleError, match="总计x"):
         _compile_equation("收入支出决算总表.收入.总计x = 收入支出决算总表.收入.本年收入合计", None)
@@ -546,3 +547,10 @@ def test_rule_file_paths_are_checked_against_the_schema():
         _compile_equation("支出决算表.合计.决算数 = 支出决算表.各类.基本支出", None)
     eq = _compile_equation("三公经费.决算数.公务接待费 = 三公经费说明.国内公务接待支出", None)  # aliases resolve
     assert eq.lhs == (SANGONG, "决算数", "公务接待费")
+
+
+def test_every_rule_kind_named_in_the_model_has_a_builder():
+    from narrator.audit.kinds import _KINDS
+    from narrator.audit.model import KIND_NAMES
+
+    assert set(KIND_NAMES) == set(_KINDS)

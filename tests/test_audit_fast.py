@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from narrator.audit import engine as audit
+from narrator.audit import kinds_fast, model
 from narrator.core.errors import InputError
 from narrator.figures.model import figures_from_tree, load_figures
 from narrator.batch.synth import department
@@ -65,7 +66,7 @@ def _perturb(tree, pick: int, op: int, cents: int) -> None:
 
 def _exhaustive(figures, info: bool):
     ids, direct = audit.identities(figures)
-    return audit._report(audit._Ctx(figures), ids, direct, info)
+    return audit._report(model._Ctx(figures), ids, direct, info)
 
 
 def _same(figures) -> None:
@@ -140,13 +141,13 @@ def test_suspects_are_exactly_the_identities_that_do_not_add_up(seed, pick, op, 
                  [(c.path, c.value, c.label, c.sign) for c in [i.total] + i.parts]) for i in ids]
 
     all_ids, all_direct = audit.identities(figures)
-    fast_ids, fast_direct = audit._suspects(audit._Ctx(figures))
+    fast_ids, fast_direct = kinds_fast._suspects(model._Ctx(figures))
     assert flat(fast_ids) == flat([i for i in all_ids if not i.ok or i.residue != 0 and i.relation == "="])
     assert fast_direct == all_direct
 
 
-@pytest.mark.parametrize("text,prefix", [(f, r.spec.get("表")) for r in audit.audit_rules() if r.kind == "等式"
-                                         for f in audit._formulas(r)])
+@pytest.mark.parametrize("text,prefix", [(f, r.spec.get("表")) for r in model.audit_rules() if r.kind == "等式"
+                                         for f in model._formulas(r)])
 def test_compiled_terms_follow_the_equation(text, prefix):
     """The precompiled right side names the same canonical paths, in order, as the equation."""
     def paths(terms):
@@ -158,5 +159,5 @@ def test_compiled_terms_follow_the_equation(text, prefix):
             elif t.constant is None:
                 out.append(t.path)
         return out
-    eq = audit._compile_equation(text, prefix)
-    assert tuple(paths(audit._compiled_terms(text, prefix))) == eq.paths
+    eq = model._compile_equation(text, prefix)
+    assert tuple(paths(kinds_fast._compiled_terms(text, prefix))) == eq.paths
