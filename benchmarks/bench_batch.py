@@ -151,7 +151,7 @@ def single_doc_time(command: str, folder: Path, sample: int = 50) -> tuple[float
 
 def _stages(command: str, files: list[Path]) -> dict:
     """Where the time of one document goes (mean over ``files``), in ms."""
-    from narrator.figures.model import load_figures
+    from narrator.figures.load import load_figures
     from narrator.render.engine import render
 
     acc: dict[str, float] = {}

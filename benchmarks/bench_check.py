@@ -22,7 +22,7 @@ from _timing import timeit  # noqa: E402
 
 from narrator.check.checker import check_text  # noqa: E402
 from narrator.check.extract import extract  # noqa: E402
-from narrator.figures.model import load_figures  # noqa: E402
+from narrator.figures.load import load_figures  # noqa: E402
 from narrator.render.engine import render  # noqa: E402
 
 NUM = re.compile(r"\d+(?:[.,]\s?\d+)*\s*(?:万元|元|%|个|人次)?")

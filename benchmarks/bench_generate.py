@@ -24,7 +24,7 @@ from _timing import timeit  # noqa: E402
 
 import jinja2  # noqa: E402
 
-from narrator.figures.model import load_figures  # noqa: E402
+from narrator.figures.load import load_figures  # noqa: E402
 from narrator.figures.metrics import load_rules  # noqa: E402
 from narrator.core.numbers import fmt  # noqa: E402
 from narrator.render.engine import load_pack, render, wording  # noqa: E402

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from narrator.check.checker import check_text  # noqa: E402
-from narrator.figures.model import figures_from_tree, load_figures  # noqa: E402
+from narrator.figures.model import figures_from_tree  # noqa: E402
+from narrator.figures.load import load_figures
 from narrator.render.engine import render  # noqa: E402
 from narrator.batch.synth import department  # noqa: E402
 

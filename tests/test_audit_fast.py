@@ -19,7 +19,8 @@ from conftest import SAMPLE
 from narrator.audit import engine as audit
 from narrator.audit import kinds_fast, model
 from narrator.core.errors import InputError
-from narrator.figures.model import figures_from_tree, load_figures
+from narrator.figures.model import figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.batch.synth import department
 
 D = Decimal

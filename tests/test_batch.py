@@ -21,7 +21,8 @@ from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.batch.run import run_batch
 from narrator.cli.main import app as main_app
 from narrator.cli.batch import batch_app
-from narrator.figures.model import figures_from_tree, load_figures
+from narrator.figures.model import figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.render.engine import render
 from narrator.batch.synth import department
 

@@ -181,7 +181,7 @@ def test_fix_writes_a_corrected_copy_changing_only_the_wrong_numbers(tmp_path):
     assert "收、支总计14351.53万元" in fixed and "占 97.61%" in fixed and "2024年本部门整体支出年末执行数" in fixed
     # every other byte is the same: the diff is only inside the flagged spans
     import difflib
-    from narrator.figures.model import load_figures
+    from narrator.figures.load import load_figures
     spans = [(f.start, f.end) for f in check_text(orig, "n", load_figures(SAMPLE / "figures.yaml")).findings
              if f.severity == "error"]
     ops = [op for op in difflib.SequenceMatcher(None, orig, fixed, autojunk=False).get_opcodes() if op[0] != "equal"]

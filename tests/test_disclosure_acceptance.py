@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from narrator.sources.disclosure import parse_tables, vocabulary
-from narrator.figures.model import figures_from_tree, load_figures
+from narrator.figures.model import figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.core.findings import line_col
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -164,7 +164,8 @@ def _find_whole_plain(ctx, st, per, i, part, lc):
 def test_find_whole_equals_the_plain_walk():
     from narrator.check import consistency
     from narrator.check.checker import check_text
-    from narrator.figures.model import figures_from_tree, load_figures
+    from narrator.figures.model import figures_from_tree
+    from narrator.figures.load import load_figures
     from narrator.render.engine import render
     from narrator.batch.synth import department
 

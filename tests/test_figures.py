@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, SAMPLE
 from narrator.core.errors import InputError
-from narrator.figures.model import load_figures
+from narrator.figures.load import load_figures
 
 MINIMAL = """单位: 测试局
 年度: 2024

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrator.core.errors import InputError
-from narrator.figures.model import _fast_figures, figures_from_tree, load_figures
+from narrator.figures.model import _fast_figures, figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.figures.loader_fast import read_subset
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 from test_loader_fast import HEAD, assert_fast_matches_reference, check_against_libyaml, same

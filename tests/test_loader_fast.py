@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.core.errors import InputError
-from narrator.figures.model import _fast_figures, figures_from_tree, load_figures
+from narrator.figures.model import _fast_figures, figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.figures.loader_fast import parse_subset, read_subset
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import check_golden
-from narrator.figures.model import figures_from_tree, load_figures
+from narrator.figures.model import figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.render.engine import render
 from narrator.core.yamlio import parse_yaml
 

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from narrator.core.errors import InputError
-from narrator.figures.model import figures_from_tree, load_figures
+from narrator.figures.model import figures_from_tree
+from narrator.figures.load import load_figures
 from narrator.figures.dump import dump_yaml, figures_to_tree
 from narrator.sources.workbook import read_workbook, write_workbook
 from narrator.core.yamlio import parse_yaml

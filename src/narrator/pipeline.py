@@ -46,7 +46,7 @@ def figures_from_document(text: str, name: str):
 
 def load_any_figures(source: Path):
     """A figures file, a workbook, or a whole disclosure (its tables)."""
-    from narrator.figures.model import load_figures
+    from narrator.figures.load import load_figures
 
     if source.suffix.lower() in FIGURES_SUFFIXES:
         return load_figures(source)
@@ -65,7 +65,7 @@ def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: 
     """
     from narrator.audit.engine import audit_figures
     from narrator.check.checker import check_text
-    from narrator.figures.model import load_figures
+    from narrator.figures.load import load_figures
 
     text = load_text_or_document(path)
     findings: list = []

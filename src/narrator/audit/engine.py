@@ -27,7 +27,8 @@ from narrator.audit.model import (
     audit_rules,
 )
 from narrator.core.findings import Finding
-from narrator.figures.model import Figures, load_figures
+from narrator.figures.model import Figures
+from narrator.figures.load import load_figures
 
 
 # -- findings --------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def process(item: dict, opts: Options) -> dict:
         if opts.command == "generate":
             from narrator.render.engine import render
 
-            from narrator.figures.model import load_figures
+            from narrator.figures.load import load_figures
 
             fig = load_figures(item["input"])
             draft = render(fig, opts.pack)

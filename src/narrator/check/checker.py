@@ -26,7 +26,7 @@ from narrator.check.extract import Mention, extract
 from narrator.figures.model import Figures
 from narrator.core.findings import Finding, line_col
 from narrator.core.numbers import fmt, round_half_up
-from narrator.core.values import _natural_places
+from narrator.core.values import natural_places as _natural_places
 from narrator.core.resources import rules_dir
 from narrator.check.segment import Structure, list_skips, structure
 from narrator.core.yamlio import load_rule_file

@@ -51,7 +51,7 @@ def generate(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically) instead of stdout"),
 ) -> None:
     """Write the whole 情况说明 from the figures."""
-    from narrator.figures.model import load_figures
+    from narrator.figures.load import load_figures
     from narrator.render.engine import render
     from narrator.report import markdown as out
 

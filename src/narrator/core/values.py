@@ -117,26 +117,26 @@ class Q:
         return Q(v, unit, "", None, op, (a, b))
 
     def __add__(self, o):
-        return self._bin(o, _ADD, operator.add)
+        return self._bin(o, ADD, operator.add)
 
     def __radd__(self, o):
         if o == 0:  # sum() starts at 0
             return self
-        return self._bin(o, _ADD, operator.add, True)
+        return self._bin(o, ADD, operator.add, True)
 
     def __sub__(self, o):
-        return self._bin(o, _SUB, operator.sub)
+        return self._bin(o, SUB, operator.sub)
 
     def __rsub__(self, o):
-        return self._bin(o, _SUB, operator.sub, True)
+        return self._bin(o, SUB, operator.sub, True)
 
     def __mul__(self, o):
-        return self._bin(o, _MUL, operator.mul)
+        return self._bin(o, MUL, operator.mul)
 
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        return self._bin(o, _DIV, _divide_nonzero)
+        return self._bin(o, DIV, _divide_nonzero)
 
     # comparisons on values (templates: {% if a > b %})
     def _v(self, o):
@@ -181,7 +181,7 @@ class Q:
         """The computation with its inputs: ``10855.22 ÷ 11121.20``."""
         if not self.op:
             places = self.places if self.places is not None else default_places.get(self.unit, 2)
-            return fmt(self.value, max(places, _natural_places(self.value)))
+            return fmt(self.value, max(places, natural_places(self.value)))
         parts = []
         for i in self.inputs:
             text = i.explain(default_places)
@@ -192,7 +192,7 @@ class Q:
 
 
 # display patterns of the four operations (made once, not per operation)
-_ADD, _SUB, _MUL, _DIV = ("{0} + {1}", "{0} − {1}", "{0} × {1}", "{0} ÷ {1}")
+ADD, SUB, MUL, DIV = ("{0} + {1}", "{0} − {1}", "{0} × {1}", "{0} ÷ {1}")
 
 
 def _divide_nonzero(x: Decimal, y: Decimal) -> Decimal:
@@ -201,7 +201,7 @@ def _divide_nonzero(x: Decimal, y: Decimal) -> Decimal:
     return divide(x, y)
 
 
-def _natural_places(v: Decimal) -> int:
+def natural_places(v: Decimal) -> int:
     exp = v.normalize().as_tuple().exponent
     return max(0, -exp) if isinstance(exp, int) else 0
 

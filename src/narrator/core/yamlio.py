@@ -67,7 +67,7 @@ def parse_yaml(text: str, name: str, *, with_lines: bool = True):
 try:  # libyaml through PyYAML: ~30x faster than the pure-Python round-trip parser
     import yaml as _pyyaml
 
-    class _FastLoader(_pyyaml.CSafeLoader):  # type: ignore[name-defined,misc]
+    class FastLoader(_pyyaml.CSafeLoader):  # type: ignore[name-defined,misc]
         pass
 
     def _fast_decimal(loader, node):
@@ -90,35 +90,35 @@ try:  # libyaml through PyYAML: ~30x faster than the pure-Python round-trip pars
     def _fast_int(loader, node):
         return int(str(node.value), 10)  # YAML 1.2: 010 is ten, not octal eight
 
-    _FastLoader.add_constructor("tag:yaml.org,2002:float", _fast_decimal)
-    _FastLoader.add_constructor("tag:yaml.org,2002:int", _fast_int)
-    _FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
+    FastLoader.add_constructor("tag:yaml.org,2002:float", _fast_decimal)
+    FastLoader.add_constructor("tag:yaml.org,2002:int", _fast_int)
+    FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
     # YAML 1.2 core schema for booleans and numbers (no yes/no/on/off, no octal, no 1:30
     # sexagesimals), as ruamel reads them
-    _FastLoader.yaml_implicit_resolvers = {
+    FastLoader.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                                                       "tag:yaml.org,2002:float")]
         for k, v in _pyyaml.CSafeLoader.yaml_implicit_resolvers.copy().items()}
     import re as _re
 
-    _FastLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    FastLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                       list("tTfF"))
-    _FastLoader.add_implicit_resolver("tag:yaml.org,2002:int", _re.compile(r"^[-+]?[0-9]+$"),
+    FastLoader.add_implicit_resolver("tag:yaml.org,2002:int", _re.compile(r"^[-+]?[0-9]+$"),
                                       list("-+0123456789"))
-    _FastLoader.add_implicit_resolver(
+    FastLoader.add_implicit_resolver(
         "tag:yaml.org,2002:float", _re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
         list("-+.0123456789"))
 except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libyaml
-    _FastLoader = None
+    FastLoader = None
 
 
 def parse_yaml_fast(text: str):
     """Parse with libyaml; None when unavailable or on any problem (the caller falls back to
     parse_yaml, which reports the problem with its line)."""
-    if _FastLoader is None:
+    if FastLoader is None:
         return None
     try:
-        return _pyyaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader subclass
+        return _pyyaml.load(text, Loader=FastLoader)  # noqa: S506 - a SafeLoader subclass
     except Exception:
         return None
 

@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 
 from narrator.core.caches import per_document
-from narrator.core.yamlio import _FastLoader
+from narrator.core.yamlio import FastLoader
 
 
 class _Fallback(Exception):
@@ -40,15 +40,15 @@ _NULLS = frozenset(("~", "null", "Null", "NULL"))
 
 def _resolver_table():
     """The fast loader's own implicit resolvers for non-numeric plain scalars, by first char."""
-    if _FastLoader is None:  # pragma: no cover - without libyaml there is no fast path to match
+    if FastLoader is None:  # pragma: no cover - without libyaml there is no fast path to match
         return None
     table = {}
-    for ch, pairs in _FastLoader.yaml_implicit_resolvers.items():
+    for ch, pairs in FastLoader.yaml_implicit_resolvers.items():
         rest = [(tag, rx) for tag, rx in pairs
                 if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
         if rest and ch is not None:
             table[ch] = rest
-    if _FastLoader.yaml_implicit_resolvers.get(None):  # pragma: no cover - none in PyYAML
+    if FastLoader.yaml_implicit_resolvers.get(None):  # pragma: no cover - none in PyYAML
         return None
     return table
 

@@ -18,7 +18,7 @@ from narrator.core import expr as E
 from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.numbers import divide
-from narrator.core.values import _ADD, _DIV, _MUL, _SUB, Missing, Q, is_missing, zero_divisor
+from narrator.core.values import ADD, DIV, MUL, SUB, Missing, Q, is_missing, zero_divisor
 from narrator.core.yamlio import load_rule_file
 
 
@@ -123,8 +123,8 @@ class _Source:
         self.params, self.rules, self.unit = params, rules, unit
         self.lines: list[str] = []
         self.names: dict[str, object] = {
-            "_rules": rules, "_Q": Q, "_Missing": Missing, "_zero_divisor": zero_divisor, "_divide": divide, "_ADD": _ADD,
-            "_SUB": _SUB, "_MUL": _MUL, "_DIV": _DIV}
+            "_rules": rules, "_Q": Q, "_Missing": Missing, "_zero_divisor": zero_divisor, "_divide": divide, "_ADD": ADD,
+            "_SUB": SUB, "_MUL": MUL, "_DIV": DIV}
         self.n = 0
 
     def functions(self, node: ast.expr, name: str, places: int | None, fresh: bool):

@@ -1,9 +1,8 @@
-"""The figures of one department-year: loading, validation against rules/figures-schema.yaml.
+"""The figures of one department-year and their validation against rules/figures-schema.yaml.
 
-Input is YAML (JSON is YAML too) keyed by official Chinese names. Every number goes from
-its source text straight into ``Decimal``. Validation errors are one line with the file,
-the line and what is wrong (with a "did you mean" for a misspelt key).
-"""
+Figures are keyed by official Chinese names. Every number goes from its source text
+straight into ``Decimal``. Validation errors are one line with the file, the line and what
+is wrong (with a "did you mean" for a misspelt key)."""
 
 from __future__ import annotations
 
@@ -13,15 +12,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from narrator.core.errors import InputError
 from narrator.core.numbers import to_decimal
 from narrator.core.resources import rules_dir
-from narrator.core.textio import decode_bytes
-from narrator.figures.loader_fast import read_subset
-from narrator.core.yamlio import load_rule_file, parse_yaml, parse_yaml_fast
+from narrator.core.yamlio import load_rule_file, parse_yaml
+
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
                             "’": "", " ": "", "\u3000": "", "：": "", ":": ""})
@@ -105,7 +102,7 @@ def subjects() -> dict:
 
 
 @cache
-def _key_sets() -> dict[str, dict[str, str]]:
+def key_sets() -> dict[str, dict[str, str]]:
     s = subjects()
     names = list(s["功能分类类名"].values())
     return {"功能分类类名": {norm_key(n): n for n in names}}
@@ -240,7 +237,7 @@ class _Validator:
         if not isinstance(value, dict):
             self.fail(f"{self._where(path)} must be a mapping, got {_tname(value)}", line)
         out: dict = {}
-        key_set = _key_sets().get(node.key_set) if node.key_set else None
+        key_set = key_sets().get(node.key_set) if node.key_set else None
         for k, v in value.items():
             kl = self._line_of_key(value, k) or line
             if k in skip:
@@ -626,7 +623,7 @@ def _mapping_plan(node: Node) -> tuple:
     """What _FastValidator.mapping needs of a schema node, worked out once: its key set, its
     memo of keys as written -> (canonical name, schema node, plain amount?), its required names."""
     plan = node.__dict__["_fast_plan"] = (
-        _key_sets().get(node.key_set) if node.key_set else None, {},
+        key_sets().get(node.key_set) if node.key_set else None, {},
         tuple(name for name, child in node.children.items() if child.required))
     return plan
 
@@ -690,64 +687,3 @@ def _fast_figures(tree: dict, source: str, usual_rows: dict | None = None) -> Fi
         return None
     data.setdefault("金额单位", "万元")
     return Figures(data=data, source=source)
-
-
-def _parse_json_fast(text: str):
-    """JSON straight into Decimals; None on any problem (the YAML path then reports it with its line)."""
-    import json
-
-    def pairs(items):
-        out = {}
-        for k, v in items:
-            if k in out:
-                raise ValueError("duplicate key")
-            out[k] = v
-        return out
-
-    try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
-    except ValueError:
-        return None
-
-
-def load_figures(path: str | Path) -> Figures:
-    """Read a figures file (YAML or JSON; UTF-8 ± BOM, GB18030/GBK, UTF-16)."""
-    name = str(path)
-    p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from narrator.sources.workbook.read import read_workbook
-
-        return read_workbook(p)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a figures file", name) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", name) from None
-    text, _enc = decode_bytes(data, name)
-    text = text.lstrip("\ufeff")
-    usual_rows = None
-    if p.suffix.lower() == ".json":
-        tree = _parse_json_fast(text)
-    else:  # the plain subset first (the same tree as libyaml's, faster), else libyaml
-        read = read_subset(text)
-        if read is None:
-            tree = parse_yaml_fast(text)
-        else:
-            tree, usual_rows = read
-    if tree is not None and isinstance(tree, dict):
-        fig = _fast_figures(tree, name, usual_rows)
-        if fig is None:
-            try:
-                fig = figures_from_tree(tree, name)
-            except InputError:
-                fig = None  # report it from the slow path, which knows the line
-        if fig is not None:
-            fig._text = text
-            return fig
-    tree = parse_yaml(text, name)
-    fig = figures_from_tree(tree, name)
-    fig._text = None  # lines are already exact
-    return fig

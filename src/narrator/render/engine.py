@@ -29,7 +29,7 @@ from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
 from narrator.render.engine_fast import FastEnvironment, SharedVars
 from narrator.core.resources import rules_dir, templates_dir
-from narrator.core.values import Missing, Q, _natural_places, is_missing
+from narrator.core.values import Missing, Q, natural_places, is_missing
 from narrator.figures.view import View, figures_view
 from narrator.core.yamlio import load_rule_file, parse_yaml
 

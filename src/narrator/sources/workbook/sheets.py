@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
-from narrator.figures.model import Node, _key_sets, norm_key, schema, subjects
+from narrator.figures.model import Node, key_sets, norm_key, schema, subjects
 
 
 # ======================================================================================
@@ -54,7 +54,7 @@ def _lookup(node: Node) -> dict[str, str]:
         for a in child.aliases:
             out[_n(a)] = canon
     if node.key_set:
-        for k, v in _key_sets()[node.key_set].items():
+        for k, v in key_sets()[node.key_set].items():
             out.setdefault(_n(v), v)
     return out
 

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
-from narrator.figures.model import Node, _key_sets, schema
+from narrator.figures.model import Node, key_sets, schema
 from narrator.sources.workbook.sheets import (
     _Cell, _Region, _Sheet, _check_code, _child, _code_text, _convert, _heads, _is_column_numbers_row,
     _is_number, _label, _lookup, _n, _vocab,
@@ -353,7 +353,7 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                 if t in _heads("行次") or t in {"项目", "收入", "支出", "金额"}:
                     continue
                 if any(_convert(c, "金额", source) is not None for c in cells):
-                    names = list(sides[side].children) + list(_key_sets().get(sides[side].key_set or "", {}).values())
+                    names = list(sides[side].children) + list(key_sets().get(sides[side].key_set or "", {}).values())
                     close = difflib.get_close_matches(t, names, n=1, cutoff=0.5)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     raise InputError(f"sheet {sh.name}, cell {sh.ref(r, lc)}: unknown {side} row {t!r} in "
@@ -552,7 +552,7 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
                 if m and "指标" in node.children and i == len(segs) - 1:
                     path += ["指标", ("#ind", m.group(1).strip()), m.group(2)]
                     return tuple(path), "数值"
-                cands = list(node.children) + (list(_key_sets()[node.key_set].values()) if node.key_set else [])
+                cands = list(node.children) + (list(key_sets()[node.key_set].values()) if node.key_set else [])
                 unknown(s, cands)
             path.append(canon)
             node = _child(node, canon)
