@@ -34,7 +34,7 @@ Why the result is the same alignment (not just an equally good one):
 - Swaps: a settled pair loses by trading its draft sentence, so two settled pairs never pass
   the swap test; the other pairs are tested in the reference's order, so the first swap found
   is the same.
-tests/test_check_fast.py checks all this against the reference on random edits of real drafts.
+tests/check/test_fast_alignment_matches_reference.py checks all this against the reference on random edits of real drafts.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ A module registers a cache where it defines it::
     _VALUE_CACHE: dict = per_document({}, "loader_fast._VALUE_CACHE")
 
 Only caches whose entries can be recomputed from their key belong here: emptying one
-never changes a result, only its cost (tests/test_batch_memory.py runs documents with and
+never changes a result, only its cost (tests/batch/test_batch_memory.py runs documents with and
 without clearing and compares the outputs).
 """
 

@@ -397,7 +397,7 @@ def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Enviro
 def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
                       env_class: type[jinja2.Environment] = jinja2.Environment) -> jinja2.Environment:
     """The environment templates run in; ``jinja2.Environment`` itself is the reference
-    for ``FastEnvironment`` (tests/test_render_fast.py renders with both)."""
+    for ``FastEnvironment`` (tests/render/test_fast_jinja_matches_jinja.py renders with both)."""
     env = env_class(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
         undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,

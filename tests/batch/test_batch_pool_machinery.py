@@ -1,7 +1,7 @@
 """narrator batch, the machinery around the documents: chunking, one warm-up, flat memory.
 
 The behaviour of a batch (outputs, summaries, skips, failures, Ctrl-C) is covered by
-test_batch.py; these tests pin what the speed work changed: the pool gets guided chunks,
+tests/batch/test_batch_run.py; these tests pin what the speed work changed: the pool gets guided chunks,
 the parent warms up once for all workers, and a pool run gives the same outputs and rows
 as an in-process run.
 """

@@ -30,7 +30,7 @@ from narrator.core import caches
 from narrator.batch.run import Options, _plan
 from narrator.batch.plan import iter_sources, output_suffix
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- the planning -------------------------------------------------------------------------

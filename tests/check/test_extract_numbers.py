@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from narrator.check.extract import CLAIM_KINDS, KINDS, Mention, extract, normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISCLOSURE = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
 TEMPLATE = ROOT / "samples" / "reference" / "shanghai-2024-template.txt"
 

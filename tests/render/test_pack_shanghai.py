@@ -1,6 +1,6 @@
 """The shanghai template pack: Shanghai's 2024 第三部分 (11 sections) rendered from figures.
 
-Regenerate the golden file with ``NARRATOR_UPDATE_GOLDEN=1 pytest tests/test_pack_shanghai.py``.
+Regenerate the golden file with ``NARRATOR_UPDATE_GOLDEN=1 pytest tests/render/test_pack_shanghai.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from narrator.figures.load import load_figures
 from narrator.render.engine import render
 from narrator.core.yamlio import parse_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"
 GOLDEN = ROOT / "tests" / "golden" / "renshe-2024.shanghai.txt"
 

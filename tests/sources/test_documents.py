@@ -12,7 +12,7 @@ from narrator.sources.disclosure import parse_tables
 from narrator.sources.documents import load_document
 from narrator.core.errors import InputError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
 SHANGHAI_PDF = ROOT / "samples" / "reference" / "shanghai-2024-template.pdf"
 

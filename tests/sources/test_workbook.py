@@ -18,7 +18,7 @@ from narrator.figures.dump import dump_yaml, figures_to_tree
 from narrator.sources.workbook import read_workbook, write_workbook
 from narrator.core.yamlio import parse_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"
 
 

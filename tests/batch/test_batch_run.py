@@ -26,7 +26,7 @@ from narrator.figures.load import load_figures
 from narrator.render.engine import render
 from narrator.batch.synth import department
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 
 
@@ -358,7 +358,7 @@ def test_out_inside_source_and_symlink_loops(tmp_path: Path):
 
 
 def test_batch_check_html_writes_an_index_over_all_reports(tmp_path: Path):
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     src = tmp_path / "in"
     src.mkdir()
     (src / "renshe.txt").write_bytes((root / "samples/renshe-2024/narrative.txt").read_bytes())

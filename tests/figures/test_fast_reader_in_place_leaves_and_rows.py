@@ -14,7 +14,7 @@ from narrator.figures.model import _fast_figures, figures_from_tree
 from narrator.figures.load import load_figures
 from narrator.figures.loader_fast import read_subset
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
-from test_loader_fast import HEAD, assert_fast_matches_reference, check_against_libyaml, same
+from test_fast_reader_matches_reference import HEAD, assert_fast_matches_reference, check_against_libyaml, same
 
 # -- the fast validator: leaves and the 映射 of 编码 keys ------------------------------------
 _ANY = st.one_of(st.decimals(allow_nan=False, allow_infinity=False, places=2), st.integers(-10**6, 10**6),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from narrator.figures.model import _fast_figures, figures_from_tree
 from narrator.figures.loader_fast import _BAD_CHARS, parse_subset, read_subset
 from narrator.core.yamlio import parse_yaml_fast
-from test_loader_fast import HEAD, assert_fast_matches_reference, assert_read_matches_reference, check_against_libyaml, same
+from test_fast_reader_matches_reference import HEAD, assert_fast_matches_reference, assert_read_matches_reference, check_against_libyaml, same
 
 
 def test_a_row_name_with_any_character_reads_as_libyaml_reads_it():

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from narrator.sources.disclosure import parse_tables, read_amount, split_disclosure, title_of
 from narrator.core.findings import line_col
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
 TEMPLATE = ROOT / "samples" / "reference" / "shanghai-2024-template.txt"
-FILLED = Path(__file__).resolve().parent / "fixtures" / "shanghai-filled.txt"
+FILLED = Path(__file__).resolve().parents[1] / "fixtures" / "shanghai-filled.txt"
 D = Decimal
 
 

@@ -23,7 +23,7 @@ from narrator.figures.model import figures_from_tree
 from narrator.figures.load import load_figures
 from narrator.core.findings import line_col
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISCLOSURE = "samples/renshe-2024/disclosure.txt"
 SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"
 D = Decimal

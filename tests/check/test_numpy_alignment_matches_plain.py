@@ -19,7 +19,7 @@ from narrator.check.align import Scorer, _dp_numpy
 from narrator.figures.model import figures_from_tree
 from narrator.render.engine import render
 from narrator.batch.synth import department
-from test_check_fast import _capture, _edit, _OPS
+from test_fast_alignment_matches_reference import _capture, _edit, _OPS
 
 
 @pytest.fixture(autouse=True, scope="module")

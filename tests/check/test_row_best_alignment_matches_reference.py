@@ -2,7 +2,7 @@
 
 ``check_align.align_by_row_best`` (each sentence to its own best draft sentence, when that
 is one way only) against ``check._align_reference`` on the sections of real drafts, as they
-are and edited at random (tests/test_check_fast.py's harness).
+are and edited at random (tests/check/test_fast_alignment_matches_reference.py's harness).
 """
 
 import random
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from narrator.check import checker as check
 from narrator.check.checker import _THRESHOLD, _align_reference, _bigrams
 from narrator.check.align import align_by_row_best
-from test_check_fast import _OPS, _edit, captured_sections
+from test_fast_alignment_matches_reference import _OPS, _edit, captured_sections
 
 
 @pytest.fixture(scope="module")
