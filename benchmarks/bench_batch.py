@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from narrator.batch import Options, _warm_up, process, synth_many  # noqa: E402
+from narrator.batch.run import Options, _warm_up, process  # noqa: E402
+from narrator.batch.synth import synth_many
 
 TARGETS = {"generate": 300.0, "check": 100.0}  # documents per second on the 2-core machine
 MEM_TARGET_MB = 300.0
@@ -150,8 +151,8 @@ def single_doc_time(command: str, folder: Path, sample: int = 50) -> tuple[float
 
 def _stages(command: str, files: list[Path]) -> dict:
     """Where the time of one document goes (mean over ``files``), in ms."""
-    from narrator.figures import load_figures
-    from narrator.render import render
+    from narrator.figures.load import load_figures
+    from narrator.render.engine import render
 
     acc: dict[str, float] = {}
 
@@ -170,9 +171,9 @@ def _stages(command: str, files: list[Path]) -> dict:
             _ = draft.text.encode("utf-8")
             add("format", t)
         else:
-            from narrator.audit import audit_figures
-            from narrator.check import check_text
-            from narrator.textio import read_text
+            from narrator.audit.engine import audit_figures
+            from narrator.check.checker import check_text
+            from narrator.core.textio import read_text
 
             t = time.perf_counter()
             text, _ = read_text(p)
@@ -192,7 +193,7 @@ def _stages(command: str, files: list[Path]) -> dict:
 def run_batch_cli(command: str, folder: Path, jobs: int, out: Path) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "narrator.cli_batch", command, str(folder), "--out", str(out), "--jobs", str(jobs),
+    cmd = [sys.executable, "-m", "narrator.cli.batch", command, str(folder), "--out", str(out), "--jobs", str(jobs),
            "--force", "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     t = time.perf_counter()

@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from _timing import timeit  # noqa: E402
 
-from narrator.check import check_text  # noqa: E402
-from narrator.extract import extract  # noqa: E402
-from narrator.figures import load_figures  # noqa: E402
-from narrator.render import render  # noqa: E402
+from narrator.check.checker import check_text  # noqa: E402
+from narrator.check.extract import extract  # noqa: E402
+from narrator.figures.load import load_figures  # noqa: E402
+from narrator.render.engine import render  # noqa: E402
 
 NUM = re.compile(r"\d+(?:[.,]\s?\d+)*\s*(?:万元|元|%|个|人次)?")
 

@@ -24,12 +24,12 @@ from _timing import timeit  # noqa: E402
 
 import jinja2  # noqa: E402
 
-from narrator.figures import load_figures  # noqa: E402
-from narrator.metrics import load_rules  # noqa: E402
-from narrator.numbers import fmt  # noqa: E402
-from narrator.render import load_pack, render, wording  # noqa: E402
-from narrator.values import Missing, Q, is_missing  # noqa: E402
-from narrator.view import RowView, TableView, View, figures_view  # noqa: E402
+from narrator.figures.load import load_figures  # noqa: E402
+from narrator.figures.metrics import load_rules  # noqa: E402
+from narrator.core.numbers import fmt  # noqa: E402
+from narrator.render.engine import load_pack, render, wording  # noqa: E402
+from narrator.core.values import Missing, Q, is_missing  # noqa: E402
+from narrator.figures.view import RowView, TableView, View, figures_view  # noqa: E402
 
 
 def materialize(v):

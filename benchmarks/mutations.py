@@ -22,10 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from narrator.check import check_text  # noqa: E402
-from narrator.figures import figures_from_tree, load_figures  # noqa: E402
-from narrator.render import render  # noqa: E402
-from narrator.synth import department  # noqa: E402
+from narrator.check.checker import check_text  # noqa: E402
+from narrator.figures.model import figures_from_tree  # noqa: E402
+from narrator.figures.load import load_figures
+from narrator.render.engine import render  # noqa: E402
+from narrator.batch.synth import department  # noqa: E402
 
 
 def mutate(d, rng):

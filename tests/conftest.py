@@ -31,7 +31,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session")
 def sample_figures():
-    from narrator.figures import load_figures
+    from narrator.figures.load import load_figures
 
     return load_figures(SAMPLE / "figures.yaml")
 

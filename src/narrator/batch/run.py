@@ -1,0 +1,651 @@
+"""Batch mode: generate, check or validate a whole folder of departments in parallel.
+
+``narrator batch generate|check|validate SOURCE… --out DIR`` runs the single-document
+command over every input, one output per input under ``--out`` (mirroring the input's
+path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
+``summary.json``. Design:
+
+* **Streamed.** Inputs are walked lazily; at most ``jobs × 2`` chunks (≤ 16 documents) are in flight;
+  each worker writes its output itself and hands back one small row (status, counts by
+  severity, top 3 findings, error). The parent appends rows to an SQLite file under
+  ``--out`` and assembles both summaries from it at the end, in input order, by streaming.
+  Memory does not grow with the number of documents. A worker empties every cache keyed
+  by document content (narrator.caches) and collects the few reference cycles documents
+  leave every 100 documents, so it levels off within the first few hundred. With one
+  SOURCE folder the parent holds one directory listing at a time (~20 bytes a file) and
+  the output names of one group of inputs that could collide; with several SOURCEs or
+  globs it keeps one path per document (~0.3 KB) to run an input named twice once and to
+  keep two inputs from writing the same output. Workers are still replaced every
+  RECYCLE_EVERY documents, a guard against what libraries may keep (PDF and Word readers).
+* **Robust.** An input that fails (broken YAML, empty file, undecodable bytes, a template
+  error, even an internal error) becomes a ``failed`` row with its one-line error; the run
+  goes on. A worker process that dies is replaced; the documents it held are rerun one at
+  a time, alone, and the one that kills a worker when alone is recorded as failed.
+* **Incremental.** An input is skipped when its output exists, is newer than the input,
+  the figures it was checked against, every file under templates/, rules/ and the pack
+  folder, and the previous run recorded it with the same options (the state lives in
+  ``--out/.narrator-batch.sqlite``). A skipped document appears in the summary as
+  ``skipped`` with the counts recorded when it was done. ``--force`` redoes everything.
+  The output of an input that now fails is removed, so the outputs match the summary.
+* **Interruptible.** Workers ignore SIGINT; on Ctrl-C the parent cancels pending work,
+  lets running documents finish (or terminates them after a grace period), removes any
+  leftover ``.*.tmp`` under ``--out``, writes the summary of what was done (marked
+  ``interrupted``) and exits 130. Every file is written to a temporary name and renamed,
+  so no half-written output can exist. Run one batch per ``--out`` at a time.
+* **Fast.** The parent warms up once (packs, rules, every template compiled by rendering a
+  tiny department) and then forks the workers, which share that state and only load, render
+  or check. Outputs are renamed into place
+  without a per-file fsync (2–3 ms each on this disk); one ``os.sync()`` at the end of the
+  run makes it durable.
+
+Exit codes: 0 every document fine (or skipped and fine before); 1 any document had an
+error-severity finding or failed; 2 nothing could run (no inputs, bad options, or every
+input failed); 130 interrupted.
+
+Figures for ``batch check`` (the first that exists wins): ``--figures-dir DIR`` holding
+``DIR/<relative folder>/<stem>.{yaml,yml,json,xlsx}`` or ``DIR/<stem>.…``; then a sibling
+``<stem>.figures.{yaml,yml,json}`` or ``<stem>.{yaml,yml,json,xlsx}`` next to the text;
+otherwise none: a whole disclosure is checked against its own tables, a bare narrative
+against itself (``--no-figures`` forces that)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import gc
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, TextIO
+
+from narrator.batch.files import sweep_tmp, write_atomic
+from narrator.batch.plan import (
+    CHECK_FORMATS, COMMANDS, FORMATS, GENERATE_FORMATS, Item, VALIDATE_FORMATS, _counts, _has_magic,
+    count_inputs, find_figures, iter_sources, output_suffix,
+)
+from narrator.batch.progress import Progress
+from narrator.batch.state import State, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary
+from narrator.core.caches import clear_per_document
+from narrator.core.errors import InputError, UsageError
+
+
+RECYCLE_EVERY = 2_000  # documents per worker before it is replaced by a fresh fork (a guard; see _Run._recycle_due)
+# --jobs 1 runs in this process up to this many inputs; above, in one forked worker, so that
+# it is renewed like the others and the planning, state and summary here run beside it on
+# another core
+INLINE_MAX = 50
+MAX_CHUNK = 16  # documents per chunk sent to a worker (fewer round trips; see _Run._chunks)
+
+
+# =====================================================================================
+# The work of one document (runs in a worker)
+# =====================================================================================
+@dataclass
+class Options:
+    command: str
+    out_dir: str
+    fmt: str = "text"
+    pack: str = "standard"
+    no_figures: bool = False
+
+    def signature(self, figures: str | None) -> str:
+        return json.dumps([self.command, self.fmt, self.pack, self.no_figures, figures], ensure_ascii=False)
+
+
+_OPTS: Options | None = None
+
+
+def _top(findings) -> list[str]:
+    ranked = sorted(enumerate(findings), key=lambda p: (_SEVERITY_ORDER.get(p[1].severity, 3), p[0]))
+    return [f.render() for _i, f in ranked[:TOP_FINDINGS]]
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, (InputError, UsageError)):
+        msg = str(e)
+    else:
+        msg = f"internal error: {type(e).__name__}: {e}"
+    return " ".join(msg.split())
+
+
+def process(item: dict, opts: Options) -> dict:
+    """Run one document; always returns a row (never raises for a bad input)."""
+    t0 = time.perf_counter()
+    row = {"seq": item["seq"], "input": item["input"], "output": item["output"], "figures": item.get("figures") or "",
+           "status": "ok", "errors": 0, "warnings": 0, "info": 0, "numbers": None, "confirmed": None,
+           "unverifiable": None, "placeholders": None, "top": [], "error": ""}
+    out_path = Path(opts.out_dir) / item["output"]
+    try:
+        if opts.command == "generate":
+            from narrator.render.engine import render
+
+            from narrator.figures.load import load_figures
+
+            fig = load_figures(item["input"])
+            draft = render(fig, opts.pack)
+            data = GENERATE_FORMATS[opts.fmt][1](draft, fig)
+            findings = []  # generate has no findings; the gaps it leaves are counted
+            row["placeholders"] = sum(1 for s in draft.slots if s.kind in ("placeholder", "missing"))
+        elif opts.command == "check":
+            from narrator.pipeline import check_file
+
+            figs = Path(item["figures"]) if item.get("figures") else None
+            result = check_file(Path(item["input"]), figs, opts.pack, opts.no_figures)
+            data = CHECK_FORMATS[opts.fmt][1](result)
+            findings = result.findings
+            s = result.summary
+            row.update(numbers=s["numbers"], confirmed=s["confirmed"], unverifiable=s["unverifiable"],
+                       figures=result.figures or ("" if figs is None else str(figs)))
+        else:
+            findings = _validate(item["input"])
+            data = VALIDATE_FORMATS[opts.fmt][1](item["input"], findings)
+        write_atomic(out_path, data)
+        row.update(_counts(findings))
+        row["top"] = _top(findings)
+        row["status"] = "error" if row["errors"] else "ok"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - one bad document must not stop the batch
+        row.update(status="failed", error=_one_line(e), errors=None, warnings=None, info=None)
+        with contextlib.suppress(OSError):
+            out_path.unlink()  # a stale output of an input that now fails would mislead
+    row["seconds"] = round(time.perf_counter() - t0, 4)
+    return row
+
+
+def _validate(path: str):
+    from narrator.audit.engine import validate_file
+
+    return list(validate_file(Path(path)))
+
+
+# What this process has warmed up for, (command, pack): workers forked from a warm parent
+# inherit it and skip their own warm-up.
+_WARM: tuple[str, str] | None = None
+
+
+def _warm_up(opts: Options) -> None:
+    """Load packs and rules and compile every template once (per process).
+
+    The pool's parent calls it before forking the workers, so it is done once and the
+    warm state is shared copy-on-write; a worker started another way (spawn) or for other
+    options warms itself in ``_init_worker``.
+    """
+    global _WARM
+    from narrator.figures.model import figures_from_tree
+    from narrator.figures.metrics import load_rules
+    from narrator.render.engine import load_pack, render
+    from narrator.batch.synth import department
+
+    packs = ["standard", "shanghai"] if opts.pack == "auto" else [opts.pack]
+    fig = figures_from_tree(department(7, rows=12), "<warm-up>")
+    for p in packs:
+        with contextlib.suppress(Exception):
+            pk = load_pack(p)
+            load_rules(pk.rules_dir)
+            draft = render(fig, p)
+    if opts.command in ("check", "validate"):
+        with contextlib.suppress(Exception):
+            from narrator.audit.engine import audit_figures
+
+            audit_figures(fig)  # reads rules/audit.yaml and compiles the 等式 rules
+    if opts.command == "check":
+        with contextlib.suppress(Exception):
+            from narrator.check.checker import check_text
+
+            check_text(draft.text, "<warm-up>", fig, opts.pack)
+            # the alignment of long 项 lists uses numpy; the small warm-up department has none,
+            # and a first import inside a worker would cost ~0.1 s there
+            import numpy  # noqa: F401
+    _tune_gc()
+    _WARM = (opts.command, opts.pack)
+
+
+def _tune_gc() -> None:
+    """After warm-up: keep the collector off the templates, rules and caches just loaded.
+
+    A document makes tens of thousands of short-lived objects and almost no cycles; with
+    the default threshold (700) the young generation is collected dozens of times per
+    document and every full collection walks the warm state again. Freezing that state and
+    collecting the young generation less often saved 5–10 % per document before the loader
+    and render were made faster; now the gain is within the machine's noise (A/B runs of
+    process() with the default, these and disabled thresholds). With these thresholds a full
+    collection is rare, so the few objects a document leaves in cycles (~24) would pile up
+    between them (~1 MB per 1,000 documents); ``_after_document`` collects them every
+    _TRIM_EVERY documents instead (~1–2 ms each time).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
+def _init_worker(opts: Options) -> None:
+    global _OPTS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the parent handles Ctrl-C
+    _OPTS = opts
+    if _WARM != (opts.command, opts.pack):
+        _warm_up(opts)
+
+
+def _run_chunk(items: list[dict]) -> list[dict]:
+    assert _OPTS is not None
+    rows = []
+    for it in items:
+        rows.append(process(it, _OPTS))
+        _after_document()
+    return rows
+
+
+# The caches keyed by document content (narrator.caches) pay off within a document and the
+# next few; kept across thousands they only fill (check's text normalisation alone: ~70 MB
+# per worker once full) and, full, keep replacing entries, which scatters the allocator's
+# memory. Emptied every _TRIM_EVERY documents, and the cycles documents leave collected
+# (see _tune_gc), a worker's memory levels off after a few hundred documents, whatever the
+# size of the batch (benchmarks/bench_batch.py).
+_TRIM_EVERY = 100
+_done_here = 0
+
+
+def _after_document() -> None:
+    global _done_here
+    _done_here += 1
+    if _done_here % _TRIM_EVERY == 0:
+        clear_per_document()
+        gc.collect()
+
+
+# =====================================================================================
+# The run
+# =====================================================================================
+def resources_mtime(pack: str) -> float:
+    """Newest mtime under templates/, rules/ and a user pack folder: outputs older than it are redone."""
+    from narrator.core.resources import rules_dir, templates_dir
+
+    newest = 0.0
+    roots = [templates_dir(), rules_dir()]
+    if pack != "auto" and Path(pack).is_dir():
+        roots.append(Path(pack))
+    for root in roots:
+        for dirpath, _dirs, files in os.walk(root):
+            for f in files:
+                with contextlib.suppress(OSError):
+                    newest = max(newest, os.stat(os.path.join(dirpath, f)).st_mtime)
+    return newest
+
+
+@dataclass
+class RunResult:
+    totals: Totals
+    exit_code: int
+    interrupted: bool = False
+    summary: dict = field(default_factory=dict)
+
+
+def _mtime(p: str | Path | None) -> float:
+    if not p:
+        return 0.0
+    try:
+        return os.stat(p).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> Iterator[Item]:
+    """Every input as an Item with its output name and (for check) its figures, lazily.
+
+    With one SOURCE folder, two outputs can only collide (x.yaml and x.json → x.txt) when
+    their inputs share a directory and the part of their names before the first "." (an
+    output is the input's stem or name plus a suffix that starts with "."). The walk gives
+    a directory's files in sorted order, where the names starting with "x." are next to one
+    another, so only the current such group is remembered: the parent keeps nothing per
+    document however large the folder. With several SOURCEs or globs it keeps one path per
+    document (to run an input named twice once, and to keep two inputs from writing the
+    same output).
+    """
+    suffix = output_suffix(opts.command, opts.fmt)
+    local = len(sources) == 1 and not _has_magic(sources[0]) and Path(sources[0]).is_dir()
+    taken: set[str] = set()
+    seen_inputs: set[str] = set()
+    current_group = None
+    seq = 0
+    for path, rel in iter_sources(sources, opts.command, out_dir):
+        if rel is None:
+            seq += 1
+            yield Item(seq, path, Path(path).name, error=f"{path}: no such file or folder, or nothing matches")
+            continue
+        relp = Path(rel)
+        if local:
+            group = (relp.parent, relp.name.partition(".")[0])
+            if group != current_group:
+                current_group = group
+                taken.clear()
+        else:
+            key = os.path.realpath(path)
+            if key in seen_inputs:
+                continue  # named twice (a folder and a glob): done once
+            seen_inputs.add(key)
+        seq += 1
+        stem = relp.name[: -len(relp.suffix)] if relp.suffix else relp.name
+        out = (relp.parent / (stem + suffix)).as_posix()
+        if out in taken:
+            out = (relp.parent / (relp.name + suffix)).as_posix()  # x.json and x.yaml → x.txt, x.yaml.txt
+        if out in taken:
+            yield Item(seq, path, rel, error=f"{path}: its output {out} would overwrite another input's")
+            continue
+        taken.add(out)
+        figs = None
+        if opts.command == "check" and not opts.no_figures:
+            f = find_figures(Path(path), rel, figures_dir)
+            figs = str(f) if f is not None else None
+        yield Item(seq, path, rel, output=out, figures=figs)
+
+
+def _failed_row(seq: int, input: str, output: str, error: str, figures: str | None = None) -> dict:
+    return {"seq": seq, "input": input, "output": output, "figures": figures or "", "status": "failed",
+            "errors": None, "warnings": None, "info": None, "numbers": None, "confirmed": None,
+            "unverifiable": None, "placeholders": None, "top": [], "error": error, "seconds": 0}
+
+
+class _Run:
+    """One batch run: the parent's loop, the pool, the state and the progress line."""
+
+    def __init__(self, opts: Options, out_dir: Path, jobs: int, chunk: int | None, progress: Progress, state: State):
+        self.opts = opts
+        self.out_dir = out_dir
+        self.jobs = jobs
+        self.chunk = chunk
+        self.progress = progress
+        self.state = state
+        self.sigs: dict[int, str] = {}        # seq → options signature, for tasks in flight
+        self.ex: ProcessPoolExecutor | None = None
+        self.given = 0                        # documents handed to the current pool
+        self.inflight: dict = {}              # future → list of task dicts
+        self.suspects: list[dict] = []        # tasks whose worker died: rerun alone, once
+
+    # -- rows ----------------------------------------------------------------------
+    def handle(self, row: dict, sig: str | None = None) -> None:
+        self.state.record(row, sig)
+        self.progress.update(row)
+
+    def tasks(self, plan: Iterator[Item], stamp: float, force: bool) -> Iterator[dict]:
+        """Record skipped and unusable inputs at once; yield the rest as task dicts."""
+        for it in plan:
+            if it.error:
+                self.handle(_failed_row(it.seq, it.input, it.output, it.error))
+                continue
+            sig = self.opts.signature(it.figures)
+            if not force:
+                out_m = _mtime(self.out_dir / it.output)
+                if out_m and out_m > max(_mtime(it.input), stamp, _mtime(it.figures)):
+                    prev = self.state.previous(it.output, it.input, sig)
+                    if prev is not None:
+                        self.handle({**prev, "seq": it.seq, "status": "skipped",
+                                     "previous_status": prev.get("previous_status") or prev["status"],
+                                     "seconds": 0})
+                        continue
+            self.sigs[it.seq] = sig
+            yield {"seq": it.seq, "input": it.input, "output": it.output, "figures": it.figures}
+
+    def finish_row(self, row: dict) -> None:
+        self.handle(row, self.sigs.pop(row["seq"], None))
+
+    # -- in this process (--jobs 1) -----------------------------------------------
+    def run_inline(self, tasks: Iterator[dict]) -> None:
+        _warm_up(self.opts)
+        for t in tasks:
+            self.finish_row(process(t, self.opts))
+            _after_document()
+
+    # -- in a pool of processes ----------------------------------------------------
+    def _new_pool(self) -> None:
+        self.ex = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker, initargs=(self.opts,))
+        self.given = 0
+
+    def _recycle_due(self) -> bool:
+        """Fresh workers every RECYCLE_EVERY documents each, forked from the warm parent.
+
+        Since the content caches are emptied and cycles collected every _TRIM_EVERY
+        documents, a worker's memory is flat without this (30,000 documents in one pair of
+        workers: benchmarks/README.md); it stays as a guard against what a library may keep
+        over thousands of documents (the PDF and Word readers of batch check), at the cost
+        of one pause per RECYCLE_EVERY × jobs documents. New workers start from the parent's
+        warm state in a few ms. The old pool first finishes what it holds
+        (no new chunks meanwhile), so there are never more than ``jobs`` workers. Only when
+        workers are forked warm: a spawned worker would warm up again.
+        """
+        if self.given < RECYCLE_EVERY * self.jobs or self.suspects or _WARM is None:
+            return False
+        return multiprocessing.get_start_method(allow_none=True) in (None, "fork") and sys.platform != "darwin"
+
+    def _recycle(self) -> None:
+        assert self.ex is not None and not self.inflight
+        self.ex.shutdown(wait=True)
+        self._new_pool()
+
+    def run_pool(self, tasks: Iterator[dict]) -> None:
+        _warm_up(self.opts)  # once, here: the forked workers share it (and a replaced pool starts warm)
+        self._new_pool()
+        limit = self.jobs * 2  # a chunk running and one queued per worker
+        chunks = self._chunks(tasks)
+        exhausted = False
+        while True:
+            if self.suspects:
+                # a worker died: run the documents it held one at a time, alone, to find the culprit
+                if not self.inflight:
+                    t = self.suspects.pop()
+                    t["alone"] = True
+                    self._submit([t])
+            else:
+                if self._recycle_due() and not self.inflight:
+                    self._recycle()
+                while not exhausted and len(self.inflight) < limit and not self._recycle_due():
+                    c = next(chunks, None)
+                    if c is None:
+                        exhausted = True
+                    else:
+                        self._submit(c)
+                        self.given += len(c)
+            if not self.inflight:
+                if exhausted and not self.suspects:
+                    break
+                continue
+            done, _ = wait(list(self.inflight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                self._collect(fut)
+
+    def _chunks(self, tasks: Iterator[dict]) -> Iterator[list[dict]]:
+        """The tasks in chunks: a fixed ``chunk`` when one was given, else guided by what is left.
+
+        Each chunk costs the parent a round trip through the pool (~0.5 ms of its CPU, taken
+        from the workers on a machine with as many cores as jobs), so chunks are large while
+        much is left and shrink towards the end so that the workers finish together.
+        """
+        buf: list[dict] = []
+        size = self._chunk_size(0)
+        for t in tasks:
+            buf.append(t)
+            if len(buf) >= size:
+                yield buf
+                buf = []
+                size = self._chunk_size(t["seq"])
+        if buf:
+            yield buf
+
+    def _chunk_size(self, seq: int) -> int:
+        if self.chunk:
+            return self.chunk
+        left = self.progress.total - seq  # inputs not yet planned
+        return max(1, min(MAX_CHUNK, left // (self.jobs * 4)))
+
+    def _submit(self, task: list[dict]) -> None:
+        assert self.ex is not None
+        try:
+            fut = self.ex.submit(_run_chunk, task)
+        except BrokenProcessPool:
+            self._replace_pool()
+            fut = self.ex.submit(_run_chunk, task)
+        self.inflight[fut] = task
+
+    def _collect(self, fut) -> None:
+        task = self.inflight.pop(fut)
+        try:
+            rows = fut.result()
+        except BrokenProcessPool:
+            if _broken(self.ex):
+                self._replace_pool()
+            for t in task:
+                if t.get("alone"):  # it ran alone and the worker died: this document is the cause
+                    self.sigs.pop(t["seq"], None)
+                    self.handle(_failed_row(t["seq"], t["input"], t["output"],
+                                            f"{t['input']}: the worker process died on this document", t["figures"]))
+                else:
+                    self.suspects.append(t)
+            return
+        except Exception as e:  # noqa: BLE001 - e.g. a row that cannot be pickled
+            for t in task:
+                self.sigs.pop(t["seq"], None)
+                self.handle(_failed_row(t["seq"], t["input"], t["output"], _one_line(e), t["figures"]))
+            return
+        for row in rows:
+            self.finish_row(row)
+
+    def _replace_pool(self) -> None:
+        if self.ex is not None:
+            with contextlib.suppress(Exception):
+                self.ex.shutdown(wait=False, cancel_futures=True)
+        self._new_pool()
+
+    def shutdown(self) -> None:
+        if self.ex is not None:
+            self.ex.shutdown(wait=True)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """After Ctrl-C: cancel what has not started, keep what finishes within ``grace`` s, end the rest."""
+        if self.ex is None:
+            return
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        with contextlib.suppress(Exception):
+            self.ex.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        running = [f for f in self.inflight if not f.cancelled()]
+        if running:
+            wait(running, timeout=max(0.0, deadline - time.monotonic()))
+        for fut in list(self.inflight):
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                for row in fut.result():
+                    self.finish_row(row)
+        for p in procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(2.0)
+
+
+def _broken(ex) -> bool:
+    return bool(getattr(ex, "_broken", False))
+
+
+def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | None = None, fmt: str = "text",
+              pack: str | None = None, force: bool = False, figures_dir: Path | None = None,
+              no_figures: bool = False, progress: bool | None = None, stream: TextIO | None = None,
+              chunk: int | None = None) -> RunResult:
+    """Run ``command`` over every input; returns the totals and the exit code (see the module doc)."""
+    sources = [str(x) for x in sources]
+    if command not in COMMANDS:
+        raise UsageError(f"unknown batch command {command!r}")
+    if fmt not in FORMATS[command]:
+        raise UsageError(f"--format {fmt} is not available for batch {command}: use one of "
+                         + ", ".join(FORMATS[command]))
+    if pack is None:
+        pack = "auto" if command == "check" else "standard"
+    if figures_dir is not None and not figures_dir.is_dir():
+        raise UsageError(f"--figures-dir {figures_dir}: no such folder")
+    if command == "validate":
+        try:
+            from narrator.audit import engine as audit  # noqa: F401
+        except ImportError:
+            raise UsageError("batch validate needs the table audit (narrator.audit), which is not installed") from None
+    if pack != "auto":
+        from narrator.render.engine import load_pack
+
+        load_pack(pack)  # an unknown pack is a usage error before anything runs
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"--out {out_dir}: cannot create it: {e.strerror}") from None
+    total = count_inputs(sources, command, out_dir)
+    if total == 0:
+        raise UsageError("no inputs found in " + " ".join(sources))
+    opts = Options(command, str(out_dir), fmt, pack, no_figures)
+    stamp = resources_mtime(pack)
+    sweep_tmp(out_dir)  # leftovers of a run that was killed outright
+    prog = Progress(total, stream or sys.stderr, enabled=True if progress is None else progress,
+                    label=f"batch {command}: ")
+    try:
+        state = State(out_dir)
+    except (sqlite3.Error, OSError) as e:
+        raise UsageError(f"--out {out_dir}: cannot keep the batch state there: {e}") from None
+    run = _Run(opts, out_dir, jobs, max(1, chunk) if chunk else None, prog, state)
+    started = time.time()
+    interrupted = False
+    try:
+        tasks = run.tasks(_plan(sources, opts, out_dir, figures_dir), stamp, force)
+        if jobs == 1 and total <= INLINE_MAX:
+            run.run_inline(tasks)
+        else:
+            run.run_pool(tasks)
+            run.shutdown()
+    except KeyboardInterrupt:
+        interrupted = True
+    with _sigint_ignored(interrupted):
+        if interrupted:
+            run.stop()
+            sweep_tmp(out_dir)
+        prog.finish()
+        meta = {"command": command, "format": fmt, "pack": pack, "jobs": jobs, "sources": list(sources),
+                "out": str(out_dir), "started": _dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
+                "seconds": round(time.time() - started, 3), "interrupted": interrupted}
+        try:
+            state.commit()
+            totals = write_summary(out_dir, state, meta)
+            if fmt == "html":
+                write_index_html(out_dir, state)
+        finally:
+            state.close()
+        if not interrupted:
+            with contextlib.suppress(AttributeError, OSError):
+                os.sync()  # one flush for the whole run (outputs were not fsynced one by one)
+    if interrupted:
+        code = 130
+    elif totals.ok + totals.with_errors == 0:
+        code = 2  # nothing could run
+    elif totals.failed or totals.with_errors:
+        code = 1
+    else:
+        code = 0
+    return RunResult(totals, code, interrupted, meta)
+
+
+@contextlib.contextmanager
+def _sigint_ignored(active: bool):
+    """While cleaning up after Ctrl-C, a second Ctrl-C must not leave a half-written summary."""
+    old = None
+    if active:
+        with contextlib.suppress(ValueError):  # not the main thread
+            old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGINT, old)

@@ -1,0 +1,47 @@
+"""Precision-aware comparison of a written number with an exact value (DESIGN.md §4).
+
+A written number is consistent when the exact value rounds (half-up) to it at the
+precision it was written with: "72%" for 71.997% is right, "97.51%" for 97.608% is not.
+A value that was truncated instead of rounded is a warning. Qualifiers widen the claim:
+约/近/左右 allow one unit in the last written place, 超过/以上/余/多 require the exact value
+to be at least the written one, 不足/不到 require it to be less.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from narrator.core.numbers import quantum, round_half_up, truncate
+
+OK, TRUNCATED, MISMATCH = "ok", "truncated", "mismatch"
+
+_ABOUT = {"约", "近", "左右", "将近", "大约", "接近", "约为"}
+_AT_LEAST = {"超", "超过", "逾", "余", "多", "以上", "不少于", "不低于"}
+_BELOW = {"不足", "不到", "低于", "以下", "不超过"}
+
+
+def verdict(exact: Decimal, written: Decimal, places: int, qualifier: str | None = None) -> str:
+    exact_abs, written_abs = abs(exact), abs(written)
+    if qualifier in _AT_LEAST:
+        return OK if exact_abs >= written_abs else MISMATCH
+    if qualifier in _BELOW:
+        return OK if exact_abs < written_abs or round_half_up(exact_abs, places) <= written_abs else MISMATCH
+    rounded = round_half_up(exact_abs, places)
+    if rounded == written_abs:
+        return OK
+    if qualifier in _ABOUT and abs(exact_abs - written_abs) <= quantum(places):
+        return OK
+    if truncate(exact_abs, places) == written_abs:
+        return TRUNCATED
+    return MISMATCH
+
+
+def interval_ok(parts: list[tuple[Decimal, int]], total: Decimal, total_places: int) -> tuple[bool, Decimal, Decimal]:
+    """Can exact parts, each within half a unit of its printed value, add up to a printed total?
+
+    Returns (ok, residue, tolerance). XBRL Calculations 1.1 style interval arithmetic.
+    """
+    s = sum((v for v, _ in parts), Decimal(0))
+    tol = sum((quantum(p) / 2 for _, p in parts), Decimal(0)) + quantum(total_places) / 2
+    residue = total - s
+    return abs(residue) <= tol, residue, tol

@@ -1,0 +1,3 @@
+from narrator.cli.main import main
+
+main()

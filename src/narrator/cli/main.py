@@ -1,0 +1,259 @@
+"""The ``narrator`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from narrator import __version__
+from narrator.core.errors import InputError, UsageError
+from narrator.core.textio import atomic_write
+from narrator.pipeline import check_file, figures_from_document, load_any_figures, load_text_or_document
+from narrator.report.text import check_report, severity_counts, validate_report
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="narrator: generate and check 部门决算情况说明 (rule-based, no language model).")
+
+
+class GenFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    docx = "docx"
+
+
+def _fail(e: Exception) -> None:
+    typer.echo(f"narrator: {e}" if isinstance(e, UsageError) else f"narrator: error: {e}", err=True)
+    raise typer.Exit(2)
+
+
+def _emit(data: str | bytes, output: Optional[Path]) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            raise UsageError("this format is binary: give -o FILE")
+        sys.stdout.write(data)
+        if not data.endswith("\n"):
+            sys.stdout.write("\n")
+    else:
+        atomic_write(output, data)
+
+
+@app.command()
+def generate(
+    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or disclosure"),
+    pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
+    fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically) instead of stdout"),
+) -> None:
+    """Write the whole 情况说明 from the figures."""
+    from narrator.figures.load import load_figures
+    from narrator.render.engine import render
+    from narrator.report import markdown as out
+
+    try:
+        fig = load_figures(figures)
+        draft = render(fig, pack)
+        if fmt == GenFormat.json:
+            data = json.dumps(draft.to_json(), ensure_ascii=False, indent=2)
+        elif fmt == GenFormat.markdown:
+            data = out.draft_markdown(draft)
+        elif fmt == GenFormat.docx:
+            if output is None:
+                raise UsageError("--format docx needs -o FILE")
+            from narrator.report.docx import draft_docx
+            data = draft_docx(draft, fig)
+        else:
+            data = draft.text
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    docx = "docx"
+
+
+@app.command()
+def check(
+    text: Path = typer.Argument(..., help="the 情况说明 (text) or a whole disclosure (text, PDF, docx)"),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="figures file to check against"),
+    pack: str = typer.Option("auto", "--pack", "-p", help="auto | standard | shanghai | a template folder"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text | json | html | docx"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
+    fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here"),
+    no_figures: bool = typer.Option(False, "--no-figures", help="check the text against itself only"),
+    show_info: bool = typer.Option(False, "--show-info", help="also list info findings (rounding residues, repairs)"),
+) -> None:
+    """Find the numeric errors in a human-written 情况说明."""
+    try:
+        if fix is not None and fix.resolve() == text.resolve():
+            raise UsageError("--fix must write a new file; narrator never modifies its input")
+        result = check_file(text, figures, pack, no_figures)
+        if fmt == CheckFormat.json:
+            data = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        elif fmt == CheckFormat.html:
+            from narrator.report.html import check_html
+            data = check_html(result)
+        elif fmt == CheckFormat.docx:
+            if output is None:
+                raise UsageError("--format docx needs -o FILE")
+            from narrator.report.docx import review_docx
+            data = review_docx(result)
+        else:
+            data = check_report(result, show_info)
+        if fix is not None:
+            atomic_write(fix, result.fixed_text())
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    raise typer.Exit(1 if result.summary["errors"] else 0)
+
+
+@app.command()
+def validate(
+    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or a disclosure"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
+    show_info: bool = typer.Option(False, "--show-info", help="also list rounding residues (info)"),
+) -> None:
+    """Audit the tables themselves (审核公式): sums, hierarchy, the same figure across tables."""
+    from narrator.audit.engine import audit_figures
+
+    try:
+        fig = load_any_figures(figures)
+        findings = audit_figures(fig)
+        counts = severity_counts(findings)
+        if fmt == "json":
+            data = json.dumps({"file": str(figures), "summary": counts,
+                               "findings": [f.to_json() for f in findings]}, ensure_ascii=False, indent=2)
+        elif fmt == "text":
+            data = validate_report(str(figures), findings, show_info)
+        else:
+            raise UsageError(f"unknown format {fmt!r}: use text or json")
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    raise typer.Exit(1 if counts["error"] else 0)
+
+
+@app.command()
+def extract(
+    document: Path = typer.Argument(..., help="a published disclosure: text, PDF or docx"),
+    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml | json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here"),
+) -> None:
+    """Print the figures found in a published disclosure's tables (repairs are reported on stderr)."""
+    from narrator.figures.dump import dump_yaml, figures_to_tree
+
+    try:
+        text = load_text_or_document(document)
+        fig, repairs, _region = figures_from_document(text, str(document))
+        if fig is None:
+            raise InputError("no 决算 tables found in this document", str(document))
+        for f in repairs:
+            typer.echo(f.render(), err=True)
+        if fmt == "json":
+            data = json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str)
+        elif fmt == "yaml":
+            data = dump_yaml(fig)
+        else:
+            raise UsageError(f"unknown format {fmt!r}: use yaml or json")
+        _emit(data, output)
+    except (InputError, UsageError) as e:
+        _fail(e)
+
+
+@app.command("rules")
+def rules_cmd(
+    code: Optional[str] = typer.Argument(None, help="show one rule's documentation"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+) -> None:
+    """List the rule catalogue: prose checks (N…), table audit (T…), document repairs (D…)."""
+    from narrator.core.catalogue import catalogue
+
+    cat = catalogue()
+    if fmt == "json":
+        typer.echo(json.dumps({c: r.__dict__ for c, r in cat.items()}, ensure_ascii=False, indent=2))
+        return
+    if code:
+        r = cat.get(code.upper())
+        if r is None:
+            typer.echo(f"narrator: unknown rule {code!r}", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"{r.code} {r.name} [{r.severity}] {r.message}\n\n{r.doc}\n\n错误：{r.wrong}\n正确：{r.right}")
+        return
+    group = None
+    for r in cat.values():
+        if r.group != group:
+            group = r.group
+            typer.echo({"prose": "# 文字检查 (narrator check)", "tables": "# 表格审核 (narrator validate)"}.get(group, group))
+        typer.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.message}")
+
+
+@app.command("init-workbook")
+def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to write (.xlsx)")) -> None:
+    """Write an empty workbook in the published layout (nine tables + the extra sheets) to fill in."""
+    from narrator.sources.workbook import write_workbook
+
+    try:
+        if out.suffix.lower() != ".xlsx":
+            raise UsageError(f"{out}: the workbook must be an .xlsx file")
+        if out.exists():
+            raise UsageError(f"{out} exists; narrator does not overwrite a workbook someone may have filled")
+        write_workbook(None, out)
+    except (InputError, UsageError) as e:
+        _fail(e)
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def convert(
+    source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx) or a disclosure"),
+    output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
+) -> None:
+    """Convert figures between YAML, JSON and the Excel workbook layout."""
+    from narrator.figures.dump import dump_yaml, figures_to_tree
+    from narrator.sources.workbook import write_workbook
+
+    try:
+        if output.resolve() == source.resolve():
+            raise UsageError("convert writes a new file; narrator never modifies its input")
+        fig = load_any_figures(source)
+        suffix = output.suffix.lower()
+        if suffix == ".xlsx":
+            write_workbook(fig, output)
+        elif suffix in (".yaml", ".yml"):
+            atomic_write(output, dump_yaml(fig))
+        elif suffix == ".json":
+            atomic_write(output, json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str))
+        else:
+            raise UsageError(f"{output}: output must end in .yaml, .json or .xlsx")
+    except (InputError, UsageError) as e:
+        _fail(e)
+
+
+@app.command()
+def version() -> None:
+    """Print narrator's version."""
+    typer.echo(__version__)
+
+
+from narrator.cli.batch import batch_app  # noqa: E402
+
+app.add_typer(batch_app, name="batch")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

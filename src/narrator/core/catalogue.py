@@ -1,0 +1,39 @@
+"""The rule catalogue (rules/checks.yaml): stable codes, names, severities, documentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    code: str
+    name: str
+    severity: str
+    message: str
+    doc: str
+    wrong: str
+    right: str
+    group: str
+
+
+@cache
+def catalogue() -> dict[str, RuleDoc]:
+    out: dict[str, RuleDoc] = {}
+    for fname, group in (("checks.yaml", "prose"), ("audit.yaml", "tables")):
+        path = rules_dir() / fname
+        if not path.is_file():
+            continue
+        data = load_rule_file(path)
+        for code, spec in (data.get("规则") if "规则" in data else data).items():
+            out[str(code)] = RuleDoc(str(code), spec["名称"], spec["级别"], spec["说明"], spec.get("文档", ""),
+                                     spec.get("错误", ""), spec.get("正确", ""), group)
+    return out
+
+
+def rule(code: str) -> RuleDoc:
+    return catalogue()[code]

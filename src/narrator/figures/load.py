@@ -1,0 +1,75 @@
+"""load_figures: the one loader. A figures file (YAML or JSON; UTF-8 ± BOM, GB18030/GBK,
+UTF-16) through the fast reader where it applies, else the reference parser; a workbook
+through narrator.sources.workbook."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from narrator.core.errors import InputError
+from narrator.core.textio import decode_bytes
+from narrator.core.yamlio import parse_yaml, parse_yaml_fast
+from narrator.figures.loader_fast import read_subset
+from narrator.figures.model import Figures, _fast_figures, figures_from_tree
+
+
+def _parse_json_fast(text: str):
+    """JSON straight into Decimals; None on any problem (the YAML path then reports it with its line)."""
+    import json
+
+    def pairs(items):
+        out = {}
+        for k, v in items:
+            if k in out:
+                raise ValueError("duplicate key")
+            out[k] = v
+        return out
+
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+    except ValueError:
+        return None
+
+
+def load_figures(path: str | Path) -> Figures:
+    """Read a figures file (YAML or JSON; UTF-8 ± BOM, GB18030/GBK, UTF-16)."""
+    name = str(path)
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from narrator.sources.workbook.read import read_workbook
+
+        return read_workbook(p)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a figures file", name) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", name) from None
+    text, _enc = decode_bytes(data, name)
+    text = text.lstrip("\ufeff")
+    usual_rows = None
+    if p.suffix.lower() == ".json":
+        tree = _parse_json_fast(text)
+    else:  # the plain subset first (the same tree as libyaml's, faster), else libyaml
+        read = read_subset(text)
+        if read is None:
+            tree = parse_yaml_fast(text)
+        else:
+            tree, usual_rows = read
+    if tree is not None and isinstance(tree, dict):
+        fig = _fast_figures(tree, name, usual_rows)
+        if fig is None:
+            try:
+                fig = figures_from_tree(tree, name)
+            except InputError:
+                fig = None  # report it from the slow path, which knows the line
+        if fig is not None:
+            fig._text = text
+            return fig
+    tree = parse_yaml(text, name)
+    fig = figures_from_tree(tree, name)
+    fig._text = None  # lines are already exact
+    return fig

@@ -1,0 +1,79 @@
+"""Load, audit and check one document: the use case the CLI and batch share.
+
+A whole disclosure (its tables and its 情况说明) needs no figures file: the figures come from
+its own tables, every repair of extraction noise is reported, and only the numbers of the
+情况说明 are checked as claims.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from narrator.core.errors import InputError
+
+FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+
+
+def load_text_or_document(path: Path) -> str:
+    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx)."""
+    from narrator.core.textio import read_text
+
+    suffix = path.suffix.lower()
+    if suffix in (".pdf", ".docx"):
+        from narrator.sources.documents import load_document
+
+        doc = load_document(path)
+        return doc.text
+    text, _enc = read_text(path)
+    return text
+
+
+def figures_from_document(text: str, name: str):
+    """(figures, repair findings, narrative region) from a whole disclosure; Nones for a bare narrative."""
+    from narrator.sources.disclosure import parse_tables, split_disclosure
+
+    parts = split_disclosure(text)
+    if parts is None or not getattr(parts, "has_tables", False):
+        return None, [], None
+    from narrator.figures.model import figures_from_tree
+
+    tree, repairs = parse_tables(text, name)
+    if not tree or "收入支出决算总表" not in tree:
+        return None, list(repairs), parts.narrative
+    return figures_from_tree(tree, name), list(repairs), parts.narrative
+
+
+def load_any_figures(source: Path):
+    """A figures file, a workbook, or a whole disclosure (its tables)."""
+    from narrator.figures.load import load_figures
+
+    if source.suffix.lower() in FIGURES_SUFFIXES:
+        return load_figures(source)
+    text = load_text_or_document(source)
+    fig, _repairs, _region = figures_from_document(text, str(source))
+    if fig is None:
+        raise InputError("no 决算 tables found in this document", str(source))
+    return fig
+
+
+def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: bool = False):
+    """Load, audit and check one document: a CheckResult.
+
+    With ``figures_path`` the text is checked against that figures file; otherwise, unless
+    ``no_figures``, against the figures of its own tables when it is a whole disclosure.
+    """
+    from narrator.audit.engine import audit_figures
+    from narrator.check.checker import check_text
+    from narrator.figures.load import load_figures
+
+    text = load_text_or_document(path)
+    findings: list = []
+    fig, region = None, None
+    if figures_path is not None:
+        fig = load_figures(figures_path)
+    elif not no_figures:
+        fig, findings, region = figures_from_document(text, str(path))
+    if fig is not None:
+        findings = findings + audit_figures(fig)
+    return check_text(text, str(path), fig, pack, audit=findings, region=region)

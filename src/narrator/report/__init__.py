@@ -1,0 +1,1 @@
+"""Findings and drafts as output: text, markdown, json, html, docx and charts."""

@@ -1,0 +1,274 @@
+"""HTML review reports: one self-contained page per checked document, and a batch index.
+
+``check_html(result)`` shows the checked text with every finding highlighted where it is
+(severity colour, the expected value and the formula on hover, a numbered side list that links
+to each place and back), confirmed and unverifiable numbers marked subtly, and a summary on top.
+``batch_index_html(rows)`` is a sortable, filterable table over many such reports.
+
+Both pages work offline: CSS and JavaScript are inline, no fonts or scripts are fetched. The
+templates live in ``templates/report/`` and are rendered with their own autoescaping Jinja
+environment (the draft templates produce plain text and do not autoescape).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from narrator import __version__
+from narrator.core.resources import templates_dir
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+_RANK = {"error": 0, "warning": 1, "info": 2}
+STATUS_LABEL = {"ok": "完成", "failed": "失败", "skipped": "跳过"}
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir() / "report")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+# -- one document -------------------------------------------------------------------------
+@dataclass
+class _Span:
+    start: int
+    end: int
+    prio: int            # 0 finding, 1 claim
+    seq: int             # finding number (1-based) or claim index
+    open_tag: Markup
+    close_tag: Markup
+    cont_tag: Markup | None = None   # opening tag for the rest of a finding cut by an enclosing one
+    point: bool = False
+    rank: int = 9        # 0 error, 1 warning, 2 info: the more severe of two crossing findings stays whole
+
+    def key(self):
+        return (self.start, -self.end, self.prio, self.seq)
+
+
+def _sev(f) -> str:
+    return f.severity if f.severity in SEVERITY_LABEL else "info"
+
+
+def _finding_title(f) -> str:
+    title = f"{f.code} {f.message}"
+    if f.found is not None or f.expected is not None:
+        title += f"：{f.found if f.found is not None else '?'} → {f.expected if f.expected is not None else '?'}"
+    if f.formula:
+        title += f"  {f.formula}"
+    return title
+
+
+def _finding_tip(f) -> str:
+    lines = [f"{SEVERITY_LABEL[_sev(f)]} · {f.code} {f.message}"]
+    if f.found is not None:
+        lines.append(f"原文：{f.found}")
+    if f.expected is not None:
+        lines.append(f"应为：{f.expected}")
+    if f.formula:
+        lines.append(f"公式：{f.formula}")
+    return "\n".join(lines)
+
+
+def _attr(value: str) -> Markup:
+    return escape(value)
+
+
+def _claim_span(i: int, c) -> _Span | None:
+    m = c.mention
+    status = getattr(c, "status", "unverifiable")
+    slot = getattr(c, "slot", None)
+    formula = None
+    if slot is not None:
+        try:
+            formula = slot.formula
+        except Exception:  # pragma: no cover - an explanation that cannot be worked out is no reason to fail
+            formula = None
+        label = getattr(slot, "label", None)
+    else:
+        label = None
+    if status == "confirmed":
+        cls, title = "claim ok", "已核对"
+        if label:
+            title += f"：{label}"
+        if formula:
+            title += f"  {formula}"
+    elif status == "mismatch":
+        cls, title = "claim bad", "与决算数据不符"
+        if c.expected is not None:
+            title += f"：应为 {c.expected}"
+    else:
+        cls, title = "claim unv", "无法核对：未找到对应的决算数据"
+    open_tag = Markup(f'<span class="{cls}" title="{_attr(title)}">')
+    return _Span(m.start, m.end, 1, i, open_tag, Markup("</span>"))
+
+
+def in_text(f, n: int, file: str | None = None) -> bool:
+    """Whether a finding points into the checked text (table-audit findings point into the figures)."""
+    if f.start is None or not (0 <= f.start <= n):
+        return False
+    return file is None or f.file is None or f.file == file
+
+
+def _finding_span(i: int, f, n: int, file: str | None) -> _Span | None:
+    if not in_text(f, n, file):
+        return None
+    end = f.end if f.end is not None else f.start
+    end = max(f.start, min(end, n))
+    sev = _sev(f)
+    title, tip = _attr(_finding_title(f)), _attr(_finding_tip(f))
+    point = end == f.start
+    open_tag = Markup(f'<mark id="f{i}" class="finding {sev}{" point" if point else ""}" tabindex="-1" '
+                      f'data-n="{i}" title="{title}" data-tip="{tip}">')
+    ref = Markup(f'<a class="ref {sev}" href="#l{i}" data-n="{i}" aria-label="第{i}条：{escape(SEVERITY_LABEL[sev])}"></a>')
+    cont = Markup(f'<mark class="finding {sev} cont" data-n="{i}" title="{title}" data-tip="{tip}">')
+    return _Span(f.start, end, 0, i, open_tag, Markup("</mark>") + ref, cont, point, _RANK[sev])
+
+
+def highlight(text: str, findings: list, claims: list, file: str | None = None) -> Markup:
+    """The checked text as HTML, each finding in a ``<mark id="fN">`` and each claim underlined.
+
+    Spans are nested where one lies inside another. Of two findings that cross, the more severe
+    stays whole and the other is split where they meet, its second part a continuation ``<mark>``
+    without an id (on a tie the later one is split). A claim that overlaps a finding without lying
+    inside it is left unmarked (the finding says more), as is a claim that crosses another claim.
+    """
+    n = len(text)
+    fspans = [s for i, f in enumerate(findings, 1) if (s := _finding_span(i, f, n, file)) is not None]
+    franges = [(s.start, s.end) for s in fspans]
+    spans: list[_Span] = list(fspans)
+    seen: set[tuple[int, int]] = set()
+    for i, c in enumerate(claims):
+        m = c.mention
+        if m.start is None or m.end is None or not (0 <= m.start < m.end <= n) or (m.start, m.end) in seen:
+            continue
+        inside_or_clear = all(m.end <= a or m.start >= b or (a <= m.start and m.end <= b and (a, b) != (m.start, m.end))
+                              for a, b in franges if b > a)
+        if not inside_or_clear:
+            continue
+        seen.add((m.start, m.end))
+        spans.append(_claim_span(i, c))
+
+    heap = [(s.key(), k, s) for k, s in enumerate(spans)]
+    heapq.heapify(heap)
+    counter = len(spans)
+    out: list[str] = []
+    pos = 0
+    stack: list[_Span] = []
+
+    def emit_to(p: int):
+        nonlocal pos
+        if p > pos:
+            out.append(escape(text[pos:p]))
+            pos = p
+
+    def close_until(p: int):
+        while stack and stack[-1].end <= p:
+            top = stack.pop()
+            emit_to(top.end)
+            out.append(top.close_tag)
+
+    while heap:
+        _, _, s = heapq.heappop(heap)
+        close_until(s.start)
+        if s.point:
+            emit_to(s.start)
+            out.append(s.open_tag + s.close_tag)
+            continue
+        if stack and s.end > stack[-1].end:
+            if s.prio != 0:
+                continue            # a claim crossing another span: leave it unmarked
+            top = stack[-1]
+            if (top.prio == 0 and s.rank < top.rank and s.start > top.start and top.cont_tag is not None
+                    and (len(stack) == 1 or s.end <= stack[-2].end)):
+                # the new finding is more severe: end the enclosing one here, continue it inside
+                stack.pop()
+                emit_to(s.start)
+                out.append(top.close_tag)
+                rest = _Span(s.start, top.end, 0, top.seq, top.cont_tag, Markup("</mark>"), top.cont_tag,
+                             rank=top.rank)
+                counter += 1
+                heapq.heappush(heap, (rest.key(), counter, rest))
+            else:
+                cut = top.end
+                if cut > s.start and s.cont_tag is not None:
+                    rest = _Span(cut, s.end, 0, s.seq, s.cont_tag, Markup("</mark>"), s.cont_tag, rank=s.rank)
+                    counter += 1
+                    heapq.heappush(heap, (rest.key(), counter, rest))
+                    s = _Span(s.start, cut, s.prio, s.seq, s.open_tag, s.close_tag, s.cont_tag, rank=s.rank)
+        emit_to(s.start)
+        out.append(s.open_tag)
+        stack.append(s)
+    close_until(n + 1)
+    emit_to(n)
+    return Markup("".join(out))
+
+
+def _item(i: int, f, n: int, file: str | None) -> dict:
+    sev = _sev(f)
+    located = in_text(f, n, file)
+    where = ""
+    if f.line is not None:
+        where = f"第{f.line}行" + (f"第{f.column}列" if f.column is not None else "")
+    return {"n": i, "severity": sev, "label": SEVERITY_LABEL[sev], "code": f.code, "name": f.name,
+            "message": f.message, "found": f.found, "expected": f.expected, "formula": f.formula,
+            "where": where, "file": f.file, "linked": located}
+
+
+def check_html(result) -> str:
+    """The review page for one ``CheckResult``: a self-contained HTML string."""
+    text = result.text
+    # numbered in reading order: the findings in the text first, then those about the tables (most severe first)
+    findings = [f for f in result.findings if in_text(f, len(text), result.file)]
+    findings += sorted((f for f in result.findings if not in_text(f, len(text), result.file)),
+                       key=lambda f: _RANK[_sev(f)])
+    body = highlight(text, findings, list(result.claims), result.file)
+    items = [_item(i, f, len(text), result.file) for i, f in enumerate(findings, 1)]
+    text_items = [it for it in items if it["linked"]]
+    tables = [it for it in items if not it["linked"]]
+    table_counts = {sev: sum(it["severity"] == sev for it in tables) for sev in SEVERITY_LABEL}
+    s = result.summary
+    counts = {
+        "numbers": s.get("numbers", 0),
+        "confirmed": s.get("confirmed", 0),
+        "unverifiable": s.get("unverifiable", 0),
+        "errors": sum(f.severity == "error" for f in findings),
+        "warnings": sum(f.severity == "warning" for f in findings),
+        "info": sum(_sev(f) == "info" for f in findings),
+    }
+    return _env().get_template("check.html.j2").render(
+        file=result.file, figures=result.figures, pack=result.pack, counts=counts,
+        text_items=text_items, table_items=tables, table_counts=table_counts, total=len(items), body=body, version=__version__,
+        labels=SEVERITY_LABEL,
+    )
+
+
+# -- batch index --------------------------------------------------------------------------
+_NUM_KEYS = ("errors", "warnings", "info", "numbers", "confirmed", "unverifiable")
+
+
+def batch_index_html(rows: list[dict]) -> str:
+    """An index page over a batch run: one row per document, sortable, filterable, totals on top."""
+    clean = []
+    for r in rows:
+        row = {k: int(r.get(k) or 0) for k in _NUM_KEYS}
+        status = r.get("status") or "ok"
+        row.update(document=str(r.get("document", "")), output=r.get("output") or None, status=status,
+                   status_label=STATUS_LABEL.get(status, status), error_message=r.get("error_message"),
+                   top=[str(t) for t in (r.get("top") or [])])
+        clean.append(row)
+    clean.sort(key=lambda r: (-r["errors"], -r["warnings"], r["document"]))
+    totals = {k: sum(r[k] for r in clean) for k in _NUM_KEYS}
+    totals.update(documents=len(clean), with_errors=sum(r["errors"] > 0 for r in clean),
+                  **{st: sum(r["status"] == st for r in clean) for st in STATUS_LABEL})
+    return _env().get_template("batch.html.j2").render(rows=clean, totals=totals, version=__version__)

@@ -1,0 +1,82 @@
+"""parse_tables: a disclosure's text into a figures tree and the findings of its repairs."""
+
+from __future__ import annotations
+
+from narrator.core.findings import Finding
+from narrator.sources.disclosure.layouts import (
+    _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
+)
+from narrator.sources.disclosure.parts import _part_headings, split_disclosure
+from narrator.sources.disclosure.performance import _performance
+from narrator.sources.disclosure.repair import _Solver, _build_identities
+from narrator.sources.disclosure.tables import (
+    _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
+    _parse_two_halves, _unit, department_and_year,
+)
+
+
+# --------------------------------------------------------------------------- entry point
+
+_PARSERS = {
+    "总表": _parse_two_halves,
+    "财政拨款总表": _parse_two_halves,
+    "科目表": _parse_subject_table,
+    "明细表": _parse_detail,
+    "三公": _parse_sangong,
+}
+
+
+def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Finding]]:
+    """Read the nine tables of a disclosure into a figures tree.
+
+    Returns ``(tree, findings)``: the tree is in the format of rules/figures-schema.yaml
+    (``decimal.Decimal`` amounts, blank cells omitted, tables that are absent or carry a
+    "本表无数据" note omitted); the findings are the repairs made (``D001``, info), the
+    damaged cells left as printed (``D002``, warning) and the tables not found (``D003``).
+    """
+    ctx = _Ctx(text=text, source=name)
+    parts = split_disclosure(text)
+    lines = split_lines(text)
+    titles = _find_titles(lines, parts.body_start, len(text), parts.narrative)
+    stops = [ln.offset for ln, _c, _n in _part_headings(lines) if ln.offset >= parts.body_start]
+    if parts.narrative:
+        stops.append(parts.narrative[0])
+    blocks = _make_blocks(lines, titles, stops)
+    for b in blocks:
+        ctx.present.add(b.key)
+        _PARSERS[b.kind](b, ctx)
+        note = _no_data_note(b)
+        if note is not None and any(s.amount is not None for p, s in ctx.slots.items() if p[0] == b.key):
+            ctx.finding("D002", "warning", f"{b.key} has values but also says it has none "
+                        f"({note.text.strip()[:40]!r}); the values are read", note.offset)
+    if titles:
+        for spec in vocabulary()["表"]:
+            if spec["键"] not in titles:
+                ctx.finding("D003", "warning", f"table {spec['键']} not found in the disclosure", None)
+    places = _decimals_norm(ctx)
+    for s in ctx.slots.values():
+        if s.status == "clean" and s.amount is not None and s.amount.decimals < places:
+            s.status, s.known = "truncated", False
+    _Solver(ctx, _build_identities(ctx), places).run()
+    _fix_subject_names(ctx)
+    dept, year = department_and_year(text)
+    region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text
+    tree = _build_tree(ctx, dept, year, _unit(region))
+    perf = _performance(ctx, lines, parts)
+    if perf:
+        tree["预算绩效"] = perf
+    ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
+    return tree, ctx.findings
+
+
+def _decimals_norm(ctx: _Ctx) -> int:
+    """The number of decimals the tables print amounts with: the most that a quarter of them
+    have (damaged cells have fewer, never more); 2 when there is nothing to count."""
+    counts: dict[int, int] = {}
+    for s in ctx.slots.values():
+        if s.amount is not None and s.amount.kind in ("clean", "comma"):
+            counts[s.amount.decimals] = counts.get(s.amount.decimals, 0) + 1
+    total = sum(counts.values())
+    if not total:
+        return 2
+    return max(d for d, n in counts.items() if n * 4 >= total or d == min(counts))

@@ -1,0 +1,445 @@
+"""The tables' own arithmetic (rules/disclosure.yaml's sums, the 科目 hierarchy) and the
+solver that repairs a damaged cell where the arithmetic decides what it must say
+(D001), and reports it where it cannot (D002)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from functools import cache
+
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
+from narrator.sources.disclosure.layouts import Amount, _class_names, _table_specs, vocabulary
+from narrator.sources.disclosure.tables import Row, Slot, _Ctx
+
+
+# --------------------------------------------------------------------------- the tables' arithmetic
+
+@dataclass(eq=False)
+class Identity:
+    """Σ lhs = Σ rhs over slots; ``where`` says which sum this is, for messages."""
+
+    lhs: list[tuple]
+    rhs: list[tuple]
+    where: str
+
+    def terms(self) -> list[tuple]:
+        return self.lhs + self.rhs
+
+    def residual(self, val) -> Decimal | None:
+        s = Decimal(0)
+        for q in self.lhs:
+            v = val(q)
+            if v is None:
+                return None
+            s += v
+        for q in self.rhs:
+            v = val(q)
+            if v is None:
+                return None
+            s -= v
+        return s
+
+    def solve(self, p: tuple, val) -> Decimal | None:
+        """The value of ``p`` that makes the sum hold, the other terms as they are."""
+        r = self.residual(lambda q: Decimal(0) if q == p else val(q))
+        if r is None:
+            return None
+        return -r if p in self.lhs else r
+
+    def formula(self, slots: dict[tuple, Slot]) -> str:
+        def side(terms):
+            shown = [t for t in terms if slots[t].value not in (None, Decimal(0)) or len(terms) <= 3]
+            return " + ".join(_label(t, self.lhs[0][0]) for t in (shown or terms[:1]))
+        return f"{side(self.lhs)} = {side(self.rhs)}"
+
+    def worked(self, p: tuple, v: Decimal, slots: dict[tuple, Slot]) -> str:
+        """The sum with numbers, solved for ``p``: "13898.14 − 10855.22 = 3042.92"."""
+        def num(q):
+            x = slots[q].value if slots[q].known else None
+            return Decimal(0) if x is None else x
+        same = self.lhs if p in self.lhs else self.rhs
+        other = self.rhs if p in self.lhs else self.lhs
+        plus = [num(q) for q in other if num(q) != 0]
+        minus = [num(q) for q in same if q != p and num(q) != 0]
+        text = " + ".join(_fmt(x) for x in plus) or "0"
+        for x in minus:
+            text += f" − {_fmt(x)}"
+        return f"{text} = {_fmt(v)}"
+
+
+def _fmt(v: Decimal) -> str:
+    return f"{v:f}"
+
+
+def _label(path: tuple, base: str) -> str:
+    pre = "" if path[0] == base else f"{path[0]} "
+    if len(path) >= 4 and path[1] == "科目":
+        return f"{pre}{path[2]} {path[3]}"
+    if len(path) >= 3 and path[1] == "合计":
+        return f"{pre}合计 {path[2]}"
+    return pre + ".".join(str(x) for x in path[1:])
+
+
+def _terms(side: str) -> list[tuple[str, bool]]:
+    out = []
+    for t in side.split("+"):
+        t = t.strip()
+        if t:
+            out.append((t.rstrip("?"), t.endswith("?")))
+    return out
+
+
+def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
+    """Identities from one formula of rules/disclosure.yaml (with ``*`` and ``Σ…类``)."""
+    lhs_s, rhs_s = expr.split("=", 1)
+    lhs, rhs = _terms(lhs_s), _terms(rhs_s)
+    classes = set(_class_names().values())
+
+    def parts(t: str) -> tuple:
+        p = tuple(t.lstrip("Σ").split("."))
+        return ((base,) + p) if base else p
+
+    stars = [parts(t) for t, _o in lhs + rhs if "*" in t and not t.startswith("Σ")]
+    values = [None]
+    if stars:
+        pat = stars[0]
+        k = pat.index("*")
+        values = sorted({s[k] for s in ctx.slots if len(s) == len(pat)
+                         and all(a == b or a == "*" for a, b in zip(pat, s))})
+    out = []
+    for v in values:
+        def resolve(side):
+            res = []
+            for t, optional in side:
+                p = tuple(v if x == "*" else x for x in parts(t))
+                if t.startswith("Σ"):
+                    k = p.index("类")
+                    found = [s for s in ctx.slots if len(s) == len(p) and s[k] in classes
+                             and all(a == b for i, (a, b) in enumerate(zip(p, s)) if i != k)]
+                    if not found:
+                        return None
+                    res.extend(sorted(found))
+                elif p in ctx.slots:
+                    res.append(p)
+                elif not optional:
+                    return None
+            return res
+        lt, rt = resolve(lhs), resolve(rhs)
+        if lt and rt:
+            shown = expr.replace("?", "")
+            out.append(Identity(lt, rt, shown if base is None else f"{base}: {shown}"))
+    return out
+
+
+def _build_identities(ctx: _Ctx) -> list[Identity]:
+    out: list[Identity] = []
+    specs = _table_specs()
+    for key, exprs in vocabulary()["算式"].items():
+        if key == "表间":
+            for e in exprs:
+                out += _expand(None, e, ctx)
+            continue
+        if key not in ctx.present:
+            continue
+        if specs[key]["类型"] == "科目表":
+            present = set(ctx.columns.get(key, ()))
+            prefixes = [(key, "科目", r.code) for r in ctx.rows.get(key, [])]
+            if any(s[:2] == (key, "合计") for s in ctx.slots):
+                prefixes.append((key, "合计"))
+            for e in exprs:
+                lhs_s, rhs_s = e.split("=", 1)
+                lhs, rhs = _terms(lhs_s), _terms(rhs_s)
+                if any(not o and t not in present for t, o in lhs + rhs):
+                    continue
+                for pre in prefixes:
+                    lt = [pre + (t,) for t, _o in lhs if t in present]
+                    rt = [pre + (t,) for t, _o in rhs if t in present]
+                    name = "合计" if pre[1] == "合计" else pre[2]
+                    out.append(Identity(lt, rt, f"{key}, row {name}: {e.replace('?', '')}"))
+        else:
+            for e in exprs:
+                out += _expand(key, e, ctx)
+    for key, rows in ctx.rows.items():
+        if specs[key]["类型"] == "明细表":
+            out += _detail_hierarchy(key, rows, ctx)
+        else:
+            out += _subject_hierarchy(key, rows, ctx)
+    return out
+
+
+def _subject_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
+    """合计 = Σ 类; 类 = Σ its 款; 款 = Σ its 项 — for every column of a 科目表."""
+    codes = [r.code for r in rows]
+    have = set(codes)
+    children: dict[str | None, list[str]] = {}
+    for c in codes:
+        parent = None
+        for n in (5, 3):
+            if len(c) > n and c[:n] in have:
+                parent = c[:n]
+                break
+        children.setdefault(parent, []).append(c)
+    out = []
+    for col in ctx.columns.get(key, []):
+        for parent, kids in children.items():
+            if parent is None:
+                top = (key, "合计", col)
+                if top in ctx.slots:
+                    out.append(Identity([top], [(key, "科目", k, col) for k in kids],
+                                        f"{key}, column {col}: 合计 = Σ 类"))
+            else:
+                out.append(Identity([(key, "科目", parent, col)], [(key, "科目", k, col) for k in kids],
+                                    f"{key}, column {col}: {parent} = Σ its sub-items"))
+    return out
+
+
+def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
+    subj = load_rule_file(rules_dir() / "科目.yaml")
+    codes = [r.code for r in rows]
+    classes = [c for c in codes if len(c) == 3]
+    kids = {c: [k for k in codes if len(k) == 5 and k.startswith(c)] for c in classes}
+    p = lambda c: (key, "科目", c, "决算数")  # noqa: E731
+    out = [Identity([p(c)], [p(k) for k in ks], f"{key}: {c} = Σ its 款") for c, ks in kids.items() if ks]
+    for total, group in (("人员经费合计", subj["人员经费类"]), ("公用经费合计", subj["公用经费类"])):
+        t = (key, total)
+        mine = [c for c in classes if c in group]
+        if t not in ctx.slots or not mine:
+            continue
+        out.append(Identity([t], [p(c) for c in mine], f"{key}: {total} = Σ 类"))
+        if all(kids[c] for c in mine):
+            out.append(Identity([t], [p(k) for c in mine for k in kids[c]], f"{key}: {total} = Σ 款"))
+    return out
+
+
+def _bounds(ctx: _Ctx) -> dict[tuple, list[tuple]]:
+    """Lower bounds from rules/disclosure.yaml: path → paths it is at least."""
+    out: dict[tuple, list[tuple]] = {}
+    for e in vocabulary().get("下限", []):
+        a, b = (tuple(x.strip().split(".")) for x in e.split(">="))
+        if a in ctx.slots and b in ctx.slots:
+            out.setdefault(a, []).append(b)
+    return out
+
+
+@cache
+def _optional_paths() -> frozenset:
+    """Rows of the fixed-row tables that their formulas allow to be absent (``?``)."""
+    out = set()
+    for key, exprs in vocabulary()["算式"].items():
+        for e in exprs:
+            for t, optional in _terms(e.replace("=", "+")):
+                if optional and "*" not in t:
+                    out.add((key,) + tuple(t.split(".")))
+    return frozenset(out)
+
+
+class _Solver:
+    """Repairs damaged cells where the sums decide them (see the module docstring)."""
+
+    def __init__(self, ctx: _Ctx, identities: list[Identity], places: int):
+        self.ctx = ctx
+        self.slots = ctx.slots
+        self.ids = identities
+        self.places = places
+        self.by_path: dict[tuple, list[Identity]] = {}
+        for idt in identities:
+            for q in set(idt.terms()):
+                self.by_path.setdefault(q, []).append(idt)
+        self.bounds = _bounds(ctx)
+        self.conflicts: dict[tuple, list] = {}
+
+    def val(self, q: tuple) -> Decimal | None:
+        s = self.slots[q]
+        if not s.known:
+            return None
+        return Decimal(0) if s.value is None else s.value
+
+    def run(self) -> None:
+        for _ in range(100):
+            if self._truncated():
+                continue
+            if self._stray() or self._blank() or self._misread():
+                continue
+            break
+        self._report()
+
+    # -- a cell printed with fewer decimals than the table uses ("3, 042. 9")
+    def _truncated(self) -> bool:
+        decided = {}
+        self.conflicts = {}
+        for p, s in self.slots.items():
+            if s.known or s.status != "truncated":
+                continue
+            fits = []
+            for idt in self.by_path.get(p, []):
+                v = idt.solve(p, self.val)
+                if v is not None and self._fits(s.amount, v):
+                    fits.append((v, idt))
+            vals = {v for v, _ in fits}
+            if len(vals) == 1:
+                decided[p] = (vals.pop(), fits)
+            elif len(vals) > 1:
+                self.conflicts[p] = fits
+        for p, (v, fits) in decided.items():
+            s = self.slots[p]
+            s.value, s.known, s.status, s.evidence = v, True, "repaired", [i for _, i in fits]
+        return bool(decided)
+
+    def _fits(self, a: Amount, v: Decimal) -> bool:
+        if v != v.quantize(Decimal(1).scaleb(-self.places)) or (v < 0) != (a.value < 0):
+            return False
+        return v.quantize(Decimal(1).scaleb(-a.decimals), rounding=ROUND_DOWN) == a.value
+
+    # -- a stray value in an optional row that breaks the sum it is in (结余分配 11,011.12)
+    def _stray(self) -> bool:
+        for idt in self.ids:
+            r = idt.residual(self.val)
+            if r is None or r == 0:
+                continue
+            fits = []
+            for q in idt.terms():
+                s = self.slots[q]
+                if not (s.fixed_row and s.status == "clean" and s.value) or not self._optional(q, idt):
+                    continue
+                if (r - s.value if q in idt.lhs else r + s.value) == 0:
+                    fits.append(q)
+            if len(fits) != 1:
+                continue
+            q = fits[0]
+            if any(o is not idt and o.residual(self.val) == 0 for o in self.by_path.get(q, [])):
+                continue
+            s = self.slots[q]
+            s.status, s.evidence, s.value = "dropped", [idt], None
+            return True
+        return False
+
+    def _optional(self, q: tuple, idt: Identity) -> bool:
+        """Whether ``q`` is a row the formula allows to be absent (marked ``?``)."""
+        return q in _optional_paths()
+
+    # -- a blank cell that the sums force (年初结转和结余 left blank by the extraction)
+    def _blank(self) -> bool:
+        for p, s in self.slots.items():
+            if not (s.fixed_row and s.status == "blank"):
+                continue
+            live = [(idt, idt.solve(p, self.val)) for idt in self.by_path.get(p, [])
+                    if idt.residual(self.val) is not None]
+            if not live or any(v != live[0][1] for _, v in live) or live[0][1] <= 0:
+                continue
+            v = live[0][1]
+            if len(live) < 2:
+                floor = [self.val(b) for b in self.bounds.get(p, [])]
+                if not any(f is not None and f > 0 for f in floor) or any(f is not None and v < f for f in floor):
+                    continue
+                idt = live[0][0]
+                if any(self.slots[q].status == "blank" and q != p and
+                       any((self.val(b) or 0) > 0 for b in self.bounds.get(q, []))
+                       for q in idt.terms()):
+                    continue
+            s.value, s.status, s.evidence = v, "filled", [i for i, _ in live]
+            return True
+        return False
+
+    # -- a clean-looking cell that every sum it is in contradicts in the same way (222.00)
+    def _misread(self) -> bool:
+        for p, s in self.slots.items():
+            if s.status != "clean" or s.value is None:
+                continue
+            live = [idt for idt in self.by_path.get(p, []) if idt.residual(self.val) is not None]
+            if len(live) < 2 or any(idt.residual(self.val) == 0 for idt in live):
+                continue
+            vals = {idt.solve(p, self.val) for idt in live}
+            if len(vals) != 1:
+                continue
+            v = vals.pop()
+            if not _one_digit_apart(s.value, v, self.places):
+                continue
+            ok = True
+            for idt in live:
+                for q in idt.terms():
+                    if q == p:
+                        continue
+                    if not any(o not in live and o.residual(self.val) == 0 for o in self.by_path.get(q, [])):
+                        ok = False
+            if not ok:
+                continue
+            s.value, s.status, s.evidence = v, "misread", live
+            return True
+        return False
+
+    # -- findings
+    def _report(self) -> None:
+        ctx = self.ctx
+        for p, s in self.slots.items():
+            where = _where(p)
+            raw = s.cell.text if s.cell is not None else None
+            end = s.anchor + len(raw) if raw else None
+            if s.status == "repaired":
+                v = s.value
+                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
+                ctx.finding("D001", "info", f"{where}: truncated cell {raw!r} repaired to {_fmt(v)}, "
+                            f"decided by {how}", s.anchor, found=raw, expected=_fmt(v),
+                            formula=s.evidence[0].formula(self.slots), end=end)
+            elif s.status == "misread":
+                v = s.value
+                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
+                ctx.finding("D001", "info", f"{where}: cell {raw!r} misread by the extraction; every "
+                            f"sum it is in says {_fmt(v)}: {how}", s.anchor, found=raw,
+                            expected=_fmt(v), formula=s.evidence[0].formula(self.slots), end=end)
+            elif s.status == "filled":
+                v = s.value
+                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
+                extra = ""
+                if len(s.evidence) < 2:
+                    extra = " It cannot be blank: it is at least " + ", ".join(
+                        f"{_label(b, p[0])} = {_fmt(self.val(b))}" for b in self.bounds.get(p, []))
+                ctx.finding("D001", "info", f"{where}: blank cell filled with {_fmt(v)}, forced by {how}."
+                            + extra, s.anchor, found="", expected=_fmt(v),
+                            formula=s.evidence[0].formula(self.slots))
+            elif s.status == "dropped":
+                idt = s.evidence[0]
+                r = idt.residual(self.val)
+                ctx.finding("D001", "info", f"{where}: stray value {raw!r} dropped: {idt.where} holds "
+                            f"without it (residual {_fmt(r)}) and fails with it", s.anchor, found=raw,
+                            expected="", formula=idt.formula(self.slots), end=end)
+            elif s.status == "comma":
+                held = [i for i in self.by_path.get(p, []) if i.residual(self.val) == 0]
+                failed = [i for i in self.by_path.get(p, []) if i.residual(self.val) not in (None, Decimal(0))]
+                base = (f"{where}: {raw!r} read as {_fmt(s.value)}: the last comma is a misread decimal "
+                        "point (a thousands group has three digits)")
+                if held:
+                    ctx.finding("D001", "info", base + "; confirmed by " + "; ".join(i.where for i in held),
+                                s.anchor, found=raw, expected=_fmt(s.value), formula=held[0].formula(self.slots),
+                                end=end)
+                elif failed:
+                    ctx.finding("D002", "warning", base + "; but " + "; ".join(i.where for i in failed)
+                                + " does not hold with it — check the printed table", s.anchor, found=raw,
+                                expected=_fmt(s.value), end=end)
+                else:
+                    ctx.finding("D001", "info", base + "; no sum is available to confirm it", s.anchor,
+                                found=raw, expected=_fmt(s.value), end=end)
+            elif s.status == "truncated" and not s.known:
+                s.value, s.known, s.status = s.amount.value, True, "kept"
+                fits = self.conflicts.get(p)
+                if fits:
+                    why = "the sums disagree: " + "; ".join(
+                        f"{i.where} gives {_fmt(v)}" for v, i in fits)
+                else:
+                    why = "no sum with all its other cells known decides it"
+                ctx.finding("D002", "warning", f"{where}: cell {raw!r} looks truncated ({s.amount.decimals} "
+                            f"decimals where the tables print {self.places}); {why}. Kept the printed "
+                            "value; nothing is guessed", s.anchor, found=raw, expected=_fmt(s.value), end=end)
+
+
+def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:
+    q = Decimal(1).scaleb(-places)
+    x, y = f"{a.quantize(q):f}", f"{b.quantize(q):f}"
+    return len(x) == len(y) and sum(1 for i, j in zip(x, y) if i != j) == 1
+
+
+def _where(p: tuple) -> str:
+    if len(p) >= 4 and p[1] == "科目":
+        return f"{p[0]} {p[2]} {p[3]}"
+    return " ".join(str(x) for x in p)

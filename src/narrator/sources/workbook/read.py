@@ -1,0 +1,237 @@
+"""read_workbook: an .xlsx/.xlsm (or an .xls, which is refused with a hint) into Figures."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from pathlib import Path
+
+from narrator.core.errors import InputError
+from narrator.figures.model import Figures, Node, figures_from_tree, schema
+from narrator.sources.workbook.sheets import _Region, _Sheet, _match_title, _n, _tables, _vocab
+from narrator.sources.workbook.tables import (
+    _Builder, _read_kv, _read_projects, _read_sangong, _read_subject_table, _read_two_sided,
+)
+
+
+# ======================================================================================
+# read_workbook
+# ======================================================================================
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _open(path: Path, name: str):
+    import openpyxl
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a workbook", name) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", name) from None
+    if not data:
+        raise InputError("file is empty", name)
+    if data.startswith(_OLE):
+        if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptionInfo" in data \
+                or "EncryptionInfo".encode("utf-16-le") in data:
+            raise InputError("workbook is password-protected (encrypted): remove the password in Excel or WPS "
+                             "and save it again", name)
+        raise InputError("an old .xls (Excel 97–2003) workbook: save it as .xlsx first", name)
+    buf = io.BytesIO(data)
+    if not zipfile.is_zipfile(buf):
+        raise InputError("not an xlsx workbook (corrupt or truncated?)", name)
+    try:
+        with warnings.catch_warnings():   # "no default style", unsupported extensions …
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as e:  # openpyxl raises many kinds on a damaged package
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(f"not an xlsx workbook (corrupt or truncated?): {detail}", name) from None
+    formulas: dict[str, set] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            has_f = any(n.startswith("xl/worksheets/") and re.search(rb"<(?:\w+:)?f[ >]", z.read(n))
+                        for n in z.namelist())
+    except (zipfile.BadZipFile, OSError, KeyError):
+        raise InputError("not an xlsx workbook (corrupt or truncated?)", name) from None
+    if has_f:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fwb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        for ws in fwb.worksheets:
+            got = set()
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        got.add((c.row, c.column))
+            formulas[ws.title] = got
+    return wb, formulas
+
+
+def read_workbook(path: str | Path) -> Figures:
+    """Read a workbook of the nine 决算 tables (and narrator's extra sheets) into Figures."""
+    p = Path(path)
+    name = str(path)
+    wb, formulas = _open(p, name)
+    try:
+        return _read(wb, formulas, name)
+    except InputError as e:
+        if e.file is None:
+            e.file = name
+        raise
+
+
+def _read(wb, formulas: dict, source: str) -> Figures:
+    root = schema()
+    vocab = _vocab()
+    extra_names = {_n(k): (k, v) for k, v in (vocab.get("表外工作表") or {}).items()}
+    ignored = {_n(x) for x in vocab.get("略去工作表") or ()}
+    sheets: list[_Sheet] = []
+    extras: dict[str, _Sheet] = {}
+    for ws in wb.worksheets:
+        key = _n(ws.title)
+        if key in ignored:
+            continue
+        sh = _Sheet(ws, formulas.get(ws.title))
+        if key in extra_names:
+            extras[extra_names[key][0]] = sh
+        else:
+            sheets.append(sh)
+
+    # find the tables
+    regions: list[_Region] = []
+    for sh in sheets:
+        hits: list[tuple[int, str]] = []
+        for cell in sh.texts(1, sh.max_row):
+            t = _match_title(cell.value)
+            if t and not (hits and hits[-1][0] == cell.row):
+                hits.append((cell.row, t))
+        if not hits:
+            t = _match_title(sh.name, short_ok=True)
+            if t:
+                regions.append(_Region(sh, t, 0, sh.max_row))
+            continue
+        hits.sort()
+        if any(sh.numbers_in(1, hits[0][0] - 1)):
+            t = _match_title(sh.name, short_ok=True)
+            if t and t not in {h[1] for h in hits}:
+                regions.append(_Region(sh, t, 0, hits[0][0] - 1))
+        for i, (r, t) in enumerate(hits):
+            r1 = hits[i + 1][0] - 1 if i + 1 < len(hits) else sh.max_row
+            regions.append(_Region(sh, t, r, r1))
+
+    b = _Builder(source)
+    tree: dict = {}
+    from_region: dict[str, _Region] = {}
+    found_cells: dict[str, dict] = {}
+    for reg in regions:
+        node = root.children[reg.table]
+        kind = _tables()[reg.table]
+        if kind == "双栏":
+            got = _read_two_sided(reg, node, source, found_cells)
+        elif kind == "科目表":
+            got = _read_subject_table(reg, node, source)
+        else:
+            got = _read_sangong(reg, node, source)
+        if not got:
+            continue
+        if reg.table in tree:
+            prev = from_region[reg.table]
+            raise InputError(f"sheet {reg.sheet.name}: a second {reg.table} (the first is on sheet "
+                             f"{prev.sheet.name}, row {max(prev.r0, 1)})", source)
+        tree[reg.table] = got
+        from_region[reg.table] = reg
+
+    # 单位, 金额单位, 年度 from the tables' headings
+    unit_at: dict[str, str] = {}
+    dept = year = None
+    for reg in regions:
+        sh = reg.sheet
+        for cell in sh.texts(max(reg.r0, 1), min(reg.r1, reg.r0 + 6) if reg.r0 else min(reg.r1, 6)):
+            text = unicodedata.normalize("NFKC", cell.value)
+            m = re.search(r"单位\s*:\s*(亿元|万元|元)(?![\u4e00-\u9fff])", text)
+            if m:
+                unit_at.setdefault(m.group(1), cell.where)
+            m = re.search(r"(?:编制单位|编报单位|部门名称|单位名称|部门)\s*:\s*([^\s:]+?)(?=\s|$|金额单位|单位\s*:)",
+                          text)
+            if m and dept is None:
+                dept = m.group(1)
+            if year is None and cell.row == reg.r0:
+                m = re.search(r"(20\d\d)\s*年度?", text)
+                if m:
+                    year = int(m.group(1))
+
+    # the extra sheets
+    for title, sh in extras.items():
+        target = (vocab["表外工作表"] or {})[title]
+        if title == "基本信息":
+            _read_kv(sh, b, root, (), source, only_leaves=True)
+        elif title == "项目自评":
+            _read_projects(sh, b, source)
+        elif title == "年初预算":
+            _read_kv(sh, b, root.children["年初预算"], ("年初预算",), source, codes=True)
+        elif title == "文字说明":
+            _read_kv(sh, b, root.children["文字说明"], ("文字说明",), source)
+        else:
+            segs = target.split(".")
+            _read_kv(sh, b, _node_at(root, segs), tuple(segs), source)
+    extra_tree = b.result()
+    for k, v in extra_tree.items():
+        if k in tree:
+            tree[k] = _merge(tree[k], v)
+        else:
+            tree[k] = v
+
+    # the heading cells fill in what 基本信息 does not give
+    if len(unit_at) > 1:
+        (u1, w1), (u2, w2) = list(unit_at.items())[:2]
+        raise InputError(f"{w2}: 金额单位 {u2} differs from {u1} at {w1}", source)
+    if unit_at:
+        u, w = next(iter(unit_at.items()))
+        given = tree.get("金额单位")
+        if given is not None and given != u:
+            raise InputError(f"{w}: 金额单位 {u} differs from 金额单位 {given} on sheet 基本信息", source)
+        tree.setdefault("金额单位", u)
+    if dept is not None:
+        tree.setdefault("单位", dept)
+    if year is not None:
+        tree.setdefault("年度", year)
+
+    if "收入支出决算总表" not in tree:
+        raise InputError("workbook has no 收入支出决算总表 sheet or table (or it is empty)", source)
+    for key, hint in (("单位", "单位 (the department)"), ("年度", "年度 (the year)")):
+        if key not in tree:
+            raise InputError(f"workbook gives no {hint}: fill it in on sheet 基本信息", source)
+    cells = found_cells.get("收入支出决算总表", {})
+    total = tree["收入支出决算总表"]
+    for side, item in (("收入", "本年收入合计"), ("支出", "本年支出合计")):
+        if item not in total.get(side, {}):
+            reg = from_region["收入支出决算总表"]
+            at = cells.get((side, item))
+            where = f"sheet {reg.sheet.name}, {at}" if at else f"sheet {reg.sheet.name}"
+            raise InputError(f"{where}: {item} of 收入支出决算总表 is blank", source)
+    ordered = {k: tree[k] for k in root.children if k in tree}
+    ordered.update({k: v for k, v in tree.items() if k not in ordered})
+    fig = figures_from_tree(ordered, source)
+    return fig
+
+
+def _node_at(root: Node, segs: list[str]) -> Node:
+    node = root
+    for s in segs:
+        node = node.children[s]
+    return node
+
+
+def _merge(a, b):
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = _merge(out[k], v) if k in out else v
+        return out
+    return b
