@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from narrator.check import compare as C
 from narrator.core.caches import per_document
 from narrator.core.catalogue import rule
-from narrator.check.align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
+from narrator.check.align_fast import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from narrator.render.draft import Draft, Slot
 from narrator.check.extract import Mention, extract
 from narrator.figures.model import Figures
