@@ -6,7 +6,7 @@ Writes synthetic departments (``narrator batch synth``: figures YAML of 10–200
 plus the standard draft with 3 numbers altered, for check) once under --data, then for each
 command, each size (--small and --n) and each --jobs runs the real command line
 
-    python -m narrator.cli_batch COMMAND DATA/nN --out OUT --jobs J --force --no-progress
+    python -m narrator.cli.batch COMMAND DATA/nN --out OUT --jobs J --force --no-progress
 
 in a subprocess, and prints documents per second, the peak memory of the whole process tree
 (parent + workers; RSS summed, and PSS when the kernel reports it, which counts pages shared

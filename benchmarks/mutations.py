@@ -6,7 +6,7 @@ Each mutation changes one slot of a draft (an amount or percentage by a few unit
 last printed place, or a direction word to its opposite) and checks the mutated text
 against the figures. Detected: an error whose span is exactly the changed text, with the
 slot's value as expected. False alarm: any other error or warning in the report.
-Drafts: the sample (both packs) and synthetic departments (narrator.synth).
+Drafts: the sample (both packs) and synthetic departments (narrator.batch.synth).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 - A directory is listed as one string of names: the walk gives the same paths, in the same
   order, as a sorted listing.
 - A worker empties the caches keyed by document content every few documents
-  (narrator.caches): emptying them never changes an output, and every large cache is
+  (narrator.core.caches): emptying them never changes an output, and every large cache is
   either registered or named here as holding only packs, rules and templates.
 Memory itself is measured in benchmarks/bench_batch.py, not asserted here.
 """
@@ -119,7 +119,7 @@ def _module_caches():
 
 # Large caches that hold only what rules and templates define (formulas, placeholder labels)
 # or small values (section numbers): kept for the whole batch. A new cache keyed by what
-# documents say belongs in narrator.caches instead.
+# documents say belongs in narrator.core.caches instead.
 STRUCTURAL = {"core.expr.parse", "render.engine._cn_int", "render.engine._placeholder_text"}
 
 
@@ -133,7 +133,7 @@ def test_every_large_cache_is_emptied_by_the_worker_or_known_to_hold_only_rules(
         if maxsize is None:  # functools.cache: must be keyed by rules, not by documents
             continue
         assert f"narrator.{qual}" in registered or qual in STRUCTURAL, (
-            f"{qual} (maxsize {maxsize}) is neither a per-document cache (narrator.caches) nor listed as structural")
+            f"{qual} (maxsize {maxsize}) is neither a per-document cache (narrator.core.caches) nor listed as structural")
     assert STRUCTURAL <= set(_module_caches()), "a cache named in STRUCTURAL no longer exists"
 
 

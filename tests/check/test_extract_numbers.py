@@ -1,4 +1,4 @@
-"""narrator.extract: every number in real disclosure prose, with unit, meaning and exact span."""
+"""narrator.check.extract: every number in real disclosure prose, with unit, meaning and exact span."""
 
 from __future__ import annotations
 

@@ -13,9 +13,10 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from narrator.check import checker as check, align as check_align
+from narrator.check import align_fast as check_align
+from narrator.check import checker as check
 from narrator.check.checker import _THRESHOLD, _align, _align_reference, _score
-from narrator.check.align import Scorer, _dp_numpy
+from narrator.check.align_fast import Scorer, _dp_numpy
 from narrator.figures.model import figures_from_tree
 from narrator.render.engine import render
 from narrator.batch.synth import department

@@ -10,7 +10,7 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   severity, top 3 findings, error). The parent appends rows to an SQLite file under
   ``--out`` and assembles both summaries from it at the end, in input order, by streaming.
   Memory does not grow with the number of documents. A worker empties every cache keyed
-  by document content (narrator.caches) and collects the few reference cycles documents
+  by document content (narrator.core.caches) and collects the few reference cycles documents
   leave every 100 documents, so it levels off within the first few hundred. With one
   SOURCE folder the parent holds one directory listing at a time (~20 bytes a file) and
   the output names of one group of inputs that could collide; with several SOURCEs or
@@ -244,7 +244,7 @@ def _run_chunk(items: list[dict]) -> list[dict]:
     return rows
 
 
-# The caches keyed by document content (narrator.caches) pay off within a document and the
+# The caches keyed by document content (narrator.core.caches) pay off within a document and the
 # next few; kept across thousands they only fill (check's text normalisation alone: ~70 MB
 # per worker once full) and, full, keep replacing entries, which scatters the allocator's
 # memory. Emptied every _TRIM_EVERY documents, and the cycles documents leave collected
@@ -570,11 +570,6 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
         pack = "auto" if command == "check" else "standard"
     if figures_dir is not None and not figures_dir.is_dir():
         raise UsageError(f"--figures-dir {figures_dir}: no such folder")
-    if command == "validate":
-        try:
-            from narrator.audit import engine as audit  # noqa: F401
-        except ImportError:
-            raise UsageError("batch validate needs the table audit (narrator.audit), which is not installed") from None
     if pack != "auto":
         from narrator.render.engine import load_pack
 

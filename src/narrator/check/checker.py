@@ -23,7 +23,7 @@ from narrator.core.catalogue import rule
 from narrator.check.claims import read as read_claims, simplified
 from narrator.check.grounding import values_of as grounded_values
 from narrator.check.relations import relate
-from narrator.check.align import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
+from narrator.check.align_fast import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from narrator.render.draft import Draft, Slot
 from narrator.check.extract import Mention, extract
 from narrator.figures.model import Figures

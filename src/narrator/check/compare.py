@@ -1,4 +1,4 @@
-"""Precision-aware comparison of a written number with an exact value (DESIGN.md §4).
+"""Precision-aware comparison of a written number with an exact value.
 
 A written number is consistent when the exact value rounds (half-up) to it at the
 precision it was written with: "72%" for 71.997% is right, "97.51%" for 97.608% is not.

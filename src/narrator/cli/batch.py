@@ -1,7 +1,7 @@
 """``narrator batch generate|check|validate``: one command over a whole folder of departments.
 
 Wired into the main command line by ``app.add_typer(batch_app, name="batch")`` in cli.py.
-Also runnable on its own: ``python -m narrator.cli_batch generate SOURCE… --out DIR``.
+Also runnable on its own: ``python -m narrator.cli.batch generate SOURCE… --out DIR``.
 The hidden ``narrator batch synth OUTDIR --count N`` writes synthetic departments for tests
 and benchmarks (``synth_command`` can also be registered at top level, hidden).
 """

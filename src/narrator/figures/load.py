@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from narrator.core import fast
 from narrator.core.errors import InputError
 from narrator.core.textio import decode_bytes
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
@@ -51,7 +52,9 @@ def load_figures(path: str | Path) -> Figures:
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
     usual_rows = None
-    if p.suffix.lower() == ".json":
+    if not fast.ENABLED:  # the reference: libyaml-free parse_yaml, schema validation below
+        tree = None
+    elif p.suffix.lower() == ".json":
         tree = _parse_json_fast(text)
     else:  # the plain subset first (the same tree as libyaml's, faster), else libyaml
         read = read_subset(text)

@@ -23,6 +23,7 @@ import cn2an
 import jinja2
 
 from narrator.render.draft import Draft, Section, Sentence, Slot
+from narrator.core import fast
 from narrator.core.errors import InputError, UsageError
 from narrator.figures.model import Figures
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
@@ -386,7 +387,7 @@ def _rule_function(rules: RuleSet, name: str):
 
 # FastEnvironment subclasses Jinja's code generator and context, which are internals: use it
 # only on the Jinja minor version it is tested with; any other gives the same text, slower.
-_FAST_JINJA = jinja2.__version__.split(".")[:2] == ["3", "1"]
+_FAST_JINJA = fast.ENABLED and jinja2.__version__.split(".")[:2] == ["3", "1"]
 
 
 @lru_cache(maxsize=32)

@@ -5,7 +5,7 @@ the document title, the official headings as Heading 1, （一）… sub-heading
 body text in the 公文 fonts (仿宋_GB2312 body, 黑体 / 楷体_GB2312 headings, set as the
 East Asian font of each style, with 仿宋 / 楷体 / 宋体 as alternates in the font table for
 machines without the GB2312 fonts), every 【待填：…】/【缺数：…】 placeholder highlighted in
-yellow, and each chart (PNG, narrator.charts) inserted just BEFORE its caption line
+yellow, and each chart (PNG, narrator.report.charts) inserted just BEFORE its caption line
 "图N：…" (the caption sits under the figure, as in the published disclosures).
 
 ``review_docx(result)`` writes a checked text for the officer to fix in Word: a summary

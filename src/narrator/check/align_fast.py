@@ -42,6 +42,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Callable
 
+from narrator.core import fast
+
 
 # a strict best partner must win by more than float noise (the DP's sums of scores drift by
 # ~1e-13; a real difference between two Dice coefficients is ~1e-3)
@@ -397,7 +399,7 @@ def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
 
 # from this many cells on, the scores and the DP go through numpy (below it, its call
 # overheads cost more than the Python loops)
-NUMPY_CELLS = 2000
+NUMPY_CELLS = 2000 if fast.ENABLED else 10**12
 
 
 def _dp_numpy(mid, base: float):
