@@ -709,7 +709,7 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
         return
     c.status = "mismatch"
     code = {"amount": "N101", "percent": "N102"}.get(s.kind, "N103")
-    if m.qualifier and m.qualifier not in ("约", "近", "左右"):
+    if m.qualifier and C.meaning(m.qualifier) != C.ABOUT:
         code = "N108"
     ctx.add(code, m.start, m.end, m.text, expected, s.label, formula,
             fix=None if m.qualifier else expected)

@@ -10,26 +10,40 @@ to be at least the written one, 不足/不到 require it to be less.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
 from narrator.core.numbers import quantum, round_half_up, truncate
 
 OK, TRUNCATED, MISMATCH = "ok", "truncated", "mismatch"
 
-_ABOUT = {"约", "近", "左右", "将近", "大约", "接近", "约为"}
-_AT_LEAST = {"超", "超过", "逾", "余", "多", "以上", "不少于", "不低于"}
-_BELOW = {"不足", "不到", "低于", "以下", "不超过"}
+ABOUT, AT_LEAST, BELOW = "约数", "下限", "上限"
+
+
+@cache
+def _meanings() -> dict[str, str]:
+    """Each qualifier word's meaning (rules/extract.yaml, qualifiers.meaning)."""
+    table = load_rule_file(rules_dir() / "extract.yaml")["qualifiers"]["meaning"]
+    return {word: kind for kind, words in table.items() for word in words}
+
+
+def meaning(qualifier: str | None) -> str | None:
+    """约数, 下限, 上限 or None (no qualifier)."""
+    return None if qualifier is None else _meanings().get(qualifier)
 
 
 def verdict(exact: Decimal, written: Decimal, places: int, qualifier: str | None = None) -> str:
     exact_abs, written_abs = abs(exact), abs(written)
-    if qualifier in _AT_LEAST:
+    kind = meaning(qualifier)
+    if kind == AT_LEAST:
         return OK if exact_abs >= written_abs else MISMATCH
-    if qualifier in _BELOW:
+    if kind == BELOW:
         return OK if exact_abs < written_abs or round_half_up(exact_abs, places) <= written_abs else MISMATCH
     rounded = round_half_up(exact_abs, places)
     if rounded == written_abs:
         return OK
-    if qualifier in _ABOUT and abs(exact_abs - written_abs) <= quantum(places):
+    if kind == ABOUT and abs(exact_abs - written_abs) <= quantum(places):
         return OK
     if truncate(exact_abs, places) == written_abs:
         return TRUNCATED

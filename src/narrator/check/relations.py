@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from narrator.check.claims import (ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary,
                      MONEY_FACTOR)
+from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
 from narrator.core.numbers import divide, fmt, quantum, round_half_up, truncate
 
 _INF = Decimal("1e30")
@@ -64,16 +65,16 @@ def _fits(r: Reading, lo: Decimal, hi: Decimal) -> str:
     q = quantum(m.places)
     v = abs(m.value)
     q_lo, q_hi = v - q / 2, v + q / 2
-    qual = m.qualifier
-    if qual in ("约", "近", "左右", "大约", "接近", "约为"):
+    kind = meaning(m.qualifier)
+    if kind == ABOUT:
         q_lo, q_hi = v - q, v + q
-    elif qual in ("超", "超过", "逾", "余", "多", "以上", "不少于", "不低于"):
+    elif kind == AT_LEAST:
         q_lo, q_hi = v, _INF
-    elif qual in ("不足", "不到", "以下", "不超过", "低于"):
+    elif kind == BELOW:
         q_lo, q_hi = Decimal(0), v + q / 2
     if q_hi >= lo and q_lo <= hi:
         return "ok"
-    if v <= hi and v + q >= lo:
+    if kind is None and v <= hi and v + q >= lo:
         return "truncated"
     return "wrong"
 
