@@ -538,6 +538,8 @@ def _read_percent(doc, sent, rs, k, r, near, clause) -> None:
     if share is not None and not _has_any(near[share:], "完成率词"):
         r.measure = SHARE
         name = near[share + 1:] if share < len(near) else ""
+        if r.mention.qualifier and name.endswith(r.mention.qualifier):
+            name = name[: -len(r.mention.qualifier)]       # "占本年收入不足78%"
         name = re.sub(r"(的比重|的比例|比重|比例|的)$", "", re.sub(r"(为|是|:)$", "", name))
         name = re.sub(r"^(比|的比重|比重)$", "", name)
         r.whole_name = name
