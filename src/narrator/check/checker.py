@@ -21,7 +21,7 @@ from narrator.check import compare as C
 from narrator.core.caches import per_document
 from narrator.core.catalogue import rule
 from narrator.check.claims import read as read_claims, simplified
-from narrator.check.grounding import values_of as grounded_values
+from narrator.check.grounding import Projects, values_of as grounded_values
 from narrator.check.relations import relate
 from narrator.check.align_fast import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from narrator.render.draft import Draft, Slot
@@ -982,11 +982,12 @@ def _words_win(ctx: _Ctx, by_start: dict, doc, figures: Figures) -> set[int]:
     refuted: set[int] = set()
     grounded: dict[int, list[str]] = {}           # reading index -> the paths it equals
     data = figures.data
+    projects = Projects(data)
     for r in doc.readings:
         c = by_start.get(r.mention.start)
         if c is None or r.kind != "money":
             continue
-        res = grounded_values(r, data, figures.unit)
+        res = grounded_values(r, data, figures.unit, projects)
         if res is None:
             continue
         paths, found = res

@@ -23,6 +23,7 @@ from narrator.core.numbers import quantum
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 
+_ZERO = Decimal(0)
 MONEY_FACTOR = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
 ACT, PY, BUD0, BUDF, BUD, CHG, RATE, SHARE, COMPL = (
@@ -139,7 +140,7 @@ _UNIT_NAME_END = re.compile(r"(局|院|政府|中心|委员会|委|办公室|办
 
 
 # ---------------------------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Reading:
     mention: Mention
     index: int
@@ -168,7 +169,6 @@ class Reading:
     vs_budget: bool = False     # CHG/RATE against the budget, not the prior year
     ambiguous: bool = False     # PY that may be a change with its word missing
     narrative: bool = False     # in a section of prose (职责, 工作总结): not checked
-    evidence: list = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -287,7 +287,16 @@ def _clause_start(text: str, lo: int, pos: int) -> tuple[int, int, int]:
 
     Walks back from ``pos`` to the sentence start ``lo``: a clause ends at ，：、 at the same
     depth; an unmatched opening parenthesis starts the clause (the number is inside it).
+    Worked out on the words alone (cached: sentences repeat from document to document).
     """
+    cs, depth, paren = _clause_start_in(text[lo:pos])
+    return lo + cs, depth, (lo + paren if paren >= 0 else -1)
+
+
+@per_document
+@lru_cache(maxsize=1 << 13)
+def _clause_start_in(words: str) -> tuple[int, int, int]:
+    text, lo, pos = words, 0, len(words)
     depth = 0
     i = pos - 1
     while i >= lo:
@@ -344,6 +353,8 @@ def _strip_tail(s: str) -> tuple[str, str | None]:
     return s.rstrip(":,的-—"), measure
 
 
+@per_document
+@lru_cache(maxsize=1 << 13)
 def clean_label(raw: str) -> tuple[str, str | None, int | None, str | None]:
     """A clause's words before a number as (label, code, year, measure word)."""
     s = fold(raw)
@@ -430,10 +441,13 @@ def read(text: str, mentions: list[Mention]) -> Document:
     sections: list[tuple[int, str]] = []
     narrative_words = _words("叙述小节")
     section, narrative = 0, False
+    blank = " \t\u3000"
     for a, b in spans:
-        head = text[a:b].lstrip(" \t\u3000")
-        if _HEADING.match(head):
-            title = fold(re.split(r"[。；;\n]", head, 1)[0])[:40]
+        h = a
+        while h < b and text[h] in blank:
+            h += 1
+        if _HEADING.match(text, h, b):
+            title = fold(re.split(r"[。；;\n]", text[h:b], 1)[0])[:40]
             sections.append((a, title))
             section = len(sections)
             narrative = any(w in title for w in narrative_words)
@@ -451,9 +465,12 @@ def read(text: str, mentions: list[Mention]) -> Document:
         sent = sentences[si] if sentences else Sentence(0, len(text), 0)
         if money:
             u = m.unit if m.unit in MONEY_FACTOR else unit
-            factor = MONEY_FACTOR[u] / MONEY_FACTOR[unit]
-            value = m.value * factor
-            half = (quantum(m.places) / 2 if (m.places or m.value != 0) else Decimal(0)) * factor
+            half = quantum(m.places) / 2 if (m.places or m.value != 0) else _ZERO
+            if u == unit:
+                value = m.value
+            else:
+                factor = MONEY_FACTOR[u] / MONEY_FACTOR[unit]
+                value, half = m.value * factor, half * factor
             r = Reading(m, len(readings), "money", value, half, m.unit)
         else:
             half = quantum(m.places) / 2
@@ -480,8 +497,11 @@ def _read_sentence(doc: Document, sent: Sentence, carry: Reading | None) -> Read
     opening = fold(text[sent.start:sent.start + 8])
     part_head: Reading | None = None       # the amount a 其中 list hangs from
     if carry is not None and carry.section == sent.section:
-        prev = text[:sent.start].rstrip()
-        if opening.startswith(_words("部分词")) or (prev.endswith(("；", ";")) and carry.index in doc.list_heads
+        j = sent.start - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        after_semicolon = j >= 0 and text[j] in "；;"
+        if opening.startswith(_words("部分词")) or (after_semicolon and carry.index in doc.list_heads
                                                    and not _SUB_INDEX.match(opening)):
             part_head = carry
     for k, r in enumerate(rs):
@@ -491,12 +511,11 @@ def _read_sentence(doc: Document, sent: Sentence, carry: Reading | None) -> Read
         lo = max(cs, prev_end)
         near = fold(text[lo:m.start])                   # words since the last number
         clause = fold(text[cs:m.start])                 # the whole clause before the number
-        before_sent = fold(text[sent.start:m.start])
         prev_end = m.unit_end if m.unit_end > m.end else m.end
         if r.kind == "percent":
             _read_percent(doc, sent, rs, k, r, near, clause)
         else:
-            _read_money(doc, sent, rs, k, r, near, clause, before_sent)
+            _read_money(doc, sent, rs, k, r, near, clause, cs)
         # parts: inside a parenthesis after an amount, or after 其中 in the sentence
         if r.kind == "money" and r.measure == ACT:
             if depth > 0 and paren >= 0:
@@ -581,7 +600,7 @@ def _word_span(text: str, lo: int, end: int, word: str) -> tuple[int, int] | Non
     return base + last.start(), base + last.end()
 
 
-def _read_money(doc, sent, rs, k, r, near, clause, before_sent) -> None:
+def _read_money(doc, sent, rs, k, r, near, clause, clause_start) -> None:
     d = _last_direction(near)
     cmp = _has_any(clause, "比较词")
     if d is not None and d[1] != 0 and near.endswith(d[0]):
@@ -639,7 +658,7 @@ def _read_money(doc, sent, rs, k, r, near, clause, before_sent) -> None:
         r.subject = subject_of(label) or (label if len(label) >= 2 else None)
         if r.subject in vocabulary()["主体"]:
             # "一般公共预算收入总计…，本年支出…": this part of the money only
-            lead = before_sent[: max(0, len(before_sent) - len(clause))]
+            lead = fold(doc.text[sent.start:clause_start])
             scope = next((w for w in _words("口径限定") if w in lead), None)
             if scope and scope not in r.subject and scope not in label:
                 r.subject = f"{scope}|{r.subject}"

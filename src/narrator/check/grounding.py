@@ -35,32 +35,42 @@ def _core(name: str) -> str:
     return name
 
 
-def _dice(a: str, b: str) -> float:
-    x = {a[i:i + 2] for i in range(len(a) - 1)}
-    y = {b[i:i + 2] for i in range(len(b) - 1)}
+def _bigrams(s: str) -> frozenset:
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
+
+
+def _dice(x: frozenset, y: frozenset) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
-def project_named(label: str, data: dict) -> int | None:
-    """The index of the 绩效 project a label names (by its name or short name), or None."""
-    projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
-    core = _core(label)
-    if len(core) < 3:
-        return None
-    scores = []
-    for i, p in enumerate(projects):
-        if not isinstance(p, dict):
-            continue
-        names = [str(p.get(k)) for k in ("项目名称", "简称") if p.get(k)]
-        scores.append((max((_dice(core, _core(n)) for n in names), default=0.0), i))
-    if not scores:
-        return None
-    scores.sort(reverse=True)
-    best, i = scores[0]
-    second = scores[1][0] if len(scores) > 1 else 0.0
-    if best >= float(vocabulary()["项目名称相似度"]) and best - second >= 0.2:
-        return i
-    return None
+class Projects:
+    """The 绩效 projects of one figures file, their names' cores ready for matching."""
+
+    def __init__(self, data: dict):
+        projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+        self.names: list[tuple[int, list[frozenset]]] = []
+        for i, p in enumerate(projects):
+            if isinstance(p, dict):
+                names = [str(p.get(k)) for k in ("项目名称", "简称") if p.get(k)]
+                self.names.append((i, [_bigrams(_core(n)) for n in names]))
+        self.memo: dict[str, int | None] = {}
+
+    def named(self, label: str) -> int | None:
+        """The index of the project a label names (by its name or short name), or None."""
+        if label in self.memo:
+            return self.memo[label]
+        core = _core(label)
+        found = None
+        if len(core) >= 3 and self.names:
+            b = _bigrams(core)
+            scores = sorted(((max((_dice(b, n) for n in names), default=0.0), i) for i, names in self.names),
+                            reverse=True)
+            best, i = scores[0]
+            second = scores[1][0] if len(scores) > 1 else 0.0
+            if best >= float(vocabulary()["项目名称相似度"]) and best - second >= 0.2:
+                found = i
+        self.memo[label] = found
+        return found
 
 
 def _get(data, path: str):
@@ -86,7 +96,7 @@ def value_at(data: dict, path: str) -> Decimal | None:
     return _get(data, path)
 
 
-def paths_of(r: Reading, data: dict) -> list[str] | None:
+def paths_of(r: Reading, data: dict, projects: Projects | None = None) -> list[str] | None:
     """The figures paths a reading states, best first; None when its words name no known figure."""
     if r.kind != "money" or r.measure not in (ACT, PY, BUD0, BUDF, BUD):
         return None
@@ -105,7 +115,7 @@ def paths_of(r: Reading, data: dict) -> list[str] | None:
     spec = _subject_paths().get(r.subject or "")
     if spec is None:
         if r.measure == ACT and r.label and not r.code:
-            i = project_named(r.label, data)
+            i = (projects or Projects(data)).named(r.label)
             if i is not None:
                 return [f"预算绩效.项目自评.项目.{i}.执行数"]
         return None
@@ -120,9 +130,10 @@ def paths_of(r: Reading, data: dict) -> list[str] | None:
     return list(spec.get("年初预算数", [])) + list(spec.get("全年预算数", []))
 
 
-def values_of(r: Reading, data: dict, unit: str) -> tuple[list[str], list[tuple[Decimal, str]]] | None:
+def values_of(r: Reading, data: dict, unit: str, projects: Projects | None = None
+              ) -> tuple[list[str], list[tuple[Decimal, str]]] | None:
     """(paths named, [(value in the written unit, path)] found) or None."""
-    paths = paths_of(r, data)
+    paths = paths_of(r, data, projects)
     if paths is None:
         return None
     from narrator.check.claims import MONEY_FACTOR
