@@ -205,3 +205,17 @@ def test_random_changes_are_confirmed_when_right_and_reported_when_wrong(before,
     wrong = frame.format(name=name, now=after, chg=chg, rate=off, part=part)
     (f,) = errors(wrong)
     assert (f.code, f.found, f.expected) == ("N202", str(off), str(rate))
+
+
+def test_a_no_change_word_between_different_amounts_is_reported_as_written():
+    (f,) = errors("因公出國（境）費年初預算20萬元，支出決算0萬元，與預算相比無增減。")
+    assert (f.code, f.found, f.expected) == ("N105", "無增減", "减少")
+    assert errors("因公出国（境）费年初预算20万元，支出决算20万元，与预算相比无增减。") == []
+
+
+def test_the_changes_of_the_three_sangong_items_add_up_to_the_total_change():
+    lead = "2016年“三公”经费支出16.55万元，比上年减少3.66万元。（一）因公出国（境）费0万元，{}。" \
+           "（二）公务用车购置及运行费15.04万元，比上年减少3.79万元。（三）公务接待费1.51万元，比上年增加0.14万元。"
+    assert errors(lead.format("与上年持平")) == []
+    (f,) = errors(lead.format("比上年减少0.5万元"))
+    assert (f.code, f.found, f.expected) == ("N207", "3.66", "4.15")

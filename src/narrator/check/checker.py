@@ -239,6 +239,11 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     for c in claims:
         if c.status == "unverifiable" and c.mention.start in ctx.flagged:
             c.status = "mismatch"
+    if original is not text:
+        # findings quote the text as written (traditional characters included)
+        for f in ctx.findings:
+            if f.start is not None and f.found == text[f.start:f.end]:
+                f.found = original[f.start:f.end]
     ctx.findings.sort(key=lambda f: (f.start if f.start is not None else -1, f.code))
     return CheckResult(name, original, figures.source if figures is not None else None, used_pack,
                        ctx.findings, claims, ctx.fixes)

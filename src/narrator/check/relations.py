@@ -156,7 +156,67 @@ class Relations:
         self.twice()
         self.stale_years()
         self.comparisons()
+        self.no_change_words()
+        self.changes_of_breakdowns()
         return self
+
+    def no_change_words(self) -> None:
+        """持平/无增减/无变化 in a sentence whose own amounts differ (决算 against 上年 or 预算)."""
+        text = self.doc.text
+        zero = [w for w, sign in _zero_words()]
+        for sent in self.doc.sentences:
+            if sent.section < 0 or not sent.readings:
+                continue
+            words = fold(text[sent.start:sent.end])
+            if not any(w in words for w in zero):
+                continue
+            pool = [self.R[j] for j in sent.readings if self.R[j].kind == "money" and self.R[j].depth == 0]
+            act = next((x for x in pool if x.measure == ACT), None)
+            other = next((x for x in pool if x.measure in (PY,) + BUDGETS and not x.ambiguous), None)
+            if act is None or other is None or any(x.measure == CHG for x in pool):
+                continue
+            diff = act.value - other.value
+            if abs(diff) <= act.half + other.half:
+                continue
+            for w in zero:
+                at = text.find(w, other.mention.end, sent.end)
+                if at < 0:
+                    continue
+                want = "增加" if diff > 0 else "减少"
+                self.verdicts.append(Verdict(
+                    "N105", None, at, at + len(w), w, want,
+                    f"{_t(act)}与{_t(other)}不同，不能说“{w}”", f"{_t(act)} − {_t(other)} = {fmt(diff, 2)}",
+                    [act.index, other.index]))
+                break
+
+    def changes_of_breakdowns(self) -> None:
+        """The changes of a complete breakdown's parts add up to the change of its total."""
+        comp = vocabulary()["构成"]
+        changes: dict[int, Reading] = {}
+        for r in self.R:
+            if r.measure == CHG and r.anchor is not None and r.sign is not None and not r.vs_budget \
+                    and r.index not in self.skip:
+                changes.setdefault(r.anchor, r)
+        by_subject: dict[tuple[str, int], Reading] = {}
+        for r in self.R:
+            if r.kind == "money" and r.measure == ACT and r.subject and r.index in changes:
+                by_subject.setdefault((r.subject, r.section), r)
+        for whole, members in comp.items():
+            for (subj, sec), total in list(by_subject.items()):
+                if subj != whole:
+                    continue
+                parts = [by_subject.get((m, sec)) for m in members]
+                if any(p is None for p in parts):
+                    continue
+                tc = changes[total.index]
+                pcs = [changes[p.index] for p in parts]
+                s = sum((c.sign * c.value for c in pcs), Decimal(0))
+                tol = sum((c.half for c in pcs), Decimal(0)) + tc.half
+                if abs(s - tc.sign * tc.value) <= tol:
+                    self.confirm("各部分增减额之和 = 合计增减额", tc, *pcs)
+                    continue
+                self.blame("N207", tc, fmt(abs(s), tc.mention.places), "各项增减额之和与合计的增减额不符",
+                           " ".join(f"{'+' if c.sign > 0 else '−'}{_t(c)}" for c in pcs) + f" = {fmt(s, 2)}", pcs)
 
     def comparisons(self) -> None:
         """“决算数大于/小于/等于预算数” against the two amounts of that sentence (or the one before)."""
@@ -539,6 +599,10 @@ def flip_word(word: str) -> str:
         if w.startswith(a):
             return b + w[len(a):]
     return w
+
+
+def _zero_words() -> list[tuple[str, int]]:
+    return [(fold(w), 0) for w in vocabulary()["方向"]["零"]]
 
 
 def _word(doc: Document, r: Reading) -> str:
