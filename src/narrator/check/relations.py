@@ -24,10 +24,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from narrator.check.claims import (ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary,
-                     MONEY_FACTOR)
+from narrator.check.claims import ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary
 from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
-from narrator.core.numbers import divide, fmt, quantum, round_half_up, truncate
+from narrator.core.numbers import divide, fmt, quantum, round_half_up
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -324,10 +323,10 @@ class Relations:
         if any(x.unit == "元" and self.doc.unit == "万元" for x in evidence):
             return                       # left to the unit check
         if exact is not None and _fits(r, lo * _HUNDRED, hi * _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), f"增减率与增减额不符（疑为误乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为误乘100）", formula, evidence)
             return
         if exact is not None and _fits(r, lo / _HUNDRED, hi / _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), f"增减率与增减额不符（疑为少乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为少乘100）", formula, evidence)
             return
         self.blame("N202", r, _expected(r, exact), "增减率", formula, evidence)
 
