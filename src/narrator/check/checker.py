@@ -21,7 +21,7 @@ from narrator.check import compare as C
 from narrator.core.caches import per_document
 from narrator.core.catalogue import rule
 from narrator.check.claims import read as read_claims, simplified
-from narrator.check.grounding import words_win
+from narrator.check.grounding import describe, words_win
 from narrator.check.relations import relate
 from narrator.check.align_fast import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from narrator.render.draft import Draft, Slot
@@ -185,6 +185,7 @@ class _Ctx:
         self.flagged: set[int] = set()       # mention starts with an error already
         self.confirmed_words: set[int] = set()  # direction words the figures confirm
         self.fixes: list[tuple[int, int, str]] = []
+        self.data: dict = {}                 # the figures, to name a figure the way the tables do
 
     def add(self, code: str, start: int, end: int, found: str | None, expected: str | None,
             detail: str = "", formula: str | None = None, fix: str | None = None, severity: str | None = None):
@@ -221,6 +222,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
     ctx = _Ctx(text, name)
+    ctx.data = figures.data if figures is not None else {}
     used_pack = None
     if audit:
         ctx.findings.extend(audit)
@@ -701,7 +703,7 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
         return
     expected = _expected_text(m, exact_h, s.places)
     c.expected = expected
-    formula = s.formula or _figure_formula(s)
+    formula = s.formula or _figure_formula(s, ctx.data)
     if v == C.TRUNCATED:
         c.status = "confirmed"
         ctx.add("N106", m.start, m.end, m.text, expected, f"{s.label}", formula)
@@ -715,9 +717,9 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
     _check_direction(ctx, c, s, draft)
 
 
-def _figure_formula(s: Slot) -> str:
+def _figure_formula(s: Slot, data: dict) -> str:
     if s.inputs and len(s.inputs) == 1 and s.inputs[0].get("path"):
-        return f"{s.inputs[0]['path']} = {s.inputs[0]['value']}"
+        return f"{describe(s.inputs[0]['path'], data)} = {s.inputs[0]['value']}"
     return f"{s.label} = {s.text}"
 
 
@@ -900,7 +902,7 @@ def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, dra
             v, path = min(hit[1], key=lambda vp: abs(vp[0] * scale - m.value))
             expected = _expected_text(m, v * scale, 2)
             c.status, c.source, c.expected = "mismatch", "lookup", expected
-            ctx.add("N107", m.start, m.end, m.text, expected, f"{hit[0]}", f"{path} = {fmt(v, 2)}",
+            ctx.add("N107", m.start, m.end, m.text, expected, f"{hit[0]}", f"{describe(path, figures.data)} = {fmt(v, 2)}",
                     fix=expected)
 
 
@@ -936,9 +938,11 @@ def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figure
         if v.code == "N203" and any(ctx.text[f.start:f.end] == v.found and f.code == "N105"
                                     for f in ctx.findings if f.start is not None and abs(f.start - v.start) < 4):
             continue
-        evidence = ", ".join(f"{rel.R[i].mention.text.strip()}（{line_col(ctx.text, rel.R[i].start)[0]}行）"
-                             for i in v.evidence)
-        formula = v.formula + (f"；依据：{evidence}" if evidence and v.code in ("N207", "N208") else "")
+        # the numbers it used that stand on other lines, with where they are
+        here = line_col(ctx.text, v.start)[0]
+        elsewhere = [(rel.R[i].mention.text.strip(), line_col(ctx.text, rel.R[i].start)[0]) for i in v.evidence]
+        evidence = ", ".join(f"{t}（第{line}行）" for t, line in elsewhere if line != here)
+        formula = v.formula + (f"；依据：{evidence}" if evidence else "")
         ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix, severity=v.severity)
         if c is not None and (v.severity or "error") == "error":
             c.status, c.source, c.expected, c.evidence = "mismatch", "text", v.expected, v.code

@@ -95,6 +95,40 @@ def _get(data, path: str):
     return node if isinstance(node, Decimal) else None
 
 
+def describe(path: str, data: dict) -> str:
+    """A figures path as a finance officer names it: table, row (code and name), column.
+
+    "一般公共预算财政拨款支出决算表.科目.2080102.合计" → "一般公共预算财政拨款支出决算表 2080102 一般行政管理事务 合计";
+    "预算绩效.项目自评.项目.4.执行数" → "项目自评 社会保险经办机构项目 执行数"; "上年.…" → "上年 …".
+    """
+    keys = path.split(".")
+    prefix = ""
+    if keys and keys[0] == "上年":
+        prefix, keys = "上年 ", keys[1:]
+        data = data.get("上年") or {}
+    if keys[:3] == ["预算绩效", "项目自评", "项目"] and len(keys) >= 5 and keys[3].isdigit():
+        projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+        i = int(keys[3])
+        name = projects[i].get("项目名称", keys[3]) if i < len(projects) and isinstance(projects[i], dict) else keys[3]
+        return prefix + " ".join(["项目自评", str(name)] + keys[4:])
+    if "科目" in keys:
+        at = keys.index("科目")
+        code = keys[at + 1] if at + 1 < len(keys) else ""
+        name = _row_name(data, code)
+        return prefix + " ".join(keys[:at] + [code] + ([name] if name else []) + keys[at + 2:])
+    return prefix + " ".join(keys)
+
+
+def _row_name(data: dict, code: str) -> str | None:
+    for node in data.values():
+        rows = node.get("科目") if isinstance(node, dict) else None
+        if isinstance(rows, list):
+            for row in rows:
+                if isinstance(row, dict) and str(row.get("科目编码")) == code and row.get("科目名称"):
+                    return str(row["科目名称"])
+    return None
+
+
 def value_at(data: dict, path: str) -> Decimal | None:
     return _get(data, path)
 
@@ -212,7 +246,8 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             # "货物支出3.01元" where the figure is 3.01万元
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
             ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
-                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{path} = {fmt(v / 10000, 2)}万元", fix="万元")
+                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
+                    fix="万元")
             continue
         expected = C.expected_text(m, v, 2)
         if path.startswith("预算绩效."):
@@ -223,11 +258,11 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
                 continue
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
             ctx.add("N107", m.start, m.end, m.text, expected, f"{r.label}多于该项目全部资金的执行数",
-                    f"{path} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
+                    f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
             continue
         c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
-        ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "", f"{path} = {fmt(v, 2)}",
-                fix=None if m.qualifier else expected)
+        ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "",
+                f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
     refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
     return refuted
 
@@ -254,7 +289,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
             if m.unit in MONEY_FACTOR and m.unit != unit:
                 written = m.scaled(unit)
             v = C.verdict(abs(change), written, m.places, m.qualifier)
-            formula = f"{path} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
+            formula = f"{describe(path, data)} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
             if v == C.OK:
                 sign = 1 if change > 0 else -1 if change < 0 else 0
                 if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
