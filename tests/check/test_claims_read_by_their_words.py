@@ -219,3 +219,9 @@ def test_the_changes_of_the_three_sangong_items_add_up_to_the_total_change():
     assert errors(lead.format("与上年持平")) == []
     (f,) = errors(lead.format("比上年减少0.5万元"))
     assert (f.code, f.found, f.expected) == ("N207", "3.66", "4.15")
+
+
+def test_yuan_among_wan_amounts_is_a_warning_unless_a_relation_proves_it():
+    r = check_text("公务接待费1.51万元，公务用车运行费2.7元，因公出国（境）费0万元。", "t")
+    assert [(f.code, f.severity, f.found, f.expected) for f in r.findings] == [("N210", "warning", "元", "万元")]
+    assert [f.code for f in check_text("事业基金弥补收支差额0元，结余分配0万元。", "t").findings] == []

@@ -157,7 +157,26 @@ class Relations:
         self.comparisons()
         self.no_change_words()
         self.changes_of_breakdowns()
+        self.yuan_among_wan()
         return self
+
+    def yuan_among_wan(self) -> None:
+        """"33.17元" beside 万元 amounts in a 万元 text, with nothing to prove it: a warning."""
+        if self.doc.unit != "万元":
+            return
+        text = self.doc.text
+        for sent in self.doc.sentences:
+            rs = [self.R[j] for j in sent.readings if self.R[j].kind == "money"]
+            for r in rs:
+                m = r.mention
+                if m.unit != "元" or r.index in self.blamed or r.index in self.confirmed or r.narrative:
+                    continue
+                if m.value == 0 or m.value >= 10000 or not any(x.unit == "万元" for x in rs if x is not r):
+                    continue
+                self.verdicts.append(Verdict(
+                    "N210", r, m.unit_start, m.unit_end, text[m.unit_start:m.unit_end], "万元",
+                    "同句其他金额以万元计，此处为“元”，请核对单位", f"{_t(r)}元 = {fmt(r.value, 6)}万元",
+                    [], "warning", fix=None))
 
     def no_change_words(self) -> None:
         """持平/无增减/无变化 in a sentence whose own amounts differ (决算 against 上年 or 预算)."""
