@@ -532,8 +532,16 @@ class Relations:
             scope = 0 if r.subject in unique else r.section
             if not (r.subject in unique or r.subject.startswith("科目")):
                 continue
-            seen.setdefault((r.subject, scope), []).append(r)
-        for (subj, _), rs in seen.items():
+            key = (r.subject, scope)
+            if r.subject.startswith("科目"):
+                # one code, two lines ("行政运行中人员经费支出" / "行政运行中公用支出"): the same line
+                # only when one's words contain the other's
+                name = _code_free(r.label, r.code)
+                key = next((k for k in seen if k[0] == r.subject and k[1] == scope
+                            and (k[2] in name or name in k[2])), (r.subject, scope, name))
+            seen.setdefault(key, []).append(r)
+        for key, rs in seen.items():
+            subj = key[0]
             if len(rs) < 2:
                 continue
             values: dict[Decimal, list[Reading]] = {}
@@ -617,6 +625,13 @@ def flip_word(word: str) -> str:
         if w.startswith(a):
             return b + w[len(a):]
     return w
+
+
+def _code_free(label: str, code: str | None) -> str:
+    """A 科目 line's words without its code and level markers."""
+    if code:
+        label = label.replace(code, "")
+    return re.sub(r"[()\[\]:：\-—（）]|类|款|项|科目编码", "", label)
 
 
 def _zero_words() -> list[tuple[str, int]]:
