@@ -943,7 +943,7 @@ def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figure
         elsewhere = [(rel.R[i].mention.text.strip(), line_col(ctx.text, rel.R[i].start)[0]) for i in v.evidence]
         evidence = ", ".join(f"{t}（第{line}行）" for t, line in elsewhere if line != here)
         formula = v.formula + (f"；依据：{evidence}" if evidence else "")
-        ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix, severity=v.severity)
+        ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix or None, severity=v.severity)
         if c is not None and (v.severity or "error") == "error":
             c.status, c.source, c.expected, c.evidence = "mismatch", "text", v.expected, v.code
     for i, rule_name in rel.confirmed.items():

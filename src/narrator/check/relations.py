@@ -132,6 +132,9 @@ class Relations:
         self.verdicts.append(Verdict(code, r, start, end, found if found is not None else r.mention.text,
                                      expected, detail, formula, [x.index for x in evidence], severity,
                                      fix if fix is not None else expected))
+        # which of the numbers is wrong is not known for a sum or a figure stated twice: no fix
+        if code in ("N207", "N208"):
+            self.verdicts[-1].fix = None
 
     def money(self, r: Reading) -> tuple[Decimal, Decimal]:
         return r.interval()
@@ -204,7 +207,7 @@ class Relations:
                 self.verdicts.append(Verdict(
                     "N105", None, at, at + len(w), w, want,
                     f"{_t(act)}与{_t(other)}不同，不能说“{w}”", f"{_t(act)} − {_t(other)} = {fmt(diff, 2)}",
-                    [act.index, other.index]))
+                    [act.index, other.index], fix=""))
                 break
 
     def changes_of_breakdowns(self) -> None:
