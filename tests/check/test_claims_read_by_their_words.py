@@ -228,3 +228,13 @@ def test_yuan_among_wan_amounts_is_a_warning_unless_a_relation_proves_it():
     r = check_text("公务接待费1.51万元，公务用车运行费2.7元，因公出国（境）费0万元。", "t")
     assert [(f.code, f.severity, f.found, f.expected) for f in r.findings] == [("N210", "warning", "元", "万元")]
     assert [f.code for f in check_text("事业基金弥补收支差额0元，结余分配0万元。", "t").findings] == []
+
+
+def test_a_count_is_never_compared_with_a_count_of_another_thing(figures):
+    # "共有车辆1辆（其他用车），单价100万元以上设备0台（套）": the 1 is vehicles, not equipment
+    text = (ROOT / "samples" / "renshe-2024" / "narrative.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    i = next(k for k, line in enumerate(lines) if "共有车辆" in line)
+    lines[i] = "截至2024年12月31日，共有车辆1辆（其他用车），单价100万元以上设备0台（套）。"
+    r = check_text("\n".join(lines), "t", figures)
+    assert [f.render() for f in r.findings if f.code.startswith("N") and f.line == i + 1] == []

@@ -541,6 +541,10 @@ def _compatible(m: Mention, s: Slot) -> bool:
     return _compatible_kinds(m.kind, s.kind)
 
 
+def _count_unit(u: str) -> str:
+    return u.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
+
+
 @cache
 def _compatible_kinds(mk: str, sk: str) -> bool:
     """Can a mention of kind ``mk`` restate a slot of kind ``sk``?"""
@@ -583,6 +587,9 @@ def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) ->
             for k, sk in enumerate(kinds):
                 if k in used or not _compatible_kinds(mk, sk):
                     continue
+                if mk == "count" and sk == "count" and m.unit and slots[k].unit \
+                        and _count_unit(m.unit) != _count_unit(slots[k].unit):
+                    continue    # counts say what they count: 1辆 does not restate 0台（套）
                 ld = lefts_d[k]
                 # _suffix_len, with its two commonest answers first
                 if lh == ld:
