@@ -9,6 +9,7 @@ figure, whatever its position.
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 from functools import cache
 
@@ -44,6 +45,22 @@ def _bigrams(s: str) -> frozenset:
 
 def _dice(x: frozenset, y: frozenset) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+_PROJECTS: "weakref.WeakKeyDictionary" = None  # figures -> its Projects (one per figures object)
+
+
+def _projects_of(figures) -> "Projects":
+    global _PROJECTS
+    if _PROJECTS is None:
+        _PROJECTS = weakref.WeakKeyDictionary()
+    try:
+        p = _PROJECTS.get(figures)
+        if p is None:
+            p = _PROJECTS[figures] = Projects(figures.data)
+        return p
+    except TypeError:           # not weakly referenceable
+        return Projects(figures.data)
 
 
 class Projects:
@@ -204,7 +221,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
     refuted: set[int] = set()
     grounded: dict[int, list[str]] = {}           # reading index -> the paths it equals
     data = figures.data
-    projects = Projects(data)
+    projects = _projects_of(figures)
     for r in doc.readings:
         c = by_start.get(r.mention.start)
         if c is None or r.kind != "money":
