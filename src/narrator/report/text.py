@@ -13,7 +13,9 @@ def check_report(result, show_info: bool = True) -> str:
                  f"{s['errors']} errors, {s['warnings']} warnings, {s['unverifiable']} unverifiable"
                  + (f", {hidden} info not shown (--show-info)" if hidden else "")
                  + (f" (figures: {result.figures}; pack: {result.pack})" if result.figures
-                    else " (no figures: text checked against itself)"))
+                    else " (no figures: text checked against itself)")
+                 + (f"; not read, so not checked: {'、'.join(unread)}"
+                    if (unread := getattr(result, "unread", None)) else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -52,7 +52,8 @@ def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Find
     if titles:
         for spec in vocabulary()["表"]:
             if spec["键"] not in titles:
-                ctx.finding("D003", "warning", f"table {spec['键']} not found in the disclosure", None)
+                ctx.finding("D003", "warning", f"未找到{spec['键']}；与之有关的文字未核对", None,
+                            unread=spec["键"])
     places = _decimals_norm(ctx)
     for s in ctx.slots.values():
         if s.status == "clean" and s.amount is not None and s.amount.decimals < places:
