@@ -16,11 +16,11 @@ FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 
 
 def load_text_or_document(path: Path) -> str:
-    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx)."""
+    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML)."""
     from narrator.core.textio import read_text
 
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx"):
+    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml"):
         from narrator.sources.documents import load_document
 
         doc = load_document(path)
