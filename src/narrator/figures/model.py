@@ -663,15 +663,17 @@ def _tname(v) -> str:
     return repr(str(v))
 
 
-def figures_from_tree(tree, source: str = "<figures>") -> Figures:
-    """Validate a parsed tree (from YAML, a workbook or a disclosure) and build Figures."""
+def figures_from_tree(tree, source: str = "<figures>", required: bool = True) -> Figures:
+    """Validate a parsed tree (from YAML, a workbook or a disclosure) and build Figures.
+
+    ``required=False`` (a disclosure read in part): figures the schema marks 必填 may be absent."""
     if tree is None:
         raise InputError("file is empty", source)
     if not isinstance(tree, dict):
         raise InputError(f"top level must be a mapping of official names, got {_tname(tree)}", source, 1)
     v = _Validator(source, True)
     root = schema()
-    data = v.mapping(root, tree, (), 1, root, True)
+    data = v.mapping(root, tree, (), 1, root, required)
     data.setdefault("金额单位", "万元")
     return Figures(data=data, source=source, lines=v.lines)
 

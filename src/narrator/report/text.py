@@ -13,7 +13,9 @@ def check_report(result, show_info: bool = True) -> str:
                  f"警告{s['warnings']}处，无法核对{s['unverifiable']}个"
                  + (f"，另有{hidden}条信息未显示（--show-info）" if hidden else "")
                  + (f"（决算数据：{result.figures}；模板：{result.pack}）" if result.figures
-                    else "（未提供决算数据：只核对文字自身）"))
+                    else "（未提供决算数据：只核对文字自身）")
+                 + (f"；未能读出、因而未核对：{'、'.join(unread)}"
+                    if (unread := getattr(result, "unread", None)) else ""))
     return "\n".join(lines) + "\n"
 
 
