@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's 0600
+        refuse_special(p)
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -110,3 +112,15 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def refuse_special(path: str | os.PathLike) -> None:
+    """The last check before an atomic rename: never replace a folder, a device (/dev/null,
+    /dev/full) or a pipe by a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InputError(f"exists and is {kind}; narrator writes only regular files", str(path))
