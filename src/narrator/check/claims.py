@@ -235,6 +235,7 @@ def _doc_year(text: str) -> int | None:
     return int(max(counts, key=lambda y: (counts[y], -years.index(y))))
 
 
+_NONBLANK = re.compile(r"\S")
 _SPLIT_EVENTS = re.compile(r"[()（）\[\]【】〔〕。；;！？!?\n]")
 
 
@@ -279,7 +280,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             start = g
     if start < len(text):
         out.append((start, len(text)))
-    return [(a, b) for a, b in out if not text[a:b].isspace()]
+    return [(a, b) for a, b in out if _NONBLANK.search(text, a, b)]
 
 
 def _clause_start(text: str, lo: int, pos: int) -> tuple[int, int, int]:
