@@ -49,6 +49,9 @@ def generate(
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically) instead of stdout"),
+    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
+    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
+    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
 ) -> None:
     """Write the whole 情况说明 from the figures."""
     from narrator.figures.load import load_figures
@@ -57,7 +60,13 @@ def generate(
 
     try:
         fig = load_figures(figures)
-        draft = render(fig, pack)
+        if like is not None:
+            from narrator.render.like import generate_like
+            draft = generate_like(like, fig, like_figures, save_pack)
+        elif like_figures is not None or save_pack is not None:
+            raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
+        else:
+            draft = render(fig, pack)
         if fmt == GenFormat.json:
             data = json.dumps(draft.to_json(), ensure_ascii=False, indent=2)
         elif fmt == GenFormat.markdown:
