@@ -125,7 +125,8 @@ def _direction_groups() -> dict[str, tuple[str, int]]:
 
 # ---------------------------------------------------------------------------------------
 class _Learner:
-    def __init__(self, text: str, figures: Figures, last: Figures | None):
+    def __init__(self, text: str, figures: Figures, last: Figures | None, name: str = "<text>"):
+        self.name = name
         self.original = text.replace("\r\n", "\n")
         self.text = simplified(self.original)
         self.figures = figures
@@ -319,7 +320,9 @@ class _Learner:
     # -- the template ---------------------------------------------------------------------
     def _snippet(self, r: Reading) -> str:
         sent = self.doc.sentences[r.sentence]
-        lo = max(sent.start, r.start - 24)
+        lo = max(sent.start, r.start - 40)
+        cut = max(self.text.rfind(p, lo, r.start) for p in "，,；;：:。\n")
+        lo = cut + 1 if cut >= 0 else lo
         return self.original[lo:r.mention.unit_end].replace("\n", " ").strip().replace('"', "'")
 
     def _number(self, r: Reading, e: Expr) -> str:
@@ -391,7 +394,7 @@ class _Learner:
     def learn(self) -> Learned:
         R = self.doc.readings
         if not self.mentions or not any(m.kind in ("amount", "percent") for m in self.mentions):
-            raise InputError("last year's text has no amounts or percentages to learn from", "")
+            raise InputError("last year's text has no amounts or percentages to learn from", self.name)
         prose = self._prose()
 
         def in_prose(pos: int) -> bool:
@@ -520,17 +523,18 @@ def _literal(s: str) -> str:
     return s
 
 
-def learn(text: str, figures: Figures, last_figures: Figures | None = None) -> Learned:
+def learn(text: str, figures: Figures, last_figures: Figures | None = None, name: str = "<text>") -> Learned:
     if not text.strip():
-        raise InputError("last year's text is empty", "")
-    return _Learner(text, figures, last_figures).learn()
+        raise InputError("last year's text is empty", name)
+    return _Learner(text, figures, last_figures, name).learn()
 
 
-def render_like(text: str, figures: Figures, last_figures: Figures | None = None, save_pack: Path | None = None):
+def render_like(text: str, figures: Figures, last_figures: Figures | None = None, save_pack: Path | None = None,
+                name: str = "<text>"):
     """This year's draft in the wording of last year's ``text`` (and the learned pack)."""
     from narrator.render.engine import render
 
-    learned = learn(text, figures, last_figures)
+    learned = learn(text, figures, last_figures, name)
     if save_pack is not None:
         learned.write(save_pack)
         return render(figures, str(save_pack)), learned
@@ -551,10 +555,5 @@ def generate_like(text_path: Path, figures: Figures, last_figures_path: Path | N
     if not text.strip():
         raise InputError("last year's text is empty", str(text_path))
     last = load_figures(last_figures_path) if last_figures_path is not None else None
-    try:
-        draft, _ = render_like(text, figures, last, save_pack)
-    except InputError as e:
-        if not e.args or str(text_path) in str(e):
-            raise
-        raise InputError(f"{text_path}: {e}") from None
+    draft, _ = render_like(text, figures, last, save_pack, str(text_path))
     return draft

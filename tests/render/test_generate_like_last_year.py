@@ -1,0 +1,169 @@
+"""narrator generate --like: this year's figures in the wording of last year's text (issue 18).
+
+Last year: tests/fixtures/like/last-year.txt (the reworded 2024 text rewritten for 2023) and
+figures-2023.yaml. This year: the sample figures, whose own text in that wording is
+tests/fixtures/reworded/clean.txt.
+"""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT, SAMPLE
+from narrator.check.checker import check_text
+from narrator.check.extract import extract
+from narrator.cli.main import app
+from narrator.figures.load import load_figures
+from narrator.render.engine import render
+from narrator.render.like import render_like
+
+LIKE = ROOT / "tests" / "fixtures" / "like"
+CLEAN = ROOT / "tests" / "fixtures" / "reworded" / "clean.txt"
+HOLE = re.compile(r"【待核：原文数字 ([^】]*)】")
+
+
+@pytest.fixture(scope="module")
+def last_text() -> str:
+    return (LIKE / "last-year.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def last_figures():
+    return load_figures(LIKE / "figures-2023.yaml")
+
+
+@pytest.fixture(scope="module")
+def like_draft(sample_figures, last_text, last_figures):
+    draft, _learned = render_like(last_text, sample_figures, last_figures)
+    return draft
+
+
+def _numbers(line: str) -> list[str | None]:
+    """The money amounts and percentages of a line, in order; a 【待核】 mark for money or a
+    percentage is None."""
+    holes = [(m.start(), m.end(), m.group(1)) for m in HOLE.finditer(line)]
+    out = []
+    for m in extract(line):
+        if m.claim and m.kind in ("amount", "percent") and not any(a <= m.start < b for a, b, _ in holes):
+            out.append((m.start, f"{m.text}{m.unit}"))
+    out += [(a, None) for a, b, x in holes if x.endswith(("元", "%"))]
+    return [t for _, t in sorted(out, key=lambda t: t[0])]
+
+
+def test_like_reproduces_the_numbers_of_this_years_text_in_its_wording(like_draft):
+    want = [ln for ln in CLEAN.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    got = [ln for ln in like_draft.text.splitlines() if ln.strip()]
+    assert len(got) == len(want)
+    same = marked = 0
+    wrong = []
+    for w, g in zip(want, got):
+        nw, ng = _numbers(w), _numbers(g)
+        assert len(nw) == len(ng), (w, g)
+        for a, b in zip(nw, ng):
+            if b is None:
+                marked += 1
+            elif a == b:
+                same += 1
+            else:
+                wrong.append((a, b, g[:40]))
+    assert wrong == []                       # never a silently wrong number
+    assert same >= 100 and same / (same + marked) >= 0.85, (same, marked)
+
+
+def test_like_draft_passes_check(like_draft, sample_figures):
+    result = check_text(like_draft.text, "like.txt", sample_figures)
+    errors = [f for f in result.findings if f.code.startswith("N") and f.severity == "error"]
+    assert errors == []
+    assert result.summary["confirmed"] >= 100
+
+
+def test_years_move_by_one(like_draft, last_text):
+    assert like_draft.text.splitlines()[0] == "第三部分 区人社局2024年度部门决算情况说明"
+    assert "2022" in last_text and "2022" not in like_draft.text
+    assert "与2023年度相比，本部门收入合计" in like_draft.text
+    assert "截至2024年12月31日" in like_draft.text
+    assert "完成2024年度事业单位招聘" in like_draft.text
+
+
+def test_direction_words_follow_the_new_signs(like_draft, last_text):
+    # last year: up; this year: down
+    assert "各增加1568.86万元，增幅11.21%" in last_text
+    assert "各减少1224.74万元，降幅7.87%" in like_draft.text
+    assert "本部门收入合计减少1224.74万元，下降7.87%" in like_draft.text
+    # last year: down; this year: up
+    assert "较2022年决算数减少30万元" in last_text
+    assert "较2023年决算数增加110万元" in like_draft.text
+    assert "与上年相比减少0.08万元，下降26.67%" in last_text
+    assert "与上年相比增加0.05万元，增长22.73%" in like_draft.text
+    # 决算数大于预算数 → 小于 (2080109: 512.40 of 500 last year, 467.89 this year)
+    assert "完成年初预算的102.48%，决算数大于预算数" in last_text
+    assert "完成年初预算的93.58%，决算数小于预算数" in like_draft.text
+
+
+def test_unestablished_numbers_and_prose_are_marked(like_draft):
+    text = like_draft.text
+    # 226 is the 一般公共预算 part of a project whose 执行数 was 296: not what its words name
+    assert "特殊人群统筹外发放生活补助项目【待核：原文数字 226万元】" in text
+    # counts the figures do not hold are never carried over
+    assert "【待核：原文数字 3个】、【待核：原文数字 25人次】" in text
+    assert "25人次" not in HOLE.sub("", text)
+    # last year's reasons are kept, and marked
+    assert "主要原因是厉行节约，压减公务接待【待核：沿用上年说明】。" in text
+    # no number of last year's text survives outside a mark, except in marked prose
+    for stale in ("15568.86", "10537.46", "1568.86", "11.21%", "0.22万元", "102.48"):
+        assert stale not in HOLE.sub("", text), stale
+
+
+def test_without_last_years_figures_the_same_wording(sample_figures, last_text, like_draft):
+    draft, _ = render_like(last_text, sample_figures)
+    assert "各减少1224.74万元，降幅7.87%" in draft.text
+    assert draft.text.count("【待核") <= like_draft.text.count("【待核")
+
+
+def test_json_lists_each_slot_with_its_provenance(like_draft):
+    data = like_draft.to_json()
+    slots = [s for sec in data["sections"] for t in sec["sentences"] for s in t["slots"]]
+    total = next(s for s in slots if s["text"] == "14351.53")
+    assert "上年原文：2023年度区人社局收、支总计均为15576.27万元" in total["label"]
+    assert total["inputs"][0]["path"] == "收入支出决算总表.收入.总计"
+    rate = next(s for s in slots if s["text"] == "7.87")
+    assert rate["formula"] == "|(14344.12 − 15568.86) ÷ 15568.86| = 7.87%"
+    assert "增幅11.21%" in rate["label"]
+    marks = [s for s in slots if s["kind"] == "placeholder" and s["text"].startswith("【待核：原文数字")]
+    assert marks and all(s["text"] == f"【待核：{s['label']}】" for s in marks)
+
+
+def test_save_pack_reproduces_the_draft(tmp_path, sample_figures, last_text, last_figures, like_draft):
+    pack = tmp_path / "mypack"
+    draft, learned = render_like(last_text, sample_figures, last_figures, save_pack=pack)
+    assert (pack / "pack.yaml").is_file() and len(list(pack.glob("*.j2"))) == 13
+    assert draft.text == like_draft.text
+    again = render(sample_figures, str(pack))
+    assert again.text == like_draft.text
+    assert [s.text for s in again.slots] == [s.text for s in like_draft.slots]
+
+
+def test_cli_text_docx_and_bad_input(tmp_path):
+    runner = CliRunner()
+    figures = str(SAMPLE / "figures.yaml")
+    out = tmp_path / "draft.txt"
+    res = runner.invoke(app, ["generate", figures, "--like", str(LIKE / "last-year.txt"),
+                              "--like-figures", str(LIKE / "figures-2023.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "各减少1224.74万元，降幅7.87%" in out.read_text(encoding="utf-8")
+    docx = tmp_path / "draft.docx"
+    res = runner.invoke(app, ["generate", figures, "--like", str(LIKE / "last-year.txt"), "--format", "docx",
+                              "-o", str(docx)])
+    assert res.exit_code == 0 and docx.read_bytes()[:2] == b"PK"
+    for content in ("", "本部门没有数字可说。\n"):
+        bad = tmp_path / "bad.txt"
+        bad.write_text(content, encoding="utf-8")
+        target = tmp_path / "never.txt"
+        res = runner.invoke(app, ["generate", figures, "--like", str(bad), "-o", str(target)])
+        assert res.exit_code == 2
+        assert not target.exists()
+        assert len(res.output.strip().splitlines()) == 1 and str(bad) in res.output
+    res = runner.invoke(app, ["generate", figures, "--save-pack", str(tmp_path / "p")])
+    assert res.exit_code == 2
