@@ -162,7 +162,11 @@ class _Learner:
                 r.subject = saved
         if not paths and r.label and not r.code:
             paths = self._scoped(r)
-        if not paths and r.measure == ACT and r.label and not r.code:
+        scope = self._scope(r)
+        if scope and r.subject and "|" not in r.subject and f"{scope}|{r.subject}" in vocabulary()["主体数据"]:
+            # "其中：基本支出…，项目支出…" in a section about 一般公共预算 money
+            paths = list(dict.fromkeys(self._paths_for(r, f"{scope}|{r.subject}") + list(paths)))
+        if not paths and r.measure in (ACT, BUD0) and r.label and not r.code:
             paths = self._by_name(r)
         if not paths and r.measure in (ACT, BUD, BUDF, BUD0) and not r.code:
             paths = self._item(r)
@@ -195,26 +199,37 @@ class _Learner:
         m = _ITEM_NAME.match(self.text[sent.start:r.start])
         if m is None:
             return []
-        i = self.projects.named(m.group(1))
+        i = self.projects.named(re.sub(r"(绩效自评综述|绩效自评情况|自评综述|绩效自评)$", "", m.group(1)))
         if i is None:
             return []
         return [f"预算绩效.项目自评.项目.{i}.{'执行数' if r.measure == ACT else '预算数'}"]
 
     def _by_name(self, r: Reading) -> list[str]:
-        """A 科目 named without its code (类级 lines), or a figure's own key (授予中小企业合同金额)."""
+        """A 科目 named without its code (类级 lines, or 类/款/项 names in a row), or a figure's own
+        key (授予中小企业合同金额)."""
         out = []
+        label = re.sub(r"[()（）]", "", r.label)
         for table, node in self.data.items():
             if table in ("上年", "年初预算", "文字说明") or not isinstance(node, dict):
                 continue
-            for row in node.get("科目") or []:
-                if isinstance(row, dict) and row.get("科目名称") == r.label:
-                    col = next((c for c in ("合计", "本年支出合计", "决算数") if c in row), None)
-                    if col:
-                        out.append(f"{table}.科目.{row['科目编码']}.{col}")
-            for key, v in node.items():
-                if key == r.label and isinstance(v, Decimal):
-                    out.append(f"{table}.{key}")
-        return out
+            rows = [row for row in node.get("科目") or [] if isinstance(row, dict) and row.get("科目编码")]
+            names = {str(row["科目编码"]): str(row.get("科目名称", "")) for row in rows}
+            for row in rows:
+                code = str(row["科目编码"])
+                chain = "".join(names.get(code[:k], "") for k in range(3, len(code) + 1, 2))
+                if label not in (names[code], chain):
+                    continue
+                if r.measure == BUD0:
+                    out.append(f"年初预算.科目.{code}")
+                    continue
+                col = next((c for c in ("合计", "本年支出合计", "决算数") if c in row), None)
+                if col:
+                    out.append(f"{table}.科目.{code}.{col}")
+            if r.measure == ACT:
+                for key, v in node.items():
+                    if key == r.label and isinstance(v, Decimal):
+                        out.append(f"{table}.{key}")
+        return list(dict.fromkeys(out))
 
     def _written(self, r: Reading) -> Decimal:
         """The number as written, in the figures' unit."""
