@@ -184,3 +184,19 @@ def test_standard_wording_gives_the_standard_packs_numbers(sample_figures, last_
             same += b is not None
             marked += b is None
     assert same / (same + marked) >= 0.85, (same, marked)       # 113 of 128 when written
+
+
+def test_a_line_this_years_figures_lack_is_dropped_and_the_list_renumbered(sample_figures, last_text, last_figures):
+    import copy
+
+    from narrator.figures.dump import figures_to_tree
+    from narrator.figures.model import figures_from_tree
+
+    tree = copy.deepcopy(figures_to_tree(sample_figures))
+    for table in ("收入决算表", "支出决算表", "一般公共预算财政拨款支出决算表"):
+        tree[table]["科目"] = [r for r in tree[table]["科目"] if r["科目编码"] != "2080106"]
+    tree["年初预算"]["科目"].pop("2080106")
+    draft, _ = render_like(last_text, figures_from_tree(tree, "no-2080106.yaml"), last_figures)
+    assert "就业管理事务" not in draft.text and "2080106" not in draft.text
+    assert "\n3. 2080109-社会保险经办机构。" in draft.text
+    assert "\n4. 劳动关系和维权（项）（科目编码2080110）。年初预算920万元，支出决算881.16万元" in draft.text

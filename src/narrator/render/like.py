@@ -449,7 +449,13 @@ class _Learner:
             self.edits.append((b, b, "{{ 待核(" + _jstr(CONFIRM_PROSE) + ") }}"))
         for sent_i in dropped:
             s = self.doc.sentences[sent_i]
-            self.edits.append((s.start, s.end, ""))
+            a, b = s.start, s.end
+            lo = self.text.rfind("\n", 0, a) + 1
+            hi = self.text.find("\n", b)
+            hi = len(self.text) if hi < 0 else hi + 1
+            if _LIST_ITEM.match(self.text[lo:hi]):
+                a, b = lo, hi       # a list item: the whole line goes
+            self.edits.append((a, b, ""))
         if self.year is not None:
             for m in _YEAR.finditer(self.text):
                 y = int(m.group(1))
@@ -495,7 +501,7 @@ class _Learner:
             out.append(code)
             pos = max(pos, b)
         out.append(_literal(text[pos:]))
-        template = "".join(out)
+        template = _renumber("".join(out))
         # title and sections
         lines = template.split("\n")
         title = ""
@@ -514,6 +520,28 @@ class _Learner:
         if not sections:
             sections = [("", [])]
         return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots)
+
+
+_LIST_ITEM = re.compile(r"^\s*(\d{1,2})([.、．]\s*)")
+
+
+def _renumber(template: str) -> str:
+    """Numbered lines (1. 2. …) counted again where a dropped item left a gap."""
+    lines = template.split("\n")
+    want = None
+    for i, line in enumerate(lines):
+        m = _LIST_ITEM.match(line)
+        if m is None:
+            if line.strip():
+                want = None
+            continue
+        n = int(m.group(1))
+        if n == 1 or want is None:
+            want = n
+        elif n != want:
+            lines[i] = line[:m.start(1)] + str(want) + line[m.end(1):]
+        want += 1
+    return "\n".join(lines)
 
 
 def _plain_sentences(text: str) -> list[tuple[int, int]]:
