@@ -61,8 +61,9 @@ def generate(
     try:
         fig = load_figures(figures)
         if like is not None:
-            from narrator.render.like import generate_like
-            draft = generate_like(like, fig, like_figures, save_pack)
+            from narrator.render.like import render_like
+            last = load_figures(like_figures) if like_figures is not None else None
+            draft, _ = render_like(load_text_or_document(like), fig, last, save_pack, str(like))
         elif like_figures is not None or save_pack is not None:
             raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
         else:

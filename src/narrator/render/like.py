@@ -485,23 +485,7 @@ class _Learner:
         return False
 
     def _assemble(self) -> Learned:
-        text = self.original
-        edits = sorted(self.edits, key=lambda e: (e[0], -(e[1] - e[0])))
-        pieces: list[str] = []
-        pos = 0
-        kept: list[tuple[int, int, str]] = []
-        for a, b, code in edits:
-            if a < pos or (kept and a == kept[-1][0] == b and a < kept[-1][1]):
-                continue        # inside a dropped sentence or a replaced span
-            kept.append((a, b, code))
-            pos = b if b > a else pos
-        out, pos = [], 0
-        for a, b, code in kept:
-            out.append(_literal(text[pos:a]))
-            out.append(code)
-            pos = max(pos, b)
-        out.append(_literal(text[pos:]))
-        template = _renumber("".join(out))
+        template = _renumber(_apply(self.original, self.edits, 0, len(self.original)))
         # title and sections
         lines = template.split("\n")
         title = ""
@@ -520,6 +504,25 @@ class _Learner:
         if not sections:
             sections = [("", [])]
         return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots)
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]], lo: int, hi: int) -> str:
+    """``text[lo:hi]`` as a template: each edit (start, end, code) replaces its span; an edit
+    inside one already made (a dropped sentence, a replaced number) is left out."""
+    pos = lo
+    kept: list[tuple[int, int, str]] = []
+    for a, b, code in sorted(edits, key=lambda e: (e[0], -(e[1] - e[0]))):
+        if a < pos or b > hi:
+            continue
+        kept.append((a, b, code))
+        pos = b if b > a else pos
+    out, pos = [], lo
+    for a, b, code in kept:
+        out.append(_literal(text[pos:a]))
+        out.append(code)
+        pos = max(pos, b)
+    out.append(_literal(text[pos:hi]))
+    return "".join(out)
 
 
 _LIST_ITEM = re.compile(r"^\s*(\d{1,2})([.、．]\s*)")
@@ -587,16 +590,3 @@ def render_like(text: str, figures: Figures, last_figures: Figures | None = None
     draft.pack = "like"
     return draft, learned
 
-
-def generate_like(text_path: Path, figures: Figures, last_figures_path: Path | None = None,
-                  save_pack: Path | None = None):
-    """The CLI's ``generate FIGURES --like TEXT``: read the files, learn, render."""
-    from narrator.figures.load import load_figures
-    from narrator.pipeline import load_text_or_document
-
-    text = load_text_or_document(Path(text_path))
-    if not text.strip():
-        raise InputError("last year's text is empty", str(text_path))
-    last = load_figures(last_figures_path) if last_figures_path is not None else None
-    draft, _ = render_like(text, figures, last, save_pack, str(text_path))
-    return draft
