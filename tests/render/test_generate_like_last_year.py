@@ -200,3 +200,26 @@ def test_a_line_this_years_figures_lack_is_dropped_and_the_list_renumbered(sampl
     assert "就业管理事务" not in draft.text and "2080106" not in draft.text
     assert "\n3. 2080109-社会保险经办机构。" in draft.text
     assert "\n4. 劳动关系和维权（项）（科目编码2080110）。年初预算920万元，支出决算881.16万元" in draft.text
+
+
+def test_a_new_line_gets_a_sentence_in_the_pattern_of_its_siblings(sample_figures, last_text, last_figures):
+    import copy
+    from decimal import Decimal
+
+    from narrator.figures.dump import figures_to_tree
+    from narrator.figures.model import figures_from_tree
+
+    tree = copy.deepcopy(figures_to_tree(sample_figures))
+    tree["年初预算"]["科目"]["2080799"] = Decimal("1400.00")     # a 项 with a budget, new this year
+    figures = figures_from_tree(tree, "with-2080799.yaml")
+    draft, _ = render_like(last_text, figures, last_figures)
+    assert ("\n5. 劳动关系和维权（项）（科目编码2080110）。年初预算920万元，支出决算881.16万元，完成年初预算的95.78%。"
+            "\n6. 其他就业补助支出（项）（科目编码2080799）。年初预算1400万元，支出决算1339.68万元，完成年初预算的95.69%。\n"
+            ) in draft.text
+    slot = next(s for s in draft.slots if s.text == "1339.68")
+    assert "新增科目2080799，仿照2080110" in slot.label
+    result = check_text(draft.text, "like.txt", figures)
+    assert [f for f in result.findings if f.code.startswith("N") and f.severity == "error"] == []
+    # without last year's figures nobody knows whether last year's list was complete: no new line
+    draft, _ = render_like(last_text, figures)
+    assert "2080799" not in draft.text

@@ -267,13 +267,10 @@ class _Learner:
                     return None
             else:
                 paths = [p for p in paths if self._confirmed(r, Expr("path", path=p))]
-        values = {value_at(self.data, p) for p in paths}
-        if len(values) > 1:
-            scope = self._scope(r)
-            scoped = [p for p in paths if scope and p.startswith(scope)]
-            paths = scoped or paths
-            if len({value_at(self.data, p) for p in paths}) > 1:
-                return None
+        scope = self._scope(r)
+        paths = [p for p in paths if scope and p.startswith(scope)] or paths   # the section's 口径 first
+        if len({value_at(self.data, p) for p in paths}) > 1:
+            return None
         if not paths:
             return None
         e = Expr("path", path=paths[0])
@@ -456,6 +453,7 @@ class _Learner:
             if _LIST_ITEM.match(self.text[lo:hi]):
                 a, b = lo, hi       # a list item: the whole line goes
             self.edits.append((a, b, ""))
+        self._prose_spans = prose
         if self.year is not None:
             for m in _YEAR.finditer(self.text):
                 y = int(m.group(1))
@@ -463,7 +461,89 @@ class _Learner:
                     self.edits.append((m.start(1), m.end(1), "{{ 年度|年 }}"))
                 elif y == self.year - 1:
                     self.edits.append((m.start(1), m.end(1), "{{ 上年度|年 }}"))
+        self._new_lines(dropped)
         return self._assemble()
+
+    # -- a 科目 line new this year: a line in the pattern of its siblings ---------------------
+    def _item_lines(self) -> list[tuple[int, int, str, str]]:
+        """(line start, line end, 科目编码, table) of each list item about one 科目 line."""
+        out = []
+        for r in self.doc.readings:
+            e = self.exprs.get(r.index)
+            if not (r.code and r.subject == "科目" + r.code and r.measure == ACT and e is not None):
+                continue
+            lo = self.text.rfind("\n", 0, r.start) + 1
+            hi = self.text.find("\n", r.start)
+            hi = len(self.text) if hi < 0 else hi
+            if not _LIST_ITEM.match(self.text[lo:hi]) or f"科目.{r.code}." not in e.path:
+                continue
+            if out and out[-1][0] == lo:
+                continue
+            out.append((lo, hi, r.code, e.path.split(".科目.")[0]))
+        return out
+
+    def _population(self, data: dict, table: str, length: int, budgets: bool) -> list[str]:
+        rows = (data.get(table) or {}).get("科目") or []
+        codes = []
+        for row in rows:
+            code = str(row.get("科目编码", ""))
+            if len(code) != length or not any(isinstance(v, Decimal) and v for v in row.values()):
+                continue
+            if budgets and value_at(data, f"年初预算.科目.{code}") is None:
+                continue
+            codes.append(code)
+        return codes
+
+    def _new_lines(self, dropped: set[int]) -> None:
+        """Last year's list of 科目 lines was complete (every line of its kind in last year's
+        figures): each line of that kind new this year gets a line like the last one listed."""
+        if self.last is None:
+            return
+        runs: list[list[tuple[int, int, str, str]]] = []
+        for it in self._item_lines():
+            prev = runs[-1][-1] if runs else None
+            if prev and it[0] == prev[1] + 1 and len(it[2]) == len(prev[2]) and it[3] == prev[3]:
+                runs[-1].append(it)
+            else:
+                runs.append([it])
+        dropped_at = {self.doc.sentences[i].start for i in dropped}
+        for run in runs:
+            listed = [c for _, _, c, _ in run]
+            table, length = run[0][3], len(listed[0])
+            lo, hi = run[-1][0], run[-1][1]
+            budgets = "年初预算.科目." in _apply(self.original, self.edits, lo, hi)
+            before = self._population(self.last.data, table, length, budgets)
+            if not before or not set(before) <= set(listed):
+                continue        # last year's list was a selection: nothing to say of new lines
+            new = [c for c in self._population(self.data, table, length, budgets) if c not in listed]
+            model = next((x for x in reversed(run) if not any(x[0] <= d <= x[1] for d in dropped_at)), None)
+            if not new or model is None:
+                continue
+            lines = [self._clone(model, code) for code in new]
+            self.edits.append((run[-1][1], run[-1][1], "".join("\n" + ln for ln in lines)))
+
+    def _clone(self, model: tuple[int, int, str, str], code: str) -> str:
+        lo, hi, old, table = model
+        edits = [e for e in self.edits if lo <= e[0] and e[1] <= hi
+                 and not any(a <= e[0] < b or e[0] == b for a, b in self._prose_spans)]
+        for a, b in self._prose_spans:
+            if lo <= a < hi:
+                edits.append((a, b, '{{ 待填("主要原因") }}'))
+        line = _apply(self.original, edits, lo, hi)
+        names_old, names_new = self._names(table, old), self._names(table, code)
+        for a, b in sorted(zip(names_old, names_new), key=lambda t: -len(t[0])):
+            if a and b and a != b:
+                line = line.replace(a, b)
+        line = line.replace(old, code)
+        return re.sub(r'原文\((.*?), "([^"]*)"\)',
+                      lambda m: f'原文({m.group(1)}, "新增科目{code}，仿照{old}：{m.group(2)}")', line)
+
+    def _names(self, table: str, code: str) -> list[str]:
+        rows = {}
+        for data in (self.data, self.last.data if self.last is not None else {}):
+            for r in (data.get(table) or {}).get("科目") or []:
+                rows.setdefault(str(r.get("科目编码")), str(r.get("科目名称", "")))
+        return [rows.get(code[:k], "") for k in range(3, len(code) + 1, 2)]
 
     def _last_project_path(self, path: str) -> str | None:
         """A 绩效 project's path in last year's figures: the project of the same name."""
