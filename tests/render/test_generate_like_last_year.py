@@ -223,3 +223,15 @@ def test_a_new_line_gets_a_sentence_in_the_pattern_of_its_siblings(sample_figure
     # without last year's figures nobody knows whether last year's list was complete: no new line
     draft, _ = render_like(last_text, figures)
     assert "2080799" not in draft.text
+
+
+def test_a_year_inside_a_name_stays_and_a_reused_pack_folder_is_read_again(tmp_path, sample_figures):
+    text = ("第三部分 区人社局2023年度部门决算情况说明\n一、收入支出决算总体情况说明\n"
+            "2023年度区人社局收、支总计均为15576.27万元，开展“2023年春风行动”。\n")
+    pack = tmp_path / "p"
+    draft, _ = render_like(text, sample_figures, save_pack=pack)
+    assert draft.text.splitlines()[2] == "2024年度区人社局收、支总计均为14351.53万元，开展“2023年春风行动”。"
+    other = text.replace("，开展", "，组织开展")
+    draft, _ = render_like(other, sample_figures, save_pack=pack)
+    assert "14351.53万元，组织开展“2023年春风行动”" in draft.text
+    assert render(sample_figures, str(pack)).text == draft.text

@@ -21,6 +21,7 @@ a slot with its provenance (the path or the formula, and last year's words).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -335,7 +336,7 @@ class _Learner:
         lo = max(sent.start, r.start - 40)
         cut = max(self.text.rfind(p, lo, r.start) for p in "，,；;：:。\n")
         lo = cut + 1 if cut >= 0 else lo
-        return self.original[lo:r.mention.unit_end].replace("\n", " ").strip().replace('"', "'")
+        return self.original[lo:r.mention.unit_end].replace("\n", " ").strip().replace('"', "'").replace("\\", "/")
 
     def _number(self, r: Reading, e: Expr) -> str:
         m = r.mention
@@ -456,6 +457,8 @@ class _Learner:
         self._prose_spans = prose
         if self.year is not None:
             for m in _YEAR.finditer(self.text):
+                if _in_name(self.text, m.start()):
+                    continue        # “2023年就业促进行动”: a name, not the report year
                 y = int(m.group(1))
                 if y == self.year:
                     self.edits.append((m.start(1), m.end(1), "{{ 年度|年 }}"))
@@ -627,6 +630,13 @@ def _renumber(template: str) -> str:
     return "\n".join(lines)
 
 
+def _in_name(text: str, pos: int) -> bool:
+    """Is ``pos`` inside “…” or 《…》 on its line?"""
+    lo = text.rfind("\n", 0, pos) + 1
+    head = text[lo:pos]
+    return head.count("“") > head.count("”") or head.count("《") > head.count("》")
+
+
 def _plain_sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in re.finditer(r"[。\n]", text):
@@ -658,15 +668,21 @@ def learn(text: str, figures: Figures, last_figures: Figures | None = None, name
 def render_like(text: str, figures: Figures, last_figures: Figures | None = None, save_pack: Path | None = None,
                 name: str = "<text>"):
     """This year's draft in the wording of last year's ``text`` (and the learned pack)."""
-    from narrator.render.engine import render
+    from narrator.render.engine import _environment, load_pack, render
 
     learned = learn(text, figures, last_figures, name)
     if save_pack is not None:
         learned.write(save_pack)
+        # a pack is cached by its folder: this one may have held other templates before
+        load_pack.cache_clear()
+        _environment.cache_clear()
         return render(figures, str(save_pack)), learned
+    files = learned.files()
+    digest = hashlib.sha1("\0".join(f"{k}\0{v}" for k, v in sorted(files.items())).encode()).hexdigest()[:16]
     with tempfile.TemporaryDirectory(prefix="narrator-like-") as tmp:
-        learned.write(Path(tmp))
-        draft = render(figures, tmp)
+        folder = Path(tmp) / digest     # the cache key names the content: never another pack's
+        learned.write(folder)
+        draft = render(figures, str(folder))
     draft.pack = "like"
     return draft, learned
 
