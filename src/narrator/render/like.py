@@ -32,7 +32,7 @@ from pathlib import Path
 from narrator.check import compare as C
 from narrator.check.claims import (ACT, BUD, BUD0, BUDF, CHG, COMPL, MONEY_FACTOR, PY, RATE, SHARE, Document,
                                    Reading, read, simplified, subject_of, vocabulary)
-from narrator.check.extract import Mention, extract
+from narrator.check.extract import extract
 from narrator.check.grounding import Projects, paths_of, value_at
 from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
@@ -350,20 +350,22 @@ class _Learner:
         return "{{ " + code + f"|{filt}({m.places}{', 绝对值=True' if signed else ''})" + " }}"
 
     def _direction(self, r: Reading, e: Expr) -> None:
+        """The word of a change or a rate (增加/减少, 增幅/降幅 …) follows this year's sign; a word
+        narrator has no pair for is kept only when the sign is the same as last year's."""
         if r.sign_word is None:
             return
         a, b = r.sign_word
         word = self.text[a:b]
-        tail = ""
         if word.endswith("了"):
-            word, tail, b = word[:-1], "了", b - 1
+            word, b = word[:-1], b - 1
+        change = Expr("差额" if e.fn == "差额" else "变动额", e.args)
         group = _direction_groups().get(word)
-        if group is None:
+        if group is not None:
+            self.edits.append((a, b, "{{ 方向(" + change.jinja() + f', "{group[0]}") }}}}'))
             return
-        change = e if e.fn in ("变动额", "差额") else Expr("变动额" if e.fn == "变动率" else "差额", e.args)
-        if e.fn == "变动率":
-            change = Expr("变动额", e.args)
-        self.edits.append((a, b, "{{ 方向(" + change.jinja() + f', "{group[0]}") }}}}'))
+        v = change.value(self.data)
+        if v is None or (v > 0) - (v < 0) != r.sign:
+            self.edits.append((a, b, "{{ 待核(" + _jstr(f"原文方向词 {word}") + ") }}"))
 
     def _compare_word(self, r: Reading, e: Expr) -> None:
         """决算数大于/小于预算数 after a completion rate: follows 决算数 − 预算数."""
