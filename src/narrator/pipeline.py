@@ -16,11 +16,11 @@ FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 
 
 def load_text_or_document(path: Path) -> str:
-    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx)."""
+    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML)."""
     from narrator.core.textio import read_text
 
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx"):
+    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml"):
         from narrator.sources.documents import load_document
 
         doc = load_document(path)
@@ -30,18 +30,32 @@ def load_text_or_document(path: Path) -> str:
 
 
 def figures_from_document(text: str, name: str):
-    """(figures, repair findings, narrative region) from a whole disclosure; Nones for a bare narrative."""
+    """(figures, reading findings, narrative region) from a whole disclosure; Nones for a bare narrative.
+
+    A disclosure read in part gives the figures that were read: every table or required figure
+    that could not be read is a D-warning (D003 not found, D004 not read, D005 not read
+    reliably), never an abort."""
     from narrator.sources.disclosure import parse_tables, split_disclosure
 
     parts = split_disclosure(text)
     if parts is None or not getattr(parts, "has_tables", False):
         return None, [], None
     from narrator.figures.model import figures_from_tree
+    from narrator.sources.disclosure.gaps import missing_figures
 
     tree, repairs = parse_tables(text, name)
-    if not tree or "收入支出决算总表" not in tree:
+    nine = _nine_tables()
+    if not tree or not any(k in tree for k in nine):
         return None, list(repairs), parts.narrative
-    return figures_from_tree(tree, name), list(repairs), parts.narrative
+    reported = {f.extra.get("unread") for f in repairs if f.code in ("D003", "D005")}
+    gaps = missing_figures(tree, name, reported)
+    return figures_from_tree(tree, name, required=False), list(repairs) + gaps, parts.narrative
+
+
+def _nine_tables() -> list[str]:
+    from narrator.sources.disclosure import vocabulary
+
+    return [t["键"] for t in vocabulary()["表"]]
 
 
 def load_any_figures(source: Path):
@@ -76,4 +90,8 @@ def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: 
         fig, findings, region = figures_from_document(text, str(path))
     if fig is not None:
         findings = findings + audit_figures(fig)
-    return check_text(text, str(path), fig, pack, audit=findings, region=region)
+    result = check_text(text, str(path), fig, pack, audit=findings, region=region)
+    from narrator.sources.disclosure.gaps import unread_summary
+
+    result.unread = unread_summary(findings)      # what could not be checked, for the summary
+    return result

@@ -123,6 +123,9 @@ CORRECT_REAL_TEXT = [
     "2018年度一般公共预算收入总计1085.31万元,本年支出1070.67万元,年末结转和结余30.65万元。"
     "2018年度本年支出1095.67万元，年末结转和结余164.61万元。",
     "共有车辆1辆（其他用车），单价100万元以上设备0台（套）。",
+    # one code, two lines of different economic kind (corpus budget/B2)
+    "（一）[2011501]行政运行中人员经费支出1789.59万元。主要用于在职人员工资及福利。"
+    "（二）[2011501]行政运行中公用支出250.69万元。主要用于办公经费、差旅经费。",
 ]
 
 
@@ -219,3 +222,19 @@ def test_the_changes_of_the_three_sangong_items_add_up_to_the_total_change():
     assert errors(lead.format("与上年持平")) == []
     (f,) = errors(lead.format("比上年减少0.5万元"))
     assert (f.code, f.found, f.expected) == ("N207", "3.66", "4.15")
+
+
+def test_yuan_among_wan_amounts_is_a_warning_unless_a_relation_proves_it():
+    r = check_text("公务接待费1.51万元，公务用车运行费2.7元，因公出国（境）费0万元。", "t")
+    assert [(f.code, f.severity, f.found, f.expected) for f in r.findings] == [("N210", "warning", "元", "万元")]
+    assert [f.code for f in check_text("事业基金弥补收支差额0元，结余分配0万元。", "t").findings] == []
+
+
+def test_a_count_is_never_compared_with_a_count_of_another_thing(figures):
+    # "共有车辆1辆（其他用车），单价100万元以上设备0台（套）": the 1 is vehicles, not equipment
+    text = (ROOT / "samples" / "renshe-2024" / "narrative.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    i = next(k for k, line in enumerate(lines) if "共有车辆" in line)
+    lines[i] = "截至2024年12月31日，共有车辆1辆（其他用车），单价100万元以上设备0台（套）。"
+    r = check_text("\n".join(lines), "t", figures)
+    assert [f.render() for f in r.findings if f.code.startswith("N") and f.line == i + 1] == []

@@ -8,6 +8,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from narrator.core.textio import refuse_special
+
 
 _TMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")
 
@@ -30,6 +32,7 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
             os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        refuse_special(p)
         os.replace(tmp, p)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

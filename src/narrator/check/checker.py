@@ -21,15 +21,14 @@ from narrator.check import compare as C
 from narrator.core.caches import per_document
 from narrator.core.catalogue import rule
 from narrator.check.claims import read as read_claims, simplified
-from narrator.check.grounding import Projects, values_of as grounded_values
+from narrator.check.grounding import describe, words_win
 from narrator.check.relations import relate
 from narrator.check.align_fast import Scorer, align_by_row_best, align_greedy, align_ordered, greedy_pairs
 from narrator.render.draft import Draft, Slot
 from narrator.check.extract import Mention, extract
 from narrator.figures.model import Figures
 from narrator.core.findings import Finding, line_col
-from narrator.core.numbers import fmt, round_half_up
-from narrator.core.values import natural_places as _natural_places
+from narrator.core.numbers import fmt
 from narrator.core.resources import rules_dir
 from narrator.check.segment import Structure, list_skips, structure
 from narrator.core.yamlio import load_rule_file
@@ -186,6 +185,7 @@ class _Ctx:
         self.flagged: set[int] = set()       # mention starts with an error already
         self.confirmed_words: set[int] = set()  # direction words the figures confirm
         self.fixes: list[tuple[int, int, str]] = []
+        self.data: dict = {}                 # the figures, to name a figure the way the tables do
 
     def add(self, code: str, start: int, end: int, found: str | None, expected: str | None,
             detail: str = "", formula: str | None = None, fix: str | None = None, severity: str | None = None):
@@ -222,6 +222,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
     st = structure(text)
     ctx = _Ctx(text, name)
+    ctx.data = figures.data if figures is not None else {}
     used_pack = None
     if audit:
         ctx.findings.extend(audit)
@@ -540,6 +541,10 @@ def _compatible(m: Mention, s: Slot) -> bool:
     return _compatible_kinds(m.kind, s.kind)
 
 
+def _count_unit(u: str) -> str:
+    return u.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
+
+
 @cache
 def _compatible_kinds(mk: str, sk: str) -> bool:
     """Can a mention of kind ``mk`` restate a slot of kind ``sk``?"""
@@ -582,6 +587,9 @@ def _pair_numbers(ctx: _Ctx, claims: list[Claim], hsent, dsent, draft: Draft) ->
             for k, sk in enumerate(kinds):
                 if k in used or not _compatible_kinds(mk, sk):
                     continue
+                if mk == "count" and sk == "count" and m.unit and slots[k].unit \
+                        and _count_unit(m.unit) != _count_unit(slots[k].unit):
+                    continue    # counts say what they count: 1辆 does not restate 0台（套）
                 ld = lefts_d[k]
                 # _suffix_len, with its two commonest answers first
                 if lh == ld:
@@ -646,12 +654,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
                 w.formula, fix=expected)
 
 
-def _expected_text(m: Mention, exact: Decimal, slot_places: int) -> str:
-    p = max(m.places, 0)
-    if round_half_up(exact, p) != round_half_up(exact, slot_places) and slot_places > p:
-        txt = fmt(exact, slot_places)
-        return txt.rstrip("0").rstrip(".") if "." in txt else txt
-    return fmt(abs(exact), p)
+_expected_text = C.expected_text
 
 
 def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
@@ -707,7 +710,7 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
         return
     expected = _expected_text(m, exact_h, s.places)
     c.expected = expected
-    formula = s.formula or _figure_formula(s)
+    formula = s.formula or _figure_formula(s, ctx.data)
     if v == C.TRUNCATED:
         c.status = "confirmed"
         ctx.add("N106", m.start, m.end, m.text, expected, f"{s.label}", formula)
@@ -721,9 +724,9 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
     _check_direction(ctx, c, s, draft)
 
 
-def _figure_formula(s: Slot) -> str:
+def _figure_formula(s: Slot, data: dict) -> str:
     if s.inputs and len(s.inputs) == 1 and s.inputs[0].get("path"):
-        return f"{s.inputs[0]['path']} = {s.inputs[0]['value']}"
+        return f"{describe(s.inputs[0]['path'], data)} = {s.inputs[0]['value']}"
     return f"{s.label} = {s.text}"
 
 
@@ -906,7 +909,7 @@ def _lookup(ctx: _Ctx, st: Structure, claims: list[Claim], figures: Figures, dra
             v, path = min(hit[1], key=lambda vp: abs(vp[0] * scale - m.value))
             expected = _expected_text(m, v * scale, 2)
             c.status, c.source, c.expected = "mismatch", "lookup", expected
-            ctx.add("N107", m.start, m.end, m.text, expected, f"{hit[0]}", f"{path} = {fmt(v, 2)}",
+            ctx.add("N107", m.start, m.end, m.text, expected, f"{hit[0]}", f"{describe(path, figures.data)} = {fmt(v, 2)}",
                     fix=expected)
 
 
@@ -923,7 +926,7 @@ def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figure
         c = by_start.get(r.mention.start)
         if c is not None:
             c.reading = r
-    refuted = _words_win(ctx, by_start, doc, figures) if figures is not None else set()
+    refuted = words_win(ctx, by_start, doc, figures) if figures is not None else set()
     rel = relate(doc, refuted)
     reported = {(f.start, f.code) for f in ctx.findings} | {f.start for f in ctx.findings if f.severity == "error"}
     for v in rel.verdicts:
@@ -942,10 +945,12 @@ def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figure
         if v.code == "N203" and any(ctx.text[f.start:f.end] == v.found and f.code == "N105"
                                     for f in ctx.findings if f.start is not None and abs(f.start - v.start) < 4):
             continue
-        evidence = ", ".join(f"{rel.R[i].mention.text.strip()}（{line_col(ctx.text, rel.R[i].start)[0]}行）"
-                             for i in v.evidence)
-        formula = v.formula + (f"；依据：{evidence}" if evidence and v.code in ("N207", "N208") else "")
-        ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix, severity=v.severity)
+        # the numbers it used that stand on other lines, with where they are
+        here = line_col(ctx.text, v.start)[0]
+        elsewhere = [(rel.R[i].mention.text.strip(), line_col(ctx.text, rel.R[i].start)[0]) for i in v.evidence]
+        evidence = ", ".join(f"{t}（第{line}行）" for t, line in elsewhere if line != here)
+        formula = v.formula + (f"；依据：{evidence}" if evidence else "")
+        ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix or None, severity=v.severity)
         if c is not None and (v.severity or "error") == "error":
             c.status, c.source, c.expected, c.evidence = "mismatch", "text", v.expected, v.code
     for i, rule_name in rel.confirmed.items():
@@ -969,173 +974,5 @@ def _read_claims(ctx: _Ctx, claims: list[Claim], mentions: list[Mention], figure
                 c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, rel.confirmed.get(i)
 
 
-def quantum_half(places: int) -> Decimal:
-    return Decimal(1).scaleb(-places) / 2
-
-
 def _figure_confirmed(c: Claim | None) -> bool:
     return c is not None and c.status == "confirmed" and c.source in ("draft", "lookup", "words")
-
-
-def _words_win(ctx: _Ctx, by_start: dict, doc, figures: Figures) -> set[int]:
-    """Compare each number whose words name a figure with that figure, not with its position.
-
-    Amounts are compared with the figure their subject and measure name; a change and a rate
-    with the change of that figure from the prior year's. Returns the readings the figures
-    refute (the text's own relations are not judged on them).
-    """
-    refuted: set[int] = set()
-    grounded: dict[int, list[str]] = {}           # reading index -> the paths it equals
-    data = figures.data
-    projects = Projects(data)
-    for r in doc.readings:
-        c = by_start.get(r.mention.start)
-        if c is None or r.kind != "money":
-            continue
-        res = grounded_values(r, data, figures.unit, projects)
-        if res is None:
-            continue
-        paths, found = res
-        if not paths:
-            continue
-        m = c.mention
-        aligned = [f for f in ctx.findings if f.start == m.start and f.code in ("N101", "N107")]
-        hits = [p for v, p in found if C.verdict(v, m.value, m.places, m.qualifier) in (C.OK, C.TRUNCATED)]
-        hit = hits[0] if hits else None
-        if hit is not None:
-            grounded[r.index] = hits
-            if aligned or c.status != "confirmed":
-                ctx.retract(m.start)
-                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, "主体与决算数据相符"
-            _stale_year(ctx, r, doc)
-            continue
-        if c.status == "confirmed":
-            continue
-        slot_paths = {i.get("path") for i in (c.slot.inputs or [])} if c.slot is not None else set()
-        if aligned and (not slot_paths or slot_paths & set(paths)):
-            refuted.add(r.index)
-            continue        # the alignment and the words name the same figure: its finding stands
-        if aligned:
-            ctx.retract(m.start)
-            c.status, c.source, c.expected = "unverifiable", None, None
-        if not found:
-            continue
-        v, path = found[0]
-        fp = max(0, -v.as_tuple().exponent)
-        if fp < m.places and C.verdict(m.value, v, fp) in (C.OK, C.TRUNCATED):
-            continue        # the figure is known to fewer places (a truncated cell): it cannot say
-        refuted.add(r.index)
-        if m.unit == "元" and figures.unit == "万元" and C.verdict(v / 10000, m.value, m.places) == C.OK:
-            # "货物支出3.01元" where the figure is 3.01万元
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
-            ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
-                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{path} = {fmt(v / 10000, 2)}万元", fix="万元")
-            continue
-        expected = _expected_text(m, v, 2)
-        if path.startswith("预算绩效."):
-            # a project named by a short name: its self-evaluation counts every fund, so the text
-            # may state less (its 一般公共预算 part) but never more
-            if m.value <= v + quantum_half(m.places):
-                refuted.discard(r.index)
-                continue
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
-            ctx.add("N107", m.start, m.end, m.text, expected, f"{r.label}多于该项目全部资金的执行数",
-                    f"{path} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
-            continue
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
-        ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "", f"{path} = {fmt(v, 2)}",
-                fix=None if m.qualifier else expected)
-    refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
-    return refuted
-
-
-def _changes_against_figures(ctx: _Ctx, by_start: dict, doc, data: dict, grounded: dict[int, list[str]],
-                             unit: str) -> set[int]:
-    """A change or a rate of an amount the figures confirm, against that figure's prior year."""
-    from narrator.check.claims import CHG, RATE
-    from narrator.check.grounding import value_at
-
-    refuted: set[int] = set()
-    for r in doc.readings:
-        if r.measure not in (CHG, RATE) or r.anchor is None or r.vs_budget or r.anchor not in grounded:
-            continue
-        c = by_start.get(r.mention.start)
-        if c is None or (c.status == "confirmed" and c.source == "draft"):
-            continue
-        path = next((p for p in grounded[r.anchor] if value_at(data, "上年." + p) is not None), None)
-        if path is None:
-            continue
-        now, before = value_at(data, path), value_at(data, "上年." + path)
-        m = c.mention
-        change = now - before
-        anchor = doc.readings[r.anchor]
-        if r.measure == CHG:
-            written = m.value
-            if m.unit in _MONEY and m.unit != unit:
-                written = m.scaled(unit)
-            v = C.verdict(abs(change), written, m.places, m.qualifier)
-            formula = f"{path} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
-            if v == C.OK:
-                sign = 1 if change > 0 else -1 if change < 0 else 0
-                if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
-                    a, b = r.sign_word
-                    word = ctx.text[a:b]
-                    ctx.retract(m.start)
-                    want = _flip_word(word)
-                    ctx.add("N105", a, b, word, want,
-                            f"{anchor.label or anchor.subject}比上年{'增加' if sign > 0 else '减少'}",
-                            formula, fix=want)
-                    refuted.add(r.index)
-                    continue
-                c.status, c.source, c.evidence = "confirmed", "words", "变动额 = 本年数 − 上年数（决算数据）"
-                ctx.retract(m.start)
-                continue
-            expected = fmt(abs(change), max(m.places, 2))
-            ctx.retract(m.start)
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
-            ctx.add("N101", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减额", formula,
-                    fix=None if m.qualifier else expected)
-            refuted.add(r.index)
-            continue
-        if before <= 0:
-            continue
-        exact = abs(change) / before * 100
-        v = C.verdict(exact, m.value, m.places, m.qualifier)
-        formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
-        if v == C.OK:
-            c.status, c.source, c.evidence = "confirmed", "words", "变动率 = 变动额 ÷ 上年数（决算数据）"
-            ctx.retract(m.start)
-            continue
-        if v == C.TRUNCATED:
-            continue
-        expected = _expected_text(m, exact, 2)
-        ctx.retract(m.start)
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
-        ctx.add("N102", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减率", formula,
-                fix=None if m.qualifier else expected)
-        refuted.add(r.index)
-    return refuted
-
-
-def _flip_word(word: str) -> str:
-    from narrator.check.relations import flip_word as _flip
-
-    return _flip(word)
-
-
-def _stale_year(ctx: _Ctx, r, doc) -> None:
-    """An amount equal to this year's figure, written after last year's number (年度)."""
-    if doc.year is None or r.year != doc.year - 1 or r.measure != "决算数":
-        return
-    text = ctx.text
-    sent = doc.sentences[r.sentence]
-    head = text[sent.start:r.mention.start]
-    at = head.rfind(str(r.year))
-    if at < 0 or any(w in head[max(0, at - 6):at] for w in ("比", "较", "与", "相比", "同比", "上年")):
-        return
-    a = sent.start + at
-    b = a + len(str(r.year))
-    if any(f.start == a for f in ctx.findings):
-        return
-    ctx.add("N209", a, b, text[a:b], str(doc.year), f"应为{doc.year}年（本年决算数）",
-            f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))

@@ -317,7 +317,7 @@ def _clause_start_in(words: str) -> tuple[int, int, int]:
 
 
 def _depth_at(text: str, lo: int, pos: int) -> tuple[int, int]:
-    depth, stack = 0, []
+    stack = []
     for i in range(lo, pos):
         ch = text[i]
         if ch in _OPEN:

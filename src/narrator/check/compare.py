@@ -14,7 +14,7 @@ from functools import cache
 
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
-from narrator.core.numbers import quantum, round_half_up, truncate
+from narrator.core.numbers import fmt, quantum, round_half_up, truncate
 
 OK, TRUNCATED, MISMATCH = "ok", "truncated", "mismatch"
 
@@ -59,3 +59,13 @@ def interval_ok(parts: list[tuple[Decimal, int]], total: Decimal, total_places: 
     tol = sum((quantum(p) / 2 for _, p in parts), Decimal(0)) + quantum(total_places) / 2
     residue = total - s
     return abs(residue) <= tol, residue, tol
+
+
+def expected_text(m, exact: Decimal, slot_places: int) -> str:
+    """What a written number should say: ``exact`` at the written places, or at the slot's
+    when those tell the two apart (trailing zeros dropped)."""
+    p = max(m.places, 0)
+    if round_half_up(exact, p) != round_half_up(exact, slot_places) and slot_places > p:
+        txt = fmt(exact, slot_places)
+        return txt.rstrip("0").rstrip(".") if "." in txt else txt
+    return fmt(abs(exact), p)

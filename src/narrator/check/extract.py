@@ -80,6 +80,7 @@ from itertools import chain
 from ruamel.yaml import YAML
 
 from narrator.core.caches import per_document
+from narrator.core.limits import MAX_TEXT_NUMBER_CHARS
 from narrator.core.resources import rules_dir
 
 __all__ = ["Mention", "extract", "normalize", "KINDS", "CLAIM_KINDS"]
@@ -735,6 +736,9 @@ class _Ctx:
 
     # --- handlers per master alternative ----------------------------------------------------
     def k_num(self, m: re.Match) -> None:
+        ns, ne = m.span("n")
+        if ne - ns > MAX_TEXT_NUMBER_CHARS or (m.group("rb") is not None and len(m.group("rb")) > MAX_TEXT_NUMBER_CHARS):
+            return  # a pasted ID or garbage, not an amount: no arithmetic on a million digits
         if m.group("rb") is not None:
             self.range(m)
             return
@@ -754,6 +758,8 @@ class _Ctx:
 
     def k_cn(self, m: re.Match) -> None:
         ns, ne = m.span("cn")
+        if ne - ns > MAX_TEXT_NUMBER_CHARS:
+            return
         norm = self.norm
         run = norm[ns:ne]
         if len(run) > 1 and run[-1] in "万亿":       # 三千万元 -> 三千 + 万元

@@ -9,10 +9,14 @@ figure, whatever its position.
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 from functools import cache
 
-from narrator.check.claims import ACT, BUD, BUD0, BUDF, PY, Reading, vocabulary
+from narrator.check import compare as C
+from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Reading, vocabulary
+from narrator.check.relations import flip_word
+from narrator.core.numbers import fmt
 
 _SKIP_TABLES = ("上年", "年初预算", "文字说明")
 _CODE_COLUMNS = ("合计", "决算数", "本年支出合计")
@@ -41,6 +45,22 @@ def _bigrams(s: str) -> frozenset:
 
 def _dice(x: frozenset, y: frozenset) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+_PROJECTS: "weakref.WeakKeyDictionary" = None  # figures -> its Projects (one per figures object)
+
+
+def _projects_of(figures) -> "Projects":
+    global _PROJECTS
+    if _PROJECTS is None:
+        _PROJECTS = weakref.WeakKeyDictionary()
+    try:
+        p = _PROJECTS.get(figures)
+        if p is None:
+            p = _PROJECTS[figures] = Projects(figures.data)
+        return p
+    except TypeError:           # not weakly referenceable
+        return Projects(figures.data)
 
 
 class Projects:
@@ -92,6 +112,40 @@ def _get(data, path: str):
     return node if isinstance(node, Decimal) else None
 
 
+def describe(path: str, data: dict) -> str:
+    """A figures path as a finance officer names it: table, row (code and name), column.
+
+    "一般公共预算财政拨款支出决算表.科目.2080102.合计" → "一般公共预算财政拨款支出决算表 2080102 一般行政管理事务 合计";
+    "预算绩效.项目自评.项目.4.执行数" → "项目自评 社会保险经办机构项目 执行数"; "上年.…" → "上年 …".
+    """
+    keys = path.split(".")
+    prefix = ""
+    if keys and keys[0] == "上年":
+        prefix, keys = "上年 ", keys[1:]
+        data = data.get("上年") or {}
+    if keys[:3] == ["预算绩效", "项目自评", "项目"] and len(keys) >= 5 and keys[3].isdigit():
+        projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+        i = int(keys[3])
+        name = projects[i].get("项目名称", keys[3]) if i < len(projects) and isinstance(projects[i], dict) else keys[3]
+        return prefix + " ".join(["项目自评", str(name)] + keys[4:])
+    if "科目" in keys:
+        at = keys.index("科目")
+        code = keys[at + 1] if at + 1 < len(keys) else ""
+        name = _row_name(data, code)
+        return prefix + " ".join(keys[:at] + [code] + ([name] if name else []) + keys[at + 2:])
+    return prefix + " ".join(keys)
+
+
+def _row_name(data: dict, code: str) -> str | None:
+    for node in data.values():
+        rows = node.get("科目") if isinstance(node, dict) else None
+        if isinstance(rows, list):
+            for row in rows:
+                if isinstance(row, dict) and str(row.get("科目编码")) == code and row.get("科目名称"):
+                    return str(row["科目名称"])
+    return None
+
+
 def value_at(data: dict, path: str) -> Decimal | None:
     return _get(data, path)
 
@@ -136,8 +190,6 @@ def values_of(r: Reading, data: dict, unit: str, projects: Projects | None = Non
     paths = paths_of(r, data, projects)
     if paths is None:
         return None
-    from narrator.check.claims import MONEY_FACTOR
-
     m = r.mention
     factor = Decimal(1)
     if m.unit in MONEY_FACTOR and unit in MONEY_FACTOR and m.unit != unit:
@@ -152,3 +204,164 @@ def values_of(r: Reading, data: dict, unit: str, projects: Projects | None = Non
 
 def _subject_names() -> set[str]:
     return set(vocabulary()["主体"])
+
+
+# -- the words win: each number against the figure its words name ----------------------
+def quantum_half(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places) / 2
+
+
+def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
+    """Compare each number whose words name a figure with that figure, not with its position.
+
+    Amounts are compared with the figure their subject and measure name; a change and a rate
+    with the change of that figure from the prior year's. Returns the readings the figures
+    refute (the text's own relations are not judged on them).
+    """
+    refuted: set[int] = set()
+    grounded: dict[int, list[str]] = {}           # reading index -> the paths it equals
+    data = figures.data
+    projects = _projects_of(figures)
+    for r in doc.readings:
+        c = by_start.get(r.mention.start)
+        if c is None or r.kind != "money":
+            continue
+        res = values_of(r, data, figures.unit, projects)
+        if res is None:
+            continue
+        paths, found = res
+        if not paths:
+            continue
+        m = c.mention
+        aligned = [f for f in ctx.findings if f.start == m.start and f.code in ("N101", "N107")]
+        hits = [p for v, p in found if C.verdict(v, m.value, m.places, m.qualifier) in (C.OK, C.TRUNCATED)]
+        hit = hits[0] if hits else None
+        if hit is not None:
+            grounded[r.index] = hits
+            if aligned or c.status != "confirmed":
+                ctx.retract(m.start)
+                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, "主体与决算数据相符"
+            _stale_year(ctx, r, doc)
+            continue
+        if c.status == "confirmed":
+            continue
+        slot_paths = {i.get("path") for i in (c.slot.inputs or [])} if c.slot is not None else set()
+        if aligned and (not slot_paths or slot_paths & set(paths)):
+            refuted.add(r.index)
+            continue        # the alignment and the words name the same figure: its finding stands
+        if aligned:
+            ctx.retract(m.start)
+            c.status, c.source, c.expected = "unverifiable", None, None
+        if not found:
+            continue
+        v, path = found[0]
+        fp = max(0, -v.as_tuple().exponent)
+        if fp < m.places and C.verdict(m.value, v, fp) in (C.OK, C.TRUNCATED):
+            continue        # the figure is known to fewer places (a truncated cell): it cannot say
+        refuted.add(r.index)
+        if m.unit == "元" and figures.unit == "万元" and C.verdict(v / 10000, m.value, m.places) == C.OK:
+            # "货物支出3.01元" where the figure is 3.01万元
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
+            ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
+                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
+                    fix="万元")
+            continue
+        expected = C.expected_text(m, v, 2)
+        if path.startswith("预算绩效."):
+            # a project named by a short name: its self-evaluation counts every fund, so the text
+            # may state less (its 一般公共预算 part) but never more
+            if m.value <= v + quantum_half(m.places):
+                refuted.discard(r.index)
+                continue
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
+            ctx.add("N107", m.start, m.end, m.text, expected, f"{r.label}多于该项目全部资金的执行数",
+                    f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
+            continue
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
+        ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "",
+                f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
+    refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
+    return refuted
+
+
+def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dict[int, list[str]],
+                             unit: str) -> set[int]:
+    """A change or a rate of an amount the figures confirm, against that figure's prior year."""
+    refuted: set[int] = set()
+    for r in doc.readings:
+        if r.measure not in (CHG, RATE) or r.anchor is None or r.vs_budget or r.anchor not in grounded:
+            continue
+        c = by_start.get(r.mention.start)
+        if c is None or (c.status == "confirmed" and c.source == "draft"):
+            continue
+        path = next((p for p in grounded[r.anchor] if value_at(data, "上年." + p) is not None), None)
+        if path is None:
+            continue
+        now, before = value_at(data, path), value_at(data, "上年." + path)
+        m = c.mention
+        change = now - before
+        anchor = doc.readings[r.anchor]
+        if r.measure == CHG:
+            written = m.value
+            if m.unit in MONEY_FACTOR and m.unit != unit:
+                written = m.scaled(unit)
+            v = C.verdict(abs(change), written, m.places, m.qualifier)
+            formula = f"{describe(path, data)} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
+            if v == C.OK:
+                sign = 1 if change > 0 else -1 if change < 0 else 0
+                if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
+                    a, b = r.sign_word
+                    word = ctx.text[a:b]
+                    ctx.retract(m.start)
+                    want = flip_word(word)
+                    ctx.add("N105", a, b, word, want,
+                            f"{anchor.label or anchor.subject}比上年{'增加' if sign > 0 else '减少'}",
+                            formula, fix=want)
+                    refuted.add(r.index)
+                    continue
+                c.status, c.source, c.evidence = "confirmed", "words", "变动额 = 本年数 − 上年数（决算数据）"
+                ctx.retract(m.start)
+                continue
+            expected = fmt(abs(change), max(m.places, 2))
+            ctx.retract(m.start)
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
+            ctx.add("N101", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减额", formula,
+                    fix=None if m.qualifier else expected)
+            refuted.add(r.index)
+            continue
+        if before <= 0:
+            continue
+        exact = abs(change) / before * 100
+        v = C.verdict(exact, m.value, m.places, m.qualifier)
+        formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
+        if v == C.OK:
+            c.status, c.source, c.evidence = "confirmed", "words", "变动率 = 变动额 ÷ 上年数（决算数据）"
+            ctx.retract(m.start)
+            continue
+        if v == C.TRUNCATED:
+            continue
+        expected = C.expected_text(m, exact, 2)
+        ctx.retract(m.start)
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
+        ctx.add("N102", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减率", formula,
+                fix=None if m.qualifier else expected)
+        refuted.add(r.index)
+    return refuted
+
+
+def _stale_year(ctx, r, doc) -> None:
+    """An amount equal to this year's figure, written after last year's number (年度)."""
+    if doc.year is None or r.year != doc.year - 1 or r.measure != "决算数":
+        return
+    text = ctx.text
+    sent = doc.sentences[r.sentence]
+    head = text[sent.start:r.mention.start]
+    at = head.rfind(str(r.year))
+    if at < 0 or any(w in head[max(0, at - 6):at] for w in ("比", "较", "与", "相比", "同比", "上年")):
+        return
+    a = sent.start + at
+    b = a + len(str(r.year))
+    if any(f.start == a for f in ctx.findings):
+        return
+    ctx.add("N209", a, b, text[a:b], str(doc.year), f"应为{doc.year}年（本年决算数）",
+            f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))

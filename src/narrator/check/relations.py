@@ -24,10 +24,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from narrator.check.claims import (ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary,
-                     MONEY_FACTOR)
+from narrator.check.claims import ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary
 from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
-from narrator.core.numbers import divide, fmt, quantum, round_half_up, truncate
+from narrator.core.numbers import divide, fmt, quantum, round_half_up
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -133,6 +132,9 @@ class Relations:
         self.verdicts.append(Verdict(code, r, start, end, found if found is not None else r.mention.text,
                                      expected, detail, formula, [x.index for x in evidence], severity,
                                      fix if fix is not None else expected))
+        # which of the numbers is wrong is not known for a sum or a figure stated twice: no fix
+        if code in ("N207", "N208"):
+            self.verdicts[-1].fix = None
 
     def money(self, r: Reading) -> tuple[Decimal, Decimal]:
         return r.interval()
@@ -158,7 +160,26 @@ class Relations:
         self.comparisons()
         self.no_change_words()
         self.changes_of_breakdowns()
+        self.yuan_among_wan()
         return self
+
+    def yuan_among_wan(self) -> None:
+        """"33.17元" beside 万元 amounts in a 万元 text, with nothing to prove it: a warning."""
+        if self.doc.unit != "万元":
+            return
+        text = self.doc.text
+        for sent in self.doc.sentences:
+            rs = [self.R[j] for j in sent.readings if self.R[j].kind == "money"]
+            for r in rs:
+                m = r.mention
+                if m.unit != "元" or r.index in self.blamed or r.index in self.confirmed or r.narrative:
+                    continue
+                if m.value == 0 or m.value >= 10000 or not any(x.unit == "万元" for x in rs if x is not r):
+                    continue
+                self.verdicts.append(Verdict(
+                    "N210", r, m.unit_start, m.unit_end, text[m.unit_start:m.unit_end], "万元",
+                    "同句其他金额以万元计，此处为“元”，请核对单位", f"{_t(r)}元 = {fmt(r.value, 6)}万元",
+                    [], "warning", fix=None))
 
     def no_change_words(self) -> None:
         """持平/无增减/无变化 in a sentence whose own amounts differ (决算 against 上年 or 预算)."""
@@ -186,7 +207,7 @@ class Relations:
                 self.verdicts.append(Verdict(
                     "N105", None, at, at + len(w), w, want,
                     f"{_t(act)}与{_t(other)}不同，不能说“{w}”", f"{_t(act)} − {_t(other)} = {fmt(diff, 2)}",
-                    [act.index, other.index]))
+                    [act.index, other.index], fix=""))
                 break
 
     def changes_of_breakdowns(self) -> None:
@@ -324,10 +345,10 @@ class Relations:
         if any(x.unit == "元" and self.doc.unit == "万元" for x in evidence):
             return                       # left to the unit check
         if exact is not None and _fits(r, lo * _HUNDRED, hi * _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), f"增减率与增减额不符（疑为误乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为误乘100）", formula, evidence)
             return
         if exact is not None and _fits(r, lo / _HUNDRED, hi / _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), f"增减率与增减额不符（疑为少乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为少乘100）", formula, evidence)
             return
         self.blame("N202", r, _expected(r, exact), "增减率", formula, evidence)
 
@@ -514,8 +535,16 @@ class Relations:
             scope = 0 if r.subject in unique else r.section
             if not (r.subject in unique or r.subject.startswith("科目")):
                 continue
-            seen.setdefault((r.subject, scope), []).append(r)
-        for (subj, _), rs in seen.items():
+            key = (r.subject, scope)
+            if r.subject.startswith("科目"):
+                # one code, two lines ("行政运行中人员经费支出" / "行政运行中公用支出"): the same line
+                # only when one's words contain the other's
+                name = _code_free(r.label, r.code)
+                key = next((k for k in seen if k[0] == r.subject and k[1] == scope
+                            and (k[2] in name or name in k[2])), (r.subject, scope, name))
+            seen.setdefault(key, []).append(r)
+        for key, rs in seen.items():
+            subj = key[0]
             if len(rs) < 2:
                 continue
             values: dict[Decimal, list[Reading]] = {}
@@ -599,6 +628,13 @@ def flip_word(word: str) -> str:
         if w.startswith(a):
             return b + w[len(a):]
     return w
+
+
+def _code_free(label: str, code: str | None) -> str:
+    """A 科目 line's words without its code and level markers."""
+    if code:
+        label = label.replace(code, "")
+    return re.sub(r"[()\[\]:：\-—（）]|类|款|项|科目编码", "", label)
 
 
 def _zero_words() -> list[tuple[str, int]]:

@@ -12,7 +12,7 @@ import typer
 
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
-from narrator.core.textio import atomic_write
+from narrator.core.outputs import guard_outputs, is_stdout, stdout_write, write_output
 from narrator.pipeline import check_file, figures_from_document, load_any_figures, load_text_or_document
 from narrator.report.text import check_report, severity_counts, validate_report
 
@@ -33,14 +33,12 @@ def _fail(e: Exception) -> None:
 
 
 def _emit(data: str | bytes, output: Optional[Path]) -> None:
-    if output is None:
+    if output is None or is_stdout(output):
         if isinstance(data, bytes):
             raise UsageError("this format is binary: give -o FILE")
-        sys.stdout.write(data)
-        if not data.endswith("\n"):
-            sys.stdout.write("\n")
+        stdout_write(data)
     else:
-        atomic_write(output, data)
+        write_output(output, data)
 
 
 @app.command()
@@ -48,7 +46,7 @@ def generate(
     figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or disclosure"),
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically) instead of stdout"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
     like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
     like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
     save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
@@ -59,6 +57,7 @@ def generate(
     from narrator.report import markdown as out
 
     try:
+        guard_outputs([("-o", output)], [figures, like, like_figures])
         fig = load_figures(figures)
         if like is not None:
             from narrator.render.like import render_like
@@ -73,7 +72,7 @@ def generate(
         elif fmt == GenFormat.markdown:
             data = out.draft_markdown(draft)
         elif fmt == GenFormat.docx:
-            if output is None:
+            if output is None or is_stdout(output):
                 raise UsageError("--format docx needs -o FILE")
             from narrator.report.docx import draft_docx
             data = draft_docx(draft, fig)
@@ -104,8 +103,9 @@ def check(
 ) -> None:
     """Find the numeric errors in a human-written 情况说明."""
     try:
-        if fix is not None and fix.resolve() == text.resolve():
-            raise UsageError("--fix must write a new file; narrator never modifies its input")
+        if is_stdout(fix):
+            raise UsageError("--fix needs a file name")
+        guard_outputs([("-o", output), ("--fix", fix)], [text, figures])
         result = check_file(text, figures, pack, no_figures)
         if fmt == CheckFormat.json:
             data = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
@@ -113,14 +113,14 @@ def check(
             from narrator.report.html import check_html
             data = check_html(result)
         elif fmt == CheckFormat.docx:
-            if output is None:
+            if output is None or is_stdout(output):
                 raise UsageError("--format docx needs -o FILE")
             from narrator.report.docx import review_docx
             data = review_docx(result)
         else:
             data = check_report(result, show_info)
         if fix is not None:
-            atomic_write(fix, result.fixed_text())
+            write_output(fix, result.fixed_text(), "--fix")
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
@@ -138,6 +138,7 @@ def validate(
     from narrator.audit.engine import audit_figures
 
     try:
+        guard_outputs([("-o", output)], [figures])
         fig = load_any_figures(figures)
         findings = audit_figures(fig)
         counts = severity_counts(findings)
@@ -164,6 +165,7 @@ def extract(
     from narrator.figures.dump import dump_yaml, figures_to_tree
 
     try:
+        guard_outputs([("-o", output)], [document])
         text = load_text_or_document(document)
         fig, repairs, _region = figures_from_document(text, str(document))
         if fig is None:
@@ -216,8 +218,9 @@ def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to wr
     try:
         if out.suffix.lower() != ".xlsx":
             raise UsageError(f"{out}: the workbook must be an .xlsx file")
-        if out.exists():
+        if out.exists() or out.is_symlink():
             raise UsageError(f"{out} exists; narrator does not overwrite a workbook someone may have filled")
+        guard_outputs([("init-workbook", out)], [])
         write_workbook(None, out)
     except (InputError, UsageError) as e:
         _fail(e)
@@ -234,16 +237,15 @@ def convert(
     from narrator.sources.workbook import write_workbook
 
     try:
-        if output.resolve() == source.resolve():
-            raise UsageError("convert writes a new file; narrator never modifies its input")
+        guard_outputs([("-o", output)], [source])
         fig = load_any_figures(source)
         suffix = output.suffix.lower()
         if suffix == ".xlsx":
             write_workbook(fig, output)
         elif suffix in (".yaml", ".yml"):
-            atomic_write(output, dump_yaml(fig))
+            write_output(output, dump_yaml(fig))
         elif suffix == ".json":
-            atomic_write(output, json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str))
+            write_output(output, json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str))
         else:
             raise UsageError(f"{output}: output must end in .yaml, .json or .xlsx")
     except (InputError, UsageError) as e:
@@ -261,8 +263,26 @@ from narrator.cli.batch import batch_app  # noqa: E402
 app.add_typer(batch_app, name="batch")
 
 
-def main() -> None:
-    app()
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="on an internal error, show the traceback (give it anywhere "
+                                                      "on the command line)"),
+) -> None:
+    """narrator: generate and check 部门决算情况说明 (rule-based, no language model)."""
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """The ``narrator`` command: every failure ends in one line on stderr.
+
+    Exit codes: 0 clean, 1 errors found, 2 unusable input or usage (including an internal
+    error: one line asking for a report; ``--debug`` shows the traceback), 130 interrupted.
+    """
+    from narrator.cli.errors import run_guarded
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    run_guarded(lambda: app(args=args, prog_name="narrator"), debug)
 
 
 if __name__ == "__main__":

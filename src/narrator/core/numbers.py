@@ -17,6 +17,8 @@ def to_decimal(value) -> Decimal:
         return Decimal(value)
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("，", "")
+        if "_" in text:  # Decimal() reads 1_000; a figure written so is text (YAML 1.2)
+            raise ValueError(f"not a number: {value!r}")
         try:
             d = Decimal(text)
         except InvalidOperation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -77,7 +78,10 @@ def _looks_like_text(text: str) -> bool:
 
 def read_text(path: str | os.PathLike) -> tuple[str, str]:
     """Read a text file of any supported encoding. Returns (text, encoding)."""
+    from narrator.core.limits import check_file_size
+
     p = Path(path)
+    check_file_size(p)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
@@ -87,7 +91,20 @@ def read_text(path: str | os.PathLike) -> tuple[str, str]:
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", str(path)) from None
     text, enc = decode_bytes(data, str(path))
-    return text, enc
+    return normalise_newlines(text), enc
+
+
+def normalise_newlines(text: str) -> str:
+    """A lone CR (old Mac files, or a mix of endings) becomes LF, so that every line is a line.
+
+    One character for one: every offset, and so every span reported, still points at the
+    same character of the original. CRLF is left as it is (the readers treat it as a break)."""
+    if "\r" not in text:
+        return text
+    return _LONE_CR.sub("\n", text)
+
+
+_LONE_CR = __import__("re").compile(r"\r(?!\n)")
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
@@ -103,6 +120,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's 0600
+        refuse_special(p)
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -110,3 +128,15 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def refuse_special(path: str | os.PathLike) -> None:
+    """The last check before an atomic rename: never replace a folder, a device (/dev/null,
+    /dev/full) or a pipe by a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InputError(f"exists and is {kind}; narrator writes only regular files", str(path))

@@ -14,7 +14,9 @@ from narrator.core.errors import InputError
 
 
 def _construct_decimal(self, node):
-    text = str(node.value).replace("_", "")
+    text = str(node.value)
+    if "_" in text:  # YAML 1.2: 1_000.5 is text, not a number
+        return text
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -32,8 +34,24 @@ class _DecimalSafe(SafeConstructor):
     pass
 
 
+_DECIMAL_INT = __import__("re").compile(r"[-+]?[0-9]+")
+
+
+def _construct_int(self, node):
+    """YAML 1.2 (JSON) integers only: 0x1F, 0o17, 1_000 and 0b1 stay text (the validator then
+    says a number was expected); a number too long for int() is refused with its line."""
+    text = str(node.value)
+    if not _DECIMAL_INT.fullmatch(text):
+        return text
+    if len(text) > 4000:
+        raise InputError(f"number too long: {len(text)} digits", None, node.start_mark.line + 1)
+    return int(text, 10)
+
+
 _DecimalRT.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _DecimalSafe.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalRT.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_DecimalSafe.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _yaml(typ: str) -> YAML:
@@ -71,7 +89,7 @@ try:  # libyaml through PyYAML: ~30x faster than the pure-Python round-trip pars
         pass
 
     def _fast_decimal(loader, node):
-        text = str(node.value).replace("_", "")
+        text = str(node.value)
         value = Decimal(text) if text.lower() not in (".inf", "-.inf", "+.inf", ".nan") else None
         if value is None:
             raise ValueError("not a finite number")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from narrator.core import fast
 from narrator.core.errors import InputError
+from narrator.core.limits import check_file_size, check_number_text, check_yaml_shape, needs_shape_check
 from narrator.core.textio import decode_bytes
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 from narrator.figures.loader_fast import read_subset
@@ -29,7 +30,7 @@ def _parse_json_fast(text: str):
 
     try:
         return json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -41,6 +42,7 @@ def load_figures(path: str | Path) -> Figures:
         from narrator.sources.workbook.read import read_workbook
 
         return read_workbook(p)
+    check_file_size(p)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
@@ -51,6 +53,10 @@ def load_figures(path: str | Path) -> Figures:
         raise InputError(f"cannot read: {e.strerror}", name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
+    check_number_text(text, name)
+    shape_checked = needs_shape_check(text)
+    if shape_checked:  # aliases, or deep nesting: refused before any parser builds it
+        check_yaml_shape(text, name)
     usual_rows = None
     if not fast.ENABLED:  # the reference: libyaml-free parse_yaml, schema validation below
         tree = None
@@ -72,6 +78,8 @@ def load_figures(path: str | Path) -> Figures:
         if fig is not None:
             fig._text = text
             return fig
+    if not shape_checked:
+        check_yaml_shape(text, name)
     tree = parse_yaml(text, name)
     fig = figures_from_tree(tree, name)
     fig._text = None  # lines are already exact

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from narrator.core.errors import InputError
+from narrator.core.limits import figures_problem
 from narrator.core.numbers import to_decimal
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file, parse_yaml
@@ -346,10 +347,10 @@ class _Validator:
             try:
                 return to_decimal(value)
             except (ValueError, TypeError):
-                self.fail(f"{where} must be a number, got {value!r}", line)
+                self.fail(f"{where} must be a number, got {_brief(value)}", line)
         if t == "整数":
             if isinstance(value, bool):
-                self.fail(f"{where} must be a whole number, got {value!r}", line)
+                self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
             if isinstance(value, int):
                 return int(value)
             try:
@@ -357,7 +358,7 @@ class _Validator:
             except (ValueError, TypeError):
                 d = None
             if d is None or d != d.to_integral_value():
-                self.fail(f"{where} must be a whole number, got {value!r}", line)
+                self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
             return int(d)
         if t == "文本":
             if isinstance(value, (dict, list)) or isinstance(value, bool):
@@ -371,7 +372,7 @@ class _Validator:
                 return value
             m = _DATE.fullmatch(str(value))
             if not m:
-                self.fail(f"{where} must be a date like 2024-12-31, got {value!r}", line)
+                self.fail(f"{where} must be a date like 2024-12-31, got {_brief(value)}", line)
             try:
                 return _dt.date(*(int(g) for g in m.groups()))
             except ValueError:
@@ -649,6 +650,15 @@ class _Keep:
     mapping: Any
 
 
+def _brief(v) -> str:
+    """A value for a message, bounded: a list or mapping is named, never printed (an alias
+    bomb expands to billions of items), long text is cut."""
+    if isinstance(v, (dict, list)):
+        return _tname(v)
+    text = repr(v)
+    return text if len(text) <= 60 else text[:40] + "…" + text[-10:]
+
+
 def _tname(v) -> str:
     if isinstance(v, bool):
         return "true/false"
@@ -659,19 +669,26 @@ def _tname(v) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, (int, Decimal)):
-        return f"the number {v}"
+        return f"the number {_brief(v)}"
     return repr(str(v))
 
 
-def figures_from_tree(tree, source: str = "<figures>") -> Figures:
-    """Validate a parsed tree (from YAML, a workbook or a disclosure) and build Figures."""
+def figures_from_tree(tree, source: str = "<figures>", required: bool = True) -> Figures:
+    """Validate a parsed tree (from YAML, a workbook or a disclosure) and build Figures.
+
+    ``required=False`` (a disclosure read in part): figures the schema marks 必填 may be absent."""
     if tree is None:
         raise InputError("file is empty", source)
     if not isinstance(tree, dict):
         raise InputError(f"top level must be a mapping of official names, got {_tname(tree)}", source, 1)
     v = _Validator(source, True)
     root = schema()
-    data = v.mapping(root, tree, (), 1, root, True)
+    data = v.mapping(root, tree, (), 1, root, required)
+    bad = figures_problem(data)
+    if bad is not None:
+        path, why = bad
+        fig = Figures(data=data, source=source, lines=v.lines)
+        raise InputError(f"{v._where(path)} {why}", source, fig.line_of(path))
     data.setdefault("金额单位", "万元")
     return Figures(data=data, source=source, lines=v.lines)
 
@@ -685,5 +702,7 @@ def _fast_figures(tree: dict, source: str, usual_rows: dict | None = None) -> Fi
         data = v.mapping(root, tree, (), 1, root, True)
     except (_Irregular, InputError):
         return None
+    if figures_problem(data) is not None:
+        return None  # the reference validator says what and where
     data.setdefault("金额单位", "万元")
     return Figures(data=data, source=source)

@@ -21,11 +21,12 @@ from narrator.core.errors import InputError
 from narrator.core.textio import decode_bytes
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv", ".csv", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 
 
 @dataclass
 class Document:
-    """A disclosure as text. ``kind`` is "text", "pdf", "docx" or "xlsx"."""
+    """A disclosure as text. ``kind`` is "text", "pdf", "docx", "xlsx" or "html"."""
 
     text: str
     source: str
@@ -55,12 +56,16 @@ def load_document(path: str | os.PathLike) -> Document:
         return _load_docx(data, name)
     if suffix in (".xlsx", ".xlsm"):
         return _load_xlsx(data, name)
+    if suffix in HTML_SUFFIXES:
+        from narrator.sources.html import html_text
+
+        return Document(_newlines(html_text(data, name)), name, "html")
     if suffix in (".doc", ".xls", ".wps", ".et"):
         raise InputError(f"unsupported file type {suffix}: save it as .docx, .xlsx or PDF first", name)
     if suffix in TEXT_SUFFIXES:
         text, enc = decode_bytes(data, name)
         return Document(_newlines(text), name, "text", encoding=enc)
-    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx or text",
+    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .html or text",
                      name)
 
 

@@ -347,10 +347,10 @@ def header_columns(block: Block, header: list[Line]) -> list[Column]:
     one lower line is a group label (本年支出 over 小计/基本支出/项目支出).
     """
     if block.tabbed:
-        rows = [tab_cells(ln) for ln in header]
+        rows = [block.cells(ln) for ln in header]
         n = max((len(r) for r in rows), default=0)
         return [Column(i, i + 1, [r[i].text for r in rows if i < len(r) and r[i].text]) for i in range(n)]
-    frags = [(li, c) for li, ln in enumerate(header) for c in space_cells(ln)]
+    frags = [(li, c) for li, ln in enumerate(header) for c in block.cells(ln)]
     group: set[int] = set()
     for k, (li, c) in enumerate(frags):
         for lj in sorted({l for l, _ in frags if l > li}):

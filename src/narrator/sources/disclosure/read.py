@@ -9,6 +9,7 @@ from narrator.sources.disclosure.layouts import (
 from narrator.sources.disclosure.parts import _part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
+from narrator.sources.disclosure.reread import doubtful_tables, read_table, unreadable
 from narrator.sources.disclosure.tables import (
     _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
     _parse_two_halves, _unit, department_and_year,
@@ -34,6 +35,12 @@ def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Find
     "本表无数据" note omitted); the findings are the repairs made (``D001``, info), the
     damaged cells left as printed (``D002``, warning) and the tables not found (``D003``).
     """
+    return _read(text, name, None)
+
+
+def _read(text: str, name: str, chosen: dict | None) -> tuple[dict, list[Finding]]:
+    """One reading of the tables; ``chosen``: the reading of the tables doubted on a first pass
+    (key → block, or None when no reading of it can be relied on)."""
     ctx = _Ctx(text=text, source=name)
     parts = split_disclosure(text)
     lines = split_lines(text)
@@ -43,6 +50,14 @@ def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Find
         stops.append(parts.narrative[0])
     blocks = _make_blocks(lines, titles, stops)
     for b in blocks:
+        if chosen and b.key in chosen:
+            reading = chosen[b.key]
+            if reading.block is None:
+                ctx.finding("D005", "warning", f"表格未能可靠读取：{b.key}（按各种分列方式读出的数都不满足表内"
+                            f"加总关系，{reading.failed} 条不成立）；不据此表报告表格错误，也不用它核对文字",
+                            b.title.offset, unread=b.key)
+                continue
+            b = reading.block
         ctx.present.add(b.key)
         _PARSERS[b.kind](b, ctx)
         note = _no_data_note(b)
@@ -52,12 +67,25 @@ def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Find
     if titles:
         for spec in vocabulary()["表"]:
             if spec["键"] not in titles:
-                ctx.finding("D003", "warning", f"table {spec['键']} not found in the disclosure", None)
+                ctx.finding("D003", "warning", f"未找到{spec['键']}；与之有关的文字未核对", None,
+                            unread=spec["键"])
     places = _decimals_norm(ctx)
     for s in ctx.slots.values():
         if s.status == "clean" and s.amount is not None and s.amount.decimals < places:
             s.status, s.known = "truncated", False
-    _Solver(ctx, _build_identities(ctx), places).run()
+    identities = _build_identities(ctx)
+    _Solver(ctx, identities, places).run()
+    if chosen is None:
+        doubted = doubtful_tables(ctx, identities, blocks)
+        if doubted:
+            again = {}
+            for b in blocks:
+                if b.key in doubted:
+                    reading = read_table(b, _PARSERS[b.kind], text, name)
+                    if unreadable(reading, b):
+                        reading.block = None
+                    again[b.key] = reading
+            return _read(text, name, again)
     _fix_subject_names(ctx)
     dept, year = department_and_year(text)
     region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text

@@ -56,14 +56,16 @@ class _Ctx:
 
     def finding(self, code: str, severity: str, message: str, offset: int | None, *,
                 found: str | None = None, expected: str | None = None, formula: str | None = None,
-                end: int | None = None) -> None:
+                end: int | None = None, unread: str | None = None) -> None:
         line = col = None
         if offset is not None:
             line, col = line_col(self.text, offset)
-        name = {"D001": "extraction-repair", "D002": "unrepaired-cell", "D003": "table-not-found"}[code]
+        name = {"D001": "extraction-repair", "D002": "unrepaired-cell", "D003": "table-not-found",
+                "D005": "table-not-read-reliably"}[code]
         self.findings.append(Finding(code, name, severity, message, file=self.source, line=line,
                                      column=col, start=offset, end=end, found=found,
-                                     expected=expected, formula=formula))
+                                     expected=expected, formula=formula,
+                                     extra={"unread": unread} if unread else {}))
 
     def add(self, path: tuple, cell: Cell | None, anchor: int, fixed_row: bool) -> None:
         if path in self.slots:
@@ -635,6 +637,9 @@ def _fix_subject_names(ctx: _Ctx) -> None:
                 r.name = official
 
 
+_NOT_A_DEPARTMENT = {"部门", "本部门", "单位", "本单位", "年度", "年度部门"}
+
+
 def department_and_year(text: str) -> tuple[str | None, int | None]:
     """单位 and 年度 from the title ("2024 年度区人社局部门决算公开", "上海市 XX 局 / 2024 年度部门决算")."""
     lines = [compact(ln.text) for ln in split_lines(text[:4000])]
@@ -656,6 +661,8 @@ def department_and_year(text: str) -> tuple[str | None, int | None]:
             m = re.search(pat, s)
             if m and re.search(r"[\u4e00-\u9fff]", m.group("dept")):
                 dept = m.group("dept").strip("：:，,")
+                if dept in _NOT_A_DEPARTMENT:     # "2024 年度部门决算表": no name printed
+                    continue
                 return dept, int(m.group("year"))
     m = re.search(r"(\d{4})\s*年度", text[:4000])
     return None, int(m.group(1)) if m else None

@@ -1,0 +1,179 @@
+"""Input limits: how large, long or deep an input narrator accepts, stated in one place.
+
+A real figures file is 5–50 KB, nested 6 levels deep, with amounts of at most 12 digits
+and 2–4 decimals; a real 情况说明 is 10–60 KB. The limits below are far above that and
+far below what would make narrator crash, hang or run out of memory. Each is enforced
+where the input is read, with a one-line error naming the file (and line) and the limit:
+
+==========================  =========================================================
+MAX_FILE_BYTES              any input file (figures, text, workbook, PDF, docx)
+MAX_NUMBER_DIGITS           digits before the point of a number in figures
+MAX_NUMBER_DECIMALS         digits after the point of a number in figures
+MAX_TEXT_NUMBER_CHARS       a digit run in a text longer than this is not read as a
+                            number (a pasted ID or garbage), so no arithmetic on it
+MAX_YAML_DEPTH              nesting of mappings and lists in a figures file
+MAX_YAML_NODES              nodes of a figures file after alias expansion (a
+                            "billion laughs" bomb is refused before it is built)
+YEAR_MIN, YEAR_MAX          年度
+==========================  =========================================================
+
+Not yet enforced (issue 16): NON_NEGATIVE names the totals of money received or spent that
+cannot be negative; refusing them at load would keep the table audit from reporting on such
+figures, so they belong in the audit as findings (an error there, a warning elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+
+from narrator.core.errors import InputError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NUMBER_DIGITS = 18
+MAX_NUMBER_DECIMALS = 8
+MAX_TEXT_NUMBER_CHARS = 40
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 1_000_000
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+# figures (the last key of their path) that are sums of money received or spent: never negative
+NON_NEGATIVE = frozenset({"本年收入合计", "本年支出合计", "总计"})
+
+
+def _size(n: int) -> str:
+    for unit, k in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= k:
+            return f"{n / k:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def check_file_size(path: str | os.PathLike, size: int | None = None) -> None:
+    """Refuse a file larger than MAX_FILE_BYTES (with its size and the limit)."""
+    if size is None:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            return  # the reader reports a missing or unreadable file
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"file too large: {_size(size)} (the limit is {_size(MAX_FILE_BYTES)})", str(path))
+
+
+def number_problem(value: Decimal | int) -> str | None:
+    """Why a number of a figures file is out of bounds, or None."""
+    if isinstance(value, int):
+        if abs(value) >= 10 ** MAX_NUMBER_DIGITS:
+            return f"is too large (more than {MAX_NUMBER_DIGITS} digits)"
+        return None
+    if not value.is_finite():
+        return "is not a finite number"
+    if value and value.adjusted() >= MAX_NUMBER_DIGITS:
+        return f"is too large (more than {MAX_NUMBER_DIGITS} digits before the point)"
+    exp = value.as_tuple().exponent
+    if isinstance(exp, int) and -exp > MAX_NUMBER_DECIMALS:
+        return f"has too many decimals ({-exp}; at most {MAX_NUMBER_DECIMALS})"
+    return None
+
+
+_LONG_DIGITS = re.compile(r"\d{%d,}" % (MAX_NUMBER_DIGITS + MAX_NUMBER_DECIMALS + 2))
+
+
+def check_number_text(text: str, name: str) -> None:
+    """Refuse a figures text holding a digit run no number may have (before any parser
+    converts it: Python's int() refuses 4,300 digits with a traceback)."""
+    m = _LONG_DIGITS.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise InputError(f"number too long: {m.end() - m.start()} digits (a figure has at most "
+                         f"{MAX_NUMBER_DIGITS} before and {MAX_NUMBER_DECIMALS} after the point)", name, line)
+
+
+def check_yaml_shape(text: str, name: str) -> None:
+    """Refuse YAML nested deeper than MAX_YAML_DEPTH or larger than MAX_YAML_NODES after its
+    aliases are expanded, from libyaml's event stream (iterative: no recursion, no tree built)."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency
+        return
+    Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = Loader(text)
+    depth = 0
+    nodes = 0
+    anchors: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, node count at its start)
+    try:
+        while True:
+            ev = loader.get_event()
+            if ev is None or isinstance(ev, yaml.StreamEndEvent):
+                break
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                nodes += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise InputError(f"nested too deeply (more than {MAX_YAML_DEPTH} levels)", name,
+                                     ev.start_mark.line + 1)
+                open_nodes.append((ev.anchor, nodes))
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                anchor, start = open_nodes.pop()
+                if anchor is not None:
+                    anchors[anchor] = nodes - start + 1
+            elif isinstance(ev, yaml.ScalarEvent):
+                nodes += 1
+                if ev.anchor is not None:
+                    anchors[ev.anchor] = 1
+            elif isinstance(ev, yaml.AliasEvent):
+                nodes += anchors.get(ev.anchor, 1)
+            if nodes > MAX_YAML_NODES:
+                raise InputError(f"too large once its aliases (*) are expanded: more than {MAX_YAML_NODES:,} "
+                                 "values", name, ev.start_mark.line + 1)
+    except yaml.YAMLError as e:
+        if "depth" in str(e):  # libyaml's own limit (1,000 flow levels)
+            mark = getattr(e, "problem_mark", None)
+            raise InputError(f"nested too deeply (more than {MAX_YAML_DEPTH} levels)", name,
+                             mark.line + 1 if mark is not None else None) from None
+        return  # not valid YAML: the parsers report it with its line
+    finally:
+        loader.dispose()
+
+
+# Anchors (aliases need one), or lines that start deep (block nesting, "- - - -" chains) or
+# open many flow collections: only such texts are walked by check_yaml_shape before parsing
+_SHAPE_HINT = re.compile(r"&|^[ \t-]{%d,}|[\[{](?:[^\n\[{]*[\[{]){16,}" % (MAX_YAML_DEPTH // 2), re.M)
+
+
+def needs_shape_check(text: str) -> bool:
+    """Whether a figures text could be deep or hold aliases (a cheap scan; see check_yaml_shape)."""
+    return _SHAPE_HINT.search(text) is not None
+
+
+def figures_problem(data: dict) -> tuple[tuple, str] | None:
+    """The first figure out of bounds in validated figures data: (path, why), or None.
+
+    Numbers beyond MAX_NUMBER_DIGITS / MAX_NUMBER_DECIMALS, a 年度 outside YEAR_MIN–YEAR_MAX,
+    Iterative: the data may come from any reader."""
+    stack: list[tuple[tuple, object]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                stack.append((path + (k,), v))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                stack.append((path + (i,), v))
+        elif isinstance(node, (Decimal, int)) and not isinstance(node, bool):
+            key = path[-1] if path else None
+            if key == "年度":
+                if not YEAR_MIN <= node <= YEAR_MAX:
+                    return path, f"must be a year from {YEAR_MIN} to {YEAR_MAX}, got {_short(node)}"
+                continue
+            why = number_problem(node)
+            if why is not None:
+                return path, why
+    return None
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
