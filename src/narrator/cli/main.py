@@ -47,6 +47,9 @@ def generate(
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
+    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
+    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
+    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
 ) -> None:
     """Write the whole 情况说明 from the figures."""
     from narrator.figures.load import load_figures
@@ -54,9 +57,16 @@ def generate(
     from narrator.report import markdown as out
 
     try:
-        guard_outputs([("-o", output)], [figures])
+        guard_outputs([("-o", output)], [figures, like, like_figures])
         fig = load_figures(figures)
-        draft = render(fig, pack)
+        if like is not None:
+            from narrator.render.like import render_like
+            last = load_figures(like_figures) if like_figures is not None else None
+            draft, _ = render_like(load_text_or_document(like), fig, last, save_pack, str(like))
+        elif like_figures is not None or save_pack is not None:
+            raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
+        else:
+            draft = render(fig, pack)
         if fmt == GenFormat.json:
             data = json.dumps(draft.to_json(), ensure_ascii=False, indent=2)
         elif fmt == GenFormat.markdown:

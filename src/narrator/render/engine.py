@@ -323,6 +323,28 @@ def g_has_text(key: str) -> bool:
     return isinstance(node, str) and bool(node.strip())
 
 
+def g_figure_at(path: str):
+    """The figure at a dotted path of the figures (科目 rows by code), for packs learned from a text."""
+    from narrator.check.grounding import value_at
+
+    value = value_at(_state.get().figures.data, str(path))
+    if value is None:
+        return Missing(str(path))
+    return Q(value, "金额", str(path).split(".")[-1], tuple(str(path).split(".")))
+
+
+def g_source(q, written: str):
+    """``q`` labelled with the words of last year's text it replaces (a learned pack's provenance)."""
+    if not isinstance(q, Q):
+        return q
+    return Q(q.value, q.unit, f"{q.label}（上年原文：{written}）", q.path, q.op, q.inputs, q.rule, q.places)
+
+
+def g_to_confirm(label: str):
+    """A visible mark for what a person must confirm: 【待核：…】."""
+    return _emit(Slot(0, "placeholder", wording()["待核"].format(label), None, 0, "", str(label)))
+
+
 def g_chart(key: str, caption: str):
     st = _state.get()
     n = len(st.charts) + 1
@@ -408,7 +430,7 @@ def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
                         "年": f_year, "中文数字": g_cn, "文": f_sentence})
     env.globals.update({"金额连单位": g_amount_unit, "方向": g_direction, "待填": g_placeholder, "说明": g_text, "有说明": g_has_text,
                         "图": g_chart, "中文数字": g_cn, "求和": g_sum, "为零": g_is_zero,
-                        "缺数": is_missing})
+                        "缺数": is_missing, "数据项": g_figure_at, "原文": g_source, "待核": g_to_confirm})
     rules = load_rules(rules_key)
     for name in rules.functions:
         env.globals[name] = _rule_function(rules, name)
