@@ -378,46 +378,32 @@ class Relations:
                    f"{_t(anchor)} − {_t(base)} = {fmt(exact, max(r.mention.places, 2))}", [anchor, base])
 
     def share(self, r: Reading) -> None:
-        if r.anchor is None or r.whole is None:
-            return
-        part, whole = self.R[r.anchor], self.R[r.whole]
-        if whole.value == 0:
-            return
-        lo, hi = _ratio(part.interval(), whole.interval())
-        v = _fits(r, lo, hi)
-        if v == "ok":
-            self.centres[r.index] = _center_ratio(part.interval(), whole.interval())
-            self.confirm("占比 = 部分 ÷ 整体", r, part, whole)
-            return
-        exact = _center_ratio(part.interval(), whole.interval())
-        formula = f"{_t(part)} ÷ {_t(whole)} = {fmt(exact, 2)}%" if exact is not None else ""
-        if v == "truncated":
-            self.verdicts.append(Verdict("N106", r, r.mention.start, r.mention.end, r.mention.text,
-                                         _expected(r, exact), "占比", formula, [part.index, whole.index]))
-            return
-        if part.unit != whole.unit and "元" in (part.unit, whole.unit):
-            return
-        self.blame("N205", r, _expected(r, exact), "占比", formula, [part, whole])
+        if r.anchor is not None and r.whole is not None:
+            self._quotient(r, self.R[r.anchor], self.R[r.whole], "N205", "占比", "占比 = 部分 ÷ 整体")
 
     def completion(self, r: Reading) -> None:
-        if r.anchor is None or r.budget is None:
+        if r.anchor is not None and r.budget is not None:
+            self._quotient(r, self.R[r.anchor], self.R[r.budget], "N201", "完成率", "完成率 = 决算数 ÷ 预算数")
+
+    def _quotient(self, r: Reading, num: Reading, den: Reading, code: str, what: str, rule: str) -> None:
+        """A percentage that is num ÷ den: confirmed, truncated (N106) or wrong (``code``)."""
+        if den.value == 0:
             return
-        act, bud = self.R[r.anchor], self.R[r.budget]
-        if bud.value == 0:
-            return
-        lo, hi = _ratio(act.interval(), bud.interval())
+        lo, hi = _ratio(num.interval(), den.interval())
         v = _fits(r, lo, hi)
+        exact = _center_ratio(num.interval(), den.interval())
         if v == "ok":
-            self.centres[r.index] = _center_ratio(act.interval(), bud.interval())
-            self.confirm("完成率 = 决算数 ÷ 预算数", r, act, bud)
+            self.centres[r.index] = exact
+            self.confirm(rule, r, num, den)
             return
-        exact = _center_ratio(act.interval(), bud.interval())
-        formula = f"{_t(act)} ÷ {_t(bud)} = {fmt(exact, 2)}%" if exact is not None else ""
+        formula = f"{_t(num)} ÷ {_t(den)} = {fmt(exact, 2)}%" if exact is not None else ""
         if v == "truncated":
             self.verdicts.append(Verdict("N106", r, r.mention.start, r.mention.end, r.mention.text,
-                                         _expected(r, exact), "完成率", formula, [act.index, bud.index]))
+                                         _expected(r, exact), what, formula, [num.index, den.index]))
             return
-        self.blame("N201", r, _expected(r, exact), "完成率", formula, [act, bud])
+        if num.unit != den.unit and "元" in (num.unit, den.unit):
+            return                       # left to the unit check
+        self.blame(code, r, _expected(r, exact), what, formula, [num, den])
 
     def shares_sum(self) -> None:
         groups: dict[int, list[Reading]] = {}
