@@ -239,6 +239,9 @@ def test_a_year_inside_a_name_stays_and_a_reused_pack_folder_is_read_again(tmp_p
 
 def test_a_direction_word_without_a_pair_is_marked_when_the_sign_changes(sample_figures):
     text = ("第三部分 区人社局2023年度部门决算情况说明\n一、收入决算情况说明\n"
-            "2023年度收入合计15568.86万元，比上年上升1568.86万元，上升11.21%。\n")
+            "2023年度收入合计15568.86万元，比上年增多1568.86万元，增多11.21%。\n")
     draft, _ = render_like(text, sample_figures)
-    assert "比上年【待核：原文方向词 上升】1224.74万元，【待核：原文方向词 上升】7.87%。" in draft.text
+    assert "比上年【待核：原文方向词 增多】1224.74万元，【待核：原文方向词 增多】7.87%。" in draft.text
+    # 上升 has its pair (上升/下降) in rules/wording.yaml: it follows the new sign
+    draft, _ = render_like(text.replace("增多", "上升"), sample_figures)
+    assert "比上年下降1224.74万元，下降7.87%。" in draft.text

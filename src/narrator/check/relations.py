@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
 
 from narrator.check.claims import ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary
@@ -607,13 +608,23 @@ class Relations:
 
 def flip_word(word: str) -> str:
     """The direction word of the opposite sign (增加 → 减少, 增长 → 下降 …)."""
-    pairs = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长", "上升": "下降", "降低": "提高",
-             "提高": "降低", "增支": "减支", "减支": "增支", "增幅": "降幅", "降幅": "增幅"}
     w = "".join(word.split())
-    for a, b in pairs.items():
+    for a, b in _opposites():
         if w.startswith(a):
             return b + w[len(a):]
     return w
+
+
+@cache
+def _opposites() -> tuple[tuple[str, str], ...]:
+    """(word, its opposite) from the direction word groups of rules/wording.yaml, longest first."""
+    from narrator.render.engine import wording
+
+    out = {}
+    for group in wording()["方向词"].values():
+        out.setdefault(group["正"], group["负"])
+        out.setdefault(group["负"], group["正"])
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
 
 
 def _code_free(label: str, code: str | None) -> str:
