@@ -28,6 +28,8 @@ from decimal import Decimal
 from narrator.check.claims import ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary
 from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
 from narrator.core.numbers import divide, fmt, quantum, round_half_up
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -618,10 +620,8 @@ def flip_word(word: str) -> str:
 @cache
 def _opposites() -> tuple[tuple[str, str], ...]:
     """(word, its opposite) from the direction word groups of rules/wording.yaml, longest first."""
-    from narrator.render.engine import wording
-
     out = {}
-    for group in wording()["方向词"].values():
+    for group in load_rule_file(rules_dir() / "wording.yaml")["方向词"].values():
         out.setdefault(group["正"], group["负"])
         out.setdefault(group["负"], group["正"])
     return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
