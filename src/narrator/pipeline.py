@@ -12,7 +12,8 @@ from typing import Optional
 
 from narrator.core.errors import InputError
 
-FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def load_text_or_document(path: Path) -> str:
