@@ -157,9 +157,14 @@ def _mention(*fields) -> Mention:
 # rules
 
 def _load_rules() -> dict:
+    from narrator.core.yamlio import parse_yaml_fast
+
+    text = (rules_dir() / "extract.yaml").read_text(encoding="utf-8")
+    fast = parse_yaml_fast(text)       # libyaml: the same values (tests/core/test_rule_files_fast.py)
+    if fast is not None:
+        return fast
     yaml = YAML(typ="safe", pure=True)
-    with open(rules_dir() / "extract.yaml", encoding="utf-8") as f:
-        return yaml.load(f)
+    return yaml.load(text)
 
 
 _R = _load_rules()
