@@ -19,7 +19,6 @@ from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
 
-import cn2an
 import jinja2
 
 from narrator.render.draft import Draft, Section, Sentence, Slot
@@ -339,9 +338,38 @@ def g_cn(n) -> str:
     return _cn_int(int(n.value if isinstance(n, Q) else n))
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_UNITS = ("", "十", "百", "千")
+
+
+def _cn_small(n: int) -> str:
+    """0 ≤ n < 10000 in Chinese numerals, as cn2an.an2cn writes them (tests/render/test_cn_numerals.py)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
+    digits = [int(c) for c in str(n)]
+    out, zero = [], False
+    for i, d in enumerate(digits):
+        unit = _CN_UNITS[len(digits) - 1 - i]
+        if d == 0:
+            zero = True
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append(_CN_DIGITS[d] + unit)
+    return "".join(out)
+
+
 @lru_cache(maxsize=1024)
 def _cn_int(n: int) -> str:
-    # cn2an is slow (it validates and parses its input); section numbers repeat in every draft
+    # section and item numbers are small: written here; cn2an (slow to import, ~100–300 ms, and
+    # to call) only for the rest
+    if 0 <= n < 10000:
+        return _cn_small(n)
+    import cn2an
+
     return cn2an.an2cn(n)
 
 
@@ -392,7 +420,12 @@ _FAST_JINJA = fast.ENABLED and jinja2.__version__.split(".")[:2] == ["3", "1"]
 
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Environment:
-    return _make_environment(dirs, rules_key, FastEnvironment if _FAST_JINJA else jinja2.Environment)
+    from narrator.render.bytecode import bytecode_cache
+
+    cls = FastEnvironment if _FAST_JINJA else jinja2.Environment
+    env = _make_environment(dirs, rules_key, cls)
+    env.bytecode_cache = bytecode_cache(cls)      # compiled templates kept across processes
+    return env
 
 
 def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
