@@ -18,7 +18,8 @@ from narrator.pipeline import (
 )
 from narrator.report.text import check_report, severity_counts, validate_report
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,  # plain help: rich costs ~150 ms
+                  pretty_exceptions_enable=False,
                   help="narrator: generate and check 部门决算情况说明 (rule-based, no language model).")
 
 
