@@ -27,6 +27,7 @@ from narrator.core.errors import InputError, UsageError
 from narrator.figures.model import Figures
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
+from narrator.core.cn_numerals import cn_small
 from narrator.render.engine_fast import FastEnvironment, SharedVars
 from narrator.core.resources import rules_dir, templates_dir
 from narrator.core.values import Missing, Q, natural_places, is_missing
@@ -338,36 +339,12 @@ def g_cn(n) -> str:
     return _cn_int(int(n.value if isinstance(n, Q) else n))
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_UNITS = ("", "十", "百", "千")
-
-
-def _cn_small(n: int) -> str:
-    """0 ≤ n < 10000 in Chinese numerals, as cn2an.an2cn writes them (tests/render/test_cn_numerals.py)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
-    digits = [int(c) for c in str(n)]
-    out, zero = [], False
-    for i, d in enumerate(digits):
-        unit = _CN_UNITS[len(digits) - 1 - i]
-        if d == 0:
-            zero = True
-            continue
-        if zero:
-            out.append("零")
-            zero = False
-        out.append(_CN_DIGITS[d] + unit)
-    return "".join(out)
-
-
 @lru_cache(maxsize=1024)
 def _cn_int(n: int) -> str:
     # section and item numbers are small: written here; cn2an (slow to import, ~100–300 ms, and
     # to call) only for the rest
     if 0 <= n < 10000:
-        return _cn_small(n)
+        return cn_small(n)
     import cn2an
 
     return cn2an.an2cn(n)
