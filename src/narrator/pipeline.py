@@ -12,7 +12,8 @@ from typing import Optional
 
 from narrator.core.errors import InputError
 
-FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def load_text_or_document(path: Path) -> str:
@@ -91,7 +92,9 @@ def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: 
     if fig is not None:
         findings = findings + audit_figures(fig)
     result = check_text(text, str(path), fig, pack, audit=findings, region=region)
-    from narrator.sources.disclosure.gaps import unread_summary
+    result.unread = []
+    if any(f.code.startswith("D") for f in findings):   # (the disclosure reader is not imported otherwise)
+        from narrator.sources.disclosure.gaps import unread_summary
 
-    result.unread = unread_summary(findings)      # what could not be checked, for the summary
+        result.unread = unread_summary(findings)      # what could not be checked, for the summary
     return result

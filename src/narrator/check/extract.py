@@ -80,6 +80,7 @@ from itertools import chain
 from ruamel.yaml import YAML
 
 from narrator.core.caches import per_document
+from narrator.core.cn_numerals import read_cn_small
 from narrator.core.limits import MAX_TEXT_NUMBER_CHARS
 from narrator.core.resources import rules_dir
 
@@ -157,9 +158,14 @@ def _mention(*fields) -> Mention:
 # rules
 
 def _load_rules() -> dict:
+    from narrator.core.yamlio import parse_yaml_fast
+
+    text = (rules_dir() / "extract.yaml").read_text(encoding="utf-8")
+    fast = parse_yaml_fast(text)       # libyaml: the same values (tests/core/test_rule_files_fast.py)
+    if fast is not None:
+        return fast
     yaml = YAML(typ="safe", pure=True)
-    with open(rules_dir() / "extract.yaml", encoding="utf-8") as f:
-        return yaml.load(f)
+    return yaml.load(text)
 
 
 _R = _load_rules()
@@ -448,8 +454,10 @@ def _parse_chinese(s: str) -> tuple[Decimal, int] | None:
     whole, _, frac = s.partition("点")
     if whole and all(c in _CN_DIGIT for c in whole) and len(whole) > 1:
         n = int("".join(str(_CN_DIGIT[c]) for c in whole))     # read digit by digit
+    elif (small := read_cn_small(whole)) is not None:  # 十二, 一百零五 …: without cn2an
+        n = small
     else:
-        import cn2an  # imported on first use: it takes ~100 ms to import
+        import cn2an  # imported on first use: it takes 100–400 ms to import and set up
 
         try:
             n = cn2an.cn2an(whole.replace("0", "零"), "normal")

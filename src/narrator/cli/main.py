@@ -13,10 +13,13 @@ import typer
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
 from narrator.core.outputs import guard_outputs, is_stdout, stdout_write, write_output
-from narrator.pipeline import check_file, figures_from_document, load_any_figures, load_text_or_document
+from narrator.pipeline import (
+    WORKBOOK_SUFFIXES, check_file, figures_from_document, load_any_figures, load_text_or_document,
+)
 from narrator.report.text import check_report, severity_counts, validate_report
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,  # plain help: rich costs ~150 ms
+                  pretty_exceptions_enable=False,
                   help="narrator: generate and check 部门决算情况说明 (rule-based, no language model).")
 
 
@@ -43,7 +46,7 @@ def _emit(data: str | bytes, output: Optional[Path]) -> None:
 
 @app.command()
 def generate(
-    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or disclosure"),
+    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or disclosure"),
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
@@ -129,7 +132,7 @@ def check(
 
 @app.command()
 def validate(
-    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or a disclosure"),
+    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or a disclosure"),
     fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
     show_info: bool = typer.Option(False, "--show-info", help="also list rounding residues (info)"),
@@ -157,7 +160,7 @@ def validate(
 
 @app.command()
 def extract(
-    document: Path = typer.Argument(..., help="a published disclosure: text, PDF or docx"),
+    document: Path = typer.Argument(..., help="a published disclosure (text, PDF, docx, HTML) or a workbook of its tables (.xlsx, .xls)"),
     fmt: str = typer.Option("yaml", "--format", "-f", help="yaml | json"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here"),
 ) -> None:
@@ -166,8 +169,11 @@ def extract(
 
     try:
         guard_outputs([("-o", output)], [document])
-        text = load_text_or_document(document)
-        fig, repairs, _region = figures_from_document(text, str(document))
+        if document.suffix.lower() in WORKBOOK_SUFFIXES:      # a workbook of the tables: read as by convert
+            fig, repairs = load_any_figures(document), []
+        else:
+            text = load_text_or_document(document)
+            fig, repairs, _region = figures_from_document(text, str(document))
         if fig is None:
             raise InputError("no 决算 tables found in this document", str(document))
         for f in repairs:
@@ -229,7 +235,7 @@ def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to wr
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx) or a disclosure"),
+    source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx, .xls) or a disclosure"),
     output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
 ) -> None:
     """Convert figures between YAML, JSON and the Excel workbook layout."""

@@ -130,6 +130,71 @@ except (ImportError, AttributeError):  # pragma: no cover - PyYAML without libya
     FastLoader = None
 
 
+class _LineCol:
+    """What ruamel's round-trip containers offer as ``.lc`` (0-based lines and columns)."""
+
+    __slots__ = ("line", "col", "_keys", "_items")
+
+    def __init__(self, mark, keys=None, items=None):
+        self.line, self.col = mark.line, mark.column
+        self._keys = keys
+        self._items = items
+
+    def key(self, k):
+        return self._keys[k]
+
+    def item(self, i):
+        return self._items[i]
+
+
+class LinedDict(dict):
+    __slots__ = ("lc",)
+
+
+class LinedList(list):
+    __slots__ = ("lc",)
+
+
+if FastLoader is not None:
+    class FastLinesLoader(FastLoader):  # type: ignore[misc,valid-type]
+        """libyaml, with each mapping and list knowing the line of its keys and items, as ruamel's
+        round-trip parse gives them (for Figures.line_of)."""
+
+    def _lines_mapping(loader, node, deep=False):
+        loader.flatten_mapping(node)
+        out = LinedDict()
+        keys = {}
+        for k_node, v_node in node.value:
+            key = loader.construct_object(k_node, deep=True)
+            if key in out:
+                raise ValueError("duplicate key")
+            out[key] = loader.construct_object(v_node, deep=True)
+            keys[key] = (k_node.start_mark.line, k_node.start_mark.column)
+        out.lc = _LineCol(node.start_mark, keys=keys)
+        return out
+
+    def _lines_sequence(loader, node, deep=False):
+        out = LinedList(loader.construct_object(n, deep=True) for n in node.value)
+        out.lc = _LineCol(node.start_mark, items=[(n.start_mark.line, n.start_mark.column) for n in node.value])
+        return out
+
+    FastLinesLoader.add_constructor("tag:yaml.org,2002:map", _lines_mapping)
+    FastLinesLoader.add_constructor("tag:yaml.org,2002:seq", _lines_sequence)
+else:  # pragma: no cover
+    FastLinesLoader = None
+
+
+def parse_yaml_fast_lines(text: str):
+    """Like parse_yaml_fast, with ``.lc`` line positions on mappings and lists (see LinedDict);
+    None when libyaml is missing or on any problem."""
+    if FastLinesLoader is None:
+        return None
+    try:
+        return _pyyaml.load(text, Loader=FastLinesLoader)  # noqa: S506 - a SafeLoader subclass
+    except Exception:
+        return None
+
+
 def parse_yaml_fast(text: str):
     """Parse with libyaml; None when unavailable or on any problem (the caller falls back to
     parse_yaml, which reports the problem with its line)."""
@@ -143,5 +208,14 @@ def parse_yaml_fast(text: str):
 
 @cache
 def load_rule_file(path: Path):
-    """Load one of narrator's own rule files (cached; plain dicts)."""
-    return parse_yaml(path.read_text(encoding="utf-8"), str(path), with_lines=False)
+    """Load one of narrator's own rule files (cached; plain dicts).
+
+    Read with libyaml when it is there (the same values as the pure-Python parser, which
+    tests/core/test_rule_files_fast.py checks for every rule file; ~30x faster, which is most
+    of a short command's run), and with ruamel otherwise or on any problem, so that an error
+    is still reported with its line."""
+    text = path.read_text(encoding="utf-8")
+    fast = parse_yaml_fast(text)
+    if fast is not None:
+        return fast
+    return parse_yaml(text, str(path), with_lines=False)

@@ -38,7 +38,7 @@ def load_figures(path: str | Path) -> Figures:
     """Read a figures file (YAML or JSON; UTF-8 ± BOM, GB18030/GBK, UTF-16)."""
     name = str(path)
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from narrator.sources.workbook.read import read_workbook
 
         return read_workbook(p)

@@ -18,7 +18,7 @@ from narrator.core.errors import InputError
 from narrator.core.limits import figures_problem
 from narrator.core.numbers import to_decimal
 from narrator.core.resources import rules_dir
-from narrator.core.yamlio import load_rule_file, parse_yaml
+from narrator.core.yamlio import load_rule_file, parse_yaml, parse_yaml_fast_lines
 
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
@@ -124,7 +124,9 @@ class Figures:
         if text is None:
             return
         try:
-            tree = parse_yaml(text, self.source)
+            tree = parse_yaml_fast_lines(text)        # libyaml with positions: ~30x faster than ruamel
+            if tree is None:
+                tree = parse_yaml(text, self.source)
             v = _Validator(self.source, True)
             root = schema()
             v.mapping(root, tree, (), 1, root, True)

@@ -19,7 +19,6 @@ from itertools import accumulate
 from pathlib import Path
 from types import FunctionType
 
-import cn2an
 import jinja2
 
 from narrator.render.draft import Draft, Section, Sentence, Slot
@@ -28,6 +27,7 @@ from narrator.core.errors import InputError, UsageError
 from narrator.figures.model import Figures
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
+from narrator.core.cn_numerals import cn_small
 from narrator.render.engine_fast import FastEnvironment, SharedVars
 from narrator.core.resources import rules_dir, templates_dir
 from narrator.core.values import Missing, Q, natural_places, is_missing
@@ -363,7 +363,12 @@ def g_cn(n) -> str:
 
 @lru_cache(maxsize=1024)
 def _cn_int(n: int) -> str:
-    # cn2an is slow (it validates and parses its input); section numbers repeat in every draft
+    # section and item numbers are small: written here; cn2an (slow to import, ~100–300 ms, and
+    # to call) only for the rest
+    if 0 <= n < 10000:
+        return cn_small(n)
+    import cn2an
+
     return cn2an.an2cn(n)
 
 
@@ -414,7 +419,12 @@ _FAST_JINJA = fast.ENABLED and jinja2.__version__.split(".")[:2] == ["3", "1"]
 
 @lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...], rules_key: str | None) -> jinja2.Environment:
-    return _make_environment(dirs, rules_key, FastEnvironment if _FAST_JINJA else jinja2.Environment)
+    from narrator.render.bytecode import bytecode_cache
+
+    cls = FastEnvironment if _FAST_JINJA else jinja2.Environment
+    env = _make_environment(dirs, rules_key, cls)
+    env.bytecode_cache = bytecode_cache(cls)      # compiled templates kept across processes
+    return env
 
 
 def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,

@@ -1,4 +1,4 @@
-"""Excel workbooks (.xlsx/.xlsm) of the nine 决算 tables: reading into Figures, writing the layout.
+"""Excel workbooks (.xlsx/.xlsm, and old .xls) of the nine 决算 tables: reading into Figures, writing the layout.
 
 Reading (``read_workbook``)
 ---------------------------

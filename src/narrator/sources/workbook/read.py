@@ -1,4 +1,4 @@
-"""read_workbook: an .xlsx/.xlsm (or an .xls, which is refused with a hint) into Figures."""
+"""read_workbook: an .xlsx/.xlsm or an old binary .xls (see xls.py) into Figures."""
 
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _open(path: Path, name: str):
-    import openpyxl
-
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -41,10 +39,14 @@ def _open(path: Path, name: str):
                 or "EncryptionInfo".encode("utf-16-le") in data:
             raise InputError("workbook is password-protected (encrypted): remove the password in Excel or WPS "
                              "and save it again", name)
-        raise InputError("an old .xls (Excel 97–2003) workbook: save it as .xlsx first", name)
+        from narrator.sources.workbook.xls import load_xls
+
+        return load_xls(data, name), {}     # an .xls keeps every formula's value
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
         raise InputError("not an xlsx workbook (corrupt or truncated?)", name)
+    import openpyxl
+
     try:
         with warnings.catch_warnings():   # "no default style", unsupported extensions …
             warnings.simplefilter("ignore")
