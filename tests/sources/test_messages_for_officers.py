@@ -31,3 +31,17 @@ def test_table_findings_point_at_the_rows_line(findings):
     assert _line(t102.line).startswith("20801")
     t101 = next(f for f in table if f.code == "T101")
     assert "合计" in _line(t101.line)
+
+
+def test_no_print_jargon_and_a_short_t102_first_line(monkeypatch):
+    from narrator.report.text import check_report
+
+    monkeypatch.chdir(DISCLOSURE.parent)   # as the officer runs it: narrator check disclosure.txt
+    out = check_report(check_file(Path(DISCLOSURE.name), None, "auto"), show_info=True)
+    assert " 印 " not in out
+    assert "项目支出 表中为 9421.76" in out
+    first = next(ln for ln in out.splitlines() if " T102 [error] " in ln)
+    assert len(first) <= 120, first
+    assert "(2495.79 → 2495.75)" in first
+    following = out.split(first + "\n", 1)[1].splitlines()
+    assert following[0].startswith("    只改这一格即可都成立：")
