@@ -45,3 +45,15 @@ def test_no_print_jargon_and_a_short_t102_first_line(monkeypatch):
     assert "(2495.79 → 2495.75)" in first
     following = out.split(first + "\n", 1)[1].splitlines()
     assert following[0].startswith("    只改这一格即可都成立：")
+
+
+def test_reading_messages_are_chinese_in_the_forms_words(findings):
+    import re
+
+    d = {(f.line, f.code): f.message for f in findings if f.code in ("D001", "D002")}
+    trunc = d[(229, "D002")]
+    assert trunc.startswith("一般公共预算财政拨款支出决算表 208 项目支出：表中“9, 421. 7”似乎不完整"), trunc
+    assert "保留原表数，不作推测" in trunc
+    assert "一般公共预算财政拨款支出决算表 208 行：合计 = 基本支出 + 项目支出 得 9421.75" in trunc
+    for msg in d.values():
+        assert not re.search(r"[A-Za-z]{3,}", msg), msg   # no English words left

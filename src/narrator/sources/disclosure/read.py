@@ -64,8 +64,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
         _PARSERS[b.kind](b, ctx)
         note = _no_data_note(b)
         if note is not None and any(s.amount is not None for p, s in ctx.slots.items() if p[0] == b.key):
-            ctx.finding("D002", "warning", f"{b.key} has values but also says it has none "
-                        f"({note.text.strip()[:40]!r}); the values are read", note.offset)
+            ctx.finding("D002", "warning", f"{b.key}有数，却又注明无数据"
+                        f"（“{note.text.strip()[:40]}”）；表中的数照读", note.offset)
     if titles:
         for spec in vocabulary()["表"]:
             if spec["键"] not in titles:
