@@ -67,7 +67,7 @@ def generate(
             from narrator.report.docx import draft_docx
             data = draft_docx(draft, fig)
         else:
-            data = draft.text
+            data = out.draft_text(draft)
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
