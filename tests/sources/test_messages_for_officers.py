@@ -57,3 +57,11 @@ def test_reading_messages_are_chinese_in_the_forms_words(findings):
     assert "一般公共预算财政拨款支出决算表 208 行：合计 = 基本支出 + 项目支出 得 9421.75" in trunc
     for msg in d.values():
         assert not re.search(r"[A-Za-z]{3,}", msg), msg   # no English words left
+
+
+def test_no_dotted_path_in_table_and_reading_messages(findings):
+    import re
+
+    for f in findings:
+        if f.code[0] in "DT":
+            assert not re.search(r"[^\W\d_]\.[^\W\d_]", f.message), f.message

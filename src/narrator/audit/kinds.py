@@ -147,7 +147,7 @@ def _labels(cells: list[Cell]) -> None:
         if c.path == ("常数",):
             continue
         rest = [str(x) for x in c.path[len(prefix):] if x != "科目"]
-        c.label = ".".join(rest) if rest else str(c.path[-1])
+        c.label = " ".join(rest) if rest else str(c.path[-1])
 
 
 def _kind_equation(ctx: _Ctx, rule: AuditRule) -> list[Identity]:

@@ -4,6 +4,8 @@ solver that repairs a damaged cell where the arithmetic decides what it must say
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cache
@@ -79,7 +81,7 @@ def _label(path: tuple, base: str) -> str:
         return f"{pre}{path[2]} {path[3]}"
     if len(path) >= 3 and path[1] == "合计":
         return f"{pre}合计 {path[2]}"
-    return pre + ".".join(str(x) for x in path[1:])
+    return pre + " ".join(str(x) for x in path[1:])
 
 
 def _terms(side: str) -> list[tuple[str, bool]]:
@@ -128,7 +130,7 @@ def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
             return res
         lt, rt = resolve(lhs), resolve(rhs)
         if lt and rt:
-            shown = expr.replace("?", "")
+            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", " 各项 "))
             out.append(Identity(lt, rt, shown if base is None else f"{base}：{shown}"))
     return out
 
