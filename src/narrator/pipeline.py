@@ -44,13 +44,16 @@ def figures_from_document(text: str, name: str):
     from narrator.figures.model import figures_from_tree
     from narrator.sources.disclosure.gaps import missing_figures
 
-    tree, repairs = parse_tables(text, name)
+    where: dict = {}
+    tree, repairs = parse_tables(text, name, where)
     nine = _nine_tables()
     if not tree or not any(k in tree for k in nine):
         return None, list(repairs), parts.narrative
     reported = {f.extra.get("unread") for f in repairs if f.code in ("D003", "D005")}
     gaps = missing_figures(tree, name, reported)
-    return figures_from_tree(tree, name, required=False), list(repairs) + gaps, parts.narrative
+    fig = figures_from_tree(tree, name, required=False)
+    fig.lines.update(where)  # table findings point at the row's line in the document
+    return fig, list(repairs) + gaps, parts.narrative
 
 
 def _nine_tables() -> list[str]:

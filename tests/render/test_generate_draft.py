@@ -107,7 +107,8 @@ def test_missing_reason_is_a_visible_placeholder_not_invented(sample_figures):
     assert "【待填：主要原因】" in line
     assert any(s.kind == "placeholder" for s in d.slots)
     # a figure the file lacks is a placeholder too (prior-year 总计 is not in the seed)
-    assert "【缺数：上年.收入支出决算总表.收入.总计】" in d.text
+    assert "【缺数：上年收入支出决算总表 收入 总计】" not in d.text   # the comparison is left out instead
+    assert "【缺数：2080501 行政单位离退休的年初预算】" in d.text  # named as the tables name it
 
 
 def test_json_format_has_sentences_with_slots(tmp_path):
@@ -226,3 +227,35 @@ def test_seed_sentences_the_pack_also_writes_agree_except_the_seeds_mistakes(sam
     assert len(paired) >= 120  # most of the seed's numbers restate a sentence the pack writes
     differ = {sample_narrative[c.mention.start:c.mention.end] for c in paired if c.status != "confirmed"}
     assert differ == set(SEED_MISTAKES), differ
+
+
+@pytest.mark.parametrize("pack", ["standard", "shanghai"])
+def test_without_prior_year_figures_no_comparison_is_left_broken(sample_figures, pack):
+    """Issue 17: with the prior year's figures missing the comparison is left out ("上年数缺失，
+    未作比较"), never "与2023年度相比，收、支总计各【缺数：…】"; placeholders name figures in words."""
+    data = json.loads(json.dumps(_plain(sample_figures.data)))
+    data.pop("上年", None)
+    d = render(figures_from_tree(data, "t", required=False), pack)
+    sentences = re.split(r"[。；\n]", d.text)
+    compare = re.compile(r"相比|比\d{4}年度|较上年|比上年")
+    broken = [s for s in sentences if "【缺数" in s and compare.search(s)]
+    assert not broken, broken
+    assert "上年数缺失，未作比较" in d.text
+    for ph in re.findall(r"【缺数：([^】]*)】", d.text):
+        assert not re.search(r"\.\D", ph), ph      # no dotted path
+
+
+@pytest.mark.parametrize("pack", ["standard", "shanghai"])
+def test_text_and_markdown_have_no_caption_of_a_chart_they_do_not_draw(sample_figures, pack):
+    from narrator.report.markdown import draft_markdown, draft_text
+
+    d = render(sample_figures, pack)
+    if not d.charts:
+        pytest.skip("this pack draws no chart")
+    assert re.search(r"图\d+：", d.text)                     # kept for docx, which draws the charts
+    for out in (draft_text(d), draft_markdown(d)):
+        assert not re.search(r"图\d+：", out)
+        assert "\n\n\n" not in out
+    r = subprocess.run([sys.executable, "-m", "narrator.cli", "generate", str(SAMPLE / "figures.yaml"), "-p", pack],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and "一、" in r.stdout and not re.search(r"图\d+：", r.stdout)

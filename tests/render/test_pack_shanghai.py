@@ -126,7 +126,7 @@ def test_item_level_subjects(draft):
     assert "年初预算为500.00万元，支出决算为458.70万元。决算数小于预算数的主要原因：人力资源市场运营费项目资金延缓支付。" in line
     # no 年初预算 for this 项: the 缺数 placeholder, direction left to fill
     line = _line(sec, "提租补贴（项）")
-    assert "年初预算为【缺数：年初预算.科目.2210202】万元，支出决算为24.44万元。" in line
+    assert "年初预算为【缺数：2210202 提租补贴的年初预算】万元，支出决算为24.44万元。" in line
     assert "决算数【待填：大于/小于】预算数" in line
     # every 项 with spending, numbered 1..17
     items = [ln for ln in sec.splitlines() if re.match(r"^\d+、", ln)]
@@ -156,7 +156,7 @@ def test_procurement(draft):
     sec = _section(draft, "十一")
     assert ("区人社局2024年度政府采购金额（以合同签订为准）为2210.75万元，其中：货物采购金额3.01万元、"
             "工程采购金额0.00万元、服务采购金额2207.74万元。") in sec
-    assert "面向中小企业预留政府采购项目预算金额【缺数：政府采购.面向中小企业预留项目预算金额】万元" in sec
+    assert "面向中小企业预留政府采购项目预算金额【缺数：政府采购 面向中小企业预留项目预算金额】万元" in sec
 
 
 def test_state_capital_and_no_fund(draft):

@@ -127,7 +127,7 @@ def test_seed_repairs_are_reported_with_lines(seed):
 def test_seed_stray_value_and_forced_blank(seed):
     _, _, findings = seed
     stray = at(findings, 100)
-    assert len(stray) == 1 and stray[0].found == "11,011.12" and "dropped" in stray[0].message
+    assert len(stray) == 1 and stray[0].found == "11,011.12" and "已舍去" in stray[0].message
     filled = [f for f in at(findings, 101) if f.expected == "7.41"]
     assert len(filled) == 1 and "年初财政拨款结转和结余" in filled[0].message
 
@@ -137,7 +137,7 @@ def test_seed_undecidable_cells_are_warnings_not_guesses(seed):
     warn = {f.line: f for f in findings if f.code == "D002"}
     assert set(warn) == {229, 291}
     assert warn[229].found == "9, 421. 7" and "9421.75" in warn[229].message and "9421.76" in warn[229].message
-    assert warn[291].found == "171.8" and "nothing is guessed" in warn[291].message
+    assert warn[291].found == "171.8" and "不作推测" in warn[291].message
     assert all(w.name == "unrepaired-cell" and w.severity == "warning" for w in warn.values())
     assert at(findings, 230) == []          # 2495.79: kept, left to the audit
 
@@ -263,7 +263,7 @@ def test_a_misread_digit_is_repaired_only_when_every_sum_agrees():
     tree, findings = mini(a1="60.05")          # the row sum and the 合计 column both say 60.00
     assert tree["收入决算表"]["科目"][0]["财政拨款收入"] == D("60.00")
     (f,) = [f for f in findings if f.code == "D001"]
-    assert (f.found, f.expected, f.line) == ("60.05", "60.00", 6) and "misread" in f.message
+    assert (f.found, f.expected, f.line) == ("60.05", "60.00", 6) and "读错" in f.message
     text = MINI.replace("\t合计\t{t0}\t{t1}\t{t2}\n", "")   # one sum alone decides nothing
     tree, findings = parse_tables(text.format(a0="100.00", a1="60.05", a2="40.00"), "mini")
     assert tree["收入决算表"]["科目"][0]["财政拨款收入"] == D("60.05")
@@ -294,7 +294,7 @@ def test_a_table_with_values_and_a_no_data_note():
                                               a2="40.00"), "mini")
     assert tree["收入决算表"]["合计"]["本年收入合计"] == D("100.00")
     (w,) = [f for f in findings if f.code == "D002"]
-    assert w.line == 7 and "says it has none" in w.message
+    assert w.line == 7 and "却又注明无数据" in w.message
 
 
 def test_no_tables_at_all():
@@ -445,7 +445,7 @@ def test_project_name_split_over_cells_and_from_the_title():
     p, findings = perf(name_row="主管部门\t测试局")
     assert p["项目名称"] == "测试"                         # "2024年度测试项目绩效自评表"
     (w,) = findings
-    assert w.code == "D002" and "title" in w.message
+    assert w.code == "D002" and "标题" in w.message
 
 
 def test_rate_printed_as_a_fraction():
@@ -463,14 +463,14 @@ def test_budget_that_lost_its_leading_digits():
     p, findings = perf(b="5.00")                        # no amount ending in 5.00 gives 95%: kept
     assert p["预算数"] == D("5.00")
     (w,) = findings
-    assert w.code == "D002" and "kept as printed" in w.message
+    assert w.code == "D002" and "保留原表数" in w.message
 
 
 def test_unreadable_budget_row_leaves_the_project_out():
     p, findings = perf(r="")
     assert p is None
     assert [f.code for f in findings] == ["D002", "D002"]
-    assert any("left out" in f.message for f in findings) and any("3 numbers" in f.message for f in findings)
+    assert any("未计入" in f.message for f in findings) and any("3 个数" in f.message for f in findings)
 
 
 def test_merged_score_extracted_twice_counts_once():
@@ -478,7 +478,7 @@ def test_merged_score_extracted_twice_counts_once():
     p, findings = perf(extra=extra)
     assert p["指标"][3] == {"名称": "满意度指标", "分值": D("10"), "得分": D("10")} and p["自评得分"] == D("99")
     (f,) = findings
-    assert f.code == "D001" and f.line == 16 and "merged" in f.message
+    assert f.code == "D001" and f.line == 16 and "合并单元格" in f.message
 
 
 def test_rows_between_names_decided_by_weights_and_level2_labels():
@@ -495,7 +495,7 @@ def test_rows_between_names_decided_by_weights_and_level2_labels():
     assert p["自评得分"] == D("99") and [f.code for f in findings if f.code != "D003"] == ["D002"]   # 总分 ≠
     # no label: either grouping fits; reported, not silently chosen
     tree, findings = parse_tables(text.format(**base, middle="\t\t\t及时\t明显\t明显\t5\n"), "p")
-    warn = [f for f in findings if f.code == "D002" and "several ways" in f.message]
+    warn = [f for f in findings if f.code == "D002" and "几种分组" in f.message]
     assert len(warn) == 1 and "产出指标 15" in warn[0].message and "产出指标 20" in warn[0].message
 
 
@@ -508,11 +508,11 @@ def test_a_level3_name_like_a_level1_name_is_no_heading():
 def test_weights_and_total_are_checked():
     p, findings = perf(sw="5", ss="5", t="94")
     (w,) = findings
-    assert w.code == "D002" and "weights = 95, not 100" in w.message
+    assert w.code == "D002" and "分值 = 95，不是 100" in w.message
     assert p["指标"][3] == {"名称": "满意度指标", "分值": D("5"), "得分": D("5")}
     p, findings = perf(sw="5")                           # 满意度 scores 10 of 5: nothing fits
     (w,) = findings
-    assert w.code == "D002" and "do not fit" in w.message
+    assert w.code == "D002" and "对不上" in w.message
     assert "指标" not in p and p["自评得分"] == D("99")    # not read rather than guessed
     p, findings = perf(t="98")
     assert p["自评得分"] == D("98")                      # kept as printed
@@ -524,7 +524,7 @@ def test_total_printed_in_pieces():
     p, findings = perf(t="9\t9")
     assert p["自评得分"] == D("99") and findings[0].code == "D001"
     p, findings = perf(t="99.\t.9", s="19.9", r="99.5%", e="99.50")
-    assert p["自评得分"] == D("99.9") and "printed on both sides" in findings[0].message
+    assert p["自评得分"] == D("99.9") and "两边各出现了一次" in findings[0].message
     p, findings = perf(t="9\t8\t7")
     assert "自评得分" not in p and findings[0].code == "D002"
 

@@ -227,4 +227,4 @@ def test_self_evaluation_repairs_are_the_samples_judgement_calls(parsed, sample)
     f = next(f for f in findings if f.line == 762 and f.code == "D001")
     assert f.found == "1. 16" and f.expected == "881.16" and "执行率" in f.message
     # two "10" extracted from one merged cell: counted once (劳动维权 满意度, 特殊人群 数量指标)
-    assert {f.line for f in findings if f.code == "D001" and "merged" in f.message} == {776, 892}
+    assert {f.line for f in findings if f.code == "D001" and "合并单元格" in f.message} == {776, 892}

@@ -272,8 +272,8 @@ def test_empty_workbook_layout(tmp_path):
     ws = wb["一般公共预算财政拨款基本支出决算明细表"]
     codes = {c.value for col in ("A", "D") for c in ws[col] if c.value}
     assert {"30101", "30239", "31099", "人员经费合计", "公用经费合计"} <= codes
-    # an empty workbook is not yet figures
-    with pytest.raises(InputError, match="收入支出决算总表"):
+    # an empty workbook is not yet figures: the message says to fill it in first
+    with pytest.raises(InputError, match="请先填好工作簿"):
         read_workbook(path)
 
 

@@ -43,7 +43,7 @@ def _single(ctx: _Ctx, rules: dict[str, AuditRule], idn: Identity, severity: str
         detail = (f"{name} {t}，{idn.what} {_num(idn.sum)}，差 {_trim(idn.residue)}，"
                   f"在舍入容差 ±{_trim(idn.tol)} 之内")
     elif idn.relation == "=":
-        detail = (f"{name} 印 {t}，{idn.what} {_num(idn.sum)}"
+        detail = (f"{name} 表中为 {t}，{idn.what} {_num(idn.sum)}"
                   f"（差 {_trim(idn.residue)}，超出舍入容差 ±{_trim(idn.tol)}）")
     else:
         word = "小于" if idn.relation == ">=" else "大于"
@@ -132,15 +132,14 @@ def _merged(ctx: _Ctx, rules: dict[str, AuditRule], path: tuple, cell: Cell, ids
     rule = rules[first.code]
     severity = min((rules[i.code].severity for i in ids), key=lambda s: _SEVERITY_RANK.get(s, 3))
     name = ctx.cell_name(path)
-    detail = (f"{name} 印 {_num(cell.value) if cell.given else '空'}，同时使 {len(ids)} 条审核关系不成立，"
-              f"只改这一格即可都成立：" + "；".join(views))
+    detail = f"{name}，{len(ids)} 条审核关系因此不成立"
     cells: list[tuple] = []
     for idn in ids:
         for c in idn.cells():
             if c.path not in cells:
                 cells.append(c.path)
     return _finding(ctx, rule, severity, detail, path, _num(cell.value) if cell.given else "空", _num(expected),
-                    "；".join(i.formula() for i in ids), cells,
+                    "；".join(["只改这一格即可都成立：" + views[0]] + views[1:] + [i.formula() for i in ids]), cells,
                     {"rules": [i.code for i in ids], "residues": [_trim(i.residue) for i in ids],
                      "tolerances": [_trim(i.tol) for i in ids]})
 

@@ -147,7 +147,7 @@ def _labels(cells: list[Cell]) -> None:
         if c.path == ("常数",):
             continue
         rest = [str(x) for x in c.path[len(prefix):] if x != "科目"]
-        c.label = ".".join(rest) if rest else str(c.path[-1])
+        c.label = " ".join(rest) if rest else str(c.path[-1])
 
 
 def _kind_equation(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
@@ -236,7 +236,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             if v != OK:
                 shown = round_half_up(exact, pl + 2)
                 add(base + ("执行率",), "warning" if v == TRUNCATED else rule.severity,
-                    f"{ctx.cell_name(base + ('执行率',))} 印 {_num(rate)}%，执行数 {_num(spent)} ÷ 预算数 {_num(budget)}"
+                    f"{ctx.cell_name(base + ('执行率',))} 表中为 {_num(rate)}%，执行数 {_num(spent)} ÷ 预算数 {_num(budget)}"
                     f" = {_num(shown)}%" + ("（截断而非四舍五入）" if v == TRUNCATED else ""),
                     _num(rate), _num(round_half_up(exact, pl)),
                     f"{_num(spent)} ÷ {_num(budget)} × 100 = {_num(shown)} → {_num(round_half_up(exact, pl))}",
@@ -254,7 +254,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                 continue
             r0, c0 = cands[0]
             add(base + ("预算执行得分",), rule.severity,
-                f"{ctx.cell_name(base + ('预算执行得分',))} 印 {_num(score)}，权重 {_num(w)} × 执行率 "
+                f"{ctx.cell_name(base + ('预算执行得分',))} 表中为 {_num(score)}，权重 {_num(w)} × 执行率 "
                 f"{_num(round_half_up(r0, 2))}% = {_num(round_half_up(c0, pl))}",
                 _num(score), _num(round_half_up(c0, pl)),
                 "；".join(f"min({_num(w)}, {_num(w)} × {_num(round_half_up(r, 4))}%) = {_num(round_half_up(c, 4))}"

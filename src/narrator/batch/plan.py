@@ -246,8 +246,14 @@ def _check_docx(result):
     return review_docx(result)
 
 
+def _gen_text(draft) -> str:
+    from narrator.report.markdown import draft_text
+
+    return draft_text(draft)
+
+
 GENERATE_FORMATS: dict[str, tuple[str, Callable]] = {
-    "text": (".txt", lambda draft, fig: draft.text),
+    "text": (".txt", lambda draft, fig: _gen_text(draft)),
     "markdown": (".md", _gen_markdown),
     "json": (".json", _gen_json),
     "docx": (".docx", _gen_docx),

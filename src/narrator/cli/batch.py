@@ -2,8 +2,8 @@
 
 Wired into the main command line by ``app.add_typer(batch_app, name="batch")`` in cli.py.
 Also runnable on its own: ``python -m narrator.cli.batch generate SOURCE… --out DIR``.
-The hidden ``narrator batch synth OUTDIR --count N`` writes synthetic departments for tests
-and benchmarks (``synth_command`` can also be registered at top level, hidden).
+``narrator batch synth OUTDIR --count N`` writes synthetic departments for tests and
+benchmarks (listed in ``batch --help``, as the README mentions it).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def synth_command(
     typer.echo(f"wrote {count} departments to {outdir}", err=True)
 
 
-batch_app.command("synth", hidden=True)(synth_command)
+batch_app.command("synth")(synth_command)
 
 
 def main() -> None:

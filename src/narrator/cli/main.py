@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperOption
 
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
@@ -17,6 +18,17 @@ from narrator.pipeline import (
     WORKBOOK_SUFFIXES, check_file, figures_from_document, load_any_figures, load_text_or_document,
 )
 from narrator.report.text import check_report, severity_counts, validate_report
+
+_display_type = getattr(TyperOption, "display_type_rich", None)
+
+
+def _flag_without_type(self, ctx):
+    """A flag takes no value: show none in --help (some typer versions print "<bool>")."""
+    return None if self.is_flag else _display_type(self, ctx)
+
+
+if _display_type is not None:
+    TyperOption.display_type_rich = _flag_without_type
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,  # plain help: rich costs ~150 ms
                   pretty_exceptions_enable=False,
@@ -80,7 +92,7 @@ def generate(
             from narrator.report.docx import draft_docx
             data = draft_docx(draft, fig)
         else:
-            data = draft.text
+            data = out.draft_text(draft)
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
@@ -108,6 +120,8 @@ def check(
     try:
         if is_stdout(fix):
             raise UsageError("--fix needs a file name")
+        if figures is not None and no_figures:
+            raise UsageError("--figures 与 --no-figures 不能同时使用（--no-figures 只核对文字自身，不用决算数据）")
         guard_outputs([("-o", output), ("--fix", fix)], [text, figures])
         result = check_file(text, figures, pack, no_figures)
         if fmt == CheckFormat.json:
@@ -269,10 +283,18 @@ from narrator.cli.batch import batch_app  # noqa: E402
 app.add_typer(batch_app, name="batch")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="on an internal error, show the traceback (give it anywhere "
                                                       "on the command line)"),
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="print narrator's version and exit"),
 ) -> None:
     """narrator: generate and check 部门决算情况说明 (rule-based, no language model)."""
 

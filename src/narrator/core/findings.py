@@ -39,11 +39,16 @@ class Finding:
                 where += f":{self.column}"
         return where
 
-    def render(self) -> str:
+    def render(self, width: int | None = None) -> str:
+        """One line; with ``width``, a line longer than that (its location aside, so that the
+        layout does not depend on the file's name) keeps the formula (each of its
+        ``；``-separated parts) on indented lines below."""
         text = f"{self.location()}: {self.code} [{self.severity}] {self.message}"
         if self.found is not None or self.expected is not None:
             text += f" ({self.found} → {self.expected})"
         if self.formula:
+            if width is not None and len(text) - len(self.location()) + len(self.formula) + 4 > width:
+                return text + "".join(f"\n    {part}" for part in self.formula.split("；"))
             text += f"  [{self.formula}]"
         return text
 

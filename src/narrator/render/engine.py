@@ -135,7 +135,40 @@ def _emit(slot: Slot) -> str:
 
 def _missing_text(m) -> str:
     reason = m.reason if isinstance(m, Missing) else "未给出"
-    return _emit(Slot(0, "missing", wording()["缺数"].format(reason), None, 0, "", reason))
+    return _emit(Slot(0, "missing", wording()["缺数"].format(_in_words(reason)), None, 0, "", reason))
+
+
+def _in_words(reason: str) -> str:
+    """A missing figure named as the tables name it, not by its path in the figures file:
+    年初预算.科目.2080501 → "2080501 行政单位离退休的年初预算"; 上年.收入支出决算总表.收入.总计 →
+    "上年收入支出决算总表 收入 总计"."""
+    parts = reason.split(".")
+    if len(parts) < 2 or not all(parts):
+        return reason
+    prev = parts[0] == "上年"
+    if prev:
+        parts = parts[1:]
+    if "科目" in parts[1:]:
+        i = parts.index("科目", 1)
+        code = parts[i + 1] if i + 1 < len(parts) else ""
+        row = f"{code} {_subject_name(code)}".strip()
+        rest = [*parts[:i], *parts[i + 2:]]
+        text = f"{row}的{' '.join(rest)}" if len(rest) == 1 else " ".join([rest[0], row, *rest[1:]])
+    else:
+        text = " ".join(parts)
+    return "上年" + text if prev else text
+
+
+def _subject_name(code: str) -> str:
+    """The 科目名称 of ``code`` in the figures being drafted (any table that lists it)."""
+    st = _state.get(None)
+    data = st.figures.data if st is not None and st.figures is not None else {}
+    for table in data.values():
+        if isinstance(table, dict):
+            for row in table.get("科目") or ():
+                if isinstance(row, dict) and row.get("科目编码") == code and row.get("科目名称"):
+                    return row["科目名称"]
+    return ""
 
 
 def _inputs(q: Q) -> list[dict]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+WIDTH = 120   # a finding's first line; a longer formula goes on indented lines below it
+
 
 def check_report(result, show_info: bool = True) -> str:
     """One line per finding, then a summary line. Without ``show_info`` the info findings are
     left out and the summary says how many."""
-    lines = [f.render() for f in result.findings if show_info or f.severity != "info"]
+    lines = [f.render(WIDTH) for f in result.findings if show_info or f.severity != "info"]
     hidden = sum(f.severity == "info" for f in result.findings) if not show_info else 0
     s = result.summary
     lines.append(f"{result.file}: 数字{s['numbers']}个，已核实{s['confirmed']}个，错误{s['errors']}处，"
@@ -28,7 +30,7 @@ def validate_report(name: str, findings, show_info: bool = True, info_count: boo
     findings are left out and the summary says how many; ``info_count`` (batch) always ends the
     summary with the number of info findings instead."""
     counts = severity_counts(findings)
-    lines = [f.render() for f in findings if show_info or f.severity != "info"]
+    lines = [f.render(WIDTH) for f in findings if show_info or f.severity != "info"]
     if info_count:
         tail = f"，信息{counts['info']}条"
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from narrator.core.findings import Finding
+from narrator.core.findings import Finding, line_col
 from narrator.sources.disclosure.layouts import (
     _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
 )
@@ -27,18 +27,20 @@ _PARSERS = {
 }
 
 
-def parse_tables(text: str, name: str = "<disclosure>") -> tuple[dict, list[Finding]]:
+def parse_tables(text: str, name: str = "<disclosure>", lines: dict | None = None) -> tuple[dict, list[Finding]]:
     """Read the nine tables of a disclosure into a figures tree.
 
     Returns ``(tree, findings)``: the tree is in the format of rules/figures-schema.yaml
     (``decimal.Decimal`` amounts, blank cells omitted, tables that are absent or carry a
     "本表无数据" note omitted); the findings are the repairs made (``D001``, info), the
     damaged cells left as printed (``D002``, warning) and the tables not found (``D003``).
+    ``lines``, when given, is filled with figure path → 1-based line of the cell (or the row)
+    in ``text``, and table key → the line of its title.
     """
-    return _read(text, name, None)
+    return _read(text, name, None, lines)
 
 
-def _read(text: str, name: str, chosen: dict | None) -> tuple[dict, list[Finding]]:
+def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) -> tuple[dict, list[Finding]]:
     """One reading of the tables; ``chosen``: the reading of the tables doubted on a first pass
     (key → block, or None when no reading of it can be relied on)."""
     ctx = _Ctx(text=text, source=name)
@@ -62,8 +64,8 @@ def _read(text: str, name: str, chosen: dict | None) -> tuple[dict, list[Finding
         _PARSERS[b.kind](b, ctx)
         note = _no_data_note(b)
         if note is not None and any(s.amount is not None for p, s in ctx.slots.items() if p[0] == b.key):
-            ctx.finding("D002", "warning", f"{b.key} has values but also says it has none "
-                        f"({note.text.strip()[:40]!r}); the values are read", note.offset)
+            ctx.finding("D002", "warning", f"{b.key}有数，却又注明无数据"
+                        f"（“{note.text.strip()[:40]}”）；表中的数照读", note.offset)
     if titles:
         for spec in vocabulary()["表"]:
             if spec["键"] not in titles:
@@ -85,7 +87,7 @@ def _read(text: str, name: str, chosen: dict | None) -> tuple[dict, list[Finding
                     if unreadable(reading, b):
                         reading.block = None
                     again[b.key] = reading
-            return _read(text, name, again)
+            return _read(text, name, again, where)
     _fix_subject_names(ctx)
     dept, year = department_and_year(text)
     region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text
@@ -94,6 +96,11 @@ def _read(text: str, name: str, chosen: dict | None) -> tuple[dict, list[Finding
     if perf:
         tree["预算绩效"] = perf
     ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
+    if where is not None:
+        for b in blocks:
+            where[(b.key,)] = line_col(text, b.title.offset)[0]
+        for p, s in ctx.slots.items():
+            where[p] = line_col(text, s.anchor)[0]
     return tree, ctx.findings
 
 

@@ -4,6 +4,8 @@ solver that repairs a damaged cell where the arithmetic decides what it must say
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cache
@@ -79,7 +81,7 @@ def _label(path: tuple, base: str) -> str:
         return f"{pre}{path[2]} {path[3]}"
     if len(path) >= 3 and path[1] == "合计":
         return f"{pre}合计 {path[2]}"
-    return pre + ".".join(str(x) for x in path[1:])
+    return pre + " ".join(str(x) for x in path[1:])
 
 
 def _terms(side: str) -> list[tuple[str, bool]]:
@@ -128,8 +130,8 @@ def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
             return res
         lt, rt = resolve(lhs), resolve(rhs)
         if lt and rt:
-            shown = expr.replace("?", "")
-            out.append(Identity(lt, rt, shown if base is None else f"{base}: {shown}"))
+            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", " 各项 "))
+            out.append(Identity(lt, rt, shown if base is None else f"{base}：{shown}"))
     return out
 
 
@@ -157,7 +159,7 @@ def _build_identities(ctx: _Ctx) -> list[Identity]:
                     lt = [pre + (t,) for t, _o in lhs if t in present]
                     rt = [pre + (t,) for t, _o in rhs if t in present]
                     name = "合计" if pre[1] == "合计" else pre[2]
-                    out.append(Identity(lt, rt, f"{key}, row {name}: {e.replace('?', '')}"))
+                    out.append(Identity(lt, rt, f"{key} {name} 行：{e.replace('?', '')}"))
         else:
             for e in exprs:
                 out += _expand(key, e, ctx)
@@ -188,10 +190,10 @@ def _subject_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
                 top = (key, "合计", col)
                 if top in ctx.slots:
                     out.append(Identity([top], [(key, "科目", k, col) for k in kids],
-                                        f"{key}, column {col}: 合计 = Σ 类"))
+                                        f"{key}「{col}」列：合计 = Σ 类"))
             else:
                 out.append(Identity([(key, "科目", parent, col)], [(key, "科目", k, col) for k in kids],
-                                    f"{key}, column {col}: {parent} = Σ its sub-items"))
+                                    f"{key}「{col}」列：{parent} = Σ 其下各项"))
     return out
 
 
@@ -201,15 +203,15 @@ def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
     classes = [c for c in codes if len(c) == 3]
     kids = {c: [k for k in codes if len(k) == 5 and k.startswith(c)] for c in classes}
     p = lambda c: (key, "科目", c, "决算数")  # noqa: E731
-    out = [Identity([p(c)], [p(k) for k in ks], f"{key}: {c} = Σ its 款") for c, ks in kids.items() if ks]
+    out = [Identity([p(c)], [p(k) for k in ks], f"{key}：{c} = Σ 其下各款") for c, ks in kids.items() if ks]
     for total, group in (("人员经费合计", subj["人员经费类"]), ("公用经费合计", subj["公用经费类"])):
         t = (key, total)
         mine = [c for c in classes if c in group]
         if t not in ctx.slots or not mine:
             continue
-        out.append(Identity([t], [p(c) for c in mine], f"{key}: {total} = Σ 类"))
+        out.append(Identity([t], [p(c) for c in mine], f"{key}：{total} = Σ 类"))
         if all(kids[c] for c in mine):
-            out.append(Identity([t], [p(k) for c in mine for k in kids[c]], f"{key}: {total} = Σ 款"))
+            out.append(Identity([t], [p(k) for c in mine for k in kids[c]], f"{key}：{total} = Σ 款"))
     return out
 
 
@@ -378,59 +380,58 @@ class _Solver:
             end = s.anchor + len(raw) if raw else None
             if s.status == "repaired":
                 v = s.value
-                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
-                ctx.finding("D001", "info", f"{where}: truncated cell {raw!r} repaired to {_fmt(v)}, "
-                            f"decided by {how}", s.anchor, found=raw, expected=_fmt(v),
+                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
+                ctx.finding("D001", "info", f"{where}：表中“{raw}”小数位不全，已补为 {_fmt(v)}，"
+                            f"依据 {how}", s.anchor, found=raw, expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "misread":
                 v = s.value
-                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
-                ctx.finding("D001", "info", f"{where}: cell {raw!r} misread by the extraction; every "
-                            f"sum it is in says {_fmt(v)}: {how}", s.anchor, found=raw,
+                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
+                ctx.finding("D001", "info", f"{where}：表中“{raw}”提取时读错，它所在的各加总关系"
+                            f"都表明应为 {_fmt(v)}：{how}", s.anchor, found=raw,
                             expected=_fmt(v), formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "filled":
                 v = s.value
-                how = "; ".join(f"{i.where} ({i.worked(p, v, self.slots)})" for i in s.evidence)
+                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
                 extra = ""
                 if len(s.evidence) < 2:
-                    extra = " It cannot be blank: it is at least " + ", ".join(
+                    extra = "此格不能为空：它至少为 " + "，".join(
                         f"{_label(b, p[0])} = {_fmt(self.val(b))}" for b in self.bounds.get(p, []))
-                ctx.finding("D001", "info", f"{where}: blank cell filled with {_fmt(v)}, forced by {how}."
+                ctx.finding("D001", "info", f"{where}：空格补为 {_fmt(v)}，由 {how} 确定。"
                             + extra, s.anchor, found="", expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots))
             elif s.status == "dropped":
                 idt = s.evidence[0]
                 r = idt.residual(self.val)
-                ctx.finding("D001", "info", f"{where}: stray value {raw!r} dropped: {idt.where} holds "
-                            f"without it (residual {_fmt(r)}) and fails with it", s.anchor, found=raw,
+                ctx.finding("D001", "info", f"{where}：多出的数“{raw}”已舍去：去掉它，{idt.where} "
+                            f"成立（差 {_fmt(r)}），加上它则不成立", s.anchor, found=raw,
                             expected="", formula=idt.formula(self.slots), end=end)
             elif s.status == "comma":
                 held = [i for i in self.by_path.get(p, []) if i.residual(self.val) == 0]
                 failed = [i for i in self.by_path.get(p, []) if i.residual(self.val) not in (None, Decimal(0))]
-                base = (f"{where}: {raw!r} read as {_fmt(s.value)}: the last comma is a misread decimal "
-                        "point (a thousands group has three digits)")
+                base = (f"{where}：“{raw}”读作 {_fmt(s.value)}：最后一个逗号是读错的小数点"
+                        "（千分位分隔的每组是三位数字）")
                 if held:
-                    ctx.finding("D001", "info", base + "; confirmed by " + "; ".join(i.where for i in held),
+                    ctx.finding("D001", "info", base + "；已由 " + "；".join(i.where for i in held) + " 证实",
                                 s.anchor, found=raw, expected=_fmt(s.value), formula=held[0].formula(self.slots),
                                 end=end)
                 elif failed:
-                    ctx.finding("D002", "warning", base + "; but " + "; ".join(i.where for i in failed)
-                                + " does not hold with it — check the printed table", s.anchor, found=raw,
+                    ctx.finding("D002", "warning", base + "；但这样 " + "；".join(i.where for i in failed)
+                                + " 不成立，请核对原表", s.anchor, found=raw,
                                 expected=_fmt(s.value), end=end)
                 else:
-                    ctx.finding("D001", "info", base + "; no sum is available to confirm it", s.anchor,
+                    ctx.finding("D001", "info", base + "；没有可以证实它的加总关系", s.anchor,
                                 found=raw, expected=_fmt(s.value), end=end)
             elif s.status == "truncated" and not s.known:
                 s.value, s.known, s.status = s.amount.value, True, "kept"
                 fits = self.conflicts.get(p)
                 if fits:
-                    why = "the sums disagree: " + "; ".join(
-                        f"{i.where} gives {_fmt(v)}" for v, i in fits)
+                    why = "各加总关系得出的数不一致：" + "；".join(
+                        f"{i.where} 得 {_fmt(v)}" for v, i in fits)
                 else:
-                    why = "no sum with all its other cells known decides it"
-                ctx.finding("D002", "warning", f"{where}: cell {raw!r} looks truncated ({s.amount.decimals} "
-                            f"decimals where the tables print {self.places}); {why}. Kept the printed "
-                            "value; nothing is guessed", s.anchor, found=raw, expected=_fmt(s.value), end=end)
+                    why = "没有一条其余各格都已知的加总关系能确定它"
+                ctx.finding("D002", "warning", f"{where}：表中“{raw}”似乎不完整（{s.amount.decimals} "
+                            f"位小数，各表金额为 {self.places} 位）；{why}。保留原表数，不作推测", s.anchor, found=raw, expected=_fmt(s.value), end=end)
 
 
 def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:

@@ -82,8 +82,8 @@ class _Ctx:
 
     def label_repair(self, raw: str, m: Match, offset: int, what: str) -> None:
         if m.fixed:
-            self.finding("D001", "info", f"{what} label {raw.strip()!r} read as the official name "
-                         f"{m.name} (extraction noise; matched by similarity)", offset,
+            self.finding("D001", "info", f"{what}：“{raw.strip()}”按相近程度读作 "
+                         f"{m.name}（提取时的错字）", offset,
                          found=raw.strip(), expected=m.name, end=offset + len(raw.strip()))
 
 
@@ -183,7 +183,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
     colname = {i: named[i] for i in vcols}
     present = [c for c in cols_official if c in colname.values()]
     if not present:
-        ctx.finding("D002", "warning", f"{b.key}: no column header recognised; table skipped",
+        ctx.finding("D002", "warning", f"{b.key}：未认出表头的栏目名，此表未读",
                     b.title.offset)
         return
     ctx.columns[b.key] = present
@@ -215,8 +215,8 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
                 has_text = first_amount == len(cells)
                 kinds.append(("cont" if has_text else "other", ln, cells, None))
                 if not has_text:
-                    ctx.finding("D002", "warning", f"{b.key}: a row with amounts but no 科目编码 or "
-                                "合计 label; its values are ignored", cells[0].offset,
+                    ctx.finding("D002", "warning", f"{b.key}：有一行有金额但没有科目编码或"
+                                "“合计”，此行的数未读", cells[0].offset,
                                 found=ln.text.strip()[:60])
                 continue
             j, label_cell = tl
@@ -228,8 +228,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         row = Row(code, name, name_cell, ln, anchor)
         prefix = (b.key, "科目", code) if code else (b.key, "合计")
         if code and any(r.code == code for r in rows):
-            ctx.finding("D002", "warning", f"{b.key}: 科目编码 {code} appears twice; the second row "
-                        "is ignored", anchor)
+            ctx.finding("D002", "warning", f"{b.key}：科目编码 {code} 出现两次，第二行未读", anchor)
             continue
         placed: dict[str, Cell] = {}
         for c in rest:
@@ -239,13 +238,13 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
             i = _place(c, vcols, b.tabbed)
             if i is None:
                 if a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}: value {c.text!r} is under no known "
-                                "column; ignored", c.offset, found=c.text)
+                    ctx.finding("D002", "warning", f"{b.key}：数“{c.text}”不在任何已认出的栏目下，"
+                                "未读", c.offset, found=c.text)
                 continue
             if colname[i] in placed:
                 if a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}: two values under {colname[i]}; "
-                                f"kept {placed[colname[i]].text!r}", c.offset, found=c.text)
+                    ctx.finding("D002", "warning", f"{b.key}：「{colname[i]}」栏下有两个数，"
+                                f"取“{placed[colname[i]].text}”", c.offset, found=c.text)
                 continue
             placed[colname[i]] = c
         for cn in present:
@@ -365,7 +364,7 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
                 if groups:
                     groups[-1][3].append(c)
                 elif a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}: value {c.text!r} has no row label; ignored",
+                    ctx.finding("D002", "warning", f"{b.key}：数“{c.text}”没有行名，未读",
                                 c.offset, found=c.text)
                 continue
             ml, mr = match_name(c.text, left), match_name(c.text, right)
@@ -396,8 +395,8 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
         for half, m, lc, amounts in groups:
             if half is None:
                 if any(read_amount(a.text).kind != "blank" for a in amounts):
-                    ctx.finding("D002", "warning", f"{b.key}: row label {lc.text!r} not recognised; "
-                                "its values are ignored", lc.offset, found=lc.text)
+                    ctx.finding("D002", "warning", f"{b.key}：未认出行名“{lc.text}”，"
+                                "此行的数未读", lc.offset, found=lc.text)
                 continue
             if done[half]:
                 continue
@@ -423,8 +422,8 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
                         if i is not None and rname[i] not in placed:
                             placed[rname[i]] = a
                         elif read_amount(a.text).kind != "blank":
-                            ctx.finding("D002", "warning", f"{b.key}: value {a.text!r} is under no known "
-                                        "column; ignored", a.offset, found=a.text)
+                            ctx.finding("D002", "warning", f"{b.key}：数“{a.text}”不在任何已认出的栏目下，"
+                                        "未读", a.offset, found=a.text)
                     for cn in ["小计"] + funds:
                         if cn in rname.values():
                             ctx.add((b.key, "支出", m.name, cn), placed.get(cn), lc.offset, True)
@@ -447,7 +446,7 @@ def _single(amounts: list[Cell], vcols: dict[int, Column], tabbed: bool, ctx: _C
                 return a
         return None
     if len([a for a in amounts if read_amount(a.text).kind != "blank"]) > 1:
-        ctx.finding("D002", "warning", f"{key}: several values for one row; kept {amounts[0].text!r}",
+        ctx.finding("D002", "warning", f"{key}：一行有几个数，取“{amounts[0].text}”",
                     amounts[1].offset, found=amounts[1].text)
     return amounts[0]
 
@@ -616,24 +615,24 @@ def _fix_subject_names(ctx: _Ctx) -> None:
         for r in rows:
             official, why = None, ""
             if detail and r.code in econ:
-                official, why = econ[r.code], f"the official name of 经济分类 {r.code}"
+                official, why = econ[r.code], f"经济分类 {r.code} 的规范名称"
             elif not detail and len(r.code) == 3 and r.code in classes:
-                official, why = classes[r.code], f"the official name of 类 {r.code}"
+                official, why = classes[r.code], f"类 {r.code} 的规范名称"
             elif not detail and r.code in seen:
                 mine = norm(r.name)
                 votes = sorted(((len(tabs), n, name, tabs) for n, (name, tabs) in seen[r.code].items()
                                 if n != mine), reverse=True)
                 if votes and votes[0][0] >= 2 and votes[0][0] > len(seen[r.code].get(mine, ("", []))[1]):
                     official = votes[0][2]
-                    why = f"the name of {r.code} in " + ", ".join(votes[0][3])
+                    why = f"{r.code} 在" + "、".join(votes[0][3]) + "中的名称"
             if official is None:
                 continue
-            if not r.name or (why.startswith("the official") and norm(r.name) == norm(official)):
+            if not r.name or (why.endswith("的规范名称") and norm(r.name) == norm(official)):
                 r.name = official
             elif norm(r.name) != norm(official):
                 off = r.name_cell.offset if r.name_cell else r.anchor
-                ctx.finding("D001", "info", f"{key} {r.code}: 科目名称 {r.name!r} read as {official} "
-                            f"({why}; extraction noise)", off, found=r.name, expected=official)
+                ctx.finding("D001", "info", f"{key} {r.code}：科目名称“{r.name}”读作 {official}"
+                            f"（{why}；提取时的错字）", off, found=r.name, expected=official)
                 r.name = official
 
 

@@ -205,6 +205,9 @@ def _read(wb, formulas: dict, source: str) -> Figures:
         tree.setdefault("年度", year)
 
     if "收入支出决算总表" not in tree:
+        if not any(isinstance(v, (dict, list)) for v in tree.values()):
+            raise InputError("工作簿中还没有决算数据：请先填好工作簿（“基本信息”表和各张决算表），"
+                             "再转换或生成", source)
         raise InputError("workbook has no 收入支出决算总表 sheet or table (or it is empty)", source)
     for key, hint in (("单位", "单位 (the department)"), ("年度", "年度 (the year)")):
         if key not in tree:
