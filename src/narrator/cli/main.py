@@ -41,14 +41,32 @@ def _emit(data: str | bytes, output: Optional[Path]) -> None:
         write_output(output, data)
 
 
+def _audit_before_generate(fig, strict: bool) -> list[str]:
+    """The table audit's errors: one warning line each (returned, for stderr once the draft is
+    written, so that a later error stays the only line), or (``--strict``) one fatal line."""
+    from narrator.audit.engine import audit_figures
+
+    errors = [f for f in audit_figures(fig, info=False) if f.severity == "error"]
+    if not errors:
+        return []
+    if strict:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more table errors)" if len(errors) > 1 else ""
+        raise InputError(f"{first.code} {first.message}{more}; --strict: nothing written (narrator validate lists them)",
+                         first.file, first.line, first.column)
+    return [f"narrator: warning: {f.location()}: {f.code} {f.message} (the draft is written; --strict refuses it)"
+            for f in errors]
+
+
 @app.command()
 def generate(
     figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx) or disclosure"),
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
+    strict: bool = typer.Option(False, "--strict", help="tables that fail the audit (validate's errors) are fatal: nothing is written"),
 ) -> None:
-    """Write the whole 情况说明 from the figures."""
+    """Write the whole 情况说明 from the figures (the tables are audited first: their errors are warned about)."""
     from narrator.figures.load import load_figures
     from narrator.render.engine import render
     from narrator.report import markdown as out
@@ -56,6 +74,7 @@ def generate(
     try:
         guard_outputs([("-o", output)], [figures])
         fig = load_figures(figures)
+        warnings = _audit_before_generate(fig, strict)
         draft = render(fig, pack)
         if fmt == GenFormat.json:
             data = json.dumps(draft.to_json(), ensure_ascii=False, indent=2)
@@ -71,6 +90,8 @@ def generate(
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
+    for w in warnings:
+        typer.echo(w, err=True)
 
 
 class CheckFormat(str, Enum):
