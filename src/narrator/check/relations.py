@@ -27,6 +27,7 @@ from decimal import Decimal
 from narrator.check.claims import ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, vocabulary
 from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
 from narrator.core.numbers import divide, fmt, quantum, round_half_up
+from narrator.core.findings import line_col
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -649,7 +650,7 @@ def _word(doc: Document, r: Reading) -> str:
 
 
 def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+    return line_col(text, pos)[0]  # indexed on large texts (counting from the start is quadratic)
 
 
 def relate(doc: Document, skip: set[int] | None = None) -> Relations:
