@@ -27,11 +27,17 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   ``--out/.narrator-batch.sqlite``). A skipped document appears in the summary as
   ``skipped`` with the counts recorded when it was done. ``--force`` redoes everything.
   The output of an input that now fails is removed, so the outputs match the summary.
-* **Interruptible.** Workers ignore SIGINT; on Ctrl-C the parent cancels pending work,
-  lets running documents finish (or terminates them after a grace period), removes any
+* **Interruptible.** Workers ignore SIGINT; on Ctrl-C or SIGTERM the parent cancels pending
+  work, lets running documents finish (or terminates them after a grace period), removes any
   leftover ``.*.tmp`` under ``--out``, writes the summary of what was done (marked
   ``interrupted``) and exits 130. Every file is written to a temporary name and renamed,
-  so no half-written output can exist. Run one batch per ``--out`` at a time.
+  so no half-written output can exist; every output this run wrote is in the summary (one
+  whose row was lost with a terminated worker is removed). On Linux workers die with the
+  parent (PR_SET_PDEATHSIG), even when it is killed outright. Run one batch per ``--out`` at a time.
+* **Safe outputs.** ``--out`` must be new, empty or narrator's own (its ``.narrator-output``
+  marker, written in every ``--out`` it uses), unless ``--force``; an existing file that
+  narrator did not write there (an input beside its output) is never overwritten: that
+  input fails with "not overwritten" and the run goes on. A failed input's row names no output.
 * **Fast.** The parent warms up once (packs, rules, every template compiled by rendering a
   tiny department) and then forks the workers, which share that state and only load, render
   or check. Outputs are renamed into place
@@ -72,7 +78,9 @@ from narrator.batch.plan import (
     count_inputs, find_figures, iter_sources, output_suffix,
 )
 from narrator.batch.progress import Progress
-from narrator.batch.state import State, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary
+from narrator.batch.state import (
+    MARKER_FILE, MARKER_TEXT, STATE_FILE, State, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary,
+)
 from narrator.core.caches import clear_per_document
 from narrator.core.errors import InputError, UsageError
 
@@ -227,10 +235,31 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
-def _init_worker(opts: Options) -> None:
-    global _OPTS
+# Set by the parent on Ctrl-C or SIGTERM: a worker ends its chunk after the document at hand,
+# so that every output it wrote comes back as a row (see _Run.stop)
+_STOP = None
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Linux: the kernel sends this worker SIGTERM when the parent dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if parent is not None and os.getppid() != parent:  # the parent died before prctl
+            os._exit(1)
+
+
+def _init_worker(opts: Options, stop=None, parent: int | None = None) -> None:
+    global _OPTS, _STOP
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's SIGTERM handler is not inherited
+    _die_with_parent(parent)
     _OPTS = opts
+    _STOP = stop
     if _WARM != (opts.command, opts.pack):
         _warm_up(opts)
 
@@ -239,6 +268,8 @@ def _run_chunk(items: list[dict]) -> list[dict]:
     assert _OPTS is not None
     rows = []
     for it in items:
+        if _STOP is not None and _STOP.is_set():
+            break  # interrupted: hand back what is done; the rest is not run
         rows.append(process(it, _OPTS))
         _after_document()
     return rows
@@ -364,16 +395,40 @@ class _Run:
         self.chunk = chunk
         self.progress = progress
         self.state = state
-        self.sigs: dict[int, str] = {}        # seq → options signature, for tasks in flight
+        self.sigs: dict[int, tuple[str, str]] = {}  # seq → (options signature, output) of tasks handed out, no row yet
         self.ex: ProcessPoolExecutor | None = None
         self.given = 0                        # documents handed to the current pool
         self.inflight: dict = {}              # future → list of task dicts
         self.suspects: list[dict] = []        # tasks whose worker died: rerun alone, once
+        self.stop_event = None                # set on Ctrl-C / SIGTERM (workers end their chunk)
+        self._critical = 0                    # > 0 while rows are being recorded (see interrupts)
+        self._stop_pending = False            # an interrupt arrived inside a critical section
+
+    # -- interrupts ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def critical(self):
+        """Ctrl-C or SIGTERM arriving here is acted on at the end: a row is never half recorded
+        (a finished document's output on disk always has its row in the state)."""
+        self._critical += 1
+        try:
+            yield
+        finally:
+            self._critical -= 1
+        if not self._critical and self._stop_pending:
+            self._stop_pending = False
+            raise KeyboardInterrupt
+
+    def on_signal(self, signum, frame) -> None:  # noqa: ARG002
+        if self._critical:
+            self._stop_pending = True
+        else:
+            raise KeyboardInterrupt
 
     # -- rows ----------------------------------------------------------------------
     def handle(self, row: dict, sig: str | None = None) -> None:
-        self.state.record(row, sig)
-        self.progress.update(row)
+        with self.critical():
+            self.state.record(row, sig)
+            self.progress.update(row)
 
     def tasks(self, plan: Iterator[Item], stamp: float, force: bool) -> Iterator[dict]:
         """Record skipped and unusable inputs at once; yield the rest as task dicts."""
@@ -382,6 +437,13 @@ class _Run:
                 self.handle(_failed_row(it.seq, it.input, it.output, it.error))
                 continue
             sig = self.opts.signature(it.figures)
+            out_path = self.out_dir / it.output
+            if os.path.lexists(out_path) and (not self.state.owns(it.output)
+                                              or _same_file(out_path, it.input) or _same_file(out_path, it.figures)):
+                # never write over a file narrator did not write (an input beside its output …)
+                self.handle(_failed_row(it.seq, it.input, "", f"{it.input}: its output {out_path} exists and "
+                                        "was not written by narrator; not overwritten", it.figures))
+                continue
             if not force:
                 out_m = _mtime(self.out_dir / it.output)
                 if out_m and out_m > max(_mtime(it.input), stamp, _mtime(it.figures)):
@@ -391,22 +453,33 @@ class _Run:
                                      "previous_status": prev.get("previous_status") or prev["status"],
                                      "seconds": 0})
                         continue
-            self.sigs[it.seq] = sig
+            with self.critical():
+                self.state.claim(it.output)
+                self.sigs[it.seq] = (sig, it.output)
             yield {"seq": it.seq, "input": it.input, "output": it.output, "figures": it.figures}
 
     def finish_row(self, row: dict) -> None:
-        self.handle(row, self.sigs.pop(row["seq"], None))
+        with self.critical():
+            sig = self.sigs.get(row["seq"])
+            self.handle(row, sig[0] if sig else None)
+            self.sigs.pop(row["seq"], None)
 
     # -- in this process (--jobs 1) -----------------------------------------------
     def run_inline(self, tasks: Iterator[dict]) -> None:
         _warm_up(self.opts)
         for t in tasks:
+            self.state.commit_claims()
             self.finish_row(process(t, self.opts))
             _after_document()
 
     # -- in a pool of processes ----------------------------------------------------
     def _new_pool(self) -> None:
-        self.ex = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker, initargs=(self.opts,))
+        ctx = multiprocessing.get_context()
+        if self.stop_event is None:
+            self.stop_event = ctx.Event()
+        parent = os.getpid() if ctx.get_start_method() == "fork" else None  # a forked worker's parent is us
+        self.ex = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
+                                      initargs=(self.opts, self.stop_event, parent))
         self.given = 0
 
     def _recycle_due(self) -> bool:
@@ -487,15 +560,22 @@ class _Run:
 
     def _submit(self, task: list[dict]) -> None:
         assert self.ex is not None
-        try:
-            fut = self.ex.submit(_run_chunk, task)
-        except BrokenProcessPool:
-            self._replace_pool()
-            fut = self.ex.submit(_run_chunk, task)
-        self.inflight[fut] = task
+        with self.critical():
+            self.state.commit_claims()
+            try:
+                fut = self.ex.submit(_run_chunk, task)
+            except BrokenProcessPool:
+                self._replace_pool()
+                fut = self.ex.submit(_run_chunk, task)
+            self.inflight[fut] = task
 
     def _collect(self, fut) -> None:
-        task = self.inflight.pop(fut)
+        with self.critical():
+            self._collect_rows(fut)
+
+    def _collect_rows(self, fut) -> None:
+        task = self.inflight.get(fut)
+        del self.inflight[fut]
         try:
             rows = fut.result()
         except BrokenProcessPool:
@@ -532,6 +612,8 @@ class _Run:
         if self.ex is None:
             return
         procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        if self.stop_event is not None:
+            self.stop_event.set()  # running chunks end after their current document
         with contextlib.suppress(Exception):
             self.ex.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace
@@ -549,6 +631,18 @@ class _Run:
                 p.terminate()
         for p in procs:
             p.join(2.0)
+
+    def drop_lost(self, since: float) -> None:
+        """After an interrupt and ``stop``: an output written by this run whose row never came
+        back (its worker was ended after the grace period, or the interrupt came between the
+        write and the row) is removed, so that every output on disk is in the summary; the
+        next run redoes it. Only called once no worker is left to write."""
+        for _sig, output in self.sigs.values():
+            p = self.out_dir / output
+            with contextlib.suppress(OSError):
+                if os.lstat(p).st_mtime >= since - 1:
+                    p.unlink()
+        self.sigs.clear()
 
 
 def _broken(ex) -> bool:
@@ -575,8 +669,11 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
 
         load_pack(pack)  # an unknown pack is a usage error before anything runs
     jobs = max(1, jobs or os.cpu_count() or 1)
+    _check_out_dir(out_dir, force)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        if not (out_dir / MARKER_FILE).exists():
+            write_atomic(out_dir / MARKER_FILE, MARKER_TEXT)
     except OSError as e:
         raise UsageError(f"--out {out_dir}: cannot create it: {e.strerror}") from None
     total = count_inputs(sources, command, out_dir)
@@ -595,17 +692,19 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     started = time.time()
     interrupted = False
     try:
-        tasks = run.tasks(_plan(sources, opts, out_dir, figures_dir), stamp, force)
-        if jobs == 1 and total <= INLINE_MAX:
-            run.run_inline(tasks)
-        else:
-            run.run_pool(tasks)
-            run.shutdown()
+        with _stop_signals(run.on_signal):
+            tasks = run.tasks(_plan(sources, opts, out_dir, figures_dir), stamp, force)
+            if jobs == 1 and total <= INLINE_MAX:
+                run.run_inline(tasks)
+            else:
+                run.run_pool(tasks)
+                run.shutdown()
     except KeyboardInterrupt:
         interrupted = True
     with _sigint_ignored(interrupted):
         if interrupted:
             run.stop()
+            run.drop_lost(started)
             sweep_tmp(out_dir)
         prog.finish()
         meta = {"command": command, "format": fmt, "pack": pack, "jobs": jobs, "sources": list(sources),
@@ -632,15 +731,59 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     return RunResult(totals, code, interrupted, meta)
 
 
+def _check_out_dir(out_dir: Path, force: bool) -> None:
+    """--out must be new, empty, or narrator's own (its marker or state file), unless --force."""
+    if not out_dir.exists():
+        if out_dir.is_symlink() or (out_dir.parent.exists() and not out_dir.parent.is_dir()):
+            raise UsageError(f"--out {out_dir}: not a usable folder")
+        return
+    if not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: not a folder")
+    if force or (out_dir / MARKER_FILE).exists() or (out_dir / STATE_FILE).exists():
+        return
+    with os.scandir(out_dir) as it:
+        first = next((e.name for e in it), None)
+    if first is not None:
+        raise UsageError(f"--out {out_dir}: the folder holds files narrator did not write ({first} …); "
+                         "give a new or empty folder, or --force (narrator then still never overwrites them)")
+
+
+def _same_file(a: Path, b: str | None) -> bool:
+    if not b:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
-def _sigint_ignored(active: bool):
-    """While cleaning up after Ctrl-C, a second Ctrl-C must not leave a half-written summary."""
-    old = None
-    if active:
+def _stop_signals(handler):
+    """Ctrl-C and SIGTERM stop the run the same way (the summary marked interrupted, exit 130);
+    ``handler`` raises KeyboardInterrupt, deferred while a row is being recorded."""
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(ValueError):  # not the main thread
-            old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            old[sig] = signal.signal(sig, handler)
     try:
         yield
     finally:
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
+        for sig, h in old.items():
+            with contextlib.suppress(ValueError):
+                signal.signal(sig, h)
+
+
+@contextlib.contextmanager
+def _sigint_ignored(active: bool):
+    """While cleaning up after Ctrl-C or SIGTERM (bounded: the grace period of ``_Run.stop``),
+    a second one must not leave a half-written summary."""
+    old = {}
+    if active:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError):  # not the main thread
+                old[sig] = signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)

@@ -17,6 +17,10 @@ from narrator.batch.files import _mkstemp
 
 
 STATE_FILE = ".narrator-batch.sqlite"
+# narrator's own mark on an --out folder: files it wrote there may be overwritten by later runs
+MARKER_FILE = ".narrator-output"
+MARKER_TEXT = ("This folder holds outputs of `narrator batch`. narrator overwrites only the files it wrote\n"
+               "here (listed in .narrator-batch.sqlite); remove this file to make it refuse the folder.\n")
 SUMMARY_FILES = ("summary.csv", "summary.json")
 TOP_FINDINGS = 3
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -39,10 +43,14 @@ class State:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-256")  # KiB: rows are appended and looked up one by one; keeps the parent flat
         self.db.execute("CREATE TABLE IF NOT EXISTS done (output TEXT PRIMARY KEY, input TEXT, sig TEXT, row TEXT)")
+        # every output a run set out to write (recorded before the work is handed out): a file
+        # at such a path is narrator's own, complete (written atomically) or absent
+        self.db.execute("CREATE TABLE IF NOT EXISTS owned (output TEXT PRIMARY KEY)")
         self.db.execute("DROP TABLE IF EXISTS run")
         self.db.execute("CREATE TABLE run (seq INTEGER PRIMARY KEY, row TEXT)")
         self.db.execute("BEGIN")
         self._pending = 0
+        self._claims = 0
         self._last_commit = time.monotonic()
 
     def previous(self, output: str, input: str, sig: str) -> dict | None:
@@ -50,6 +58,21 @@ class State:
         if r is None or r[0] != input or r[1] != sig:
             return None
         return json.loads(r[2])
+
+    def owns(self, output: str) -> bool:
+        """Whether narrator wrote (or set out to write) this output in an earlier or this run."""
+        return self.db.execute("SELECT 1 FROM owned WHERE output = ? UNION ALL SELECT 1 FROM done WHERE output = ?",
+                               (output, output)).fetchone() is not None
+
+    def claim(self, output: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO owned (output) VALUES (?)", (output,))
+        self._claims += 1
+
+    def commit_claims(self) -> None:
+        """Before work is handed out: its outputs are known as narrator's even if this run is
+        killed outright (else the next run would refuse to overwrite them)."""
+        if self._claims:
+            self.commit()
 
     def record(self, row: dict, sig: str | None) -> None:
         text = json.dumps(row, ensure_ascii=False)
@@ -67,6 +90,7 @@ class State:
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
         self._pending = 0
+        self._claims = 0
         self._last_commit = time.monotonic()
 
     def rows(self) -> Iterator[dict]:
@@ -131,7 +155,8 @@ def write_index_html(out_dir: Path, state: State) -> None:
     rows = []
     for row in state.rows():
         status = row.get("status", "")
-        rows.append({"document": row.get("input", ""), "output": row.get("output") or "",
+        rows.append({"document": row.get("input", ""),
+                     "output": "" if status == "failed" else row.get("output") or "",
                      "status": "failed" if status == "failed" else "skipped" if status == "skipped" else "ok",
                      "errors": row.get("errors") or 0, "warnings": row.get("warnings") or 0,
                      "info": row.get("info") or 0, "numbers": row.get("numbers") or 0,
@@ -161,6 +186,8 @@ def write_summary(out_dir: Path, state: State, meta: dict) -> Totals:
             first = True
             for row in state.rows():
                 totals.add(row)
+                if row.get("status") == "failed":
+                    row["output"] = ""  # a failed input has no output
                 w.writerow(_csv_row(row))
                 row.pop("seq", None)
                 fj.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))

@@ -13,6 +13,7 @@ checks them against each other.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -832,16 +833,35 @@ def _attach_share(doc, sent_i, rs, k, r, last_act_by_subject) -> None:
             whole = doc.readings[i]
         if whole is None:
             # a whole named in full earlier ("授予中小企业合同金额")
-            for x in reversed(doc.readings[:part.index]):
-                if x.kind == "money" and x.measure == ACT and x.label and (x.label == name or x.label.endswith(name)):
-                    whole = x
-                    break
+            whole = _last_act_named(doc, name, part.index)
         if whole is None:
             return
     else:
         whole = _list_head(doc, sent_i, rs, part)
     if whole is not None and whole.index != part.index:
         r.whole = whole.index
+
+
+def _last_act_named(doc: Document, name: str, before: int) -> Reading | None:
+    """The last amount before reading ``before`` whose label is or ends with ``name`` (len ≥ 2).
+
+    Looked up in an index of the label suffixes of the document's amounts, built once per
+    document: a scan back over every earlier reading for each share made check quadratic
+    (16,000 short sentences with a share each: minutes)."""
+    index = doc.__dict__.get("_act_label_suffixes")
+    if index is None:
+        index = {}
+        for x in doc.readings:
+            if x.kind == "money" and x.measure == ACT and x.label:
+                lab = x.label
+                for j in range(len(lab) - 1):  # suffixes of two characters or more
+                    index.setdefault(lab[j:], []).append(x.index)
+        doc.__dict__["_act_label_suffixes"] = index
+    found = index.get(name)
+    if not found:
+        return None
+    k = bisect_left(found, before)
+    return doc.readings[found[k - 1]] if k else None
 
 
 def _list_head(doc, sent_i, rs, part) -> Reading | None:

@@ -30,6 +30,7 @@ from narrator.check.compare import ABOUT, AT_LEAST, BELOW, meaning
 from narrator.core.numbers import divide, fmt, quantum, round_half_up
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.core.findings import line_col
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -646,7 +647,7 @@ def _word(doc: Document, r: Reading) -> str:
 
 
 def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+    return line_col(text, pos)[0]  # indexed on large texts (counting from the start is quadratic)
 
 
 def relate(doc: Document, skip: set[int] | None = None) -> Relations:

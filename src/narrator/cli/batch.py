@@ -25,7 +25,8 @@ _SOURCES = typer.Argument(..., help="folders, globs (quote them) or files: figur
 _OUT = typer.Option(..., "--out", "-o", help="output folder: one output per input (mirroring the input's path), "
                                               "plus summary.csv and summary.json")
 _JOBS = typer.Option(None, "--jobs", "-j", min=1, help="worker processes (default: all cores)")
-_FORCE = typer.Option(False, "--force", help="redo every input, even when its output is up to date")
+_FORCE = typer.Option(False, "--force", help="redo every input, even when its output is up to date; also use an "
+                                              "--out folder holding files narrator did not write (never overwritten)")
 _PROGRESS = typer.Option(True, "--progress/--no-progress", help="progress on stderr (a live line on a terminal)")
 
 

@@ -56,6 +56,23 @@ def _emit(data: str | bytes, output: Optional[Path]) -> None:
         write_output(output, data)
 
 
+def _audit_before_generate(fig, strict: bool) -> list[str]:
+    """The table audit's errors: one warning line each (returned, for stderr once the draft is
+    written, so that a later error stays the only line), or (``--strict``) one fatal line."""
+    from narrator.audit.engine import audit_figures
+
+    errors = [f for f in audit_figures(fig, info=False) if f.severity == "error"]
+    if not errors:
+        return []
+    if strict:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more table errors)" if len(errors) > 1 else ""
+        raise InputError(f"{first.code} {first.message}{more}; --strict: nothing written (narrator validate lists them)",
+                         first.file, first.line, first.column)
+    return [f"narrator: warning: {f.location()}: {f.code} {f.message} (the draft is written; --strict refuses it)"
+            for f in errors]
+
+
 @app.command()
 def generate(
     figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or disclosure"),
@@ -65,8 +82,9 @@ def generate(
     like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
     like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
     save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
+    strict: bool = typer.Option(False, "--strict", help="tables that fail the audit (validate's errors) are fatal: nothing is written"),
 ) -> None:
-    """Write the whole 情况说明 from the figures."""
+    """Write the whole 情况说明 from the figures (the tables are audited first: their errors are warned about)."""
     from narrator.figures.load import load_figures
     from narrator.render.engine import render
     from narrator.report import markdown as out
@@ -74,6 +92,7 @@ def generate(
     try:
         guard_outputs([("-o", output)], [figures, like, like_figures])
         fig = load_figures(figures)
+        warnings = _audit_before_generate(fig, strict)
         if like is not None:
             from narrator.render.like import render_like
             last = load_figures(like_figures) if like_figures is not None else None
@@ -96,6 +115,8 @@ def generate(
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
+    for w in warnings:
+        typer.echo(w, err=True)
 
 
 class CheckFormat(str, Enum):

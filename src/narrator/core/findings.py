@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
@@ -53,8 +54,33 @@ class Finding:
         return text
 
 
+# Above this many characters line_col looks lines up in an index of the text's line starts,
+# built once per text: counting newlines from the start for every finding made ``check``
+# quadratic on large texts (a finding per sentence × the text before it).
+_INDEX_ABOVE = 32_768
+_index: tuple[str, list[int]] | None = None  # (the last large text, its line starts)
+
+
+def _line_starts(text: str) -> list[int]:
+    global _index
+    if _index is not None and _index[0] is text:
+        return _index[1]
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    _index = (text, starts)
+    return starts
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a 0-based character offset."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    if len(text) <= _INDEX_ABOVE:
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return line, col
+    starts = _line_starts(text)
+    line = bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
