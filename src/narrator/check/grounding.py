@@ -357,7 +357,7 @@ def _stale_year(ctx, r, doc) -> None:
     sent = doc.sentences[r.sentence]
     head = text[sent.start:r.mention.start]
     at = head.rfind(str(r.year))
-    if at < 0 or any(w in head[max(0, at - 6):at] for w in ("比", "较", "与", "相比", "同比", "上年")):
+    if at < 0 or any(w in head[max(0, at - 6):at] for w in vocabulary()["上年基数词"]):
         return
     a = sent.start + at
     b = a + len(str(r.year))

@@ -589,7 +589,7 @@ class Relations:
             if ym is None:
                 continue
             before_year = fold(head[: ym.start()])
-            if any(w in before_year[-8:] for w in ("比", "较", "与", "相比", "同比", "上年", "对比")):
+            if any(w in before_year[-8:] for w in vocabulary()["上年基数词"]):
                 continue
             rest = fold(text[r.mention.end:sent.end])
             # evidence: the sentence compares it with that same year, or the amount is
