@@ -14,8 +14,9 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from conftest import SAMPLE
-from narrator.check import checker as check
-from narrator.check.checker import _DIGITS, _direction_words, _left, _norm, _synonyms
+from narrator.check import pairing
+from narrator.check.align import _direction_words, _norm, _synonyms
+from narrator.check.pairing import _DIGITS, _left
 
 NARRATIVE = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
 
@@ -31,7 +32,7 @@ def _vocabulary() -> list[str]:
 
 
 def test_no_normalised_word_contains_a_digit_character():
-    # the premise of check._left_of: a run of digits never takes part in a _norm match
+    # the premise of pairing._left_of: a run of digits never takes part in a _norm match
     digit = re.compile(r"[0-9０-９.．]")
     assert not [w for w in _vocabulary() if digit.search(w)]
 
@@ -56,7 +57,7 @@ def test_left_equals_the_plain_formula_on_the_sample_narrative():
         start = rng.randrange(len(NARRATIVE))
         floor = max(0, start - rng.choice([0, 3, 10, 23, 24, 25, 60]))
         assert _left(NARRATIVE, start, floor) == _left_plain(NARRATIVE, start, floor)
-    check._left_of.cache_clear()
+    pairing._left_of.cache_clear()
 
 
 _NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "\u3000", "\xa0", "−", "﹪", "〜", "ａＢ", "万元",

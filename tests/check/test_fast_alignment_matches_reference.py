@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import SAMPLE
 from narrator.check import checker as check
-from narrator.check.checker import _align, _align_reference, _bigrams, check_text
+from narrator.check.align import _bigrams, align_reference as _align_reference
+from narrator.check.checker import _align, check_text
 from narrator.figures.model import figures_from_tree
 from narrator.figures.load import load_figures
 from narrator.render.engine import render

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from narrator.check import align_fast as check_align
 from narrator.check import checker as check
-from narrator.check.checker import _THRESHOLD, _align, _align_reference, _score
+from narrator.check import align
+from narrator.check.align import _THRESHOLD, _score, align_reference as _align_reference
+from narrator.check.checker import _align
 from narrator.check.align_fast import Scorer, _dp_numpy
 from narrator.figures.model import figures_from_tree
 from narrator.render.engine import render
@@ -70,7 +72,7 @@ def test_matrix_equals_the_scores(long_sections, pick, ops, seed):
 
 def _dp_plain(sim, n, m, base):
     """The reference's DP cell loop, from a constant border ``base``."""
-    return check._dp_reference(sim, n, m, base)
+    return align._dp_reference(sim, n, m, base)
 
 
 # a few values, so that sums tie exactly and differ in the last bits (0.1 + 0.2 != 0.3)
@@ -122,23 +124,23 @@ def test_alignment_equals_the_plain_dp_with_numpy_everywhere(numpy_cells, pick, 
 
 
 def _norm_plain(s):
-    """check._norm as one pass of _DROP, its definition."""
-    pattern, table = check._synonyms()
+    """align._norm as one pass of _DROP, its definition."""
+    pattern, table = align._synonyms()
     s = pattern.sub(lambda m: table[m.group()], s)
-    s = check._direction_re().sub("±", s)
-    return check._DROP.sub("", s)
+    s = align._direction_re().sub("±", s)
+    return align._DROP.sub("", s)
 
 
 def test_norm_drops_what_the_one_pattern_drops_on_every_character():
     every = "".join(map(chr, range(0x110000)))
-    assert check._norm.__wrapped__(every) == _norm_plain(every)
+    assert align._norm.__wrapped__(every) == _norm_plain(every)
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=list("<u/>>u< \t\n\u3000\u00a0，,。.、；;：:（）()“”\"'‘’《》【】-—•·■%％±□◇年初预算增加减少比上年同比占比1."),
                max_size=40))
 def test_norm_equals_the_one_pattern(text):
-    assert check._norm.__wrapped__(text) == _norm_plain(text)
+    assert align._norm.__wrapped__(text) == _norm_plain(text)
 
 
 def test_norm_equals_the_one_pattern_on_drafts():
@@ -146,12 +148,12 @@ def test_norm_equals_the_one_pattern_on_drafts():
     for pack in ("standard", "shanghai"):
         text = render(fig, pack).text
         for line in text.split("\n"):
-            assert check._norm.__wrapped__(line) == _norm_plain(line)
-        assert check._norm.__wrapped__(text) == _norm_plain(text)
+            assert align._norm.__wrapped__(line) == _norm_plain(line)
+        assert align._norm.__wrapped__(text) == _norm_plain(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=30))
 def test_bigrams_are_the_two_character_slices(text):
     plain = frozenset(text[i:i + 2] for i in range(len(text) - 1)) if len(text) > 1 else frozenset({text})
-    assert check._bigrams.__wrapped__(text) == plain
+    assert align._bigrams.__wrapped__(text) == plain

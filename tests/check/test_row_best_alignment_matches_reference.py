@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from narrator.check import checker as check
-from narrator.check.checker import _THRESHOLD, _align_reference, _bigrams
+from narrator.check.align import _THRESHOLD, _bigrams, align_reference as _align_reference
 from narrator.check.align_fast import align_by_row_best
 from test_fast_alignment_matches_reference import _OPS, _edit, captured_sections
 

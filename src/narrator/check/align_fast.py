@@ -1,6 +1,6 @@
 """Sentence alignment for narrator check: the same result as the plain DP, at a fraction of its cost.
 
-``check._align_reference`` scores every (human, draft) sentence pair with frozenset Dice
+``align.align_reference`` scores every (human, draft) sentence pair with frozenset Dice
 coefficients, runs a monotonic DP over the whole matrix and then a pairwise swap pass: for a
 section of 200 list items ~40,000 similarity calls and as many DP cells in Python. Here:
 - the scores are computed in bulk (``Scorer``): wordings repeat, so their similarity is computed
@@ -16,7 +16,7 @@ section of 200 list items ~40,000 similarity calls and as many DP cells in Pytho
 - a big pair of sections (the long 项 list of section 五, whose "决算数小于预算数的主要原因是…"
   sentences tie exactly and stop the corner walk) is scored with numpy and its DP runs a row
   at a time as a running maximum (``Scorer.matrix``, ``_dp_numpy``): the same floats, see
-  there. (Small sections skip all this: ``check._align`` runs the reference on them.)
+  there. (Small sections skip all this: ``checker._align`` runs the reference on them.)
 - first of all, the usual section - each sentence restating its own draft sentence - needs
   no DP at all: ``align_by_row_best`` (why it gives the same pairs: see there).
 
@@ -42,6 +42,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Callable
 
+from narrator.check.align import greedy_pairs
 from narrator.core import fast
 
 
@@ -81,7 +82,7 @@ def _masker() -> Callable[[frozenset], int]:
 
 
 class Scorer:
-    """``check._score`` for every pair of two sections, computed in bulk with the same floats.
+    """``align._score`` for every pair of two sections, computed in bulk with the same floats.
 
     A pair's score is its wordings' similarity (when it reaches the threshold) plus half its
     contexts'. Wordings repeat (templated list items), so their similarity is computed once
@@ -105,7 +106,7 @@ class Scorer:
             self._init_numpy(hcore, dcore, threshold)
             return
         # per distinct human wording: its similarity with each draft sentence, 0 below threshold
-        # (as check._sim: the Dice coefficient 2|A&B| / (|A|+|B|), 0 for an empty set)
+        # (as align._sim: the Dice coefficient 2|A&B| / (|A|+|B|), 0 for an empty set)
         mask = _masker()
         dwords = [(mask(c), len(c)) for c in dcore]
         self.crow = []
@@ -213,7 +214,7 @@ class Scorer:
 
 
 def align_ordered(hs: list, ds: list, sc: Scorer) -> dict[int, int]:
-    """Monotonic DP + swap pass, as ``check._align_reference`` with ``ordered=True``.
+    """Monotonic DP + swap pass, as ``align.align_reference`` with ``ordered=True``.
 
     Returns {human position: draft position}.
     """
@@ -430,24 +431,11 @@ def _dp_numpy(mid, base: float):
 
 
 def align_greedy(hs: list, ds: list, sc: Scorer) -> list[tuple[int, int]]:
-    """Best pairs first, as ``check._align_reference`` with ``ordered=False``."""
+    """Best pairs first, as ``align.align_reference`` with ``ordered=False``."""
     n, m = len(hs), len(ds)
     if sc.big:
         return greedy_pairs(sc.matrix(list(range(n)), list(range(m))).tolist(), n, m)
     return greedy_pairs([sc.row(a, 0, m) for a in range(n)], n, m)
-
-
-def greedy_pairs(sim: list[list[float]], n: int, m: int) -> list[tuple[int, int]]:
-    """(a, b) index pairs, best score first, each side used once; ties by the higher index."""
-    pairs = sorted(((sim[a][b], a, b) for a in range(n) for b in range(m) if sim[a][b] > 0),
-                   reverse=True)
-    used_a, used_b, out = set(), set(), []
-    for _, a, b in pairs:
-        if a not in used_a and b not in used_b:
-            used_a.add(a)
-            used_b.add(b)
-            out.append((a, b))
-    return out
 
 
 def align_by_row_best(hs: list, ds: list, threshold: float) -> dict[int, int] | None:
@@ -497,7 +485,7 @@ def align_by_row_best(hs: list, ds: list, threshold: float) -> dict[int, int] | 
             if not dwords:
                 dwords.extend((mask(x), len(x)) for x in dclass)
             n, y = len(w), mask(w)
-            # check._sim: 2|A&B| / (|A|+|B|), 0 for an empty set (the same integers as bit
+            # align._sim: 2|A&B| / (|A|+|B|), 0 for an empty set (the same integers as bit
             # counts, hence the same floats); 0 below the threshold
             sims = [v if v >= threshold else 0.0
                     for v in [2 * (y & x).bit_count() / (n + k) if n and k else 0.0 for x, k in dwords]]
