@@ -67,7 +67,7 @@ _NORM_PIECES = ["（", "）", "：", "；", "，", "１２", "３.４", "〇", "
 @settings(max_examples=400, deadline=None)
 @given(parts=st.lists(st.sampled_from(_NORM_PIECES), max_size=25))
 def test_normalize_equals_translate_then_remove(parts):
-    from narrator.check.extract import _REMOVE, _TRANS, normalize
+    from narrator.check.number_grammar import _REMOVE, _TRANS, normalize
 
     text = "".join(parts)
     translated = text.translate(_TRANS)
@@ -119,14 +119,14 @@ def test_sentences_are_the_trimmed_pieces_between_cuts_in_their_sections(seed):
 
 
 def _prefix_plain(norm: str, lo: int, ns: int):
-    from narrator.check.extract import _PREFIX
+    from narrator.check.number_grammar import _PREFIX
 
     pre = _PREFIX.search(norm, lo, ns)
     return (None, None) if pre is None else (pre.lastgroup, pre.group("q") if pre.lastgroup == "q" else None)
 
 
 def _prefix_cached(norm: str, lo: int, ns: int):
-    from narrator.check.extract import _PREFIX_REACH, _prefix_of
+    from narrator.check.number_grammar import _PREFIX_REACH, _prefix_of
 
     a = max(0, lo - _PREFIX_REACH)
     pg, q = _prefix_of(norm[a:ns], lo - a)
@@ -140,7 +140,7 @@ _PREFIX_PIECES = ["约", "节约", "近", "最近", "超", "高超", "超过", "
 @settings(max_examples=500, deadline=None)
 @given(parts=st.lists(st.sampled_from(_PREFIX_PIECES), max_size=12), data=st.data())
 def test_cached_prefix_search_equals_the_search_in_the_whole_text(parts, data):
-    from narrator.check.extract import _PREFIX_WINDOW
+    from narrator.check.number_grammar import _PREFIX_WINDOW
 
     norm = "".join(parts)
     ns = data.draw(st.integers(0, len(norm)))
@@ -149,7 +149,7 @@ def test_cached_prefix_search_equals_the_search_in_the_whole_text(parts, data):
 
 
 def test_cached_prefix_search_on_the_sample_narrative():
-    from narrator.check.extract import _PREFIX_WINDOW, normalize
+    from narrator.check.number_grammar import _PREFIX_WINDOW, normalize
 
     norm = normalize(NARRATIVE)[0]
     for ns in range(len(norm)):
@@ -158,7 +158,7 @@ def test_cached_prefix_search_on_the_sample_narrative():
 
 
 def test_lookbehind_reach():
-    from narrator.check.extract import _PREFIX_REACH, _lookbehind_reach
+    from narrator.check.number_grammar import _PREFIX_REACH, _lookbehind_reach
 
     assert _lookbehind_reach("ab") == 1
     assert _lookbehind_reach(r"(?<=abc)x|(?<![ab]{2}[cd])y") == 3

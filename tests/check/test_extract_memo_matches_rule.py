@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import SAMPLE
 from narrator.check import extract as E
+from narrator.check import number_grammar as G
 
 NARRATIVE = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
 DISCLOSURE = (SAMPLE / "disclosure.txt").read_text(encoding="utf-8")
@@ -105,8 +106,8 @@ def test_contexts_that_differ_only_far_after_the_number():
 # The gate of the master pattern before round 4: a line start, right after ：；。, or a
 # character that can begin a number. The present gate (one character class) and the look-aheads
 # at the head of some alternatives must give the same matches.
-_FORMER_GATE = rf"(?:(?<=[\n{E._ORD_AFTER}])|\A|(?=[0-9(\-百{E._CN_START}]))"
-_FORMER_ALTS = [re.sub(r"^(\(\?P<k_\w+>)\(\?=\[[^\]]+\]\)", r"\1", a) for a in E._ALTS]
+_FORMER_GATE = rf"(?:(?<=[\n{G._ORD_AFTER}])|\A|(?=[0-9(\-百{G._CN_START}]))"
+_FORMER_ALTS = [re.sub(r"^(\(\?P<k_\w+>)\(\?=\[[^\]]+\]\)", r"\1", a) for a in G._ALTS]
 _FORMER_MASTER = re.compile(_FORMER_GATE + "(?:" + "|".join(_FORMER_ALTS) + ")")
 
 
@@ -117,12 +118,12 @@ def _matches(pattern, text):
 
 def test_the_former_alternatives_had_no_head_look_ahead():
     assert [a for a in _FORMER_ALTS if "(?=[" in a[:20]] == []
-    assert sum(a != b for a, b in zip(_FORMER_ALTS, E._ALTS)) == 4
+    assert sum(a != b for a, b in zip(_FORMER_ALTS, G._ALTS)) == 4
 
 
 @pytest.mark.parametrize("text", [NARRATIVE, DISCLOSURE], ids=["narrative", "disclosure"])
 def test_master_matches_as_with_the_former_gate_on_the_bundled_texts(text):
-    assert _matches(E._MASTER, text) == _matches(_FORMER_MASTER, text)
+    assert _matches(G._MASTER, text) == _matches(_FORMER_MASTER, text)
 
 
 _GATE_PIECES = _PIECES + ["•", "· ", "* ", "●", "■ ", "□", "—", "–", "— ", " —", "：", "；", "。", "二〇二四", "一二三四"]
@@ -132,4 +133,4 @@ _GATE_PIECES = _PIECES + ["•", "· ", "* ", "●", "■ ", "□", "—", "–"
 @given(parts=st.lists(st.sampled_from(_GATE_PIECES), max_size=40))
 def test_master_matches_as_with_the_former_gate_on_random_texts(parts):
     text = "".join(parts)
-    assert _matches(E._MASTER, text) == _matches(_FORMER_MASTER, text)
+    assert _matches(G._MASTER, text) == _matches(_FORMER_MASTER, text)

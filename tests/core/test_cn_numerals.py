@@ -32,7 +32,7 @@ def test_large_numbers_still_from_cn2an():
 
 
 def test_extract_reads_chinese_ordinals_and_counts_the_same():
-    from narrator.check.extract import _parse_chinese
+    from narrator.check.number_grammar import _parse_chinese
 
     for text, want in (("十二", 12), ("一百零五", 105), ("两", 2), ("三点五", "3.5"), ("二0二四", 2024)):
         got = _parse_chinese(text)
