@@ -142,7 +142,7 @@ def test_suspects_are_exactly_the_identities_that_do_not_add_up(seed, pick, op, 
                  [(c.path, c.value, c.label, c.sign) for c in [i.total] + i.parts]) for i in ids]
 
     all_ids, all_direct = audit.identities(figures)
-    fast_ids, fast_direct = kinds_fast._suspects(model._Ctx(figures))
+    fast_ids, fast_direct = kinds_fast.suspects(model._Ctx(figures))
     assert flat(fast_ids) == flat([i for i in all_ids if not i.ok or i.residue != 0 and i.relation == "="])
     assert fast_direct == all_direct
 

@@ -86,10 +86,12 @@ def test_masked_wording_shortcuts_change_nothing(s):
 @given(cuts=st.lists(st.integers(0, 200), max_size=12, unique=True),
        starts=st.lists(st.integers(0, 210), max_size=15))
 def test_mentions_outside_placeholders_as_one_walk(cuts, starts):
-    """check._outside keeps what _in_hole (a bisection per mention) keeps, in any order."""
+    """check._outside keeps what in_hole (a bisection per mention) keeps, in any order."""
     from types import SimpleNamespace
+
+    from oracles.placeholders import in_hole
 
     cuts = sorted(cuts)
     holes = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
     ms = [SimpleNamespace(start=p) for p in starts]
-    assert check._outside(holes, ms) == [m for m in ms if not check._in_hole(holes, m.start)]
+    assert check._outside(holes, ms) == [m for m in ms if not in_hole(holes, m.start)]

@@ -135,3 +135,50 @@ def test_no_module_imports_a_private_name_of_another_package():
             if name and name.startswith("_") and not name.startswith("__") and _package(target) != _package(mod):
                 bad.append(f"{path.relative_to(SRC)}:{line}: {target}.{name}")
     assert not bad, "private names used across packages:\n" + "\n".join(bad)
+
+
+# Each stage's switch between a fast path and its reference: the one module that may import
+# the ``_fast`` module, reading core.fast (NARRATOR_REFERENCE=1) to pick.
+DISPATCHERS = {
+    "narrator.check.align_fast": {"narrator.check.checker"},
+    "narrator.audit.kinds_fast": {"narrator.audit.engine"},
+    "narrator.figures.loader_fast": {"narrator.figures.load"},
+    "narrator.render.engine_fast": {"narrator.render.engine"},
+}
+
+
+def _fast_modules() -> set[str]:
+    return {m for m in MODULES if m.rsplit(".", 1)[-1].endswith("_fast")}
+
+
+def test_every_fast_module_has_its_dispatcher():
+    assert _fast_modules() == set(DISPATCHERS)
+    for dispatchers in DISPATCHERS.values():
+        for d in dispatchers:
+            assert "narrator.core.fast" in _graph()[d], f"{d} picks its path without core.fast"
+
+
+def test_only_the_dispatchers_import_a_fast_module():
+    graph = _graph()
+    bad = [f"{mod} imports {target}" for mod, targets in graph.items() for target in targets
+           if target in DISPATCHERS and mod not in DISPATCHERS[target] and not mod.endswith("_fast")]
+    assert not bad, "a fast module imported past its dispatcher:\n" + "\n".join(bad)
+
+
+def test_a_reference_never_imports_its_fast_module():
+    # what a fast module imports from its own package is its reference
+    graph = _graph()
+    for fast_mod in DISPATCHERS:
+        for ref in graph[fast_mod]:
+            if _package(ref) == _package(fast_mod) and ref not in DISPATCHERS[fast_mod]:
+                assert fast_mod not in _reachable(graph, ref), f"{ref} reaches {fast_mod}"
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for w in graph[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen

@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrator.audit.kinds import _KINDS, _kind_performance
-from narrator.audit.kinds_fast import _suspects
+from narrator.audit.kinds_fast import suspects
 from narrator.audit.model import (
     _finding, _rules_by_code, AuditRule, Cell, Identity, ZERO, _Ctx, _SEVERITY_RANK, _num, _trim,
     audit_rules,
@@ -166,7 +166,7 @@ def audit_figures(figures: Figures, info: bool = True) -> list[Finding]:
     ``info``) for rounding residues inside the tolerance band. Sorted by line.
     """
     ctx = _Ctx(figures)
-    ids, direct = _suspects(ctx) if fast.ENABLED else identities(figures)
+    ids, direct = suspects(ctx) if fast.ENABLED else identities(figures)
     return _report(ctx, ids, direct, info)
 
 

@@ -36,7 +36,7 @@ from narrator.core.findings import Finding
 _WILDCARD_STEPS = frozenset(("科目", "各类", "每类", "各项"))
 
 
-def _suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
+def suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
     """identities() restricted to the ones that can give a finding, evaluated: the failing ones, and
     the "=" ones with a rounding residue ≠ 0 (an inequality that holds gives no info finding)."""
     ids: list[Identity] = []

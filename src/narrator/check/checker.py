@@ -10,7 +10,6 @@ against itself (rates, changes, shares, comparisons, numbered lists).
 
 from __future__ import annotations
 
-import bisect
 import re
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ from narrator.check.pairing import NUMBER_SLOTS, lookup, pair_numbers
 from narrator.check.relations import relate
 from narrator.check.result import CheckContext, CheckResult, Claim
 from narrator.check.segment import Structure, list_skips, structure
+from narrator.core import fast
 from narrator.core.caches import per_document
 from narrator.core.findings import Finding, line_col
 from narrator.core.numbers import fmt
@@ -78,7 +78,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
 
 
 def _outside(holes: list[tuple[int, int]], mentions: list[Mention]) -> list[Mention]:
-    """The mentions not inside a placeholder: ``_in_hole`` for each, as one walk over the holes.
+    """The mentions not inside a placeholder, in one walk over the holes.
 
     The holes are sorted and disjoint; mentions come in text order, so the only hole that can
     hold a mention is the first one ending after it, and the walk never goes back (it starts
@@ -95,12 +95,6 @@ def _outside(holes: list[tuple[int, int]], mentions: list[Mention]) -> list[Ment
         if not (k < n and holes[k][0] <= pos):
             out.append(m)
     return out
-
-
-def _in_hole(holes: list[tuple[int, int]], pos: int) -> bool:
-    """Is ``pos`` inside one of the placeholders (sorted, disjoint spans)?"""
-    k = bisect.bisect_right(holes, (pos, float("inf"))) - 1
-    return k >= 0 and holes[k][0] <= pos < holes[k][1]
 
 
 # -- draft side -----------------------------------------------------------------------
@@ -236,14 +230,15 @@ _SMALL = 400
 
 def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, frozenset, frozenset]],
            ordered: bool):
-    """Pairs (human sentence index, draft sentence): the result of ``_align_reference``.
+    """Pairs (human sentence index, draft sentence): the check stage's switch between
+    ``align.align_reference`` and ``align_fast``, which gives the same pairs sooner.
 
-    The same algorithm with the scores computed in bulk, and in the ordered case the
-    identical corners of the two sections set aside (``check_align``); small sections go
-    to the reference itself. A section whose sentences each take their own best draft
-    sentence in one way only needs no DP (``check_align.align_by_row_best``).
+    The reference runs with ``NARRATOR_REFERENCE=1`` and on small sections (where setting up
+    the bulk scores costs more); else the usual section, each sentence taking its own best
+    draft sentence in one way only, needs no DP (``align_by_row_best``), and the rest are
+    scored in bulk with the identical corners set aside (``align_ordered``, ``align_greedy``).
     """
-    if len(hs) * len(ds) < _SMALL or (not ordered and len(hs) <= 4):
+    if not fast.ENABLED or len(hs) * len(ds) < _SMALL or (not ordered and len(hs) <= 4):
         # a small section, or a few stray sentences against the whole draft (the usual
         # unmatched section): the reference itself costs less than setting up the bulk scores
         return align_reference(hs, ds, ordered)

@@ -414,13 +414,6 @@ def has_any(s: str, key: str) -> str | None:
     return None
 
 
-def _ends_any(s: str, key: str) -> str | None:
-    for w in words(key):
-        if s.endswith(w):
-            return w
-    return None
-
-
 
 def word_span(text: str, lo: int, end: int, word: str) -> tuple[int, int] | None:
     """The span of the last occurrence of folded ``word`` before ``end`` in the original text."""

@@ -82,6 +82,7 @@ from narrator.check.number_grammar import (_AFTER, _CLOSE_PAREN, _CN_DIGIT, _DIG
                                            _SUFFIX, _T, _UNIT_OF_FORM, _clean, _is_heading, _money_context,
                                            _normalize, _overlaps_stop_phrase, _parse_arabic, _parse_chinese,
                                            _prefix_of, normalize)
+from narrator.core import fast
 from narrator.core.caches import per_document
 from narrator.core.limits import MAX_TEXT_NUMBER_CHARS
 
@@ -180,7 +181,7 @@ _SUFFIX_CHARS = (frozenset(_SUFFIX.pattern + _CLOSE_PAREN.pattern + _AFTER.patte
                  - frozenset("0123456789 \t\r\n"))
 _AFTER_RUN = re.compile("[" + "".join(re.escape(c) for c in sorted(_SUFFIX_CHARS)) + "]"
                         + f"{{0,{_READ_MAX}}}.?", re.S)
-_MEMO = True           # False: every number through _classify (the tests' reference)
+_MEMO = fast.ENABLED   # False: every number through _classify (the tests' reference)
 _PLANS: dict[tuple, tuple] = per_document({}, "extract._PLANS")
 _PLANS_MAX = 1 << 15   # a bound on memory; further contexts are classified afresh
 _MULT_KINDS = frozenset(("amount", "count", "bare"))

@@ -15,7 +15,6 @@ from functools import cache, lru_cache
 
 from narrator.check import compare as C
 from narrator.check.align import _direction_re, _direction_words, _direction_words_longest_first, _norm, phrases
-from narrator.check.extract import Mention
 from narrator.check.grounding import describe
 from narrator.check.result import CheckContext, Claim
 from narrator.check.segment import Structure
@@ -74,10 +73,6 @@ def _suffix_len(a: str, b: str) -> int:
 
 
 _KIND_OF_SLOT = {"amount": "amount", "percent": "percent", "count": "count", "score": "score", "year": "year"}
-
-
-def _compatible(m: Mention, s: Slot) -> bool:
-    return _compatible_kinds(m.kind, s.kind)
 
 
 def _count_unit(u: str) -> str:

@@ -28,9 +28,10 @@ from narrator.figures.model import Figures
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
 from narrator.core.cn_numerals import cn_small
-from narrator.render.engine_fast import FastEnvironment, SharedVars
+from narrator.render.engine_fast import FastEnvironment
+from narrator.render.shared import SharedVars
 from narrator.core.resources import rules_dir, templates_dir
-from narrator.core.values import Missing, Q, natural_places, is_missing
+from narrator.core.values import Missing, Q, is_missing
 from narrator.figures.view import View, figures_view
 from narrator.core.yamlio import load_rule_file, parse_yaml
 
@@ -477,8 +478,9 @@ def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
     rules = load_rules(rules_key)
     for name in rules.functions:
         env.globals[name] = _rule_function(rules, name)
-    if isinstance(env, FastEnvironment):
-        env.register_plain(*(f for f in env.globals.values() if isinstance(f, FunctionType)))
+    register_plain = getattr(env, "register_plain", None)     # FastEnvironment calls these directly
+    if register_plain is not None:
+        register_plain(*(f for f in env.globals.values() if isinstance(f, FunctionType)))
     return env
 
 

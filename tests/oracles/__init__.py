@@ -1,0 +1,1 @@
+"""Reference implementations nothing in src calls at run time: the tests compare the shipped code with them."""
