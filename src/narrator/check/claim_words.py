@@ -119,7 +119,7 @@ def subject_of(label: str) -> str | None:
     if canon is not None or len(label) < 6:
         return canon
     for form in _total_forms():
-        if label.endswith(form) and _UNIT_NAME_END.search(label[: -len(form)]):
+        if label.endswith(form) and _label_patterns().unit_name_end.search(label[: -len(form)]):
             return _aliases()[form]
     return None
 
@@ -131,7 +131,6 @@ def _total_forms() -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-_UNIT_NAME_END = re.compile(r"(局|院|政府|中心|委员会|委|办公室|办|部|站|所|学校|小学|中学|幼儿园|医院|卫生院|镇|乡|街道|队|会|处|馆|社|室|厅|署)$")
 
 
 
@@ -200,21 +199,55 @@ _OPEN, _CLOSE = set("(（[【〔"), set(")）]】〕")
 HEADING = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]")
 _HEADING_GLUED = re.compile(r"(?<=[元%。\d])(?=[一二三四五六七八九十]{1,2}、)")
 SUB_INDEX = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.．](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]+部分)")
-_YEAR_HEAD = re.compile(r"^(?:截至|截止)?(?:(20\d{2})(?!\d)|(\d{2})(?=年))(?:年(?:度)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?")
-_ORG_YEAR = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:局|院|政府|中心|委员会|办公室|部|站|所|学校|小学|中学|幼儿园|医院|卫生院|镇|乡|街道)(20\d{2})年度?")
-_GLUED_YEAR = re.compile(r"(?:情况说明|情况|说明|如下)[:,]?(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.])?(20\d{2})(?!\d)年?度?")
-_CODE = re.compile(r"(?:科目编码|编码|科目代码)?[:：]?(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)")
-_CODE_PAREN = re.compile(r"\((?:科目编码|编码|科目代码)?[:：]?2\d{2}(?:\d{2}){0,2}\)")
-_LEVEL = re.compile(r"\((?:类|款|项|项级科目|类级科目|款级科目)\)")
-_FILLER_HEAD = re.compile(r"^(?:其中含|其中:|其中,|其中|包括|含|本部门|本单位|我单位|我院|本年度|全年|单位|全部|合计|共计|总计)")
 
 
-_TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?[^\n。，,；;]{0,40}?(?:部门|单位)?决算")
+def label_words(key: str) -> tuple[str, ...]:
+    """The words of ``标签.<key>`` in rules/claims.yaml, in their order."""
+    return tuple(vocabulary()["标签"][key])
+
+
+def label_any(key: str) -> str:
+    """``label_words(key)`` as one regex alternation (the first written is tried first)."""
+    return "(?:" + "|".join(map(re.escape, label_words(key))) + ")"
+
+
+@dataclass(frozen=True)
+class _LabelPatterns:
+    """clean_label's patterns, each built from a word list of 标签 in rules/claims.yaml."""
+    year_head: re.Pattern       # 截至2024年12月31日
+    org_year: re.Pattern        # 区人社局2023年度
+    glued_year: re.Pattern      # …情况说明2016年
+    code: re.Pattern            # 科目编码：2080101
+    code_paren: re.Pattern      # (科目编码：2080101)
+    code_prefix: str            # the optional words before a code, as a regex
+    level: re.Pattern           # (项)
+    filler_head: re.Pattern     # 其中 / 本单位 / 合计 …
+    unit_name_end: re.Pattern   # 马家镇卫生院
+    title_year: re.Pattern      # 2024年度部门决算
+
+
+@cache
+def _label_patterns() -> _LabelPatterns:
+    prefix = label_any("编码前缀") + "?[:：]?"
+    return _LabelPatterns(
+        year_head=re.compile("^" + label_any("截至词") + r"?(?:(20\d{2})(?!\d)|(\d{2})(?=年))(?:年(?:度)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?"),
+        org_year=re.compile(r"^[\u4e00-\u9fff]{1,20}?" + label_any("年度前的单位名称结尾") + r"(20\d{2})年度?"),
+        glued_year=re.compile(label_any("年度前的引语") + r"[:,]?(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.])?(20\d{2})(?!\d)年?度?"),
+        code=re.compile(prefix + r"(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)"),
+        code_paren=re.compile(r"\(" + prefix + r"2\d{2}(?:\d{2}){0,2}\)"),
+        code_prefix=prefix,
+        level=re.compile(r"\(" + label_any("科目级次") + r"\)"),
+        filler_head=re.compile("^" + label_any("句首填充")),
+        unit_name_end=re.compile(label_any("单位名称结尾") + "$"),
+        title_year=re.compile(r"(20\d{2})\s*年度?[^\n。，,；;]{0,40}?" + label_any("决算书编制者") + "?决算"),
+    )
+
+
 
 
 def doc_year(text: str) -> int | None:
     head = text[:600]
-    title = _TITLE_YEAR.search(text[:300])
+    title = _label_patterns().title_year.search(text[:300])
     if title:
         return int(title.group(1))
     years = re.findall(r"(20\d{2})\s*年", head)
@@ -353,23 +386,24 @@ def _strip_tail(s: str) -> tuple[str, str | None]:
 def clean_label(raw: str) -> tuple[str, str | None, int | None, str | None]:
     """A clause's words before a number as (label, code, year, measure word)."""
     s = fold(raw)
+    P = _label_patterns()
     code = None
     m = None
-    for m in _CODE.finditer(s):
+    for m in P.code.finditer(s):
         pass
     if m is not None:
         code = m.group(1)
-    s = _CODE_PAREN.sub("", s)
-    s = _LEVEL.sub("", s)
+    s = P.code_paren.sub("", s)
+    s = P.level.sub("", s)
     year = None
     # a heading glued to its first sentence ("…支出决算情况2016年“三公”经费…支出"): the
     # label starts after the heading's last word and the year that follows it
-    if s and _GLUED_YEAR.search(s):
-        hm = list(_GLUED_YEAR.finditer(s))[-1]
+    if s and P.glued_year.search(s):
+        hm = list(P.glued_year.finditer(s))[-1]
         s = s[hm.end():]
         year = int(hm.group(1))
     # "区人社局2023年度机关运行经费支出": the unit's name, then the year
-    um = _ORG_YEAR.match(s)
+    um = P.org_year.match(s)
     if um:
         s = s[um.end():]
         year = int(um.group(1))
@@ -380,13 +414,13 @@ def clean_label(raw: str) -> tuple[str, str | None, int | None, str | None]:
         if mm:
             s = s[mm.end():]
             changed = True
-        mm = _YEAR_HEAD.match(s)
+        mm = P.year_head.match(s)
         if mm:
             y = int(mm.group(1) or mm.group(2))
             year = y + 2000 if y < 100 else y
             s = s[mm.end():]
             changed = True
-        mm = _FILLER_HEAD.match(s)
+        mm = P.filler_head.match(s)
         if mm:
             s = s[mm.end():]
             changed = True
@@ -394,7 +428,7 @@ def clean_label(raw: str) -> tuple[str, str | None, int | None, str | None]:
             s = s[1:]
             changed = True
     if code:
-        s = re.sub(r"(?:科目编码|编码|科目代码)?[:：]?" + code, "", s)
+        s = re.sub(P.code_prefix + code, "", s)
     s, measure = _strip_tail(s.strip("-—,:"))
     return s, code, year, measure
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from narrator.check.claim_links import attach_across_sentences
 from narrator.check.claim_words import (ACT, AMOUNT_MEASURES, BUD, BUD0, BUDF, BUDGETS, CHG, COMPL, HEADING,
                                         MONEY_FACTOR, PY, RATE, SHARE, SUB_INDEX, ZERO, Document, Reading,
-                                        Sentence, clause_start, clean_label, doc_year, fold, has_any,
+                                        Sentence, clause_start, clean_label, doc_year, fold, has_any, label_any, label_words,
                                         last_direction, sentence_bounds, simplified, subject_of, vocabulary,
                                         word_span, words)
 from narrator.check.extract import Mention
@@ -150,10 +151,20 @@ def _read_sentence(doc: Document, sent: Sentence, carry: Reading | None) -> Read
     return own[-1] if own else None
 
 
+@cache
+def _share_name_copula() -> re.Pattern:
+    return re.compile(label_any("占比名称前的系词") + "$")
+
+
+@cache
+def _share_name_tail() -> re.Pattern:
+    return re.compile(label_any("占比名称尾") + "$")
+
+
 def _read_percent(doc, sent, rs, k, r, near, clause) -> None:
     share = None
     at = near.rfind("占")
-    if at >= 0 and not near[at + 1:at + 2] in ("用", "地", "有"):
+    if at >= 0 and near[at + 1:at + 2] not in label_words("不是占比的占"):
         share = at
     elif has_any(near, "占比词"):
         share = len(near)
@@ -162,8 +173,8 @@ def _read_percent(doc, sent, rs, k, r, near, clause) -> None:
         name = near[share + 1:] if share < len(near) else ""
         if r.mention.qualifier and name.endswith(r.mention.qualifier):
             name = name[: -len(r.mention.qualifier)]       # "占本年收入不足78%"
-        name = re.sub(r"(的比重|的比例|比重|比例|的)$", "", re.sub(r"(为|是|:)$", "", name))
-        name = re.sub(r"^(比|的比重|比重)$", "", name)
+        name = _share_name_tail().sub("", _share_name_copula().sub("", name))
+        name = "" if name in label_words("不是占比名称") else name
         r.whole_name = name
         return
     if has_any(near, "完成率词"):

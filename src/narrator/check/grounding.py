@@ -18,13 +18,14 @@ from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, R
 from narrator.check.relations import flip_word
 from narrator.core.numbers import fmt
 
-_SKIP_TABLES = ("上年", "年初预算", "文字说明")
-_CODE_COLUMNS = ("合计", "决算数", "本年支出合计")
-
 
 @cache
 def _subject_paths() -> dict:
     return vocabulary()["主体数据"]
+
+
+def _code_paths() -> dict:
+    return vocabulary()["科目数据"]
 
 
 def _core(name: str) -> str:
@@ -155,13 +156,14 @@ def paths_of(r: Reading, data: dict, projects: Projects | None = None) -> list[s
     if r.kind != "money" or r.measure not in (ACT, PY, BUD0, BUDF, BUD):
         return None
     if r.code and r.subject == "科目" + r.code:
+        where = _code_paths()
         if r.measure in (BUD0, BUD, BUDF):
-            return [f"年初预算.科目.{r.code}"]
+            return [where["预算数"].format(编码=r.code)]
         out = []
         for table, node in data.items():
-            if table in _SKIP_TABLES or not isinstance(node, dict) or not isinstance(node.get("科目"), list):
+            if table in where["不找的表"] or not isinstance(node, dict) or not isinstance(node.get("科目"), list):
                 continue
-            for col in _CODE_COLUMNS:
+            for col in where["决算数列"]:
                 out.append(f"{table}.科目.{r.code}.{col}")
         if r.measure == PY:
             out = ["上年." + p for p in out]
@@ -171,7 +173,7 @@ def paths_of(r: Reading, data: dict, projects: Projects | None = None) -> list[s
         if r.measure == ACT and r.label and not r.code:
             i = (projects or Projects(data)).named(r.label)
             if i is not None:
-                return [f"预算绩效.项目自评.项目.{i}.执行数"]
+                return [_code_paths()["项目执行数"].format(序号=i)]
         return None
     if r.measure == ACT:
         return list(spec.get("决算数", []))
