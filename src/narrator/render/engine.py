@@ -470,11 +470,8 @@ def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
         undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=False, auto_reload=False, cache_size=400,
     )
-    env.filters.update({"金额": f_amount, "百分比": f_percent, "个数": f_count, "得分": f_score,
-                        "年": f_year, "中文数字": g_cn, "文": f_sentence})
-    env.globals.update({"金额连单位": g_amount_unit, "方向": g_direction, "待填": g_placeholder, "说明": g_text, "有说明": g_has_text,
-                        "图": g_chart, "中文数字": g_cn, "求和": g_sum, "为零": g_is_zero,
-                        "缺数": is_missing, "数据项": g_figure_at, "原文": g_source, "待核": g_to_confirm})
+    env.filters.update(_named(wording()["模板过滤器"], _FILTERS))
+    env.globals.update(_named(wording()["模板函数"], _GLOBALS))
     rules = load_rules(rules_key)
     for name in rules.functions:
         env.globals[name] = _rule_function(rules, name)
@@ -482,6 +479,23 @@ def _make_environment(dirs: tuple[Path, ...], rules_key: str | None,
     if register_plain is not None:
         register_plain(*(f for f in env.globals.values() if isinstance(f, FunctionType)))
     return env
+
+
+# the implementations the template names of rules/wording.yaml refer to
+_FILTERS = {"amount": f_amount, "percent": f_percent, "count": f_count, "score": f_score, "year": f_year,
+            "cn_number": g_cn, "sentence": f_sentence}
+_GLOBALS = {"amount_with_unit": g_amount_unit, "direction": g_direction, "placeholder": g_placeholder,
+            "text": g_text, "has_text": g_has_text, "chart": g_chart, "cn_number": g_cn, "sum": g_sum,
+            "is_zero": g_is_zero, "is_missing": is_missing, "figure_at": g_figure_at, "source": g_source,
+            "to_confirm": g_to_confirm}
+
+
+def _named(names: dict[str, str], implementations: dict) -> dict:
+    """Template name -> implementation, for the names of one section of rules/wording.yaml."""
+    unknown = sorted(set(names.values()) - set(implementations))
+    if unknown:
+        raise InputError(f"wording.yaml: no implementation named {', '.join(unknown)}", str(rules_dir() / "wording.yaml"))
+    return {name: implementations[impl] for name, impl in names.items()}
 
 
 @lru_cache(maxsize=64)
@@ -548,12 +562,9 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
 
     # every official top-level name is defined (absent ones as Missing), so templates can test them
     ctx = {k: view[k] for k in schema().children}
-    ctx.update({
-        "数据": view, "指标": MetricsView(rules, view),
-        "单位": figures.data.get("单位", ""), "年度": year, "上年度": year - 1,
-        "金额单位": figures.unit,
-        "三公经费": view["三公经费"],
-    })
+    values = {"figures": view, "metrics": MetricsView(rules, view), "unit_name": figures.data.get("单位", ""),
+              "year": year, "last_year": year - 1, "money_unit": figures.unit, "three_public": view["三公经费"]}
+    ctx.update({name: values[impl] for name, impl in wording()["模板变量"].items()})
     return ctx
 
 
