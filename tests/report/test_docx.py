@@ -107,6 +107,23 @@ def test_draft_chinese_fonts(draft_doc):
     assert 'w:name="仿宋_GB2312"' in blob and 'w:val="仿宋"' in blob
 
 
+def test_fonts_come_from_rules_docx_yaml(draft, sample_figures, monkeypatch):
+    """A font and a substitute changed in a copy of rules/docx.yaml are what the document gets."""
+    import copy
+
+    from narrator.report import docx as D
+
+    style = copy.deepcopy(D.house_style())
+    style["字体"]["Heading 1"] = "方正黑体简体"
+    style["字体替代"]["方正黑体简体"] = ["黑体", "02010609060101010101"]
+    monkeypatch.setattr(D, "house_style", lambda: style)
+    doc = docx.Document(io.BytesIO(draft_docx(draft, sample_figures)))
+    assert _east_asia(doc.styles["Heading 1"]) == "方正黑体简体"
+    assert _east_asia(doc.styles["Normal"]) == "仿宋_GB2312"
+    table = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    assert 'w:name="方正黑体简体"' in table.blob.decode("utf-8")
+
+
 def test_draft_placeholders_highlighted(draft_doc, draft):
     runs = [r for p in draft_doc.paragraphs for r in p.runs]
     marked = [r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timezone
+from functools import cache
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -29,24 +30,23 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
+
 # -- the house style (GB/T 9704 公文格式) -------------------------------------------------
 
 LATIN = "Times New Roman"
-BODY_FONT = "仿宋_GB2312"
-H1_FONT = "黑体"
-H2_FONT = "楷体_GB2312"
-TITLE_FONT = "方正小标宋简体"
-CAPTION_FONT = "黑体"
-# Word substitutes w:altName when a font is not installed (and LibreOffice via fontconfig).
-FONT_TABLE = {
-    "仿宋_GB2312": ("仿宋", "02010609030101010101"),
-    "楷体_GB2312": ("楷体", "02010609030101010101"),
-    "方正小标宋简体": ("宋体", "02000000000000000000"),
-    "黑体": ("SimHei", "02010609060101010101"),
-    "仿宋": ("FangSong", "02010609060101010101"),
-    "楷体": ("KaiTi", "02010609060101010101"),
-    "宋体": ("SimSun", "02010600030101010101"),
-}
+
+
+@cache
+def house_style() -> dict:
+    """rules/docx.yaml: the Chinese font of each Word style (字体) and their substitutes (字体替代)."""
+    return load_rule_file(rules_dir() / "docx.yaml")
+
+
+def _font(style: str) -> str:
+    return house_style()["字体"][style]
+
 HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、")
 HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 PLACEHOLDER = re.compile(r"【[^】\n]{0,120}】")
@@ -116,7 +116,7 @@ def _font_table(doc) -> None:
         return
     root = etree.fromstring(part.blob)
     have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
-    for name, (alt, panose) in FONT_TABLE.items():
+    for name, (alt, panose) in house_style()["字体替代"].items():
         if name in have:
             continue
         font = etree.SubElement(root, qn("w:font"))
@@ -172,18 +172,18 @@ def _new_document(title: str, *, body_size: float, line: float | None, indent: b
                     rfonts.attrib.pop(qn(a), None)
                 for a in ("w:ascii", "w:hAnsi", "w:cs"):
                     rfonts.set(qn(a), LATIN)
-                rfonts.set(qn("w:eastAsia"), BODY_FONT)
-    _style(doc, "Normal", BODY_FONT, body_size, line=line, first_line_chars=200 if indent else None,
+                rfonts.set(qn("w:eastAsia"), _font("Normal"))
+    _style(doc, "Normal", _font("Normal"), body_size, line=line, first_line_chars=200 if indent else None,
            align=WD_ALIGN_PARAGRAPH.JUSTIFY if indent else WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Title", TITLE_FONT, 22, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=0, after=12,
+    _style(doc, "Title", _font("Title"), 22, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=0, after=12,
            line=36 if line else None, first_line_chars=0)
-    _style(doc, "Heading 1", H1_FONT, body_size, bold=False, before=6 if line else 12, after=0,
+    _style(doc, "Heading 1", _font("Heading 1"), body_size, bold=False, before=6 if line else 12, after=0,
            line=line, first_line_chars=200 if indent else 0)
-    _style(doc, "Heading 2", H2_FONT, body_size, bold=False, before=0, after=0, line=line,
+    _style(doc, "Heading 2", _font("Heading 2"), body_size, bold=False, before=0, after=0, line=line,
            first_line_chars=200 if indent else 0)
-    _style(doc, "Heading 3", H2_FONT, body_size, bold=False, before=0, after=0, line=line,
+    _style(doc, "Heading 3", _font("Heading 2"), body_size, bold=False, before=0, after=0, line=line,
            first_line_chars=200 if indent else 0)
-    _style(doc, "Caption", CAPTION_FONT, max(body_size - 4, 10.5), bold=False, align=WD_ALIGN_PARAGRAPH.CENTER,
+    _style(doc, "Caption", _font("Caption"), max(body_size - 4, 10.5), bold=False, align=WD_ALIGN_PARAGRAPH.CENTER,
            before=0, after=6, first_line_chars=0)
     _font_table(doc)
     _page_number(sec)
