@@ -551,6 +551,7 @@ def test_rule_file_paths_are_checked_against_the_schema():
 
 def test_every_rule_kind_named_in_the_model_has_a_builder():
     from narrator.audit.kinds import _KINDS
-    from narrator.audit.model import KIND_NAMES
+    from narrator.audit.model import audit_rules, kind_builders
 
-    assert set(KIND_NAMES) == set(_KINDS)
+    assert set(kind_builders().values()) == set(_KINDS)
+    assert {r.builder for r in audit_rules()} == set(_KINDS)     # every kind is used by a rule

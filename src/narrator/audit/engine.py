@@ -150,10 +150,10 @@ def identities(figures: Figures) -> tuple[list[Identity], list[Finding]]:
     ids: list[Identity] = []
     direct: list[Finding] = []
     for rule in audit_rules():
-        if rule.kind == "绩效":
+        if rule.builder == "performance":
             ids += _kind_performance(ctx, rule, direct)
         else:
-            ids += _KINDS[rule.kind](ctx, rule)
+            ids += _KINDS[rule.builder](ctx, rule)
     for idn in ids:
         idn.evaluate()
     return ids, direct

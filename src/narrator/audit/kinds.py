@@ -327,5 +327,6 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     return ids
 
 
-_KINDS = {"行合计": _kind_total_row, "层级": _kind_hierarchy, "列合计": _kind_row_sum, "等式": _kind_equation,
-          "绩效": _kind_performance}
+# the builders, by the English names rules/audit.yaml gives each 种类
+_KINDS = {"total_row": _kind_total_row, "hierarchy": _kind_hierarchy, "row_sum": _kind_row_sum,
+          "equation": _kind_equation, "performance": _kind_performance}

@@ -42,14 +42,14 @@ def suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
     ids: list[Identity] = []
     direct: list[Finding] = []
     for rule in audit_rules():
-        kind = rule.kind
-        if kind == "层级":
+        kind = rule.builder
+        if kind == "hierarchy":
             _fast_hierarchy(ctx, rule, ids)
-        elif kind == "列合计":
+        elif kind == "row_sum":
             _fast_row_sum(ctx, rule, ids)
-        elif kind == "行合计":
+        elif kind == "total_row":
             _fast_total_row(ctx, rule, ids)
-        elif kind == "等式":
+        elif kind == "equation":
             _fast_equation(ctx, rule, ids)
         else:  # 绩效: a handful of cells per department, built and evaluated as identities() does
             for idn in _KINDS[kind](ctx, rule, direct):

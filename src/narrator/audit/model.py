@@ -20,7 +20,6 @@ from narrator.figures.model import Figures, Node, norm_key, schema, subjects
 
 
 ZERO = Decimal(0)
-KIND_NAMES = ("行合计", "层级", "列合计", "等式", "绩效")  # the rule kinds kinds.py builds identities for
 _EXACT = 28            # "places" given to exact numbers (integers, blanks): a negligible tolerance
 _WILD = ("各类", "每类", "各项")
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -168,6 +167,13 @@ class AuditRule:
     message: str
     kind: str
     spec: dict
+    builder: str = ""       # the English name of the kinds.py builder its 种类 names (rules/audit.yaml)
+
+
+@cache
+def kind_builders() -> dict[str, str]:
+    """种类 -> builder name, from rules/audit.yaml: the rule kinds kinds.py builds identities for."""
+    return dict(load_rule_file(rules_dir() / "audit.yaml")["种类"])
 
 
 @cache
@@ -176,10 +182,10 @@ def audit_rules() -> tuple[AuditRule, ...]:
     out = []
     for code, spec in data["规则"].items():
         kind = spec.get("种类")
-        if kind not in KIND_NAMES:
+        if kind not in kind_builders():
             raise AuditRuleError(f"{code}: unknown 种类 {kind!r}")
-        rule = AuditRule(str(code), spec["名称"], spec["级别"], spec["说明"], kind, dict(spec))
-        if kind == "等式":
+        rule = AuditRule(str(code), spec["名称"], spec["级别"], spec["说明"], kind, dict(spec), kind_builders()[kind])
+        if rule.builder == "equation":
             for f in _formulas(rule):
                 _compile_equation(f, rule.spec.get("表"))
         out.append(rule)
