@@ -35,6 +35,9 @@ Why the result is the same alignment (not just an equally good one):
   the swap test; the other pairs are tested in the reference's order, so the first swap found
   is the same.
 tests/check/test_fast_alignment_matches_reference.py checks all this against the reference on random edits of real drafts.
+
+Measured (benchmarks/bench_fast_paths.py, CPU, median of 7): 0.7–0.9x the reference on the
+sample narrative's sections (slower), 1.06x on the disclosure's, 1.24x on the narrative repeated 4 times.
 """
 
 from __future__ import annotations
