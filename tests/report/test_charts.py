@@ -170,3 +170,21 @@ def test_font_env_override(monkeypatch, tmp_path):
         C.font_candidates()
     monkeypatch.setenv(C.FONT_ENV, str(C.FONT_FILE))
     assert C.font_candidates()[0] == str(C.FONT_FILE)
+
+
+def test_the_shape_of_a_chart_is_what_charts_yaml_says_its_图形_is(sample_figures, monkeypatch):
+    from narrator.core.errors import InputError
+
+    rules = copy.deepcopy(C.chart_rules())
+    spec = rules["图表"]["收支总计变动"]
+    spec["图形"] = "柱状"
+    monkeypatch.setattr(C, "chart_rules", lambda: rules)
+    with pytest.raises(InputError, match="柱状"):
+        C.build_chart("收支总计变动", sample_figures)
+    rules["图形"]["柱状"] = "bars"
+    chart = C.build_chart("收支总计变动", sample_figures)
+    assert chart.shape == "bars" and len(chart.series) == 2 and not chart.values
+    rules["图表"]["收入决算结构"]["图形"] = "饼"
+    rules["图形"]["饼"] = "pie"
+    chart = C.build_chart("收入决算结构", sample_figures)
+    assert chart.shape == "pie" and len(chart.values) == len(chart.categories) > 0 and not chart.series

@@ -51,7 +51,7 @@ _SYSTEM_FONTS = (
 
 @cache
 def chart_rules() -> dict:
-    """rules/charts.yaml: {"格式": {...}, "图表": {key: spec}}."""
+    """rules/charts.yaml: {"图形": {图形: shape}, "格式": {...}, "图表": {key: spec}}."""
     data = load_rule_file(rules_dir() / "charts.yaml")
     if not isinstance(data, dict) or not isinstance(data.get("图表"), dict):
         raise InputError("charts.yaml: missing 图表", str(rules_dir() / "charts.yaml"))
@@ -78,8 +78,13 @@ class Chart:
     missing: list[str] = field(default_factory=list)   # figure paths the chart could not use
 
     @property
+    def shape(self) -> str:
+        """How it is drawn: "bars" (对比) or "pie" (结构), by 图形 in rules/charts.yaml."""
+        return chart_rules()["图形"].get(self.kind, "")
+
+    @property
     def empty(self) -> bool:
-        if self.kind == "结构":
+        if self.shape == "pie":
             return not self.values
         return not any(v is not None for _, vals in self.series for v in vals)
 
@@ -90,7 +95,7 @@ class Chart:
         return fmt(v, int(_fmt_rules().get("占比精度", 2))) + "%"
 
     def value_labels(self) -> list[str]:
-        if self.kind == "结构":
+        if self.shape == "pie":
             return [f"{c}\n{self.amount(v)}{self.unit}\n{self.share(s)}"
                     for c, v, s in zip(self.categories, self.values, self.shares)]
         return [self.amount(v) for _, vals in self.series for v in vals if v is not None]
@@ -102,9 +107,9 @@ class Chart:
         out += [s for s, _ in self.series]
         out += self.value_labels()
         out += list(self.notes)
-        if self.kind == "对比":
-            out.append(_fmt_rules().get("纵轴", "金额（{单位}）").format(单位=self.unit))
-        if self.kind == "结构":
+        if self.shape == "bars":
+            out.append(_fmt_rules()["纵轴"].format(单位=self.unit))
+        if self.shape == "pie":
             out += [f"{c} {self.amount(v)}{self.unit}（{self.share(s)}）"
                     for c, v, s in zip(self.categories, self.values, self.shares)]
         return out
@@ -177,12 +182,12 @@ def build_chart(key: str, figures, number: int | None = None, title: str | None 
     chart = Chart(key=key, number=int(number if number is not None else spec.get("编号", 0)),
                   title=str(title or spec.get("标题", key)), kind=str(spec.get("图形", "对比")), unit=unit)
     words = {**years, "单位": unit}
-    if chart.kind == "结构":
+    if chart.shape == "pie":
         _structure(chart, spec, ev)
-    elif chart.kind == "对比":
+    elif chart.shape == "bars":
         _compare(chart, spec, ev, words)
     else:
-        raise InputError(f"charts.yaml: chart {key}: unknown 图形 {chart.kind!r} (对比 | 结构)",
+        raise InputError(f"charts.yaml: chart {key}: unknown 图形 {chart.kind!r} ({' | '.join(chart_rules()['图形'])})",
                          str(rules_dir() / "charts.yaml"))
     return chart
 
@@ -238,8 +243,8 @@ def _compare(chart: Chart, spec: dict, ev, words: dict) -> None:
         else:
             chosen, with_prev = [r for r in primary if not is_missing(r[1])], False
     chart.categories = [r[0] for r in chosen]
-    label_cur = _fmt_rules().get("本年", "{本年}年度").format(**words)
-    label_prev = _fmt_rules().get("上年", "{上年}年度").format(**words)
+    label_cur = _fmt_rules()["本年"].format(**words)
+    label_prev = _fmt_rules()["上年"].format(**words)
     if with_prev:
         chart.series.append((label_prev, [_value(r[2]) for r in chosen]))
     chart.series.append((label_cur, [_value(r[1]) for r in chosen]))
@@ -360,7 +365,7 @@ def _draw(chart: Chart, title: bool):
     fr = _fmt_rules()
     colors = list(fr.get("颜色") or ["#2F5597", "#ED7D31"])
     cm = 1 / 2.54
-    height = fr.get("饼图高", fr.get("高", 9)) if chart.kind == "结构" else fr.get("高", 9)
+    height = fr.get("饼图高", fr.get("高", 9)) if chart.shape == "pie" else fr.get("高", 9)
     fig = Figure(figsize=(float(fr.get("宽", 16)) * cm, float(height) * cm))
     labels = chart.labels(title=title)
     prop = _register(str(font_path("".join(labels))))
@@ -370,9 +375,9 @@ def _draw(chart: Chart, title: bool):
         fig.suptitle(chart.caption(), fontproperties=fp(12))
     if chart.empty:
         ax.axis("off")
-        ax.text(0.5, 0.5, "（缺数，无法绘图）", ha="center", va="center", fontproperties=fp(11),
+        ax.text(0.5, 0.5, fr["缺数"], ha="center", va="center", fontproperties=fp(11),
                 transform=ax.transAxes)
-    elif chart.kind == "结构":
+    elif chart.shape == "pie":
         _draw_pie(ax, chart, colors, fp)
     else:
         _draw_bars(ax, chart, colors, fp, fr)
@@ -381,9 +386,9 @@ def _draw(chart: Chart, title: bool):
         fig.text(0.01, 0.015, "\n".join(chart.notes), fontproperties=fp(7.5), color="#444444",
                  ha="left", va="bottom")
         bottom = 0.05 + 0.05 * len(chart.notes)
-    fig.subplots_adjust(left=0.11 if chart.kind == "对比" else 0.02, right=0.98 if chart.kind == "对比" else 0.98,
-                        top=(0.80 if title else 0.89) if chart.kind == "对比" else (0.86 if title else 0.95),
-                        bottom=max(bottom, 0.12 if chart.kind == "对比" else 0.03))
+    fig.subplots_adjust(left=0.11 if chart.shape == "bars" else 0.02, right=0.98 if chart.shape == "bars" else 0.98,
+                        top=(0.80 if title else 0.89) if chart.shape == "bars" else (0.86 if title else 0.95),
+                        bottom=max(bottom, 0.12 if chart.shape == "bars" else 0.03))
     return fig
 
 
@@ -410,7 +415,7 @@ def _draw_bars(ax, chart: Chart, colors, fp, fr) -> None:
     ax.set_xticks(xs)
     ax.set_xticklabels(chart.categories, fontproperties=fp(9))
     ax.set_ylim(0, top * 1.12)
-    ax.set_ylabel(fr.get("纵轴", "金额（{单位}）").format(单位=chart.unit), fontproperties=fp(8.5))
+    ax.set_ylabel(fr["纵轴"].format(单位=chart.unit), fontproperties=fp(8.5))
     for t in ax.get_yticklabels():
         t.set_fontproperties(fp(8))
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6, zorder=0)
