@@ -555,3 +555,10 @@ def test_every_rule_kind_named_in_the_model_has_a_builder():
 
     assert set(kind_builders().values()) == set(_KINDS)
     assert {r.builder for r in audit_rules()} == set(_KINDS)     # every kind is used by a rule
+
+
+def test_every_performance_check_named_in_the_rules_is_run_by_a_rule():
+    from narrator.audit.model import audit_rules, performance_checks
+
+    used = {performance_checks()[r.spec["检查"]] for r in audit_rules() if r.builder == "performance"}
+    assert used == set(performance_checks().values())

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from narrator.audit.model import (
     _finding, AuditRule, AuditRuleError, Cell, Equation, Identity, ZERO, _Ctx, _Table, _canon,
-    _compile_equation, _formulas, _num, places_of,
+    _compile_equation, _formulas, _num, performance_checks, places_of,
 )
 from narrator.check.compare import OK, TRUNCATED, interval_ok, verdict
 from narrator.core import expr as E
@@ -215,22 +215,22 @@ def _evaluations(data: dict) -> list[tuple[tuple, dict]]:
 
 
 def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> list[Identity]:
-    check = rule.spec.get("检查")
+    check = performance_checks()[rule.spec["检查"]]    # known: audit_rules checked it
     ids: list[Identity] = []
 
     def add(path, sev, detail, found, expected, formula, cells=()):
         findings.append(_finding(ctx, rule, sev, detail, path, found, expected, formula, cells))
 
     # only 执行率 and 预算执行得分 look at the rate: the other checks skip dividing it out
-    needs_rate = check in ("执行率", "预算执行得分")
-    for base, ev in _evaluations(ctx.data) if check not in ("项目数", "涉及资金", "再评价") else ():
+    needs_rate = check in ("rate", "budget_score")
+    for base, ev in _evaluations(ctx.data) if check not in ("project_count", "project_funds", "re_evaluation") else ():
         budget, spent, rate = ev.get("预算数"), ev.get("执行数"), ev.get("执行率")
         exact = divide(spent, budget) * 100 if needs_rate and budget not in (None, ZERO) and spent is not None \
             else None
         if rate is not None and exact is not None and verdict(exact, rate, places_of(rate) or 0) != OK \
                 and rate <= 1 and verdict(exact / 100, rate, places_of(rate) or 0) == OK:
             rate = rate * 100      # printed as a fraction (0.95, 1) rather than a percent
-        if check == "执行率" and exact is not None and rate is not None:
+        if check == "rate" and exact is not None and rate is not None:
             pl = places_of(rate) or 0
             v = verdict(exact, rate, pl)
             if v != OK:
@@ -241,7 +241,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                     _num(rate), _num(round_half_up(exact, pl)),
                     f"{_num(spent)} ÷ {_num(budget)} × 100 = {_num(shown)} → {_num(round_half_up(exact, pl))}",
                     (base + ("执行数",), base + ("预算数",)))
-        elif check == "预算执行得分":
+        elif check == "budget_score":
             w, score = ev.get("预算执行权重"), ev.get("预算执行得分")
             if w is None or score is None or (rate is None and exact is None):
                 continue
@@ -260,7 +260,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                 "；".join(f"min({_num(w)}, {_num(w)} × {_num(round_half_up(r, 4))}%) = {_num(round_half_up(c, 4))}"
                          for r, c in cands),
                 (base + ("预算执行权重",), base + ("执行率",)))
-        elif check == "总分":
+        elif check == "total_score":
             total, inds = ev.get("自评得分"), ev.get("指标") or []
             if total is None or not inds or any(x.get("得分") is None for x in inds):
                 continue
@@ -270,7 +270,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             parts += [Cell(base + ("指标", j, "得分"), x["得分"], x.get("名称", str(j))) for j, x in enumerate(inds)]
             ids.append(Identity(rule.code, Cell(base + ("自评得分",), total, "自评得分"), parts,
                                 "预算执行得分与各指标得分之和", ctx.cell_name(base), mode="rounded"))
-        elif check == "分值上限":
+        elif check == "score_cap":
             for j, x in enumerate(ev.get("指标") or []):
                 s, full = x.get("得分"), x.get("分值")
                 if s is None or full is None:
@@ -279,7 +279,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                     p = base + ("指标", j, "得分")
                     add(p, rule.severity, f"{ctx.cell_name(p)} {_num(s)}，分值 {_num(full)}", _num(s),
                         f"0–{_num(full)}", f"0 ≤ {_num(s)} ≤ {_num(full)} 不成立", (base + ("指标", j, "分值"),))
-        elif check == "满分":
+        elif check == "full_marks":
             inds = ev.get("指标") or []
             w = ev.get("预算执行权重")
             if w is None or not inds or any(x.get("分值") is None for x in inds):
@@ -294,10 +294,10 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     own = perf.get("项目自评") or {}
     projects = own.get("项目") or []
     base = ("预算绩效", "项目自评")
-    if check == "项目数" and projects and own.get("项目数") is not None and own["项目数"] != len(projects):
+    if check == "project_count" and projects and own.get("项目数") is not None and own["项目数"] != len(projects):
         add(base + ("项目数",), rule.severity, f"项目自评 项目数 {own['项目数']}，列出 {len(projects)} 个项目",
             str(own["项目数"]), str(len(projects)), f"列出的项目 {len(projects)} 个")
-    if check == "涉及资金" and projects and own.get("涉及资金") is not None:
+    if check == "project_funds" and projects and own.get("涉及资金") is not None:
         funds = own["涉及资金"]
         sums = []
         for key in ("执行数", "预算数"):
@@ -312,7 +312,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                 + "".join(f"，{k}之和 {_num(x)}" for k, x, _, _ in sums[1:]),
                 _num(funds), _num(s), " + ".join(_num(v) for v in vals) + f" = {_num(s)} ≠ {_num(funds)}",
                 tuple(base + ("项目", i, key) for i in range(len(vals))))
-    if check == "再评价":
+    if check == "re_evaluation":
         re_ = perf.get("再评价") or {}
         name, score = re_.get("项目名称"), re_.get("自评得分")
         if name and score is not None:

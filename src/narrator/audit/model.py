@@ -171,6 +171,12 @@ class AuditRule:
 
 
 @cache
+def performance_checks() -> dict[str, str]:
+    """检查 of a 绩效 rule -> the English name of its check in kinds.py, from rules/audit.yaml."""
+    return dict(load_rule_file(rules_dir() / "audit.yaml")["绩效检查"])
+
+
+@cache
 def kind_builders() -> dict[str, str]:
     """种类 -> builder name, from rules/audit.yaml: the rule kinds kinds.py builds identities for."""
     return dict(load_rule_file(rules_dir() / "audit.yaml")["种类"])
@@ -185,6 +191,8 @@ def audit_rules() -> tuple[AuditRule, ...]:
         if kind not in kind_builders():
             raise AuditRuleError(f"{code}: unknown 种类 {kind!r}")
         rule = AuditRule(str(code), spec["名称"], spec["级别"], spec["说明"], kind, dict(spec), kind_builders()[kind])
+        if rule.builder == "performance" and spec.get("检查") not in performance_checks():
+            raise AuditRuleError(f"{code}: unknown 检查 {spec.get('检查')!r}")
         if rule.builder == "equation":
             for f in _formulas(rule):
                 _compile_equation(f, rule.spec.get("表"))
