@@ -19,7 +19,6 @@ from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 
 ZERO = Decimal(0)
-MONEY_FACTOR = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
 ACT, PY, BUD0, BUDF, BUD, CHG, RATE, SHARE, COMPL = (
     "决算数", "上年数", "年初预算数", "全年预算数", "预算数", "变动额", "变动率", "占比", "完成率")

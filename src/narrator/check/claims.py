@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from narrator.check.claim_links import attach_across_sentences
-from narrator.check.claim_words import (ACT, AMOUNT_MEASURES, BUD, BUD0, BUDF, BUDGETS, CHG, COMPL, HEADING,
-                                        MONEY_FACTOR, PY, RATE, SHARE, SUB_INDEX, ZERO, Document, Reading,
-                                        Sentence, clause_start, clean_label, doc_year, fold, has_any, label_any, label_words,
+from narrator.check.claim_words import (ACT, AMOUNT_MEASURES, BUD, BUD0, BUDF, BUDGETS, CHG, COMPL, HEADING, PY,
+                                        RATE, SHARE, SUB_INDEX, ZERO, Document, Reading, Sentence, clause_start,
+                                        clean_label, doc_year, fold, has_any, label_any, label_words,
                                         last_direction, sentence_bounds, simplified, subject_of, vocabulary,
                                         word_span, words)
 from narrator.check.extract import Mention
+from narrator.check.number_grammar import MONEY_FACTOR     # the money units of rules/extract.yaml
 from narrator.core.numbers import quantum
 
 __all__ = ["read", "ACT", "AMOUNT_MEASURES", "BUD", "BUD0", "BUDF", "BUDGETS", "CHG", "COMPL", "MONEY_FACTOR",

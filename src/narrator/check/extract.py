@@ -78,7 +78,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from narrator.check.number_grammar import (_AFTER, _CLOSE_PAREN, _CN_DIGIT, _DIGIT_RUN, _EXACT, _INCL_SUFFIX,
-                                           _LETTERS, _MASTER, _MONEY_FACTOR, _MULT, _PREFIX, _PREFIX_CHARS,
+                                           _LETTERS, _MASTER, MONEY_FACTOR, _MULT, _PREFIX, _PREFIX_CHARS,
                                            _PREFIX_CHARS_OR_BLANK, _PREFIX_REACH, _PREFIX_WINDOW, _Q, _R,
                                            _SUFFIX, _T, _UNIT_OF_FORM, _clean, _is_heading, _money_context,
                                            _normalize, _overlaps_stop_phrase, _parse_arabic, _parse_chinese,
@@ -119,8 +119,8 @@ class Mention:
         """
         if unit == self.unit:
             return self.value
-        src = _MONEY_FACTOR.get(self.unit)
-        dst = _MONEY_FACTOR.get(unit)
+        src = MONEY_FACTOR.get(self.unit)
+        dst = MONEY_FACTOR.get(unit)
         if src is None or dst is None:
             raise ValueError(f"cannot express {self.value} {self.unit or '(no unit)'} in {unit!r}")
         return _clean(_EXACT.divide(_EXACT.multiply(self.value, src), dst))

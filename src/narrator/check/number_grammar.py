@@ -78,7 +78,7 @@ _UNITS_RE = "|".join(p for _, p in _unit_parts)
 _CN_UNITS_RE = "|".join(p for _, p in _cn_unit_parts)
 
 _MULT: dict[str, Decimal] = {k: Decimal(int(v)) for k, v in _R["multipliers"].items()}
-_MONEY_FACTOR: dict[str, Decimal] = {k: Decimal(int(v)) for k, v in _R["money_units"].items()}
+MONEY_FACTOR: dict[str, Decimal] = {k: Decimal(int(v)) for k, v in _R["money_units"].items()}
 _MULT_RE = _alt(_MULT)
 _Q = _R["qualifiers"]
 _INFIX_RE = _alt(_Q["infix"])

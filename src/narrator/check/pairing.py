@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from narrator.check import compare as C
 from narrator.check.align import _direction_re, _direction_words, _direction_words_longest_first, _norm, phrases
 from narrator.check.grounding import describe
+from narrator.check.number_grammar import MONEY_FACTOR
 from narrator.check.result import CheckContext, Claim
 from narrator.check.segment import Structure
 from narrator.core.caches import per_document
@@ -23,7 +24,7 @@ from narrator.core.numbers import fmt
 from narrator.figures.model import Figures
 from narrator.render.draft import Draft, Slot
 
-MONEY = {"元", "千元", "万元", "亿元"}
+MONEY = frozenset(MONEY_FACTOR)
 _ONE = Decimal(1)
 
 
