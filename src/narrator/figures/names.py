@@ -31,6 +31,10 @@ class StructureWords:
     grand_total: str
     actual: str
     budget: str
+    default_code_system: str
+    summary_table: str
+    income_total: str
+    expense_total: str
     dept: str
     year: str
     unit: str
@@ -43,6 +47,9 @@ class StructureWords:
     projects: str
     project_name: str
     indicators: str
+    indicator_name: str
+    weight: str
+    score: str
     notes: str
     row_code: str
     row_name: str
