@@ -31,6 +31,7 @@ class StructureWords:
     grand_total: str
     actual: str
     budget: str
+    fiscal_opening: str
     default_code_system: str
     summary_table: str
     income_total: str
