@@ -52,6 +52,14 @@ class StructureWords:
     weight: str
     score: str
     notes: str
+    project_count: str
+    whole: str
+    dept_count: str
+    spent: str
+    rate: str
+    exec_weight: str
+    exec_score: str
+    self_score: str
     row_code: str
     row_name: str
     level: str
