@@ -658,7 +658,7 @@ def department_and_year(text: str) -> tuple[str | None, int | None]:
             r"(?P<year>\d{4})年度?(?P<dept>[^\d]{2,40}?)(?:部门)?决算"]
     tab_pat = re.compile(vocabulary()["部分"]["决算表"])
     for source in (head, *(c for c in lines if tab_pat.match(c))):
-        s = re.sub(r"^第[一二三四五六七八九十0-9]{1,2}部分", "", source)
+        s = re.sub(vocabulary()["部分"]["任一部分"], "", source)
         for pat in pats:
             m = re.search(pat, s)
             if m and re.search(r"[\u4e00-\u9fff]", m.group("dept")):
