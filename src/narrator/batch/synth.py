@@ -162,6 +162,7 @@ def _subject_lines(rng: random.Random, words: dict, target_rows: int):
 def _economic_rows(rng: random.Random, words: dict, basic: Decimal) -> tuple[dict, list[dict]]:
     """基本支出明细: the groups' totals and the economic-classification rows under them."""
     groups = words["基本支出明细"]
+    total_name = subjects()["分组合计"]
     totals: dict[str, Decimal] = {}
     rest = basic
     for name, group in groups.items():
@@ -185,7 +186,7 @@ def _economic_rows(rng: random.Random, words: dict, basic: Decimal) -> tuple[dic
         for (kcode, kname), part in sorted(zip(chosen, _split(rng, amount, len(chosen)))):
             if part:
                 rows.append({"code": kcode, "name": kname, "amount": part})
-    return totals, rows
+    return {total_name.format(组=name): v for name, v in totals.items()}, rows
 
 
 def _three_public(rng: random.Random, words: dict) -> tuple[dict, dict] | None:

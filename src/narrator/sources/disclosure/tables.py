@@ -534,7 +534,8 @@ _ECON = re.compile(r"(3\d{2}(?:\d{2})?)[ \u3000]*([^\d\s.,].*)?")
 
 def _parse_detail(b: Block, ctx: _Ctx) -> None:
     """The 基本支出明细表: side-by-side groups of (经济分类科目编码, 科目名称, 决算数)."""
-    totals = _lookup(["人员经费合计", "公用经费合计"])
+    subj = load_rule_file(rules_dir() / "科目.yaml")
+    totals = _lookup([subj["分组合计"].format(组=g) for g in subj["基本支出分组"]])
     rows: list[Row] = []
     seen: set[str] = set()
     started = False

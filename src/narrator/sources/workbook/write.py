@@ -367,7 +367,7 @@ class _Writer:
     def detail(self, table: str, node: Node, value: dict) -> None:
         """基本支出决算明细表: 人员经费 | 公用经费 column groups, the 经济分类 rows listed."""
         ws = self.wb.create_sheet(_sheet_name(table))
-        groups = _vocab()["明细表分组"]
+        groups = subjects()["基本支出分组"]
         econ = _vocab()["经济分类"]
         names = list(groups)
         ncols = 3 * len(names)
@@ -412,7 +412,7 @@ class _Writer:
         r = 5 + n
         for g, gname in enumerate(names):
             c0 = 1 + 3 * g
-            label = _words()["明细表组合计"].format(组=gname)
+            label = subjects()["分组合计"].format(组=gname)
             self.text(ws, r, c0, label)
             ws.merge_cells(start_row=r, start_column=c0, end_row=r, end_column=c0 + 1)
             ws.cell(r, c0).font = self.st.head_font
