@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from narrator.audit.engine import audit_figures
 from narrator.batch import synth
-from narrator.figures.model import figures_from_tree
+from narrator.figures.model import figures_from_tree, subjects
 
 
 def words_in(tree, out=None):
@@ -43,11 +43,15 @@ def test_every_word_list_in_synth_yaml_is_used():
     names = " ".join(str(x) for x in seen)
     for w in words["款名用词"]:
         assert w in names, w
-    for group in words["基本支出明细"].values():
-        for cls in group["类"].values():
-            assert cls["名称"] in seen
-            for item in cls["款"].values():
-                assert item in seen, item
+    econ = {str(k): v for k, v in subjects()["经济分类科目名"].items()}
+    groups = subjects()["基本支出分组"]
+    for group_name, group in words["基本支出明细"].items():
+        assert subjects()["分组合计"].format(组=group_name) in seen
+        for cls, items in group["类"].items():
+            assert str(cls) in groups[group_name]     # the classes of the group in rules/科目.yaml
+            assert econ[str(cls)] in seen
+            for item in items:
+                assert str(item).startswith(str(cls)) and econ[str(item)] in seen, item
     for name in [*words["三公经费"]["费用"], words["三公经费"]["用车小计"], *words["政府采购品目"], *words["车辆"]]:
         assert name in seen, name
 

@@ -172,16 +172,17 @@ def _economic_rows(rng: random.Random, words: dict, basic: Decimal) -> tuple[dic
         else:
             totals[name] = rest
         rest -= totals[name]
-    amounts: dict[str, tuple[dict, Decimal]] = {}
+    econ = {str(k): v for k, v in subjects()["经济分类科目名"].items()}
+    amounts: dict[str, tuple[list, Decimal]] = {}
     for name, group in groups.items():
         for code, part in zip(group["类"], _split(rng, totals[name], len(group["类"]))):
             amounts[str(code)] = (group["类"][code], part)
     rows: list[dict] = []
-    for code, (cls, amount) in sorted(amounts.items()):
+    for code, (items_codes, amount) in sorted(amounts.items()):
         if amount == 0:
             continue
-        rows.append({"code": code, "name": cls["名称"], "amount": amount})
-        items = [(str(c), n) for c, n in cls["款"].items()]
+        rows.append({"code": code, "name": econ[code], "amount": amount})
+        items = [(str(c), econ[str(c)]) for c in items_codes]
         chosen = rng.sample(items, rng.randint(1, len(items)))
         for (kcode, kname), part in sorted(zip(chosen, _split(rng, amount, len(chosen)))):
             if part:

@@ -37,7 +37,7 @@ def _class_names() -> dict[str, str]:
 
 @cache
 def _econ_names() -> dict[str, str]:
-    return {str(k): v for k, v in vocabulary()["经济分类科目"].items()}
+    return {str(k): v for k, v in load_rule_file(rules_dir() / "科目.yaml")["经济分类科目名"].items()}
 
 
 @cache

@@ -368,7 +368,7 @@ class _Writer:
         """基本支出决算明细表: 人员经费 | 公用经费 column groups, the 经济分类 rows listed."""
         ws = self.wb.create_sheet(_sheet_name(table))
         groups = subjects()["基本支出分组"]
-        econ = _vocab()["经济分类"]
+        econ = subjects()["经济分类科目名"]
         names = list(groups)
         ncols = 3 * len(names)
         self.title(ws, table, ncols)
