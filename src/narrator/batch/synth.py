@@ -88,34 +88,61 @@ def fill_layout(layout, values: dict):
     ``"$x"`` is values["x"] (None: absent); a key ``"k?"`` is dropped when its value is absent,
     and a mapping with an absent value under any other key is absent itself; a key ``"$x"``
     spreads the mapping values["x"] with the value template applied to each entry (``$值``);
-    ``{每行: $x, 为: row}`` is one row per mapping in values["x"]."""
+    ``{每行: $x, 为: row}`` is one row per mapping in values["x"] (a row's own names first)."""
+    hit = _FILLERS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _FILLERS[id(layout)] = (layout, _filler(layout))
+    return hit[1](values, None)
+
+
+_FILLERS: dict[int, tuple] = {}  # id(layout) -> (layout, its filler): a layout is compiled once
+
+
+def _filler(layout):
+    """A function (values, row) -> the filled layout (see fill_layout)."""
     if isinstance(layout, str) and layout.startswith("$"):
-        v = values[layout[1:]]
-        return _ABSENT if v is None else v
+        name = layout[1:]
+
+        def get(values, row):
+            v = row[name] if row is not None and name in row else values[name]
+            return _ABSENT if v is None else v
+        return get
     if isinstance(layout, list):
-        return [fill_layout(x, values) for x in layout]
+        parts = [_filler(x) for x in layout]
+        return lambda values, row: [f(values, row) for f in parts]
     if not isinstance(layout, dict):
-        return layout
-    if set(layout) == {"每行", "为"}:
-        rows = fill_layout(layout["每行"], values)
-        if rows is _ABSENT:
-            return _ABSENT
-        return [fill_layout(layout["为"], {**values, **row}) for row in rows]
-    out: dict = {}
+        return lambda values, row: layout
+    if len(layout) == 2 and "每行" in layout and "为" in layout:
+        each, body = _filler(layout["每行"]), _filler(layout["为"])
+
+        def rows(values, row):
+            found = each(values, row)
+            return _ABSENT if found is _ABSENT else [body(values, r) for r in found]
+        return rows
+    steps = []
     for key, sub in layout.items():
         key = str(key)
         if key.startswith("$"):
-            for name, v in values[key[1:]].items():
-                out[name] = fill_layout(sub, {**values, "值": v})
-            continue
-        optional = key.endswith("?")
-        v = fill_layout(sub, values)
-        if v is _ABSENT:
-            if optional:
+            steps.append((key[1:], None, _filler(sub)))
+        else:
+            optional = key.endswith("?")
+            steps.append((None, (key[:-1] if optional else key, optional), _filler(sub)))
+
+    def mapping(values, row):
+        out: dict = {}
+        for spread, named, f in steps:
+            if spread is not None:
+                for name, v in values[spread].items():
+                    out[name] = f(values, {"值": v})
                 continue
-            return _ABSENT
-        out[key[:-1] if optional else key] = v
-    return out
+            v = f(values, row)
+            if v is _ABSENT:
+                if named[1]:
+                    continue
+                return _ABSENT
+            out[named[0]] = v
+        return out
+    return mapping
 
 
 def _subject_lines(rng: random.Random, words: dict, target_rows: int):
@@ -240,8 +267,15 @@ def department(seed: int, rows: int | None = None) -> dict:
     target_rows = rows if rows is not None else rng.randint(10, 200)
     lines, class_names, kuan_names = _subject_lines(rng, words, target_rows)
 
+    sums: dict[str, list[Decimal]] = {}  # 类/款/项 code -> [basic, project, other] of the lines under it
+    for ln in lines:
+        for prefix in {ln[0][:3], ln[0][:5], ln[0]}:
+            acc = sums.setdefault(prefix, [ZERO, ZERO, ZERO])
+            for i in range(3):
+                acc[i] += ln[2 + i]
+
     def agg(code: str, idx: int) -> Decimal:
-        return sum((ln[idx] for ln in lines if ln[0].startswith(code)), ZERO)
+        return sums[code][idx - 2] if code in sums else ZERO
 
     # the general budget pays 基本 + 项目; other money adds to 项目支出 in the 支出决算表
     codes = sorted(set(class_names) | set(kuan_names) | {ln[0] for ln in lines})
