@@ -316,7 +316,7 @@ def _no_data_note(b: Block) -> Line | None:
 
 def _is_unit_line(text: str) -> bool:
     c = compact(text)
-    return bool(re.fullmatch(r"(金额)?单位[:：](万元|元|亿元|千元)", c))
+    return bool(re.fullmatch(vocabulary()["单位行"], c))
 
 
 # --------------------------------------------------------------------------- header columns
