@@ -200,3 +200,22 @@ def test_one_list_of_economic_names_serves_workbook_disclosure_and_synth():
         assert "经济分类科目" not in load_rule_file(ROOT / "rules" / name)
     groups = subjects()["基本支出分组"]
     assert all(code[:3] in {c for g in groups.values() for c in g} for code in econ)
+
+
+def test_one_list_of_the_nine_tables_serves_disclosure_and_workbook(tmp_path):
+    from narrator.sources.disclosure import title_of, vocabulary
+
+    nine = [t["键"] for t in load_rule_file(ROOT / "rules" / "决算表.yaml")["表"]]
+    assert len(nine) == 9 and all(name in schema().children for name in nine)
+    assert [t["键"] for t in vocabulary()["表"]] == nine
+    for name in ("disclosure.yaml", "workbook.yaml"):
+        assert "表" not in load_rule_file(ROOT / "rules" / name)
+    path = tmp_path / "wb.xlsx"
+    write_workbook(None, path)
+    assert [s for s in openpyxl.load_workbook(path).sheetnames if s in nine] == nine
+    assert title_of("收入决算情况表") is None
+    out = run_with_rules(tmp_path, {"决算表.yaml": [("    标题: [收入决算表]", "    标题: [收入决算表, 收入决算情况表]")]}, """
+        from narrator.sources.disclosure import title_of
+        out["title"] = title_of("2024年度收入决算情况表")
+    """)
+    assert out == {"title": "收入决算表"}

@@ -86,3 +86,9 @@ def structure_words() -> StructureWords:
 
 
 WORDS = structure_words()
+
+
+@cache
+def final_tables() -> tuple[dict, ...]:
+    """rules/决算表.yaml: the nine tables, each {键: name in the figures, 类型: layout, 标题: [titles]}."""
+    return tuple(load_rule_file(rules_dir() / "决算表.yaml")["表"])

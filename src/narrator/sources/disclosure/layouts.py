@@ -14,14 +14,15 @@ from typing import Iterable
 
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.figures.names import final_tables
 
 
 # --------------------------------------------------------------------------- vocabulary
 
 @cache
 def vocabulary() -> dict:
-    """The reading vocabulary: rules/disclosure.yaml."""
-    return load_rule_file(rules_dir() / "disclosure.yaml")
+    """The reading vocabulary: rules/disclosure.yaml, and the nine tables of rules/决算表.yaml as 表."""
+    return {**load_rule_file(rules_dir() / "disclosure.yaml"), "表": list(final_tables())}
 
 
 @cache
@@ -228,7 +229,7 @@ def _is_int_text(text: str) -> bool:
 @cache
 def _title_variants() -> list[tuple[str, str]]:
     out = []
-    for t in vocabulary()["表"]:
+    for t in final_tables():
         for title in t["标题"]:
             out.append((norm(title), t["键"]))
     return sorted(out, key=lambda p: -len(p[0]))
@@ -236,7 +237,7 @@ def _title_variants() -> list[tuple[str, str]]:
 
 @cache
 def _table_specs() -> dict[str, dict]:
-    return {t["键"]: t for t in vocabulary()["表"]}
+    return {t["键"]: t for t in final_tables()}
 
 
 def title_of(line_text: str) -> str | None:

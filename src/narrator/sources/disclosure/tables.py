@@ -12,7 +12,7 @@ from functools import cache
 from narrator.core.findings import Finding, line_col
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
-from narrator.figures.names import WORDS
+from narrator.figures.names import WORDS, final_tables
 from narrator.sources.disclosure.layouts import (
     Amount, Block, Cell, Column, Line, Match, _class_names, _column_match, _econ_names, _is_int_text,
     _is_note, _is_unit_line, _lookup, _place, _schema, _table_specs, assign_columns, compact, fix_glyphs,
@@ -702,7 +702,7 @@ def _build_tree(ctx: _Ctx, dept: str | None, year: int | None, unit: str) -> dic
         tree[WORDS.year] = year
     tree[WORDS.unit] = unit
     specs = _table_specs()
-    for spec in vocabulary()["表"]:
+    for spec in final_tables():
         key = spec["键"]
         if key not in ctx.present:
             continue

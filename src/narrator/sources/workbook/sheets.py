@@ -15,7 +15,7 @@ from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Node, key_sets, norm_key, schema, subjects
-from narrator.figures.names import WORDS
+from narrator.figures.names import WORDS, final_tables
 
 
 # ======================================================================================
@@ -72,7 +72,9 @@ TABLE_KINDS = ("双栏", "科目表", "三公")
 
 
 def _tables() -> dict[str, str]:
-    return dict(_vocab()["表"])
+    """The nine tables (rules/决算表.yaml) → their workbook layout (workbook.yaml 版式)."""
+    layouts = _vocab()["版式"]
+    return {t["键"]: layouts[t["类型"]] for t in final_tables()}
 
 
 @cache
@@ -80,7 +82,7 @@ def _title_names() -> list[tuple[str, str]]:
     """(normalised title, canonical table) for matching title cells, longest first."""
     root = schema()
     out = []
-    extra = _vocab().get("表名别名") or {}
+    extra = {t["键"]: t["标题"] for t in final_tables()}
     for name in _tables():
         node = root.children[name]
         for t in (name, *node.aliases, *(extra.get(name) or ())):

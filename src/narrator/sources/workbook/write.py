@@ -11,7 +11,7 @@ from pathlib import Path
 from narrator.core.cn_numerals import cn_small
 from narrator.core.textio import atomic_write
 from narrator.figures.model import Figures, Node, schema, subjects
-from narrator.figures.names import WORDS
+from narrator.figures.names import WORDS, final_tables
 from narrator.sources.workbook.sheets import _Cell, _child, _n, _tables, _vocab
 from narrator.sources.workbook.tables import _column_map, _resolve
 
@@ -153,7 +153,7 @@ class _Writer:
             value = self.data.get(table) or {}
             if kind == "双栏":
                 self.two_sided(table, node, value)
-            elif table == _words()["明细表"]:
+            elif table in _detail_tables():
                 self.detail(table, node, value)
             elif kind == "科目表":
                 self.subject_table(table, node, value)
@@ -585,6 +585,11 @@ class _Writer:
             self.typed(ws, r + i, 2, _FREE, None)
         ws.cell(r + 10, 1, _words()["文字说明补充"]).font = self.st.note_font
         self.widths(ws, {1: 40, 2: 90, 3: 30})
+
+
+def _detail_tables() -> set[str]:
+    """The 明细表 (rules/决算表.yaml): written in column groups by rules/科目.yaml 基本支出分组."""
+    return {t["键"] for t in final_tables() if t["类型"] == "明细表"}
 
 
 def _sheet_name(table: str) -> str:
