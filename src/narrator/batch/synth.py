@@ -17,27 +17,25 @@ import re
 import signal
 from decimal import Decimal
 from pathlib import Path
+from functools import cache
 from typing import Callable
 
 from narrator.batch.files import write_atomic
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import subjects
 
 CENT = Decimal("0.01")
-
-_KUAN_NAMES = ["行政运行", "一般行政管理事务", "机关服务", "事业运行", "其他支出", "专项业务", "信息化建设",
-               "执法办案", "宣传", "培训", "规划", "监测", "维护", "补助", "救助", "管理事务"]
-_SUFFIX = ["事务", "项目", "专项", "工作"]
-_PERSONNEL = [("30101", "基本工资"), ("30102", "津贴补贴"), ("30103", "奖金"), ("30107", "绩效工资"),
-              ("30108", "机关事业单位基本养老保险缴费"), ("30109", "职业年金缴费"),
-              ("30110", "职工基本医疗保险缴费"), ("30113", "住房公积金"), ("30199", "其他工资福利支出")]
-_FAMILY = [("30302", "退休费"), ("30305", "生活补助"), ("30399", "其他对个人和家庭的补助")]
-_GOODS = [("30201", "办公费"), ("30202", "印刷费"), ("30207", "邮电费"), ("30211", "差旅费"),
-          ("30213", "维修（护）费"), ("30215", "会议费"), ("30216", "培训费"), ("30217", "公务接待费"),
-          ("30228", "工会经费"), ("30229", "福利费"), ("30239", "其他交通费用"), ("30299", "其他商品和服务支出")]
-_CAPITAL = [("31002", "办公设备购置"), ("31003", "专用设备购置"), ("31007", "信息网络及软件购置更新")]
+ZERO = Decimal("0.00")
 
 
-def _money(rng: random.Random, lo: float, hi: float) -> Decimal:
+@cache
+def synth_words() -> dict:
+    """rules/synth.yaml: the synthetic department's vocabulary and the layout of its tables."""
+    return load_rule_file(rules_dir() / "synth.yaml")
+
+
+def _money(rng: random.Random, lo, hi) -> Decimal:
     cents = rng.randint(int(lo * 100), int(hi * 100))
     return (Decimal(cents) * CENT).quantize(CENT)
 
@@ -60,182 +58,275 @@ def _split(rng: random.Random, total: Decimal, n: int, allow_zero: bool = True) 
 def _prior(rng: random.Random, v: Decimal) -> Decimal:
     r = rng.random()
     if r < 0.1:
-        return v  # 持平
+        return v  # unchanged from last year
     return (v * Decimal(str(round(rng.uniform(0.6, 1.4), 3)))).quantize(CENT)
 
 
-def department(seed: int, rows: int | None = None) -> dict:
-    """A figures tree (as a figures file would hold) for one synthetic department."""
-    rng = random.Random(seed)
-    year = rng.randint(2019, 2026)
-    target_rows = rows if rows is not None else rng.randint(10, 200)
+def _scale(rng: random.Random, v: Decimal, lo: float, hi: float, places: int = 2) -> Decimal:
+    return (v * Decimal(str(round(rng.uniform(lo, hi), places)))).quantize(CENT)
+
+
+def _maybe_money(rng: random.Random, spec: dict) -> Decimal:
+    """An amount up to spec 上限 with probability spec 概率, else zero."""
+    return _money(rng, 0, spec["上限"]) if rng.random() < float(spec["概率"]) else ZERO
+
+
+def _or_none(v):
+    return v if v else None
+
+
+class _Absent:
+    """A template value whose number the department does not have."""
+
+
+_ABSENT = _Absent()
+
+
+def fill_layout(layout, values: dict):
+    """The figures tree described by a rules/synth.yaml layout, with ``values`` filled in.
+
+    ``"$x"`` is values["x"] (None: absent); a key ``"k?"`` is dropped when its value is absent,
+    and a mapping with an absent value under any other key is absent itself; a key ``"$x"``
+    spreads the mapping values["x"] with the value template applied to each entry (``$值``);
+    ``{每行: $x, 为: row}`` is one row per mapping in values["x"] (a row's own names first)."""
+    hit = _FILLERS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        hit = _FILLERS[id(layout)] = (layout, _filler(layout))
+    return hit[1](values, None)
+
+
+_FILLERS: dict[int, tuple] = {}  # id(layout) -> (layout, its filler): a layout is compiled once
+
+
+def _filler(layout):
+    """A function (values, row) -> the filled layout (see fill_layout)."""
+    if isinstance(layout, str) and layout.startswith("$"):
+        name = layout[1:]
+
+        def get(values, row):
+            v = row[name] if row is not None and name in row else values[name]
+            return _ABSENT if v is None else v
+        return get
+    if isinstance(layout, list):
+        parts = [_filler(x) for x in layout]
+        return lambda values, row: [f(values, row) for f in parts]
+    if not isinstance(layout, dict):
+        return lambda values, row: layout
+    if len(layout) == 2 and "每行" in layout and "为" in layout:
+        each, body = _filler(layout["每行"]), _filler(layout["为"])
+
+        def rows(values, row):
+            found = each(values, row)
+            return _ABSENT if found is _ABSENT else [body(values, r) for r in found]
+        return rows
+    steps = []
+    for key, sub in layout.items():
+        key = str(key)
+        if key.startswith("$"):
+            steps.append((key[1:], None, _filler(sub)))
+        else:
+            optional = key.endswith("?")
+            steps.append((None, (key[:-1] if optional else key, optional), _filler(sub)))
+
+    def mapping(values, row):
+        out: dict = {}
+        for spread, named, f in steps:
+            if spread is not None:
+                for name, v in values[spread].items():
+                    out[name] = f(values, {"值": v})
+                continue
+            v = f(values, row)
+            if v is _ABSENT:
+                if named[1]:
+                    continue
+                return _ABSENT
+            out[named[0]] = v
+        return out
+    return mapping
+
+
+def _subject_lines(rng: random.Random, words: dict, target_rows: int):
+    """The 项-level function-classification lines: (code, name, basic, project, other), and
+    the 类 and 款 names they fall under."""
     classes = list(subjects()["功能分类类名"].items())
     rng.shuffle(classes)
-    lines: list[tuple[str, str, Decimal, Decimal, Decimal]] = []  # 项: code, name, 基本, 项目, 其他资金
+    kuan_words, suffixes = words["款名用词"], words["项名后缀"]
+    skipped = set(words["略去类"])
+    lines: list[tuple[str, str, Decimal, Decimal, Decimal]] = []
     rows_used = 0
     class_names: dict[str, str] = {}
     kuan_names: dict[str, str] = {}
     for code3, cname in classes:
-        if rows_used >= target_rows or code3 == "223":
+        if rows_used >= target_rows or code3 in skipped:
             continue
         class_names[code3] = cname
         rows_used += 1
         for k in range(rng.randint(1, 4)):
             code5 = f"{code3}{k + 1:02d}"
-            kuan_names[code5] = f"{cname[:-2]}{rng.choice(_KUAN_NAMES)}"
+            kuan_names[code5] = f"{cname[:-2]}{rng.choice(kuan_words)}"
             rows_used += 1
             for x in range(rng.randint(1, 4)):
                 code7 = f"{code5}{x + 1:02d}"
-                basic = _money(rng, 0, 800) if rng.random() < 0.6 else Decimal("0.00")
-                project = _money(rng, 0, 3000) if rng.random() < 0.7 else Decimal("0.00")
+                basic = _money(rng, 0, 800) if rng.random() < 0.6 else ZERO
+                project = _money(rng, 0, 3000) if rng.random() < 0.7 else ZERO
                 if basic == 0 and project == 0:
                     project = _money(rng, 1, 50)
-                other = _money(rng, 0, 300) if rng.random() < 0.2 else Decimal("0.00")
-                lines.append((code7, f"{rng.choice(_KUAN_NAMES)}{_SUFFIX[x]}", basic, project, other))
+                other = _money(rng, 0, 300) if rng.random() < 0.2 else ZERO
+                lines.append((code7, f"{rng.choice(kuan_words)}{suffixes[x]}", basic, project, other))
                 rows_used += 1
                 if rows_used >= target_rows:
                     break
             if rows_used >= target_rows:
                 break
     if not lines:
-        code3, cname = classes[0] if classes[0][0] != "223" else classes[1]
+        code3, cname = next(c for c in classes if c[0] not in skipped)
         class_names[code3] = cname
-        kuan_names[code3 + "01"] = "行政运行事务"
-        lines.append((code3 + "0101", "行政运行", Decimal("100.00"), Decimal("50.00"), Decimal("0.00")))
+        kuan_names[code3 + "01"] = words["兜底款名"]
+        lines.append((code3 + "0101", words["兜底项名"], Decimal("100.00"), Decimal("50.00"), ZERO))
+    return lines, class_names, kuan_names
 
-    def agg(code: str, idx: int) -> Decimal:
-        return sum((ln[idx] for ln in lines if ln[0].startswith(code)), Decimal("0.00"))
 
-    # 一般公共预算财政拨款 pays 基本 + 项目; 其他资金 adds to 项目支出 in 支出决算表
-    codes = sorted(set(class_names) | set(kuan_names) | {ln[0] for ln in lines})
-    names = {**class_names, **kuan_names, **{ln[0]: ln[1] for ln in lines}}
-    gp_rows, exp_rows, inc_rows = [], [], []
-    for code in codes:
-        b, p, o = agg(code, 2), agg(code, 3), agg(code, 4)
-        gp_rows.append({"科目编码": code, "科目名称": names[code], "合计": b + p, "基本支出": b, "项目支出": p})
-        exp_rows.append({"科目编码": code, "科目名称": names[code], "本年支出合计": b + p + o,
-                         "基本支出": b, "项目支出": p + o})
-        inc = {"科目编码": code, "科目名称": names[code], "本年收入合计": b + p + o, "财政拨款收入": b + p}
-        if o:
-            inc["其他收入"] = o
-        inc_rows.append(inc)
-    B = sum((ln[2] for ln in lines), Decimal("0.00"))
-    P = sum((ln[3] for ln in lines), Decimal("0.00"))
-    O = sum((ln[4] for ln in lines), Decimal("0.00"))
-    gp_total = B + P
-    total = gp_total + O
-    carry = _money(rng, 0, 200) if rng.random() < 0.5 else Decimal("0.00")
-
-    # 基本支出明细: 人员经费 (301, 303) and 公用经费 (302, 310)
-    personnel = (B * Decimal(str(round(rng.uniform(0.6, 0.95), 2)))).quantize(CENT)
-    public = B - personnel
-    p301, p303 = _split(rng, personnel, 2)
-    g302, g310 = _split(rng, public, 2)
-    econ: list[dict] = []
-    for cls, cname, amount, items in (("301", "工资福利支出", p301, _PERSONNEL),
-                                      ("302", "商品和服务支出", g302, _GOODS),
-                                      ("303", "对个人和家庭的补助", p303, _FAMILY),
-                                      ("310", "资本性支出", g310, _CAPITAL)):
+def _economic_rows(rng: random.Random, words: dict, basic: Decimal) -> tuple[dict, list[dict]]:
+    """基本支出明细: the groups' totals and the economic-classification rows under them."""
+    groups = words["基本支出明细"]
+    total_name = subjects()["分组合计"]
+    totals: dict[str, Decimal] = {}
+    rest = basic
+    for name, group in groups.items():
+        if "份额" in group:
+            lo, hi = (float(x) for x in group["份额"])
+            totals[name] = _scale(rng, basic, lo, hi)
+        else:
+            totals[name] = rest
+        rest -= totals[name]
+    econ = {str(k): v for k, v in subjects()["经济分类科目名"].items()}
+    amounts: dict[str, tuple[list, Decimal]] = {}
+    for name, group in groups.items():
+        for code, part in zip(group["类"], _split(rng, totals[name], len(group["类"]))):
+            amounts[str(code)] = (group["类"][code], part)
+    rows: list[dict] = []
+    for code, (items_codes, amount) in sorted(amounts.items()):
         if amount == 0:
             continue
-        econ.append({"科目编码": cls, "科目名称": cname, "决算数": amount})
+        rows.append({"code": code, "name": econ[code], "amount": amount})
+        items = [(str(c), econ[str(c)]) for c in items_codes]
         chosen = rng.sample(items, rng.randint(1, len(items)))
-        for (code, name), part in sorted(zip(chosen, _split(rng, amount, len(chosen)))):
+        for (kcode, kname), part in sorted(zip(chosen, _split(rng, amount, len(chosen)))):
             if part:
-                econ.append({"科目编码": code, "科目名称": name, "决算数": part})
+                rows.append({"code": kcode, "name": kname, "amount": part})
+    return {total_name.format(组=name): v for name, v in totals.items()}, rows
 
+
+def _three_public(rng: random.Random, words: dict) -> tuple[dict, dict] | None:
+    """“三公”经费 (预算数, 决算数), or None when the department shows none."""
+    if rng.random() >= 0.8:
+        return None
+    spec = words["三公经费"]
+    kinds = {name: _maybe_money(rng, s) for name, s in spec["费用"].items()}
+    car_name, car_kinds, total_name = spec["用车小计"], spec["用车各项"], spec["合计"]
+    actual = {k: v for k, v in kinds.items() if v}
+    car = sum((kinds[k] for k in car_kinds), ZERO)
+    if car:
+        actual[car_name] = car
+    actual[total_name] = sum(kinds.values(), ZERO)
+    budget = {k: _scale(rng, v, 1.0, 1.3) for k, v in actual.items() if k not in (total_name, car_name)}
+    if any(k in budget for k in car_kinds):
+        budget[car_name] = sum((budget.get(k, ZERO) for k in car_kinds), ZERO)
+    budget[total_name] = sum((v for k, v in budget.items() if k != car_name), ZERO)
+    return budget, actual
+
+
+def _purchases(rng: random.Random, words: dict) -> dict:
+    """政府采购 values (all None when the department shows none)."""
+    none = {"buy_total": None, "buy_sme": None, "buy_small": None, "buy_kinds": {}}
+    if rng.random() >= 0.7:
+        return none
+    kinds = words["政府采购品目"]
+    amounts = {}
+    for name, spec in kinds.items():
+        p = float(spec["概率"])
+        amounts[name] = _money(rng, 0, spec["上限"]) if p >= 1 or rng.random() < p else ZERO
+    t = sum(amounts.values(), ZERO)
+    if not t:
+        return none
+    sme_parts = {k: _scale(rng, v, 0.5, 1.0) for k, v in amounts.items()}
+    sme = sum(sme_parts.values(), ZERO)
+    spread: dict[str, Decimal] = {}
+    for name, v in amounts.items():
+        if v:
+            spread[name] = v
+            spread[words["品目中小企业"].format(品目=name)] = sme_parts[name]
+    return {"buy_total": t, "buy_sme": sme, "buy_small": (sme * Decimal("0.8")).quantize(CENT), "buy_kinds": spread}
+
+
+def department(seed: int, rows: int | None = None) -> dict:
+    """A figures tree (as a figures file would hold) for one synthetic department."""
+    words = synth_words()
+    rng = random.Random(seed)
+    year = rng.randint(2019, 2026)
+    target_rows = rows if rows is not None else rng.randint(10, 200)
+    lines, class_names, kuan_names = _subject_lines(rng, words, target_rows)
+
+    sums: dict[str, list[Decimal]] = {}  # 类/款/项 code -> [basic, project, other] of the lines under it
+    for ln in lines:
+        for prefix in {ln[0][:3], ln[0][:5], ln[0]}:
+            acc = sums.setdefault(prefix, [ZERO, ZERO, ZERO])
+            for i in range(3):
+                acc[i] += ln[2 + i]
+
+    def agg(code: str, idx: int) -> Decimal:
+        return sums[code][idx - 2] if code in sums else ZERO
+
+    # the general budget pays 基本 + 项目; other money adds to 项目支出 in the 支出决算表
+    codes = sorted(set(class_names) | set(kuan_names) | {ln[0] for ln in lines})
+    names = {**class_names, **kuan_names, **{ln[0]: ln[1] for ln in lines}}
+    rows_v = []
+    for code in codes:
+        b, p, o = agg(code, 2), agg(code, 3), agg(code, 4)
+        rows_v.append({"code": code, "name": names[code], "all": b + p + o, "gp": b + p, "other": _or_none(o),
+                       "basic": b, "project": p, "project_all": p + o})
+    B = sum((ln[2] for ln in lines), ZERO)
+    P = sum((ln[3] for ln in lines), ZERO)
+    O = sum((ln[4] for ln in lines), ZERO)
+    gp_total = B + P
+    total = gp_total + O
+    carry = _money(rng, 0, 200) if rng.random() < 0.5 else ZERO
+    econ_totals, econ = _economic_rows(rng, words, B)
+    public = list(econ_totals.values())[-1]
     class_totals = {class_names[c]: agg(c, 2) + agg(c, 3) + agg(c, 4) for c in class_names}
     gp_class = {class_names[c]: agg(c, 2) + agg(c, 3) for c in class_names}
-    tree: dict = {
-        "单位": f"合成部门{seed}",
-        "年度": year,
-        "金额单位": "万元",
-        "收入支出决算总表": {
-            "收入": {"一般公共预算财政拨款收入": gp_total, **({"其他收入": O} if O else {}),
-                     "本年收入合计": total, **({"年初结转和结余": carry} if carry else {}),
-                     "总计": total + carry},
-            "支出": {**{k: v for k, v in class_totals.items() if v}, "本年支出合计": total,
-                     **({"年末结转和结余": carry} if carry else {}), "总计": total + carry},
-        },
-        "收入决算表": {"合计": {"本年收入合计": total, "财政拨款收入": gp_total, **({"其他收入": O} if O else {})},
-                       "科目": inc_rows},
-        "支出决算表": {"合计": {"本年支出合计": total, "基本支出": B, "项目支出": P + O}, "科目": exp_rows},
-        "财政拨款收入支出决算总表": {
-            "收入": {"一般公共预算财政拨款": gp_total, "本年收入合计": gp_total,
-                     **({"年初财政拨款结转和结余": {"小计": carry, "一般公共预算财政拨款": carry}} if carry else {}),
-                     "总计": gp_total + carry},
-            "支出": {**{k: {"小计": v, "一般公共预算财政拨款": v} for k, v in gp_class.items() if v},
-                     "本年支出合计": {"小计": gp_total, "一般公共预算财政拨款": gp_total},
-                     **({"年末财政拨款结转和结余": {"小计": carry, "一般公共预算财政拨款": carry}} if carry else {}),
-                     "总计": {"小计": gp_total + carry, "一般公共预算财政拨款": gp_total + carry}},
-        },
-        "一般公共预算财政拨款支出决算表": {"合计": {"合计": gp_total, "基本支出": B, "项目支出": P},
-                                         "科目": gp_rows},
-        "一般公共预算财政拨款基本支出决算明细表": {"人员经费合计": personnel, "公用经费合计": public, "科目": econ},
+    values: dict = {
+        "dept": words["单位名"].format(seed=seed), "year": year, "unit": words["金额单位"],
+        "gp_total": gp_total, "other": _or_none(O), "total": total, "carry": _or_none(carry),
+        "grand": total + carry, "gp_grand": gp_total + carry, "basic": B, "project": P, "project_all": P + O,
+        "class_totals": {k: v for k, v in class_totals.items() if v},
+        "gp_class": {k: v for k, v in gp_class.items() if v},
+        "rows": rows_v, "econ_totals": econ_totals, "econ": econ, "public": public,
     }
-    # 三公
-    if rng.random() < 0.8:
-        kinds = {"因公出国（境）费": _money(rng, 0, 20) if rng.random() < 0.3 else Decimal("0.00"),
-                 "公务用车购置费": _money(rng, 0, 30) if rng.random() < 0.2 else Decimal("0.00"),
-                 "公务用车运行维护费": _money(rng, 0, 20) if rng.random() < 0.6 else Decimal("0.00"),
-                 "公务接待费": _money(rng, 0, 5) if rng.random() < 0.8 else Decimal("0.00")}
-        actual = {k: v for k, v in kinds.items() if v}
-        car = kinds["公务用车购置费"] + kinds["公务用车运行维护费"]
-        if car:
-            actual["公务用车购置及运行维护费"] = car
-        actual["合计"] = sum(kinds.values(), Decimal("0.00"))
-        budget = {k: (v * Decimal(str(round(rng.uniform(1.0, 1.3), 2)))).quantize(CENT) for k, v in actual.items()
-                  if k not in ("合计", "公务用车购置及运行维护费")}
-        if "公务用车购置费" in budget or "公务用车运行维护费" in budget:
-            budget["公务用车购置及运行维护费"] = budget.get("公务用车购置费", Decimal("0.00")) + budget.get(
-                "公务用车运行维护费", Decimal("0.00"))
-        budget["合计"] = sum((v for k, v in budget.items() if k != "公务用车购置及运行维护费"), Decimal("0.00"))
-        tree["财政拨款“三公”经费支出决算表"] = {"预算数": budget, "决算数": actual}
-        if actual.get("公务接待费"):
-            tree["三公经费说明"] = {"国内公务接待批次": rng.randint(1, 40), "国内公务接待人次": rng.randint(5, 400),
-                                  "国内公务接待支出": actual["公务接待费"]}
-    # prior year, budgets, other data
-    tree["上年"] = {
-        "收入支出决算总表": {"收入": {"本年收入合计": _prior(rng, total), "总计": _prior(rng, total + carry)},
-                             "支出": {"本年支出合计": _prior(rng, total)}},
-        "财政拨款收入支出决算总表": {"收入": {"一般公共预算财政拨款": _prior(rng, gp_total),
-                                               "总计": _prior(rng, gp_total + carry)}},
-        "一般公共预算财政拨款支出决算表": {"合计": {"合计": _prior(rng, gp_total)}},
-    }
-    if "财政拨款“三公”经费支出决算表" in tree:
-        tree["上年"]["财政拨款“三公”经费支出决算表"] = {
-            "决算数": {"合计": _prior(rng, tree["财政拨款“三公”经费支出决算表"]["决算数"]["合计"])}}
+    sg = _three_public(rng, words)
+    reception = sg[1].get(words["三公经费"]["接待"]) if sg else None
+    values.update(sg_budget=sg and sg[0], sg_actual=sg and sg[1], reception=reception or None,
+                  reception_batches=rng.randint(1, 40) if reception else None,
+                  reception_people=rng.randint(5, 400) if reception else None)
+    values.update(prior_total_in=_prior(rng, total), prior_grand=_prior(rng, total + carry),
+                  prior_total_out=_prior(rng, total), prior_gp=_prior(rng, gp_total),
+                  prior_gp_grand=_prior(rng, gp_total + carry), prior_gp_exp=_prior(rng, gp_total),
+                  prior_sg_total=_prior(rng, sg[1][words["三公经费"]["合计"]]) if sg else None)
     item_budgets = {ln[0]: _prior(rng, ln[2] + ln[3]) for ln in lines if ln[2] + ln[3] and rng.random() < 0.8}
-    tree["年初预算"] = {"一般公共预算财政拨款支出": sum(item_budgets.values(), Decimal("0.00")) or gp_total,
-                       "科目": item_budgets, "机关运行经费": _prior(rng, public)}
-    tree["机关运行经费"] = {"决算数": public}
-    if rng.random() < 0.7:
-        goods, works, services = _money(rng, 0, 200), (_money(rng, 0, 500) if rng.random() < 0.3 else Decimal("0.00")), _money(rng, 0, 2000)
-        t = goods + works + services
-        if t:
-            sme_parts = [(v * Decimal(str(round(rng.uniform(0.5, 1.0), 2)))).quantize(CENT) for v in (goods, works, services)]
-            sme = sum(sme_parts, Decimal("0.00"))
-            buy = {"政府采购支出总额": t, "授予中小企业合同金额": sme,
-                   "授予小微企业合同金额": (sme * Decimal("0.8")).quantize(CENT)}
-            for name, v, s in (("货物", goods, sme_parts[0]), ("工程", works, sme_parts[1]), ("服务", services, sme_parts[2])):
-                if v:
-                    buy[name] = v
-                    buy[f"{name}授予中小企业合同金额"] = s
-            tree["政府采购"] = buy
-    cars = {"执法执勤用车": rng.randint(0, 5), "其他用车": rng.randint(0, 3)}
-    tree["国有资产占用"] = {"截至日期": f"{year}-12-31", "车辆": {k: v for k, v in cars.items() if v},
-                          "车辆合计": sum(cars.values()), "单价100万元以上设备": rng.randint(0, 3)}
+    values.update(item_budgets=item_budgets, budget_gp=sum(item_budgets.values(), ZERO) or gp_total,
+                  budget_running=_prior(rng, public))
+    values.update(_purchases(rng, words))
+    cars = {k: rng.randint(0, int(n)) for k, n in words["车辆"].items()}
+    values.update(asset_date=f"{year}-12-31", cars={k: v for k, v in cars.items() if v},
+                  car_total=sum(cars.values()), big_equipment=rng.randint(0, 3))
     projects = []
-    for i, ln in enumerate([ln for ln in lines if ln[3]][:8]):
-        budget = (ln[3] * Decimal(str(round(rng.uniform(1.0, 1.5), 2)))).quantize(CENT)
-        projects.append({"项目名称": f"{ln[1]}项目", "预算数": budget, "执行数": ln[3],
-                         "自评得分": Decimal(str(rng.randint(80, 100)))})
-    if projects:
-        tree["预算绩效"] = {"项目自评": {"项目数": len(projects),
-                                         "涉及资金": sum((p["执行数"] for p in projects), Decimal("0.00")),
-                                         "项目": projects},
-                           "整体支出": {"部门数": 1, "预算数": (total * Decimal("1.2")).quantize(CENT), "执行数": total}}
-    return tree
+    for ln in [ln for ln in lines if ln[3]][:8]:
+        projects.append({"name": words["项目名称"].format(项名=ln[1]), "budget": _scale(rng, ln[3], 1.0, 1.5),
+                         "spent": ln[3], "score": Decimal(str(rng.randint(80, 100)))})
+    values.update(projects=projects or None, project_count=len(projects),
+                  project_spent=sum((p["spent"] for p in projects), ZERO),
+                  whole_budget=(total * Decimal("1.2")).quantize(CENT))
+    return fill_layout(words["式样"], values)
 
 
 # =====================================================================================

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from narrator.figures.model import Figures, Node, schema
+from narrator.figures.names import WORDS
 
 
 # ======================================================================================
@@ -30,13 +31,13 @@ def _to_tree(node: Node, value, root: Node):
         free = [k for k in value if k not in node.children]
         order = free + named if node.key_set else named + free
         if node.kind == "table":
-            order = (["合计"] if "合计" in value else []) + [k for k in order if k not in ("合计", "科目")]
+            order = ([WORDS.total] if WORDS.total in value else []) + [k for k in order if k not in (WORDS.total, WORDS.rows)]
         for k in order:
             child = node.children.get(k) or node.any_key
             v = value[k]
             out[k] = _to_tree(child, v, root) if child is not None else _plain(v)
-        if node.kind == "table" and value.get("科目"):
-            out["科目"] = [dict(r) for r in value["科目"]]
+        if node.kind == "table" and value.get(WORDS.rows):
+            out[WORDS.rows] = [dict(r) for r in value[WORDS.rows]]
         return out
     if node.kind == "list" and isinstance(value, list):
         return [_to_tree(node.item, v, root) for v in value]
@@ -116,9 +117,9 @@ def _emit(out: list[str], value: dict, indent: int, path: tuple) -> None:
             if not v:
                 out.append(f"{pad}{kt}: {{}}")
                 continue
-            if indent >= 1 and _flowable(v) and len(v) <= 7 and path[:1] != ("文字说明",):
+            if indent >= 1 and _flowable(v) and len(v) <= 7 and path[:1] != (WORDS.notes,):
                 line = f"{pad}{kt}: {_flow_map(v)}"
-                if len(line) <= 110 or k == "合计":
+                if len(line) <= 110 or k == WORDS.total:
                     out.append(line)
                     continue
             out.append(f"{pad}{kt}:")
@@ -129,8 +130,8 @@ def _emit(out: list[str], value: dict, indent: int, path: tuple) -> None:
                 continue
             out.append(f"{pad}{kt}:")
             for item in v:
-                if isinstance(item, dict) and item and k in ("科目", "指标") and _flowable(item):
-                    out.append(f"{pad}  - {_flow_map(item, {'科目编码'})}")
+                if isinstance(item, dict) and item and k in (WORDS.rows, WORDS.indicators) and _flowable(item):
+                    out.append(f"{pad}  - {_flow_map(item, {WORDS.code})}")
                 elif isinstance(item, dict) and item:
                     sub: list[str] = []
                     _emit(sub, item, indent + 2, path + (k,))
@@ -143,7 +144,7 @@ def _emit(out: list[str], value: dict, indent: int, path: tuple) -> None:
             for line in v.split("\n"):
                 out.append(f"{pad}  {line}" if line else "")
         else:
-            out.append(f"{pad}{kt}: {_scalar(v, quote=k == '科目编码')}")
+            out.append(f"{pad}{kt}: {_scalar(v, quote=k == WORDS.code)}")
 
 
 def _literal_ok(v: str) -> bool:

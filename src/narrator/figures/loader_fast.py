@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from narrator.core.caches import per_document
 from narrator.core.yamlio import FastLoader
+from narrator.figures.names import WORDS
 
 
 class _Fallback(Exception):
@@ -176,7 +177,8 @@ def _remember(raw: str, value):
 # reads the same (and _row_name turns down names with characters libyaml rejects); the row
 # is built in its validated form with fewer steps. A run of such lines
 # stands in the list of lines as its first line, with its rows beside it (see _split).
-_ROW_HEAD = '- {科目编码: "'
+_CODE, _NAME = WORDS.code, WORDS.name
+_ROW_HEAD = '- {' + _CODE + ': "'
 _ROW_FLOW_CHARS = re.compile(r"[,:{}\[\]#'\"]")
 _ROW_NAMES: dict = per_document({}, "loader_fast._ROW_NAMES")  # name as written -> the name, or False when not a plain trimmed text
 _ROW_LAYOUTS: dict = {}  # (indentation, column names as written) -> _Layout, or False
@@ -194,7 +196,7 @@ class _Layout:
         self.first3 = (keys + (None, None))[:3]  # the columns _split names k1, k2, k3
         self.head = " " * indent + _ROW_HEAD
         self.match = re.compile(
-            " " * indent + r'- \{科目编码: "([0-9]+)", 科目名称: ([^,:{}\[\]#\'"]+)'
+            " " * indent + r'- \{' + re.escape(_CODE) + r': "([0-9]+)", ' + re.escape(_NAME) + r': ([^,:{}\[\]#\'"]+)'
             + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\} *\Z").match
 
 
@@ -213,7 +215,7 @@ def _row_layout(indent: int, body: str):
             if raw and not any(_ROW_FLOW_CHARS.search(k) or _BAD_CHARS.search(k) for k in raw):
                 keys = tuple(_flow_key(k) for k in raw)
                 if all(type(k) is str for k in keys) and \
-                        len(set(keys) | {"科目编码", "科目名称"}) == len(keys) + 2:
+                        len(set(keys) | {_CODE, _NAME}) == len(keys) + 2:
                     layout = _Layout(indent, raw, keys)
         except _Fallback:
             pass  # odd keys: the general reader decides
@@ -291,13 +293,13 @@ def _split(text: str):
                     name = _row_name(g[1])
                 if name is not False:
                     if width == 3:
-                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3]), k3: D(g[4])}
+                        row = {_CODE: g[0], _NAME: name, k1: D(g[2]), k2: D(g[3]), k3: D(g[4])}
                     elif width == 2:
-                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2]), k2: D(g[3])}
+                        row = {_CODE: g[0], _NAME: name, k1: D(g[2]), k2: D(g[3])}
                     elif width == 1:
-                        row = {"科目编码": g[0], "科目名称": name, k1: D(g[2])}
+                        row = {_CODE: g[0], _NAME: name, k1: D(g[2])}
                     else:
-                        row = {"科目编码": g[0], "科目名称": name}
+                        row = {_CODE: g[0], _NAME: name}
                         row.update(zip(layout.keys, map(D, g[2:])))
                     rows.append(row)
                     continue
@@ -324,7 +326,7 @@ def _split(text: str):
                     blocks[len(lines)] = (rows, layouts)
                     append((ind, body))
                     g = m.groups()
-                    row = {"科目编码": g[0], "科目名称": name}
+                    row = {_CODE: g[0], _NAME: name}
                     row.update(zip(layout.keys, map(D, g[2:])))
                     rows.append(row)
                     continue

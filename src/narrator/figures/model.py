@@ -19,6 +19,7 @@ from narrator.core.limits import figures_problem
 from narrator.core.numbers import to_decimal
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file, parse_yaml, parse_yaml_fast_lines
+from narrator.figures.names import WORDS
 
 
 _KEY_NOISE = str.maketrans({"（": "(", "）": ")", "“": "", "”": "", '"': "", "'": "", "‘": "",
@@ -30,7 +31,11 @@ def norm_key(key: str) -> str:
     return str(key).translate(_KEY_NOISE)
 
 
-LEAF_TYPES = {"金额", "数值", "整数", "文本", "日期", "编码", "任意文本"}
+LEAF_TYPES = WORDS.leaf_types
+# the names code refers to by role (rules/figures-schema.yaml 结构用语)
+_TOTAL, _ROWS, _CODE, _NAME = WORDS.total, WORDS.rows, WORDS.code, WORDS.name
+_AMT, _NUM, _INT, _TEXT, _DATE_T, _CODE_T, _FREE = (WORDS.amount, WORDS.number, WORDS.integer, WORDS.text,
+                                                   WORDS.date, WORDS.code_type, WORDS.free_text)
 
 
 @dataclass
@@ -67,7 +72,7 @@ def _compile(spec: Any) -> Node:
     if kind == "同结构":
         return Node("same", required=required, aliases=aliases)
     if kind == "映射":
-        return Node("dict", required=required, key_kind=spec.get("键"), value=_compile(spec.get("值", "文本")),
+        return Node("dict", required=required, key_kind=spec.get("键"), value=_compile(spec.get("值", _TEXT)),
                     aliases=aliases)
     if kind == "列表":
         return Node("list", required=required, item=_compile(spec["元素"]), aliases=aliases)
@@ -87,7 +92,7 @@ def _compile(spec: Any) -> Node:
     if "任意键" in spec:
         sub = dict(spec["任意键"])
         node.key_set = sub.pop("键集", None)
-        node.any_key = _compile(sub if "类型" in sub or "子项" in sub else sub.get("类型", "金额"))
+        node.any_key = _compile(sub if "类型" in sub or "子项" in sub else sub.get("类型", _AMT))
     return node
 
 
@@ -156,11 +161,11 @@ class Figures:
 
     @property
     def unit(self) -> str:
-        return self.data.get("金额单位", "万元")
+        return self.data.get(WORDS.unit, WORDS.default_unit)
 
     @property
     def year(self) -> int:
-        return int(self.data["年度"])
+        return int(self.data[WORDS.year])
 
 
 class _Validator:
@@ -217,7 +222,7 @@ class _Validator:
             out = {}
             for k, v in value.items():
                 kl = self._line_of_key(value, k) or line
-                key = self.code(k, path + (k,), kl, None) if node.key_kind == "编码" else str(k)
+                key = self.code(k, path + (k,), kl, None) if node.key_kind == _CODE_T else str(k)
                 out[key] = self.validate(node.value, v, path + (key,), kl, root, required_on)
                 self.lines[path + (key,)] = kl
             return out
@@ -270,39 +275,39 @@ class _Validator:
     def table(self, node: Node, value, path, line, root, required_on):
         if not isinstance(value, dict):
             self.fail(f"{self._where(path)} must be a mapping with 合计 and 科目, got {_tname(value)}", line)
-        out = self.mapping(node, value, path, line, root, required_on, skip=("合计", "科目"))
-        if "合计" in value and value["合计"] is not None:
-            tl = self._line_of_key(value, "合计") or line
-            self.lines[path + ("合计",)] = tl
-            out["合计"] = self.columns(node, value["合计"], path + ("合计",), tl)
-        rows = value.get("科目")
+        out = self.mapping(node, value, path, line, root, required_on, skip=(_TOTAL, _ROWS))
+        if _TOTAL in value and value[_TOTAL] is not None:
+            tl = self._line_of_key(value, _TOTAL) or line
+            self.lines[path + (_TOTAL,)] = tl
+            out[_TOTAL] = self.columns(node, value[_TOTAL], path + (_TOTAL,), tl)
+        rows = value.get(_ROWS)
         out_rows = []
         if rows is not None:
-            rl = self._line_of_key(value, "科目") or line
+            rl = self._line_of_key(value, _ROWS) or line
             if not isinstance(rows, list):
-                self.fail(f"{self._where(path + ('科目',))} must be a list of rows, got {_tname(rows)}", rl)
+                self.fail(f"{self._where(path + (_ROWS,))} must be a list of rows, got {_tname(rows)}", rl)
             seen: dict[str, int] = {}
             for i, row in enumerate(rows):
                 il = self._line_of_item(rows, i) or rl
-                rpath = path + ("科目", i)
+                rpath = path + (_ROWS, i)
                 if not isinstance(row, dict):
                     self.fail(f"{self._where(rpath)} must be a mapping with 科目编码, 科目名称 and amounts", il)
-                if "科目编码" not in row:
+                if _CODE not in row:
                     self.fail(f"{self._where(rpath)} has no 科目编码", il)
-                code = self.code(row["科目编码"], rpath + ("科目编码",), il, node.code_system)
+                code = self.code(row[_CODE], rpath + (_CODE,), il, node.code_system)
                 if code in seen:
                     self.fail(f"科目编码 {code} listed twice in {self._where(path)} (first on line {seen[code]})", il)
                 seen[code] = il
-                name = row.get("科目名称")
+                name = row.get(_NAME)
                 if name is not None and not isinstance(name, str):
-                    self.fail(f"{self._where(rpath + ('科目名称',))} must be text", il)
-                cells = {k: v for k, v in row.items() if k not in ("科目编码", "科目名称")}
-                r = {"科目编码": code, "科目名称": (name or "").strip()}
+                    self.fail(f"{self._where(rpath + (_NAME,))} must be text", il)
+                cells = {k: v for k, v in row.items() if k not in (_CODE, _NAME)}
+                r = {_CODE: code, _NAME: (name or "").strip()}
                 r.update(self.columns(node, _Keep(cells, row), rpath, il))
                 self.lines[rpath] = il
-                self.lines[path + ("科目", code)] = il
+                self.lines[path + (_ROWS, code)] = il
                 out_rows.append(r)
-        out["科目"] = out_rows
+        out[_ROWS] = out_rows
         return out
 
     def columns(self, node: Node, value, path, line):
@@ -338,10 +343,10 @@ class _Validator:
 
     def leaf(self, node: Node, value, path, line):
         t = node.leaf
-        if t in ("金额", "数值") and type(value) is Decimal:  # the common case, fast
+        if (t == _AMT or t == _NUM) and type(value) is Decimal:  # the common case, fast
             return value
         where = self._where(path)
-        if t in ("金额", "数值"):
+        if t == _AMT or t == _NUM:
             if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
                 self.fail(f"{where} must be a number, got {_tname(value)}", line)
             if isinstance(value, float):  # only reachable through non-YAML callers
@@ -350,7 +355,7 @@ class _Validator:
                 return to_decimal(value)
             except (ValueError, TypeError):
                 self.fail(f"{where} must be a number, got {_brief(value)}", line)
-        if t == "整数":
+        if t == _INT:
             if isinstance(value, bool):
                 self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
             if isinstance(value, int):
@@ -362,14 +367,14 @@ class _Validator:
             if d is None or d != d.to_integral_value():
                 self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
             return int(d)
-        if t == "文本":
+        if t == _TEXT:
             if isinstance(value, (dict, list)) or isinstance(value, bool):
                 self.fail(f"{where} must be text, got {_tname(value)}", line)
             text = str(value)
             if node.allowed and text not in node.allowed:
                 self.fail(f"{where} must be one of {', '.join(node.allowed)}, got {text!r}", line)
             return text
-        if t == "日期":
+        if t == _DATE_T:
             if isinstance(value, _dt.date):
                 return value
             m = _DATE.fullmatch(str(value))
@@ -379,9 +384,9 @@ class _Validator:
                 return _dt.date(*(int(g) for g in m.groups()))
             except ValueError:
                 self.fail(f"{where} is not a real date: {value!r}", line)
-        if t == "编码":
+        if t == _CODE_T:
             return self.code(value, path, line, None)
-        if t == "任意文本":
+        if t == _FREE:
             if isinstance(value, dict):
                 return {str(k): self.leaf(node, v, path + (str(k),), self._line_of_key(value, k) or line)
                         for k, v in value.items() if v is not None}
@@ -391,7 +396,7 @@ class _Validator:
         raise AssertionError(t)
 
 
-_AMOUNT = Node("leaf", leaf="金额")
+_AMOUNT = Node("leaf", leaf=_AMT)
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?\s*")
 
@@ -438,21 +443,21 @@ class _FastValidator(_Validator):
         if kind == "leaf":
             t, vt = node.leaf, type(value)
             # what leaf() returns for these, without its calls: the value itself
-            if vt is Decimal and (t == "金额" or t == "数值") or vt is int and t == "整数" \
-                    or vt is str and t == "文本" and (not node.allowed or value in node.allowed):
+            if vt is Decimal and (t == _AMT or t == _NUM) or vt is int and t == _INT \
+                    or vt is str and t == _TEXT and (not node.allowed or value in node.allowed):
                 return value
-            if vt is int and (t == "金额" or t == "数值"):
+            if vt is int and (t == _AMT or t == _NUM):
                 return Decimal(value)  # leaf's to_decimal of an int
             return self.leaf(node, value, path, line)
         if kind == "dict" and type(value) is dict:
             child = node.value
             keys = _node_cache(node, "_dict_key_cache")  # key as written (str) -> key as validated
-            plain_amount = child.kind == "leaf" and child.leaf in ("金额", "数值")
+            plain_amount = child.kind == "leaf" and child.leaf in (_AMT, _NUM)
             out = {}
             for k, v in value.items():
                 key = keys.get(k)  # only str keys are cached; no other type equals one
                 if key is None:
-                    key = self.code(k, path + (k,), line, None) if node.key_kind == "编码" else str(k)
+                    key = self.code(k, path + (k,), line, None) if node.key_kind == _CODE_T else str(k)
                     if type(k) is str:
                         keys[k] = key
                 out[key] = v if plain_amount and type(v) is Decimal else \
@@ -494,7 +499,7 @@ class _FastValidator(_Validator):
                     child = node.any_key
                 else:
                     raise _Irregular
-                amount = child.kind == "leaf" and child.leaf in ("金额", "数值")
+                amount = child.kind == "leaf" and child.leaf in (_AMT, _NUM)
                 if type(k) is str:
                     known[k] = (canon, child, amount)
             else:
@@ -516,7 +521,7 @@ class _FastValidator(_Validator):
     @staticmethod
     def _column_of(node: Node, columns: dict, k) -> str:
         """The canonical column of a row key; "" for 科目编码 and 科目名称, which are no columns."""
-        if k == "科目编码" or k == "科目名称":
+        if k == _CODE or k == _NAME:
             return ""
         canon = columns.get(k)  # only str keys are cached; no other type equals one
         if canon is None:
@@ -557,10 +562,10 @@ class _FastValidator(_Validator):
     def table(self, node: Node, value, path, line, root, required_on):
         if type(value) is not dict:
             raise _Irregular
-        out = self.mapping(node, value, path, line, root, required_on, skip=("合计", "科目"))
-        if "合计" in value and value["合计"] is not None:
-            out["合计"] = self.columns(node, value["合计"], path + ("合计",), line)
-        rows = value.get("科目")
+        out = self.mapping(node, value, path, line, root, required_on, skip=(_TOTAL, _ROWS))
+        if _TOTAL in value and value[_TOTAL] is not None:
+            out[_TOTAL] = self.columns(node, value[_TOTAL], path + (_TOTAL,), line)
+        rows = value.get(_ROWS)
         out_rows = []
         if rows is not None:
             if type(rows) is not list:
@@ -571,10 +576,10 @@ class _FastValidator(_Validator):
                 # Rows the reader built in validated form: code (digits), trimmed name, then
                 # canonical columns with Decimal amounts. Left to check: codes unique and of
                 # a valid length.
-                codes = [row["科目编码"] for row in rows]
+                codes = [row[_CODE] for row in rows]
                 if len(set(codes)) != len(codes) or (lengths and not set(map(len, codes)) <= lengths):
                     raise _Irregular
-                out["科目"] = list(rows)
+                out[_ROWS] = list(rows)
                 return out
             columns = _column_cache(node)
             plans = _node_cache(node, "_layout_cache")
@@ -583,7 +588,7 @@ class _FastValidator(_Validator):
             for row in rows:
                 if type(row) is not dict:
                     raise _Irregular
-                written = row.get("科目编码")
+                written = row.get(_CODE)
                 code = codes.get(written) if type(written) is str else None
                 if code is None:
                     if type(written) is str:
@@ -599,12 +604,12 @@ class _FastValidator(_Validator):
                 if code in seen:
                     raise _Irregular
                 seen.add(code)
-                name = row.get("科目名称")
+                name = row.get(_NAME)
                 if name is not None and not isinstance(name, str):
                     raise _Irregular
                 # cells go straight into the row: no column is named 科目编码 or 科目名称
                 # (checked in _column_cache), so the order and values are those of r.update(cells)
-                r = {"科目编码": code, "科目名称": (name or "").strip()}
+                r = {_CODE: code, _NAME: (name or "").strip()}
                 # Rows share a few key layouts: the canonical column at each position ("" for
                 # 科目编码/科目名称) is worked out once per layout. Only all-str layouts are
                 # stored, and a tuple with any other key never equals one of them.
@@ -618,7 +623,7 @@ class _FastValidator(_Validator):
                     if canon and v is not None:
                         r[canon] = v if type(v) is Decimal else self.leaf(_AMOUNT, v, path, line)
                 out_rows.append(r)
-        out["科目"] = out_rows
+        out[_ROWS] = out_rows
         return out
 
 
@@ -641,7 +646,7 @@ def _node_cache(node: Node, name: str) -> dict:
 
 def _column_cache(node: Node) -> dict[str, str]:
     """Column name as written -> canonical column, filled as names are met (per table node)."""
-    if {"科目编码", "科目名称"} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
+    if {_CODE, _NAME} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
         raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
     return _node_cache(node, "_column_cache")
 
@@ -691,7 +696,7 @@ def figures_from_tree(tree, source: str = "<figures>", required: bool = True) ->
         path, why = bad
         fig = Figures(data=data, source=source, lines=v.lines)
         raise InputError(f"{v._where(path)} {why}", source, fig.line_of(path))
-    data.setdefault("金额单位", "万元")
+    data.setdefault(WORDS.unit, WORDS.default_unit)
     return Figures(data=data, source=source, lines=v.lines)
 
 
@@ -706,5 +711,5 @@ def _fast_figures(tree: dict, source: str, usual_rows: dict | None = None) -> Fi
         return None
     if figures_problem(data) is not None:
         return None  # the reference validator says what and where
-    data.setdefault("金额单位", "万元")
+    data.setdefault(WORDS.unit, WORDS.default_unit)
     return Figures(data=data, source=source)

@@ -11,10 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from narrator.figures.model import Figures, Node, norm_key, schema, subjects
+from narrator.figures.names import WORDS
 from narrator.core.values import Missing, Q
 
-_UNIT_OF_LEAF = {"金额": "金额", "数值": "数值", "整数": "个"}
-_LEVELS = {3: "类", 5: "款", 7: "项"}
+_UNIT_OF_LEAF = WORDS.value_units
+_LEVELS = WORDS.levels
+_AMT, _COUNT = WORDS.amount, WORDS.count_unit
+_CODE, _NAME, _ROWS, _TOTAL = WORDS.code, WORDS.name, WORDS.rows, WORDS.total
+_ROW_CODE, _ROW_NAME, _LEVEL, _CLASS_NAME, _KUAN_NAME = (WORDS.row_code, WORDS.row_name, WORDS.level,
+                                                         WORDS.class_name, WORDS.kuan_name)
 
 
 _CHILD_CACHE: dict[tuple[int, str], tuple[str, Node | None]] = {}
@@ -46,7 +51,7 @@ def _child_node_uncached(node: Node, key: str) -> tuple[str, Node | None]:
     if node.kind == "dict":
         return key, node.value
     if node.kind == "table" and norm_key(key) in node.column_lookup:
-        return node.column_lookup[norm_key(key)], Node("leaf", leaf="金额")
+        return node.column_lookup[norm_key(key)], Node("leaf", leaf=_AMT)
     if node.any_key is not None:
         return key, node.any_key
     return key, None
@@ -54,8 +59,8 @@ def _child_node_uncached(node: Node, key: str) -> tuple[str, Node | None]:
 
 def wrap(value, node: Node | None, path: tuple, label: str):
     if type(value) is Decimal:  # the common case first; the same as the branch below
-        leaf = node.leaf if node is not None and node.kind == "leaf" else "金额"
-        return Q(value, _UNIT_OF_LEAF.get(leaf, "金额"), label, path)
+        leaf = node.leaf if node is not None and node.kind == "leaf" else _AMT
+        return Q(value, _UNIT_OF_LEAF.get(leaf, _AMT), label, path)
     if isinstance(value, dict):
         if node is not None and node.kind == "table":
             return TableView(value, node, path, label)
@@ -66,10 +71,10 @@ def wrap(value, node: Node | None, path: tuple, label: str):
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return Q(Decimal(value), "个", label, path)
+        return Q(Decimal(value), _COUNT, label, path)
     if isinstance(value, Decimal):
-        leaf = node.leaf if node is not None and node.kind == "leaf" else "金额"
-        return Q(value, _UNIT_OF_LEAF.get(leaf, "金额"), label, path)
+        leaf = node.leaf if node is not None and node.kind == "leaf" else _AMT
+        return Q(value, _UNIT_OF_LEAF.get(leaf, _AMT), label, path)
     return value
 
 
@@ -104,8 +109,8 @@ class View:
         key = str(key)
         canon, node = _child_node(self._node, key)
         if canon in self._d:
-            owner = self._d.get("项目名称")  # a project's 预算数 is named with the project
-            label = f"{owner} {canon}" if isinstance(owner, str) and canon != "项目名称" else canon
+            owner = self._d.get(WORDS.project_name)  # a project's 预算数 is named with the project
+            label = f"{owner} {canon}" if isinstance(owner, str) and canon != WORDS.project_name else canon
             return wrap(self._d[canon], node, self._path + (canon,), label)
         if key in self._d:
             return wrap(self._d[key], node, self._path + (key,), key)
@@ -162,18 +167,18 @@ class RowView(View):
 
     def _row_item(self, key: str):
         d = self._d
-        if key in ("科目编码", "编码"):
-            return d["科目编码"]
-        if key in ("科目名称", "名称"):
-            return d["科目名称"]
-        if key == "级次":
-            return _LEVELS.get(len(d["科目编码"]), "")
-        if key in ("类名称", "款名称"):
-            n = 3 if key == "类名称" else 5
-            return self._names.get(d["科目编码"][:n], "")
+        if key == _CODE or key == _ROW_CODE:
+            return d[_CODE]
+        if key == _NAME or key == _ROW_NAME:
+            return d[_NAME]
+        if key == _LEVEL:
+            return _LEVELS.get(len(d[_CODE]), "")
+        if key == _CLASS_NAME or key == _KUAN_NAME:
+            n = 3 if key == _CLASS_NAME else 5
+            return self._names.get(d[_CODE][:n], "")
         canon, node = _child_node(self._node, key)
         if canon in d:
-            return Q(d[canon], "金额", d["科目名称"] or d["科目编码"], self._path + (canon,))
+            return Q(d[canon], _AMT, d[_NAME] or d[_CODE], self._path + (canon,))
         return Missing(".".join(map(str, self._path + (canon,))))
 
 
@@ -188,25 +193,25 @@ class TableView(View):
     def rows(self) -> list[RowView]:
         if self._rows is None:
             names = self.names()
-            node, path = self._node, self._path + ("科目",)
+            node, path = self._node, self._path + (_ROWS,)
             rows = self._rows = []
             new = RowView.__new__
-            for d in self._d.get("科目", []):
-                code = d["科目编码"]
-                # RowView(d, node, path + (code,), d["科目名称"], self), without the calls
+            for d in self._d.get(_ROWS, []):
+                code = d[_CODE]
+                # RowView(d, node, path + (code,), d[_NAME], self), without the calls
                 row = new(RowView)
-                row._d, row._node, row._path, row._label, row._names = d, node, path + (code,), d["科目名称"], names
+                row._d, row._node, row._path, row._label, row._names = d, node, path + (code,), d[_NAME], names
                 # what _row_item gives for the names every list template prints, and the
                 # level that selects rows
-                row._kids = {"科目编码": code, "科目名称": d["科目名称"], "级次": _LEVELS.get(len(code), ""),
-                             "类名称": names.get(code[:3], ""), "款名称": names.get(code[:5], "")}
+                row._kids = {_CODE: code, _NAME: d[_NAME], _LEVEL: _LEVELS.get(len(code), ""),
+                             _CLASS_NAME: names.get(code[:3], ""), _KUAN_NAME: names.get(code[:5], "")}
                 rows.append(row)
         return self._rows
 
     def names(self) -> dict[str, str]:
         """科目名称 by 科目编码: the table's rows, then the official 类 names it lacks."""
         if self._names is None:
-            self._names = {r["科目编码"]: r["科目名称"] for r in self._d.get("科目", [])}
+            self._names = {r[_CODE]: r[_NAME] for r in self._d.get(_ROWS, [])}
             self._names.update({k: v for k, v in subjects()["功能分类类名"].items() if k not in self._names})
         return self._names
 
@@ -216,23 +221,23 @@ class TableView(View):
     def row(self, code) -> RowView | Missing:
         code = str(code)
         for r in self.rows():
-            if r._d["科目编码"] == code:
+            if r._d[_CODE] == code:
                 return r
-        return Missing(".".join(map(str, self._path + ("科目", code))))
+        return Missing(".".join(map(str, self._path + (_ROWS, code))))
 
     def __getitem__(self, key):
         key = str(key)
-        if key == "科目":
+        if key == _ROWS:
             return self.rows()
-        if key in ("类级", "款级", "项级"):
-            n = {"类级": 3, "款级": 5, "项级": 7}[key]
-            return [r for r in self.rows() if len(r._d["科目编码"]) == n]
-        if key == "合计":
-            total = self._d.get("合计")
+        n = WORDS.level_rows.get(key)
+        if n is not None:
+            return [r for r in self.rows() if len(r._d[_CODE]) == n]
+        if key == _TOTAL:
+            total = self._d.get(_TOTAL)
             if total is None:
-                return Missing(".".join(map(str, self._path + ("合计",))))
-            return RowView({"科目编码": "", "科目名称": "合计", **total}, self._node,
-                           self._path + ("合计",), "合计", self)
+                return Missing(".".join(map(str, self._path + (_TOTAL,))))
+            return RowView({_CODE: "", _NAME: _TOTAL, **total}, self._node,
+                           self._path + (_TOTAL,), _TOTAL, self)
         return super().__getitem__(key)
 
 

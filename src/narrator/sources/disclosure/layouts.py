@@ -14,14 +14,15 @@ from typing import Iterable
 
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.figures.names import final_tables
 
 
 # --------------------------------------------------------------------------- vocabulary
 
 @cache
 def vocabulary() -> dict:
-    """The reading vocabulary: rules/disclosure.yaml."""
-    return load_rule_file(rules_dir() / "disclosure.yaml")
+    """The reading vocabulary: rules/disclosure.yaml, and the nine tables of rules/决算表.yaml as 表."""
+    return {**load_rule_file(rules_dir() / "disclosure.yaml"), "表": list(final_tables())}
 
 
 @cache
@@ -37,7 +38,7 @@ def _class_names() -> dict[str, str]:
 
 @cache
 def _econ_names() -> dict[str, str]:
-    return {str(k): v for k, v in vocabulary()["经济分类科目"].items()}
+    return {str(k): v for k, v in load_rule_file(rules_dir() / "科目.yaml")["经济分类科目名"].items()}
 
 
 @cache
@@ -228,7 +229,7 @@ def _is_int_text(text: str) -> bool:
 @cache
 def _title_variants() -> list[tuple[str, str]]:
     out = []
-    for t in vocabulary()["表"]:
+    for t in final_tables():
         for title in t["标题"]:
             out.append((norm(title), t["键"]))
     return sorted(out, key=lambda p: -len(p[0]))
@@ -236,7 +237,7 @@ def _title_variants() -> list[tuple[str, str]]:
 
 @cache
 def _table_specs() -> dict[str, dict]:
-    return {t["键"]: t for t in vocabulary()["表"]}
+    return {t["键"]: t for t in final_tables()}
 
 
 def title_of(line_text: str) -> str | None:
@@ -316,7 +317,7 @@ def _no_data_note(b: Block) -> Line | None:
 
 def _is_unit_line(text: str) -> bool:
     c = compact(text)
-    return bool(re.fullmatch(r"(金额)?单位[:：](万元|元|亿元|千元)", c))
+    return bool(re.fullmatch(vocabulary()["单位行"], c))
 
 
 # --------------------------------------------------------------------------- header columns

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from narrator.core.cn_numerals import read_cn_small
 from narrator.sources.disclosure.layouts import Line, _find_titles, compact, split_lines, vocabulary
 
 
@@ -44,19 +45,13 @@ class Parts:
         return self.text[self.narrative[0]:self.narrative[1]] if self.narrative else ""
 
 
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-
-
 def _part_number(c: str) -> int | None:
-    m = re.match(r"第([一二三四五六七八九十0-9]{1,2})部分", c)
+    """The number of a part heading (第三部分 → 3), by rules/disclosure.yaml 部分.任一部分."""
+    m = re.match(vocabulary()["部分"]["任一部分"], c)
     if not m:
         return None
     s = m.group(1)
-    if s.isdigit():
-        return int(s)
-    if len(s) == 2 and s[0] == "十":
-        return 10 + _CN_NUM.get(s[1], 0)
-    return _CN_NUM.get(s)
+    return int(s) if s.isdigit() else read_cn_small(s)
 
 
 def _part_headings(lines: list[Line]) -> list[tuple[Line, str, int]]:
@@ -95,7 +90,7 @@ def split_disclosure(text: str) -> Parts:
     narr_line = narr[-1][0] if narr else None
     if narr_line is None:
         for ln in lines:
-            if ln.offset >= body_start and re.match(r"^[一1][、.．]收入支出决算总体情况说明", compact(ln.text)):
+            if ln.offset >= body_start and re.match(voc["情况说明首节"], compact(ln.text)):
                 narr_line = ln
     if narr_line is not None:
         end = len(text)

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from narrator.core.findings import Finding
+from narrator.figures.model import schema
+from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     Cell, Line, _overlap, compact, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
@@ -43,7 +45,7 @@ def _perf_vocab() -> dict:
 
 @dataclass
 class _PerfTable:
-    kind: str              # 整体 | 项目
+    kind: str              # whole (整体) | project (项目)
     title: Line
     title_name: str        # what the title names: the project (项目), the department (整体)
     lines: list[Line]
@@ -54,16 +56,16 @@ class _PerfTable:
 
 
 def perf_title(line_text: str) -> tuple[str, str] | None:
-    """("整体", department) or ("项目", project) when the line is a self-evaluation table's title."""
+    """("whole", department) or ("project", project) when the line is a self-evaluation table's title."""
     c = strip_ordinal(unicodedata.normalize("NFKC", compact(line_text)))
     if not c or len(c) > 120:
         return None
     v = _perf_vocab()
-    for kind, key in (("整体", "整体标题"), ("项目", "项目标题")):
+    for kind, key in (("whole", "整体标题"), ("project", "项目标题")):
         m = re.search(v[key], c)
         if m:
             head = re.sub(r"^\d{4}年度?", "", c[:m.start()])
-            if kind == "项目" and not norm(head):
+            if kind == "project" and not norm(head):
                 return None        # "二、2024年度项目绩效自评表": the heading over the tables
             return kind, head
     return None
@@ -227,7 +229,7 @@ class _PerfReader:
         else:                                         # "0.95", "1": printed as a fraction
             rate, places = r * 100, max(0, _dec_places(r) - 2)
         rate = _round(rate, places)
-        out = {"预算数": b, "执行数": e, "执行率": rate, "预算执行得分": _plain(s)}
+        out = {WORDS.budget: b, WORDS.spent: e, WORDS.rate: rate, WORDS.exec_score: _plain(s)}
         if b and rate and _round(e / b * 100, places) != rate:
             fixed = self._lost_digits(braw, e, rate, places)
             if fixed is not None:
@@ -236,13 +238,13 @@ class _PerfReader:
                           f"舍入后等于表中的执行率 {rraw}", bc.offset, found=braw, expected=_fmt(fixed),
                           formula=f"{_fmt(e)} ÷ {_fmt(fixed)} × 100 = {_fmt(_round(e / fixed * 100, places + 2))}%",
                           end=bc.offset + len(bc.text))
-                out["预算数"] = fixed
+                out[WORDS.budget] = fixed
             else:
                 self.warn(f"执行数 {_fmt(e)} ÷ 预算数 {_fmt(b)} 不等于表中的执行率 {rraw}；"
                           "保留原表数", bc.offset, found=braw)
         w = self._weight(self.rows[head: data + 1])
         if w is not None:
-            out["预算执行权重"] = w
+            out[WORDS.exec_weight] = w
         else:
             self.warn("未读出预算执行情况的分值（“(20分)”）", line.offset)
         return out, data
@@ -334,7 +336,7 @@ class _PerfReader:
                 group = votes.setdefault(len(r.cells), {})
                 group[c.start] = group.get(c.start, 0) + 1
             for c in header.cells:
-                if norm(c.text) == "得分":
+                if norm(c.text) == norm(self.v["得分表头"]):
                     group = votes.setdefault(len(header.cells), {})
                     group[c.start] = group.get(c.start, 0) + 1
             col = {w: max(g.items(), key=lambda kv: (kv[1], -kv[0]))[0] for w, g in votes.items()}
@@ -342,7 +344,7 @@ class _PerfReader:
             def in_column(r: _PRow, c: Cell) -> bool:
                 return c.start >= col[len(r.cells)]
         else:
-            head = next((c for c in header.cells if norm(c.text) == "得分"), None)
+            head = next((c for c in header.cells if norm(c.text) == norm(self.v["得分表头"])), None)
 
             def in_column(r: _PRow, c: Cell) -> bool:
                 return head is None or _overlap(c, head) > 0 or abs(c.center - head.center) <= 4
@@ -530,18 +532,18 @@ def _continued_weight(rows: list[_PRow]) -> Decimal | None:
 def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
     rd = _PerfReader(t, ctx, where)
     out: dict = {}
-    if t.kind == "项目":
+    if t.kind == "project":
         name = rd.name()
         if not name:
             name = re.sub(r"\s", "", t.title_name)
             rd.warn(f"未读出项目名称；用标题中的名称（{name}）", t.title.offset)
-        out["项目名称"] = name
+        out[WORDS.project_name] = name
     got = rd.budget()
     start = 0
     if got is not None:
         budget, start = got
         out.update(budget)
-    elif t.kind == "项目":
+    elif t.kind == "project":
         rd.warn("未读出预算数和执行数，此项目未计入", t.title.offset)
         return None
     sections, header, total_row = rd.indicator_rows(start)
@@ -561,8 +563,8 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
     computed = None
     if complete:
         full = Decimal(_perf_vocab()["满分"])
-        if "预算执行权重" in out and all(b.weight is not None for b in blocks):
-            s = out["预算执行权重"] + sum((b.weight for b in blocks), Decimal(0))
+        if WORDS.exec_weight in out and all(b.weight is not None for b in blocks):
+            s = out[WORDS.exec_weight] + sum((b.weight for b in blocks), Decimal(0))
             if s != full:
                 rd.warn(f"预算执行分值 + 各一级指标分值 = {_fmt(_plain(s))}，不是 {_fmt(full)}",
                         t.title.offset)
@@ -571,20 +573,27 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
             m = merged.setdefault(b.name, [Decimal(0), Decimal(0)])
             m[0] = None if m[0] is None or b.weight is None else m[0] + b.weight
             m[1] += b.score
-        out["指标"] = [{"名称": n, **({"分值": _plain(w)} if w is not None else {}), "得分": _plain(s)}
-                     for n, (w, s) in merged.items()]
-        if "预算执行得分" in out:
-            computed = _plain(out["预算执行得分"] + sum((b.score for b in blocks), Decimal(0)))
+        out[WORDS.indicators] = [{WORDS.indicator_name: n, **({WORDS.weight: _plain(w)} if w is not None else {}),
+                                  WORDS.score: _plain(s)} for n, (w, s) in merged.items()]
+        if WORDS.exec_score in out:
+            computed = _plain(out[WORDS.exec_score] + sum((b.score for b in blocks), Decimal(0)))
     total = rd.total(total_row, computed)
     if total is not None:
-        out["自评得分"] = total
+        out[WORDS.self_score] = total
     return _in_order(out)
 
 
 def _in_order(item: dict) -> dict:
     """The keys in the order of rules/figures-schema.yaml."""
-    order = ("项目名称", "预算数", "执行数", "执行率", "预算执行权重", "预算执行得分", "自评得分", "指标")
-    return {k: item[k] for k in sorted(item, key=lambda k: order.index(k) if k in order else len(order))}
+    order = _project_keys()
+    return {k: item[k] for k in sorted(item, key=lambda k: order.get(k, len(order)))}
+
+
+@cache
+def _project_keys() -> dict[str, int]:
+    """A project's keys (预算绩效.项目自评.项目) in schema order → position."""
+    item = schema().children[WORDS.performance].children[WORDS.project_eval].children[WORDS.projects].item
+    return {k: i for i, k in enumerate(item.children)}
 
 
 def parse_performance(text: str, name: str = "<disclosure>") -> tuple[dict, list[Finding]]:
@@ -602,16 +611,16 @@ def parse_performance(text: str, name: str = "<disclosure>") -> tuple[dict, list
 def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
-        where = "整体绩效自评表" if t.kind == "整体" else f"项目绩效自评表（{t.title_name}）"
+        where = "整体绩效自评表" if t.kind == "whole" else f"项目绩效自评表（{t.title_name}）"
         got = _parse_perf_table(t, ctx, where)
         if got is not None:
-            (whole if t.kind == "整体" else projects).append((t, got))
+            (whole if t.kind == "whole" else projects).append((t, got))
     out: dict = {}
     if projects:
-        out["项目自评"] = {"项目数": len(projects), "项目": [p for _t, p in projects]}
+        out[WORDS.project_eval] = {WORDS.project_count: len(projects), WORDS.projects: [p for _t, p in projects]}
     if whole:
         if len(whole) > 1:
             ctx.finding("D002", "warning", f"有 {len(whole)} 张整体绩效自评表；只读第一张",
                         whole[1][0].title.offset)
-        out["整体支出"] = {"部门数": len(whole), **whole[0][1]}
+        out[WORDS.whole] = {WORDS.dept_count: len(whole), **whole[0][1]}
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator.core.findings import Finding, line_col
+from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
 )
@@ -94,7 +95,7 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     tree = _build_tree(ctx, dept, year, _unit(region))
     perf = _performance(ctx, lines, parts)
     if perf:
-        tree["预算绩效"] = perf
+        tree[WORDS.performance] = perf
     ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
     if where is not None:
         for b in blocks:

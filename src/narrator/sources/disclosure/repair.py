@@ -12,6 +12,7 @@ from functools import cache
 
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import Amount, _class_names, _table_specs, vocabulary
 from narrator.sources.disclosure.tables import Row, Slot, _Ctx
 
@@ -70,6 +71,8 @@ class Identity:
             text += f" − {_fmt(x)}"
         return f"{text} = {_fmt(v)}"
 
+_ROWS, _TOTAL = WORDS.rows, WORDS.total  # names by role (rules/figures-schema.yaml 结构用语)
+
 
 def _fmt(v: Decimal) -> str:
     return f"{v:f}"
@@ -77,9 +80,9 @@ def _fmt(v: Decimal) -> str:
 
 def _label(path: tuple, base: str) -> str:
     pre = "" if path[0] == base else f"{path[0]} "
-    if len(path) >= 4 and path[1] == "科目":
+    if len(path) >= 4 and path[1] == _ROWS:
         return f"{pre}{path[2]} {path[3]}"
-    if len(path) >= 3 and path[1] == "合计":
+    if len(path) >= 3 and path[1] == _TOTAL:
         return f"{pre}合计 {path[2]}"
     return pre + " ".join(str(x) for x in path[1:])
 
@@ -147,9 +150,9 @@ def _build_identities(ctx: _Ctx) -> list[Identity]:
             continue
         if specs[key]["类型"] == "科目表":
             present = set(ctx.columns.get(key, ()))
-            prefixes = [(key, "科目", r.code) for r in ctx.rows.get(key, [])]
-            if any(s[:2] == (key, "合计") for s in ctx.slots):
-                prefixes.append((key, "合计"))
+            prefixes = [(key, _ROWS, r.code) for r in ctx.rows.get(key, [])]
+            if any(s[:2] == (key, _TOTAL) for s in ctx.slots):
+                prefixes.append((key, _TOTAL))
             for e in exprs:
                 lhs_s, rhs_s = e.split("=", 1)
                 lhs, rhs = _terms(lhs_s), _terms(rhs_s)
@@ -158,7 +161,7 @@ def _build_identities(ctx: _Ctx) -> list[Identity]:
                 for pre in prefixes:
                     lt = [pre + (t,) for t, _o in lhs if t in present]
                     rt = [pre + (t,) for t, _o in rhs if t in present]
-                    name = "合计" if pre[1] == "合计" else pre[2]
+                    name = _TOTAL if pre[1] == _TOTAL else pre[2]
                     out.append(Identity(lt, rt, f"{key} {name} 行：{e.replace('?', '')}"))
         else:
             for e in exprs:
@@ -187,12 +190,12 @@ def _subject_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
     for col in ctx.columns.get(key, []):
         for parent, kids in children.items():
             if parent is None:
-                top = (key, "合计", col)
+                top = (key, _TOTAL, col)
                 if top in ctx.slots:
-                    out.append(Identity([top], [(key, "科目", k, col) for k in kids],
+                    out.append(Identity([top], [(key, _ROWS, k, col) for k in kids],
                                         f"{key}「{col}」列：合计 = Σ 类"))
             else:
-                out.append(Identity([(key, "科目", parent, col)], [(key, "科目", k, col) for k in kids],
+                out.append(Identity([(key, _ROWS, parent, col)], [(key, _ROWS, k, col) for k in kids],
                                     f"{key}「{col}」列：{parent} = Σ 其下各项"))
     return out
 
@@ -202,9 +205,10 @@ def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
     codes = [r.code for r in rows]
     classes = [c for c in codes if len(c) == 3]
     kids = {c: [k for k in codes if len(k) == 5 and k.startswith(c)] for c in classes}
-    p = lambda c: (key, "科目", c, "决算数")  # noqa: E731
+    p = lambda c: (key, _ROWS, c, WORDS.actual)  # noqa: E731
     out = [Identity([p(c)], [p(k) for k in ks], f"{key}：{c} = Σ 其下各款") for c, ks in kids.items() if ks]
-    for total, group in (("人员经费合计", subj["人员经费类"]), ("公用经费合计", subj["公用经费类"])):
+    for name, group in subj["基本支出分组"].items():
+        total = subj["分组合计"].format(组=name)
         t = (key, total)
         mine = [c for c in classes if c in group]
         if t not in ctx.slots or not mine:
@@ -441,6 +445,6 @@ def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:
 
 
 def _where(p: tuple) -> str:
-    if len(p) >= 4 and p[1] == "科目":
+    if len(p) >= 4 and p[1] == _ROWS:
         return f"{p[0]} {p[2]} {p[3]}"
     return " ".join(str(x) for x in p)

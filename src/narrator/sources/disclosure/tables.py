@@ -7,15 +7,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from narrator.core.findings import Finding, line_col
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.figures.names import WORDS, final_tables
 from narrator.sources.disclosure.layouts import (
     Amount, Block, Cell, Column, Line, Match, _class_names, _column_match, _econ_names, _is_int_text,
     _is_note, _is_unit_line, _lookup, _place, _schema, _table_specs, assign_columns, compact, fix_glyphs,
     header_columns, match_name, norm, read_amount, split_lines, vocabulary,
 )
+
+# names by role (rules/figures-schema.yaml 结构用语)
+_TOTAL, _ROWS, _CODE_KEY, _NAME = WORDS.total, WORDS.rows, WORDS.code, WORDS.name
+_INCOME, _EXPENSE, _SUBTOTAL, _GRAND = WORDS.income, WORDS.expense, WORDS.subtotal, WORDS.grand_total
 
 
 # --------------------------------------------------------------------------- parsed cells
@@ -101,7 +107,7 @@ def _total_label(text: str) -> Match | None:
     if g in names:
         return Match(names[g], 1.0, True)
     if len(n) == 2 and n.endswith("计") and n[0] not in "小总共统会":
-        return Match("合计", 0.5, True)
+        return Match(_TOTAL, 0.5, True)
     return None
 
 
@@ -226,7 +232,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
             rest = cells[j + 1:]
         anchor = (name_cell or label_cell or cells[0]).offset
         row = Row(code, name, name_cell, ln, anchor)
-        prefix = (b.key, "科目", code) if code else (b.key, "合计")
+        prefix = (b.key, _ROWS, code) if code else (b.key, _TOTAL)
         if code and any(r.code == code for r in rows):
             ctx.finding("D002", "warning", f"{b.key}：科目编码 {code} 出现两次，第二行未读", anchor)
             continue
@@ -314,20 +320,20 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
     """收入支出决算总表 / 财政拨款收入支出决算总表: 收入 rows on the left, 支出 rows on the right."""
     sch = _schema()[b.key]["子项"]
     classes = list(_class_names().values())
-    inc_spec = sch["收入"]["子项"]
-    exp_spec = sch["支出"].get("子项", {})
+    inc_spec = sch[_INCOME]["子项"]
+    exp_spec = sch[_EXPENSE].get("子项", {})
     left = _lookup(inc_spec.keys(), {a: k for k, v in inc_spec.items() if isinstance(v, dict)
                                       for a in v.get("别名", [])})
     right = _lookup(classes + list(exp_spec.keys()),
                     {a: k for k, v in exp_spec.items() if isinstance(v, dict) for a in v.get("别名", [])})
     fiscal = b.kind == "财政拨款总表"
-    funds = ["一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"]
+    funds = [k for k in inc_spec[WORDS.fiscal_opening]["子项"] if k != WORDS.subtotal] if fiscal else []
     h = vocabulary()["表头"]
     role_names = {norm(n): "项目" for n in h["项目"]}
     role_names.update({norm(n): "行次" for n in h["行次"]})
     role_names.update({norm(n): "决算数" for n in h["决算数"]})
     if fiscal:
-        role_names.update(_lookup(funds + ["小计"], {"合计": "小计"}))
+        role_names.update(_lookup(funds + [_SUBTOTAL], {_TOTAL: _SUBTOTAL}))
     start = _header_end(b, [left, right])
     header = [ln for ln in b.lines[:start] if ln.text.strip() and not _is_unit_line(ln.text)]
     cols = header_columns(b, header)
@@ -336,7 +342,7 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
     split = cols[label_cols[1]].start if len(label_cols) >= 2 else None
     rowno = {i: cols[i] for i, n in named.items() if n == "行次"}
     lvals = {i: cols[i] for i, n in named.items() if n == "决算数" and (split is None or cols[i].start < split)}
-    right_value = (lambda n: n in funds or n == "小计") if fiscal else (lambda n: n == "决算数")
+    right_value = (lambda n: n in funds or n == _SUBTOTAL) if fiscal else (lambda n: n == "决算数")
     rvals = {i: cols[i] for i, n in named.items()
              if right_value(n) and split is not None and cols[i].start >= split}
     rname = {i: named[i] for i in rvals}
@@ -403,16 +409,16 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
             ctx.label_repair(lc.text, m, lc.offset, b.key)
             if half == "L":
                 name = m.name
-                if fiscal and name == "年初财政拨款结转和结余":
+                if fiscal and name == WORDS.fiscal_opening:
                     sub_rows = True
-                    path = (b.key, "收入", name, "小计")
+                    path = (b.key, _INCOME, name, _SUBTOTAL)
                 elif fiscal and sub_rows and name in funds:
-                    path = (b.key, "收入", "年初财政拨款结转和结余", name)
+                    path = (b.key, _INCOME, WORDS.fiscal_opening, name)
                 else:
-                    path = (b.key, "收入", name)
+                    path = (b.key, _INCOME, name)
                 cell = _single(amounts, lvals, b.tabbed, ctx, b.key)
                 ctx.add(path, cell, lc.offset, True)
-                if name == "总计":
+                if name == _GRAND:
                     done["L"] = True
             else:
                 if fiscal:
@@ -424,13 +430,13 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
                         elif read_amount(a.text).kind != "blank":
                             ctx.finding("D002", "warning", f"{b.key}：数“{a.text}”不在任何已认出的栏目下，"
                                         "未读", a.offset, found=a.text)
-                    for cn in ["小计"] + funds:
+                    for cn in [_SUBTOTAL] + funds:
                         if cn in rname.values():
-                            ctx.add((b.key, "支出", m.name, cn), placed.get(cn), lc.offset, True)
+                            ctx.add((b.key, _EXPENSE, m.name, cn), placed.get(cn), lc.offset, True)
                 else:
                     cell = _single(amounts, rvals, b.tabbed, ctx, b.key)
-                    ctx.add((b.key, "支出", m.name), cell, lc.offset, True)
-                if m.name == "总计":
+                    ctx.add((b.key, _EXPENSE, m.name), cell, lc.offset, True)
+                if m.name == _GRAND:
                     done["R"] = True
         if done["L"] and done["R"]:
             break
@@ -528,7 +534,8 @@ _ECON = re.compile(r"(3\d{2}(?:\d{2})?)[ \u3000]*([^\d\s.,].*)?")
 
 def _parse_detail(b: Block, ctx: _Ctx) -> None:
     """The 基本支出明细表: side-by-side groups of (经济分类科目编码, 科目名称, 决算数)."""
-    totals = _lookup(["人员经费合计", "公用经费合计"])
+    subj = load_rule_file(rules_dir() / "科目.yaml")
+    totals = _lookup([subj["分组合计"].format(组=g) for g in subj["基本支出分组"]])
     rows: list[Row] = []
     seen: set[str] = set()
     started = False
@@ -574,7 +581,7 @@ def _parse_detail(b: Block, ctx: _Ctx) -> None:
                     seen.add(code)
                     anchor = (name_cell or c).offset
                     rows.append(Row(code, name, name_cell, ln, anchor))
-                    ctx.add((b.key, "科目", code, "决算数"), val, anchor, False)
+                    ctx.add((b.key, _ROWS, code, WORDS.actual), val, anchor, False)
                 i = j
                 continue
             if kind == "text":
@@ -588,7 +595,7 @@ def _parse_detail(b: Block, ctx: _Ctx) -> None:
             i += 1
     if rows:
         ctx.rows[b.key] = sorted(rows, key=lambda r: (r.code[:3], r.code))
-        ctx.columns[b.key] = ["决算数"]
+        ctx.columns[b.key] = [WORDS.actual]
 
 
 # --------------------------------------------------------------------------- names, department, year
@@ -636,9 +643,6 @@ def _fix_subject_names(ctx: _Ctx) -> None:
                 r.name = official
 
 
-_NOT_A_DEPARTMENT = {"部门", "本部门", "单位", "本单位", "年度", "年度部门"}
-
-
 def department_and_year(text: str) -> tuple[str | None, int | None]:
     """单位 and 年度 from the title ("2024 年度区人社局部门决算公开", "上海市 XX 局 / 2024 年度部门决算")."""
     lines = [compact(ln.text) for ln in split_lines(text[:4000])]
@@ -655,12 +659,12 @@ def department_and_year(text: str) -> tuple[str | None, int | None]:
             r"(?P<year>\d{4})年度?(?P<dept>[^\d]{2,40}?)(?:部门)?决算"]
     tab_pat = re.compile(vocabulary()["部分"]["决算表"])
     for source in (head, *(c for c in lines if tab_pat.match(c))):
-        s = re.sub(r"^第[一二三四五六七八九十0-9]{1,2}部分", "", source)
+        s = re.sub(vocabulary()["部分"]["任一部分"], "", source)
         for pat in pats:
             m = re.search(pat, s)
             if m and re.search(r"[\u4e00-\u9fff]", m.group("dept")):
                 dept = m.group("dept").strip("：:，,")
-                if dept in _NOT_A_DEPARTMENT:     # "2024 年度部门决算表": no name printed
+                if dept in vocabulary()["非部门名"]:     # "2024 年度部门决算表": no name printed
                     continue
                 return dept, int(m.group("year"))
     m = re.search(r"(\d{4})\s*年度", text[:4000])
@@ -668,8 +672,17 @@ def department_and_year(text: str) -> tuple[str | None, int | None]:
 
 
 def _unit(text: str) -> str:
-    m = re.search(r"(?:金额)?单位\s*[:：]\s*(万元|亿元|元)", unicodedata.normalize("NFKC", text))
-    return m.group(1) if m else "万元"
+    m = _unit_pattern().search(unicodedata.normalize("NFKC", text))
+    return m.group(1) if m else WORDS.default_unit
+
+
+@cache
+def _unit_pattern() -> re.Pattern:
+    """「金额单位：万元」「单位：元」: the units are the schema's 金额单位 values."""
+    units = sorted(_schema()[WORDS.unit]["取值"], key=len, reverse=True)
+    labels = sorted(vocabulary()["单位标签"], key=len, reverse=True)
+    return re.compile(r"(?:" + "|".join(map(re.escape, labels)) + r")\s*[:：]\s*("
+                      + "|".join(map(re.escape, units)) + ")")
 
 
 # --------------------------------------------------------------------------- the tree
@@ -684,12 +697,12 @@ def _set(tree: dict, path: tuple, value) -> None:
 def _build_tree(ctx: _Ctx, dept: str | None, year: int | None, unit: str) -> dict:
     tree: dict = {}
     if dept:
-        tree["单位"] = dept
+        tree[WORDS.dept] = dept
     if year:
-        tree["年度"] = year
-    tree["金额单位"] = unit
+        tree[WORDS.year] = year
+    tree[WORDS.unit] = unit
     specs = _table_specs()
-    for spec in vocabulary()["表"]:
+    for spec in final_tables():
         key = spec["键"]
         if key not in ctx.present:
             continue
@@ -698,17 +711,17 @@ def _build_tree(ctx: _Ctx, dept: str | None, year: int | None, unit: str) -> dic
             continue
         if specs[key]["类型"] in ("科目表", "明细表"):
             table: dict = {}
-            tot = {p[2]: s.value for p, s in slots.items() if p[1] == "合计"}
+            tot = {p[2]: s.value for p, s in slots.items() if p[1] == _TOTAL}
             if tot:
-                table["合计"] = tot
+                table[_TOTAL] = tot
             rows = []
             for r in ctx.rows.get(key, []):
-                vals = {p[3]: s.value for p, s in slots.items() if p[1] == "科目" and p[2] == r.code}
+                vals = {p[3]: s.value for p, s in slots.items() if p[1] == _ROWS and p[2] == r.code}
                 if vals:
-                    row = {"科目编码": r.code, "科目名称": r.name}
+                    row = {_CODE_KEY: r.code, _NAME: r.name}
                     row.update((c, vals[c]) for c in ctx.columns[key] if c in vals)
                     rows.append(row)
-            table["科目"] = rows
+            table[_ROWS] = rows
             for p, s in slots.items():
                 if len(p) == 2:
                     table[p[1]] = s.value

@@ -7,10 +7,12 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from functools import cache
 from pathlib import Path
 
 from narrator.core.errors import InputError
 from narrator.figures.model import Figures, Node, figures_from_tree, schema
+from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import _Region, _Sheet, _match_title, _n, _tables, _vocab
 from narrator.sources.workbook.tables import (
     _Builder, _read_kv, _read_projects, _read_sangong, _read_subject_table, _read_two_sided,
@@ -150,17 +152,17 @@ def _read(wb, formulas: dict, source: str) -> Figures:
         from_region[reg.table] = reg
 
     # 单位, 金额单位, 年度 from the tables' headings
+    unit_re, dept_re = _heading_patterns()
     unit_at: dict[str, str] = {}
     dept = year = None
     for reg in regions:
         sh = reg.sheet
         for cell in sh.texts(max(reg.r0, 1), min(reg.r1, reg.r0 + 6) if reg.r0 else min(reg.r1, 6)):
             text = unicodedata.normalize("NFKC", cell.value)
-            m = re.search(r"单位\s*:\s*(亿元|万元|元)(?![\u4e00-\u9fff])", text)
+            m = unit_re.search(text)
             if m:
                 unit_at.setdefault(m.group(1), cell.where)
-            m = re.search(r"(?:编制单位|编报单位|部门名称|单位名称|部门)\s*:\s*([^\s:]+?)(?=\s|$|金额单位|单位\s*:)",
-                          text)
+            m = dept_re.search(text)
             if m and dept is None:
                 dept = m.group(1)
             if year is None and cell.row == reg.r0:
@@ -169,19 +171,16 @@ def _read(wb, formulas: dict, source: str) -> Figures:
                     year = int(m.group(1))
 
     # the extra sheets
+    projects_at = (WORDS.performance, WORDS.project_eval, WORDS.projects)
     for title, sh in extras.items():
         target = (vocab["表外工作表"] or {})[title]
-        if title == "基本信息":
+        segs = tuple(target.split(".")) if target else ()
+        if not segs:  # 基本信息
             _read_kv(sh, b, root, (), source, only_leaves=True)
-        elif title == "项目自评":
+        elif segs == projects_at:
             _read_projects(sh, b, source)
-        elif title == "年初预算":
-            _read_kv(sh, b, root.children["年初预算"], ("年初预算",), source, codes=True)
-        elif title == "文字说明":
-            _read_kv(sh, b, root.children["文字说明"], ("文字说明",), source)
-        else:
-            segs = target.split(".")
-            _read_kv(sh, b, _node_at(root, segs), tuple(segs), source)
+        else:  # 年初预算 also takes rows of 科目编码 | 年初预算数
+            _read_kv(sh, b, _node_at(root, list(segs)), segs, source, codes=segs == (WORDS.opening_budget,))
     extra_tree = b.result()
     for k, v in extra_tree.items():
         if k in tree:
@@ -195,28 +194,29 @@ def _read(wb, formulas: dict, source: str) -> Figures:
         raise InputError(f"{w2}: 金额单位 {u2} differs from {u1} at {w1}", source)
     if unit_at:
         u, w = next(iter(unit_at.items()))
-        given = tree.get("金额单位")
+        given = tree.get(WORDS.unit)
         if given is not None and given != u:
             raise InputError(f"{w}: 金额单位 {u} differs from 金额单位 {given} on sheet 基本信息", source)
-        tree.setdefault("金额单位", u)
+        tree.setdefault(WORDS.unit, u)
     if dept is not None:
-        tree.setdefault("单位", dept)
+        tree.setdefault(WORDS.dept, dept)
     if year is not None:
-        tree.setdefault("年度", year)
+        tree.setdefault(WORDS.year, year)
 
-    if "收入支出决算总表" not in tree:
+    summary = WORDS.summary_table
+    if summary not in tree:
         if not any(isinstance(v, (dict, list)) for v in tree.values()):
             raise InputError("工作簿中还没有决算数据：请先填好工作簿（“基本信息”表和各张决算表），"
                              "再转换或生成", source)
         raise InputError("workbook has no 收入支出决算总表 sheet or table (or it is empty)", source)
-    for key, hint in (("单位", "单位 (the department)"), ("年度", "年度 (the year)")):
+    for key, hint in ((WORDS.dept, f"{WORDS.dept} (the department)"), (WORDS.year, f"{WORDS.year} (the year)")):
         if key not in tree:
             raise InputError(f"workbook gives no {hint}: fill it in on sheet 基本信息", source)
-    cells = found_cells.get("收入支出决算总表", {})
-    total = tree["收入支出决算总表"]
-    for side, item in (("收入", "本年收入合计"), ("支出", "本年支出合计")):
+    cells = found_cells.get(summary, {})
+    total = tree[summary]
+    for side, item in ((WORDS.income, WORDS.income_total), (WORDS.expense, WORDS.expense_total)):
         if item not in total.get(side, {}):
-            reg = from_region["收入支出决算总表"]
+            reg = from_region[summary]
             at = cells.get((side, item))
             where = f"sheet {reg.sheet.name}, {at}" if at else f"sheet {reg.sheet.name}"
             raise InputError(f"{where}: {item} of 收入支出决算总表 is blank", source)
@@ -224,6 +224,19 @@ def _read(wb, formulas: dict, source: str) -> Figures:
     ordered.update({k: v for k, v in tree.items() if k not in ordered})
     fig = figures_from_tree(ordered, source)
     return fig
+
+
+@cache
+def _heading_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(金额单位, 编制单位) in a heading line, from rules/workbook.yaml 表上说明 and the schema's units."""
+    above = _vocab()["表上说明"]
+    label = re.escape(above["单位标签"])
+    units = "|".join(re.escape(u) for u in sorted(schema().children[WORDS.unit].allowed, key=len, reverse=True))
+    unit_re = re.compile(label + r"\s*:\s*(" + units + r")(?![\u4e00-\u9fff])")
+    depts = "|".join(re.escape(x) for x in above["部门标签"])
+    dept_re = re.compile(r"(?:" + depts + r")\s*:\s*([^\s:]+?)(?=\s|$|" + re.escape(WORDS.unit) + "|" + label
+                         + r"\s*:)")
+    return unit_re, dept_re
 
 
 def _node_at(root: Node, segs: list[str]) -> Node:

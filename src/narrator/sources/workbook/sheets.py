@@ -15,6 +15,7 @@ from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Node, key_sets, norm_key, schema, subjects
+from narrator.figures.names import WORDS, final_tables
 
 
 # ======================================================================================
@@ -42,8 +43,9 @@ def _label(text) -> str:
     return s or t
 
 
-def _heads(key: str) -> set[str]:
-    return {_n(x) for x in _vocab()["表头"][key]}
+@cache
+def _heads(key: str) -> frozenset[str]:
+    return frozenset(_n(x) for x in _vocab()["表头"][key])
 
 
 def _lookup(node: Node) -> dict[str, str]:
@@ -70,7 +72,9 @@ TABLE_KINDS = ("双栏", "科目表", "三公")
 
 
 def _tables() -> dict[str, str]:
-    return dict(_vocab()["表"])
+    """The nine tables (rules/决算表.yaml) → their workbook layout (workbook.yaml 版式)."""
+    layouts = _vocab()["版式"]
+    return {t["键"]: layouts[t["类型"]] for t in final_tables()}
 
 
 @cache
@@ -78,7 +82,7 @@ def _title_names() -> list[tuple[str, str]]:
     """(normalised title, canonical table) for matching title cells, longest first."""
     root = schema()
     out = []
-    extra = _vocab().get("表名别名") or {}
+    extra = {t["键"]: t["标题"] for t in final_tables()}
     for name in _tables():
         node = root.children[name]
         for t in (name, *node.aliases, *(extra.get(name) or ())):
@@ -89,10 +93,11 @@ def _title_names() -> list[tuple[str, str]]:
 
 def _match_title(text: str, short_ok: bool = False) -> str | None:
     t = _n(text)
-    if not t or t.startswith(("注", "说明", "备注")) or "。" in t:
+    above = _vocab()["表上说明"]
+    if not t or t.startswith(tuple(above["注释开头"])) or "。" in t:
         return None
     for name, canon in _title_names():
-        if not short_ok and not name.endswith("表"):
+        if not short_ok and not name.endswith(above["表名结尾"]):
             continue
         if name in t and len(t) <= len(name) + 30:
             return canon
@@ -184,7 +189,7 @@ def _convert(cell: _Cell, kind: str, source: str):
     v = cell.value
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    what = {"金额": "an amount", "数值": "a number", "整数": "a whole number"}.get(kind)
+    what = {WORDS.amount: "an amount", WORDS.number: "a number", WORDS.integer: "a whole number"}.get(kind)
     if what is not None:
         if isinstance(v, bool):
             raise InputError(f"{cell.where}: expected {what}, got {v!r}", source)
@@ -209,16 +214,16 @@ def _convert(cell: _Cell, kind: str, source: str):
                 d = d * 100
             if places is not None:
                 d = _round(d, places)
-        if kind == "整数":
+        if kind == WORDS.integer:
             if d != d.to_integral_value():
                 raise InputError(f"{cell.where}: expected a whole number, got {_show(v)}", source)
             return int(d)
-        if kind == "金额":
+        if kind == WORDS.amount:
             d = _at_least(d, 2)
         if d == 0:
             d = abs(d)
         return d
-    if kind == "日期":
+    if kind == WORDS.date:
         if isinstance(v, _dt.datetime):
             return v.date()
         if isinstance(v, _dt.date):
@@ -226,7 +231,7 @@ def _convert(cell: _Cell, kind: str, source: str):
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             raise InputError(f"{cell.where}: expected a date like 2024-12-31, got {_show(v)}", source)
         return str(v).strip()
-    if kind == "编码":
+    if kind == WORDS.code_type:
         return _code_text(cell, source)
     # 文本, 任意文本
     if isinstance(v, float):
@@ -236,7 +241,7 @@ def _convert(cell: _Cell, kind: str, source: str):
     if isinstance(v, _dt.date):
         return v.isoformat()
     text = str(v)
-    return text.strip() if kind == "文本" else text.strip("\n ").replace("\r\n", "\n")
+    return text.strip() if kind == WORDS.text else text.strip("\n ").replace("\r\n", "\n")
 
 
 def _show(v) -> str:

@@ -10,10 +10,19 @@ from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
 from narrator.figures.model import Node, key_sets, schema
+from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import (
     _Cell, _Region, _Sheet, _check_code, _child, _code_text, _convert, _heads, _is_column_numbers_row,
     _is_number, _label, _lookup, _n, _vocab,
 )
+
+# names by role (rules/figures-schema.yaml 结构用语)
+_CODE, _NAME, _TOTAL, _ROWS, _GRAND = WORDS.code, WORDS.name, WORDS.total, WORDS.rows, WORDS.grand_total
+_INCOME, _EXPENSE, _SUBTOTAL, _BUDGET = WORDS.income, WORDS.expense, WORDS.subtotal, WORDS.budget
+_AMT, _NUM, _TEXT, _FREE, _CODE_T = WORDS.amount, WORDS.number, WORDS.text, WORDS.free_text, WORDS.code_type
+_INDICATORS, _IND_NAME, _PROJECT_NAME = WORDS.indicators, WORDS.indicator_name, WORDS.project_name
+_PERF, _EVAL, _PROJECTS, _PRIOR = WORDS.performance, WORDS.project_eval, WORDS.projects, WORDS.prior_year
+_CODE_SYSTEM = WORDS.default_code_system
 
 
 # ======================================================================================
@@ -53,7 +62,7 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
     combo_heads, part_heads = _heads("编码与名称同格"), _heads("编码分段")
     col_map = _column_map(table, node)
     child_lk = _lookup(node)
-    totals = {"合计", "总计"}
+    totals = {_TOTAL, _GRAND}
     part_list = [_n(x) for x in _vocab()["表头"]["编码分段"]]
 
     # the first header row: one naming the code or name column
@@ -167,18 +176,18 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
         for g in groups:
             amounts = {}
             for c, canon in g.amounts.items():
-                v = _convert(sh.cell(r, c), "金额", source)
+                v = _convert(sh.cell(r, c), _AMT, source)
                 if v is not None:
                     amounts[canon] = v
             code, name, label, code_cell = _row_key(sh, r, g, node, source)
             if label is not None:
                 if label in totals:
                     if amounts:
-                        if "合计" in out:
+                        if _TOTAL in out:
                             raise InputError(f"sheet {sh.name}, row {r}: a second 合计 row in {table} "
-                                             f"(first at {where_tot['合计']})", source)
-                        out["合计"] = amounts
-                        where_tot["合计"] = f"row {r}"
+                                             f"(first at {where_tot[_TOTAL]})", source)
+                        out[_TOTAL] = amounts
+                        where_tot[_TOTAL] = f"row {r}"
                     continue
                 if label in child_lk:
                     canon = child_lk[label]
@@ -189,7 +198,7 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                     continue
                 if label in _heads("行次") or not amounts:
                     continue
-                close = difflib.get_close_matches(label, ["合计", *node.children], n=1, cutoff=0.5)
+                close = difflib.get_close_matches(label, [_TOTAL, *node.children], n=1, cutoff=0.5)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise InputError(f"{code_cell.where}: unknown row {label!r} in {table} (expected a 科目编码 "
                                  f"or 合计){hint}", source)
@@ -207,17 +216,17 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                 raise InputError(f"{code_cell.where}: 科目编码 {code} listed twice in {table} "
                                  f"(first at {seen[code]})", source)
             seen[code] = code_cell.ref
-            row = {"科目编码": code}
+            row = {_CODE: code}
             if name:
-                row["科目名称"] = name
+                row[_NAME] = name
             row.update(amounts)
             rows[code] = row
     if not out and not rows:
         return None
     items = list(rows.values())
     if len(groups) > 1:
-        items.sort(key=lambda x: x["科目编码"])
-    out["科目"] = items
+        items.sort(key=lambda x: x[_CODE])
+    out[_ROWS] = items
     return out
 
 
@@ -245,7 +254,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
                 name_text = rest
             return code, name_text, None, cell
         if v is None:
-            if name_text is not None and _label(name_text) in ({"合计", "总计"} | set(_lookup(node))):
+            if name_text is not None and _label(name_text) in ({_TOTAL, _GRAND} | set(_lookup(node))):
                 return None, None, _label(name_text), sh.cell(r, g.name)
             return None, name_text, None, cell
         return _code_text(cell, source), name_text, None, cell
@@ -264,7 +273,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
             t = "0" + t
         parts.append(t)
     if not any(parts):
-        if name_text is not None and _label(name_text) in ({"合计", "总计"} | set(_lookup(node))):
+        if name_text is not None and _label(name_text) in ({_TOTAL, _GRAND} | set(_lookup(node))):
             return None, None, _label(name_text), sh.cell(r, g.name)
         return None, name_text, None, first_cell
     # blank leading parts inherit from the row above (类 written once for its 款 and 项)
@@ -286,22 +295,23 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
 # ======================================================================================
 def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict | None:
     sh, table = reg.sheet, reg.table
-    sides = {"收入": node.children["收入"], "支出": node.children["支出"]}
+    sides = {_INCOME: node.children[_INCOME], _EXPENSE: node.children[_EXPENSE]}
     lk = {s: _lookup(n) for s, n in sides.items()}
+    lk_sides = {_n(s) for s in sides}
     r_start = reg.r0 + 1
     # where are the label columns?
-    count: dict[str, dict[int, int]] = {"收入": {}, "支出": {}}
+    count: dict[str, dict[int, int]] = {_INCOME: {}, _EXPENSE: {}}
     label_rows: dict[int, list[int]] = {}
     for cell in sh.texts(r_start, reg.r1):
         t = _label(cell.value)
-        inc, exp = t in lk["收入"], t in lk["支出"]
+        inc, exp = t in lk[_INCOME], t in lk[_EXPENSE]
         if inc != exp:
-            s = "收入" if inc else "支出"
+            s = _INCOME if inc else _EXPENSE
             count[s][cell.col] = count[s].get(cell.col, 0) + 1
         if inc or exp:
             label_rows.setdefault(cell.col, []).append(cell.row)
     label_cols: dict[int, str] = {}
-    for s in ("收入", "支出"):
+    for s in (_INCOME, _EXPENSE):
         if count[s]:
             col = max(count[s], key=lambda c: (count[s][c], -c))
             label_cols.setdefault(col, s)
@@ -331,7 +341,7 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                 return sub_lk[t]
         return None
 
-    out: dict = {"收入": {}, "支出": {}}
+    out: dict = {_INCOME: {}, _EXPENSE: {}}
     where: dict[tuple, str] = {}
     for i, lc in enumerate(ordered):
         c_end = ordered[i + 1] - 1 if i + 1 < len(ordered) else sh.max_col
@@ -344,15 +354,15 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
             t = sh.label(r, lc, merged=False)
             if not t:
                 continue
-            other = "支出" if side == "收入" else "收入"
+            other = _EXPENSE if side == _INCOME else _INCOME
             if t not in lk[side] and t in lk[other]:
                 side = other
             canon = lk[side].get(t)
             cells = [sh.cell(r, c) for c in span]
             if canon is None:
-                if t in _heads("行次") or t in {"项目", "收入", "支出", "金额"}:
+                if t in _heads("行次") or t in _heads("双栏") or t in lk_sides:
                     continue
-                if any(_convert(c, "金额", source) is not None for c in cells):
+                if any(_convert(c, _AMT, source) is not None for c in cells):
                     names = list(sides[side].children) + list(key_sets().get(sides[side].key_set or "", {}).values())
                     close = difflib.get_close_matches(t, names, n=1, cutoff=0.5)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -371,7 +381,7 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                 under = None
             if target.kind == "leaf":
                 for c in cells:
-                    v = _convert(c, "金额", source)
+                    v = _convert(c, _AMT, source)
                     if v is not None:
                         _put(out, path, v, c.where, where, source)
                         break
@@ -381,13 +391,13 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                 continue
             sub_lk = _lookup(target)
             for j, c in enumerate(cells):
-                v = _convert(c, "金额", source)
+                v = _convert(c, _AMT, source)
                 if v is None:
                     continue
                 sub = header(c.col, sub_lk)
                 if sub is None:
                     if j == 0:
-                        sub = "小计"
+                        sub = _SUBTOTAL
                     else:
                         raise InputError(f"{c.where}: cannot tell which column of {canon} this is (expected "
                                          f"{', '.join(target.children)})", source)
@@ -395,7 +405,7 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
             if span:
                 where.setdefault(path, f"cell {sh.ref(r, span[0])}")
     found[table] = where
-    if not out["收入"] and not out["支出"]:
+    if not out[_INCOME] and not out[_EXPENSE]:
         return None
     return {k: v for k, v in out.items() if v}
 
@@ -404,7 +414,7 @@ def target_children(side_node: Node, under: str) -> set[str]:
     n = side_node.children.get(under)
     if n is None or n.kind != "map":
         return set()
-    return set(n.children) - {"小计"}
+    return set(n.children) - {_SUBTOTAL}
 
 
 def _put(out: dict, path: tuple, value, cell_where: str, where: dict, source: str) -> None:
@@ -423,7 +433,7 @@ def _put(out: dict, path: tuple, value, cell_where: str, where: dict, source: st
 def _read_sangong(reg: _Region, node: Node, source: str) -> dict | None:
     sh = reg.sheet
     group_lk = {_n(x): g for g, xs in _vocab()["三公分组"].items() for x in xs}
-    item_lk = _lookup(node.children["预算数"])
+    item_lk = _lookup(node.children[_BUDGET])
     r_start = reg.r0 + 1
     first = None
     for r in range(r_start, reg.r1 + 1):
@@ -443,22 +453,22 @@ def _read_sangong(reg: _Region, node: Node, source: str) -> dict | None:
             cell = sh.cell(r, c)
             if isinstance(cell.value, str) and not _is_number(cell.value):
                 continue
-            v = _convert(cell, "金额", source)
+            v = _convert(cell, _AMT, source)
             if v is None:
                 continue
             col_tokens = [sh.label(hr, c) for hr in head_rows]
             row_tokens = [sh.label(r, cc) for cc in sh.rows[r] if cc < c and isinstance(sh.raw(r, cc), str)]
             group = next((group_lk[t] for t in reversed(row_tokens) if t in group_lk), None) or \
                 next((group_lk[t] for t in reversed(col_tokens) if t in group_lk), None)
-            item = next((item_lk[t] for t in reversed(row_tokens) if t in item_lk and t != "小计"), None)
+            item = next((item_lk[t] for t in reversed(row_tokens) if t in item_lk and t != _SUBTOTAL), None)
             if item is None:
                 toks = [t for t in col_tokens if t]
                 for i in range(len(toks) - 1, -1, -1):
                     t = toks[i]
-                    if t == "小计":
-                        above = next((item_lk[x] for x in reversed(toks[:i]) if x in item_lk and item_lk[x] != "合计"),
+                    if t == _SUBTOTAL:
+                        above = next((item_lk[x] for x in reversed(toks[:i]) if x in item_lk and item_lk[x] != _TOTAL),
                                      None)
-                        item = above or "合计"
+                        item = above or _TOTAL
                         break
                     if t in item_lk:
                         item = item_lk[t]
@@ -473,8 +483,6 @@ def _read_sangong(reg: _Region, node: Node, source: str) -> dict | None:
 # ======================================================================================
 # reading: the sheets of figures outside the tables
 # ======================================================================================
-_KEY_HEADS = {"项目", "路径", "键", "科目编码", "名称", "项目名称"}
-_VALUE_HEADS = {"数值", "内容", "金额", "值", "年初预算数", "决算数", "数据"}
 
 
 class _Builder:
@@ -516,13 +524,13 @@ def _finish(x):
     if keys and all(isinstance(k, tuple) and k[0] == "#i" for k in keys):
         return [_finish(x[k]) for k in sorted(keys, key=lambda k: k[1])]
     if keys and all(isinstance(k, tuple) and k[0] == "#ind" for k in keys):
-        return [{"名称": k[1], **_finish(x[k])} for k in keys]
+        return [{_IND_NAME: k[1], **_finish(x[k])} for k in keys]
     if keys and all(isinstance(k, tuple) and k[0] == "#code" for k in keys):
-        return [{"科目编码": k[1], **_finish(x[k])} for k in keys]
+        return [{_CODE: k[1], **_finish(x[k])} for k in keys]
     return {k: _finish(v) for k, v in x.items()}
 
 
-_INDICATOR = re.compile(r"(.+?)(分值|得分)")
+_INDICATOR = re.compile(r"(.+?)(" + re.escape(WORDS.weight) + "|" + re.escape(WORDS.score) + ")")
 
 
 def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tuple = ()) -> tuple[tuple, str]:
@@ -549,46 +557,46 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
             canon = lk.get(_n(s))
             if canon is None:
                 m = _INDICATOR.fullmatch(s)
-                if m and "指标" in node.children and i == len(segs) - 1:
-                    path += ["指标", ("#ind", m.group(1).strip()), m.group(2)]
-                    return tuple(path), "数值"
+                if m and _INDICATORS in node.children and i == len(segs) - 1:
+                    path += [_INDICATORS, ("#ind", m.group(1).strip()), m.group(2)]
+                    return tuple(path), _NUM
                 cands = list(node.children) + (list(key_sets()[node.key_set].values()) if node.key_set else [])
                 unknown(s, cands)
             path.append(canon)
             node = _child(node, canon)
             i += 1
         elif node.kind == "table":
-            if s == "合计" and i + 1 < len(segs):
+            if s == _TOTAL and i + 1 < len(segs):
                 col = _column_map(path[-1] if path else "", node).get(_n(segs[i + 1]))
                 if col is None:
                     unknown(segs[i + 1], node.columns, "column")
-                path += ["合计", col]
+                path += [_TOTAL, col]
                 i += 2
-                node = Node("leaf", leaf="金额")
-            elif s == "科目" and i + 2 < len(segs):
+                node = Node("leaf", leaf=_AMT)
+            elif s == _ROWS and i + 2 < len(segs):
                 code = _check_code(segs[i + 1].strip(), node.code_system, cell, source)
                 col_text = segs[i + 2].strip()
-                if _n(col_text) == "科目名称":
-                    path += ["科目", ("#code", code), "科目名称"]
-                    node = Node("leaf", leaf="文本")
+                if _n(col_text) == _NAME:
+                    path += [_ROWS, ("#code", code), _NAME]
+                    node = Node("leaf", leaf=_TEXT)
                 else:
                     col = _column_map(path[-1] if path else "", node).get(_n(col_text))
                     if col is None:
                         unknown(col_text, node.columns, "column")
-                    path += ["科目", ("#code", code), col]
-                    node = Node("leaf", leaf="金额")
+                    path += [_ROWS, ("#code", code), col]
+                    node = Node("leaf", leaf=_AMT)
                 i += 3
             else:
                 lk = _lookup(node)
                 canon = lk.get(_n(s))
                 if canon is None:
-                    unknown(s, ["合计", "科目", *node.children])
+                    unknown(s, [_TOTAL, _ROWS, *node.children])
                 path.append(canon)
                 node = node.children[canon]
                 i += 1
         elif node.kind == "dict":
             key = s
-            if node.key_kind == "编码":
+            if node.key_kind == _CODE_T:
                 key = _check_code(s, None, cell, source)
             path.append(key)
             node = node.value
@@ -601,9 +609,9 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
             node = node.item
             i += 1
         else:  # leaf
-            if node.leaf == "任意文本":
+            if node.leaf == _FREE:
                 path += [x.strip() for x in segs[i:]]
-                return tuple(path), "任意文本"
+                return tuple(path), _FREE
             raise InputError(f"{cell.where}: {_dotted(tuple(path))} is a single figure; "
                              f"nothing goes under it ({'.'.join(segs[i:])!r})", source)
     if node.kind != "leaf":
@@ -616,10 +624,10 @@ def _kv_rows(sh: _Sheet) -> tuple[int, int, list[int]]:
     """(key column, value column, data rows) of a key/value sheet."""
     for r in sorted(sh.rows):
         labs = {c: sh.label(r, c) for c in sh.rows[r]}
-        keys = [c for c, t in labs.items() if t in _KEY_HEADS]
+        keys = [c for c, t in labs.items() if t in _heads("表外键")]
         if keys:
             kc = keys[0]
-            vals = [c for c, t in labs.items() if t in _VALUE_HEADS and c > kc]
+            vals = [c for c, t in labs.items() if t in _heads("表外值") and c > kc]
             vc = vals[0] if vals else kc + 1
             return kc, vc, [x for x in sorted(sh.rows) if x > r]
     return 1, 2, sorted(sh.rows)
@@ -634,20 +642,20 @@ def _read_kv(sh: _Sheet, b: _Builder, node: Node, prefix: tuple, source: str, *,
         if key is None:
             continue
         vcell = sh.cell(r, vc)
-        if isinstance(key, str) and _label(key) in _KEY_HEADS:
+        if isinstance(key, str) and _label(key) in _heads("表外键"):
             continue
         if codes and (isinstance(key, (int, float)) and not isinstance(key, bool) or
                       (isinstance(key, str) and re.fullmatch(r"\s*\d[\d ]*\s*", key))):
-            code = _check_code(_code_text(kcell, source), "功能分类", kcell, source)
-            v = _convert(vcell, "金额", source)
+            code = _check_code(_code_text(kcell, source), _CODE_SYSTEM, kcell, source)
+            v = _convert(vcell, _AMT, source)
             if v is not None:
-                b.put(prefix + ("科目", code), v, vcell.where)
+                b.put(prefix + (_ROWS, code), v, vcell.where)
             continue
         if vcell.value is None or (isinstance(vcell.value, str) and not vcell.value.strip()):
             continue
         text = str(key).strip()
-        if prefix == ("上年",) and text.startswith("上年."):
-            text = text[3:]
+        if prefix == (_PRIOR,) and text.startswith(_PRIOR + "."):
+            text = text[len(_PRIOR) + 1:]
         segs = [s for s in re.split(r"[.．]", text) if s.strip()]
         if not segs:
             continue
@@ -676,11 +684,11 @@ def _allowed(path: tuple) -> tuple | None:
 
 def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
     root = schema()
-    item = root.children["预算绩效"].children["项目自评"].children["项目"].item
+    item = root.children[_PERF].children[_EVAL].children[_PROJECTS].item
     lk = _lookup(item)
     hdr = None
     for r in sorted(sh.rows):
-        if any(sh.label(r, c) == "项目名称" for c in sh.rows[r]):
+        if any(sh.label(r, c) == _PROJECT_NAME for c in sh.rows[r]):
             hdr = r
             break
     if hdr is None:
@@ -688,7 +696,7 @@ def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
     cols: dict[int, tuple] = {}
     for c in sh.rows[hdr]:
         t = sh.label(hdr, c)
-        if t in ("序号", "备注", "说明"):
+        if t in _heads("项目表略去"):
             continue
         if t in lk:
             cols[c] = ("field", lk[t])
@@ -700,9 +708,9 @@ def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
         close = difflib.get_close_matches(t, list(item.children), n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise InputError(f"sheet {sh.name}, cell {sh.ref(hdr, c)}: unknown column {t!r}{hint}", source)
-    name_col = next(c for c, v in cols.items() if v == ("field", "项目名称"))
+    name_col = next(c for c, v in cols.items() if v == ("field", _PROJECT_NAME))
     n = 0
-    base = ("预算绩效", "项目自评", "项目")
+    base = (_PERF, _EVAL, _PROJECTS)
     for r in sorted(x for x in sh.rows if x > hdr):
         filled = [c for c in cols if sh.raw(r, c) is not None]
         if not filled:
@@ -715,11 +723,11 @@ def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
             cell = sh.cell(r, c)
             spec = cols[c]
             if spec[0] == "field":
-                kind = item.children[spec[1]].leaf or "文本"
+                kind = item.children[spec[1]].leaf or _TEXT
                 v = _convert(cell, kind, source)
                 if v is not None:
                     b.put(base + (("#i", n), spec[1]), v, cell.where)
             else:
-                v = _convert(cell, "数值", source)
+                v = _convert(cell, _NUM, source)
                 if v is not None:
-                    b.put(base + (("#i", n), "指标", ("#ind", spec[1]), spec[2]), v, cell.where)
+                    b.put(base + (("#i", n), _INDICATORS, ("#ind", spec[1]), spec[2]), v, cell.where)

@@ -8,8 +8,10 @@ from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 
+from narrator.core.cn_numerals import cn_small
 from narrator.core.textio import atomic_write
 from narrator.figures.model import Figures, Node, schema, subjects
+from narrator.figures.names import WORDS, final_tables
 from narrator.sources.workbook.sheets import _Cell, _child, _n, _tables, _vocab
 from narrator.sources.workbook.tables import _column_map, _resolve
 
@@ -18,17 +20,17 @@ from narrator.sources.workbook.tables import _column_map, _resolve
 # write_workbook
 # ======================================================================================
 _AMOUNT_FMT = "#,##0.00"
-_CN_NUM = "一二三四五六七八九十"
+# names by role (rules/figures-schema.yaml 结构用语)
+_CODE, _NAME, _TOTAL, _ROWS = WORDS.code, WORDS.name, WORDS.total, WORDS.rows
+_INCOME, _EXPENSE, _SUBTOTAL, _GRAND = WORDS.income, WORDS.expense, WORDS.subtotal, WORDS.grand_total
+_AMT, _NUM, _INT, _TEXT, _DATE_T, _FREE = (WORDS.amount, WORDS.number, WORDS.integer, WORDS.text, WORDS.date,
+                                           WORDS.free_text)
+_INDICATORS, _IND_NAME, _WEIGHT, _SCORE = WORDS.indicators, WORDS.indicator_name, WORDS.weight, WORDS.score
 
 
-def _cn_ordinal(i: int) -> str:
-    """1 → 一, 12 → 十二, 28 → 二十八."""
-    if i <= 10:
-        return _CN_NUM[i - 1]
-    if i < 20:
-        return "十" + _CN_NUM[i - 11]
-    tens, ones = divmod(i, 10)
-    return _CN_NUM[tens - 1] + "十" + (_CN_NUM[ones - 1] if ones else "")
+def _words() -> dict:
+    """rules/workbook.yaml 写表: the texts the written workbook shows."""
+    return _vocab()["写表"]
 
 
 class _Styles:
@@ -72,7 +74,7 @@ class _Writer:
         self.wb = openpyxl.Workbook()
         self.wb.remove(self.wb.active)
         self.st = _Styles()
-        self.unit = self.data.get("金额单位", "万元") if figures is not None else None
+        self.unit = self.data.get(WORDS.unit, WORDS.default_unit) if figures is not None else None
 
     # -- cells ----------------------------------------------------------------------
     def title(self, ws, text: str, ncols: int, row: int = 1) -> None:
@@ -83,10 +85,10 @@ class _Writer:
         ws.row_dimensions[row].height = 28
 
     def subtitle(self, ws, ncols: int, row: int = 2) -> None:
-        dept = self.data.get("单位", "")
-        ws.cell(row, 1, f"编制单位：{dept}").alignment = self.st.left
+        dept = self.data.get(WORDS.dept, "")
+        ws.cell(row, 1, f"{_vocab()['表上说明']['部门标签'][0]}：{dept}").alignment = self.st.left
         unit = self.unit or ""
-        c = ws.cell(row, max(ncols, 2), f"金额单位：{unit}")
+        c = ws.cell(row, max(ncols, 2), f"{WORDS.unit}：{unit}")
         c.alignment = self.st.right
 
     def head(self, ws, r: int, c: int, text: str, r2: int | None = None, c2: int | None = None) -> None:
@@ -116,22 +118,22 @@ class _Writer:
         cell.alignment = self.st.right
 
     def typed(self, ws, r: int, c: int, kind: str, v) -> None:
-        if kind == "金额":
+        if kind == _AMT:
             return self.amount(ws, r, c, v)
         cell = ws.cell(r, c)
         cell.border = self.st.border
-        if kind in ("数值", "整数"):
+        if kind in (_NUM, _INT):
             cell.value = v
-            cell.number_format = "0" if kind == "整数" else _number_format(v)
+            cell.number_format = "0" if kind == _INT else _number_format(v)
             cell.alignment = self.st.right
-        elif kind == "日期":
+        elif kind == _DATE_T:
             cell.value = v
             cell.number_format = "yyyy-mm-dd"
             cell.alignment = self.st.left
         else:
             cell.value = v if v not in (None, "") else None
             cell.number_format = "@"
-            cell.alignment = self.st.wrap if kind == "任意文本" else self.st.left
+            cell.alignment = self.st.wrap if kind == _FREE else self.st.left
 
     def widths(self, ws, widths: dict[int, float]) -> None:
         from openpyxl.utils import get_column_letter
@@ -141,62 +143,68 @@ class _Writer:
 
     # -- the workbook ---------------------------------------------------------------
     def build(self):
+        """The sheets in the order of rules/workbook.yaml: 填写说明, 基本信息, the tables (表), then
+        the other sheets of 表外工作表, each written by what it holds."""
         self.instructions()
-        self.basic()
+        extra = _vocab()["表外工作表"]
+        self.basic(next(title for title, target in extra.items() if not target))
         for table, kind in _tables().items():
             node = schema().children[table]
             value = self.data.get(table) or {}
             if kind == "双栏":
                 self.two_sided(table, node, value)
-            elif table == "一般公共预算财政拨款基本支出决算明细表":
+            elif table in _detail_tables():
                 self.detail(table, node, value)
             elif kind == "科目表":
                 self.subject_table(table, node, value)
             else:
                 self.sangong(table, node, value)
-        self.budget()
-        self.last_year()
-        for sheet in ("机关运行经费", "三公经费说明", "政府采购", "国有资产占用"):
-            self.kv_sheet(sheet, schema().children[sheet], self.data.get(sheet) or {}, (sheet,))
-        self.performance()
-        self.projects()
-        self.notes()
+        projects_at = (WORDS.performance, WORDS.project_eval, WORDS.projects)
+        for title, target in extra.items():
+            segs = tuple(target.split(".")) if target else ()
+            if not segs:
+                continue
+            if segs == (WORDS.opening_budget,):
+                self.budget(title)
+            elif segs == (WORDS.prior_year,):
+                self.last_year(title)
+            elif segs == projects_at:
+                self.projects(title)
+            elif segs == (WORDS.notes,):
+                self.notes(title)
+            else:
+                node, value = schema(), self.data
+                for seg in segs:
+                    node, value = node.children[seg], (value or {}).get(seg)
+                skip = (projects_at[1:],) if segs == projects_at[:1] else ()
+                self.kv_sheet(title, node, dict(value or {}), skip=skip)
         return self.wb
 
     def instructions(self) -> None:
-        ws = self.wb.create_sheet("填写说明")
-        lines = [
-            "决算数据工作簿（narrator）",
-            "",
-            "1. 九张决算表各占一张工作表，格式同公开的决算表：只在白色单元格内填数，不要改动表头与行名。",
-            "2. 金额按「基本信息」中的金额单位（元、万元或亿元，空着为万元）填写，显示几位小数就读入几位小数；没有数的格子留空。",
-            "3. 科目表（收入决算表、支出决算表等）：在「合计」行下逐行填科目编码（如 2080101）、科目名称和各列金额。",
-            "4. 基本支出决算明细表已列出经济分类科目，只填有数的行；其他科目可在空行补上编码和名称。",
-            "5. 其余工作表是表外数据：「项目」一列是数据名称（多层用「.」连接），在「数值」一列填数；「上年」填上年度决算数。",
-            "6. 「项目自评」每个项目一行；绩效指标写成「成本指标分值」「成本指标得分」两列。「文字说明」填只有人能写的原因和用途。",
-            "7. 填好后：narrator generate 本工作簿.xlsx 生成情况说明；narrator convert 本工作簿.xlsx -o figures.yaml 转成数据文件。",
-        ]
+        spec = _words()["填写说明"]
+        ws = self.wb.create_sheet(spec["工作表"])
+        lines = spec["内容"]
         for i, t in enumerate(lines, 1):
             ws.cell(i, 1, t)
         ws.cell(1, 1).font = self.st.title
         self.widths(ws, {1: 120})
 
-    def basic(self) -> None:
-        ws = self.wb.create_sheet("基本信息")
-        self.title(ws, "基本信息", 3)
+    def basic(self, title: str) -> None:
+        ws = self.wb.create_sheet(title)
+        self.title(ws, title, 3)
         self.kv_header(ws, 3)
-        hints = {"单位": "部门（单位）名称", "年度": "决算年度，如 2024", "金额单位": "元、万元或亿元（空着为万元）"}
         r = 4
-        for key in ("单位", "年度", "金额单位"):
+        for key, hint in _words()["基本信息说明"].items():
             node = schema().children[key]
-            self.kv_row(ws, r, key, node.leaf, self.data.get(key), hints[key])
+            self.kv_row(ws, r, key, node.leaf, self.data.get(key), hint)
             r += 1
         self.widths(ws, {1: 36, 2: 36, 3: 40})
 
-    def kv_header(self, ws, r: int, key="项目", value="数值", note="说明") -> None:
-        self.head(ws, r, 1, key)
-        self.head(ws, r, 2, value)
-        self.head(ws, r, 3, note)
+    def kv_header(self, ws, r: int, key: str | None = None, value: str | None = None) -> None:
+        heads = _words()["表头"]
+        self.head(ws, r, 1, key or heads["键"])
+        self.head(ws, r, 2, value or heads["值"])
+        self.head(ws, r, 3, heads["说明"])
 
     def kv_row(self, ws, r: int, key: str, kind: str, value, note: str = "") -> None:
         self.text(ws, r, 1, key)
@@ -208,43 +216,44 @@ class _Writer:
     # -- 双栏 ------------------------------------------------------------------------
     def two_sided(self, table: str, node: Node, value: dict) -> None:
         ws = self.wb.create_sheet(_sheet_name(table))
-        inc_node, exp_node = node.children["收入"], node.children["支出"]
+        inc_node, exp_node = node.children[_INCOME], node.children[_EXPENSE]
         exp_split = any(_child(exp_node, k).kind == "map" for k in exp_node.children)
         sub_cols = list(next(n for n in exp_node.children.values() if n.kind == "map").children) if exp_split else []
         ncols = 3 + 2 + (len(sub_cols) if exp_split else 1)
         self.title(ws, table, ncols)
         self.subtitle(ws, ncols)
-        self.head(ws, 3, 1, "收入", c2=3)
-        self.head(ws, 3, 4, "支出", c2=ncols)
-        self.head(ws, 4, 1, "项目")
-        self.head(ws, 4, 2, "行次")
-        self.head(ws, 4, 3, "金额")
-        self.head(ws, 4, 4, "项目")
-        self.head(ws, 4, 5, "行次")
+        heads = _words()["表头"]
+        self.head(ws, 3, 1, _INCOME, c2=3)
+        self.head(ws, 3, 4, _EXPENSE, c2=ncols)
+        self.head(ws, 4, 1, heads["键"])
+        self.head(ws, 4, 2, heads["行次"])
+        self.head(ws, 4, 3, heads["金额"])
+        self.head(ws, 4, 4, heads["键"])
+        self.head(ws, 4, 5, heads["行次"])
         if exp_split:
             for j, s in enumerate(sub_cols):
                 self.head(ws, 4, 6 + j, s)
         else:
-            self.head(ws, 4, 6, "金额")
+            self.head(ws, 4, 6, heads["金额"])
 
         def split(side: Node, total: str):
             names = list(side.children)
             k = names.index(total)
             return names[:k], names[k:]
 
-        inc_items, inc_totals = split(inc_node, "本年收入合计")
-        exp_items_named, exp_totals = split(exp_node, "本年支出合计")
+        inc_items, inc_totals = split(inc_node, WORDS.income_total)
+        exp_items_named, exp_totals = split(exp_node, WORDS.expense_total)
         classes = list(subjects()["功能分类类名"].values())
         exp_items = exp_items_named + classes
-        inc_rows: list[tuple[str, tuple]] = [(f"{_cn_ordinal(i + 1)}、{n}", (n,)) for i, n in enumerate(inc_items)]
-        exp_rows: list[tuple[str, tuple]] = [(f"{_cn_ordinal(i + 1)}、{n}", (n,)) for i, n in enumerate(exp_items)]
+        inc_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(inc_items)]
+        exp_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(exp_items)]
         inc_tail: list[tuple[str, tuple]] = []
         for n in inc_totals:
             inc_tail.append((n, (n,)))
             sub = inc_node.children[n]
             if sub.kind == "map":
                 for s in sub.children:
-                    if s != "小计":
+                    if s != _SUBTOTAL:
                         inc_tail.append(("　　" + s, (n, s)))
         exp_tail = [(n, (n,)) for n in exp_totals]
         body = max(len(inc_rows), len(exp_rows))
@@ -254,8 +263,8 @@ class _Writer:
         inc_all = inc_rows + [("", ())] * (body - len(inc_rows)) + inc_tail
         exp_all = exp_rows + [("", ())] * (body - len(exp_rows)) + exp_tail
         line_no = 0
-        for side, rows, lc in (("收入", inc_all, 1), ("支出", exp_all, 4)):
-            side_node = inc_node if side == "收入" else exp_node
+        for side, rows, lc in ((_INCOME, inc_all, 1), (_EXPENSE, exp_all, 4)):
+            side_node = inc_node if side == _INCOME else exp_node
             side_val = value.get(side) or {}
             for i, (label, path) in enumerate(rows):
                 r = 5 + i
@@ -272,14 +281,14 @@ class _Writer:
                     if len(path) > 1:
                         target = target.children[path[1]]
                 v = _get(side_val, path) if path else None
-                if side == "支出" and exp_split:
+                if side == _EXPENSE and exp_split:
                     for j, s in enumerate(sub_cols):
                         self.amount(ws, r, 6 + j, v.get(s) if isinstance(v, dict) else None)
                 elif target is not None and target.kind == "map":
-                    self.amount(ws, r, lc + 2, v.get("小计") if isinstance(v, dict) else None)
+                    self.amount(ws, r, lc + 2, v.get(_SUBTOTAL) if isinstance(v, dict) else None)
                 else:
                     self.amount(ws, r, lc + 2, v if not isinstance(v, dict) else None)
-                if path and len(path) == 1 and path[0] in ("本年收入合计", "本年支出合计", "总计"):
+                if path and len(path) == 1 and path[0] in (WORDS.income_total, WORDS.expense_total, _GRAND):
                     ws.cell(r, lc).font = self.st.head_font
         widths = {1: 34, 2: 6, 3: 16, 4: 34, 5: 6}
         for c in range(6, ncols + 1):
@@ -305,8 +314,8 @@ class _Writer:
         self.subtitle(ws, ncols)
         hr = 3
         last_h = hr + (1 if two else 0)
-        self.head(ws, hr, 1, "科目编码", r2=last_h)
-        self.head(ws, hr, 2, "科目名称", r2=last_h)
+        self.head(ws, hr, 1, _CODE, r2=last_h)
+        self.head(ws, hr, 2, _NAME, r2=last_h)
         c = 3
         i = 0
         while i < len(cols):
@@ -326,20 +335,20 @@ class _Writer:
                 i = k
         canon_cols = [col_map[_n(d)] for d, _ in cols]
         r = last_h + 1
-        self.text(ws, r, 1, "合计")
+        self.text(ws, r, 1, _TOTAL)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         ws.cell(r, 1).font = self.st.head_font
         ws.cell(r, 1).alignment = self.st.center
-        tot = value.get("合计") or {}
+        tot = value.get(_TOTAL) or {}
         for j, cc in enumerate(canon_cols):
             self.amount(ws, r, 3 + j, tot.get(cc))
-        rows = value.get("科目") or []
+        rows = value.get(_ROWS) or []
         n = max(len(rows) + 10, 40)
         for i in range(n):
             rr = r + 1 + i
             row = rows[i] if i < len(rows) else {}
-            self.text(ws, rr, 1, row.get("科目编码"), code=True)
-            self.text(ws, rr, 2, row.get("科目名称"))
+            self.text(ws, rr, 1, row.get(_CODE), code=True)
+            self.text(ws, rr, 2, row.get(_NAME))
             for j, cc in enumerate(canon_cols):
                 self.amount(ws, rr, 3 + j, row.get(cc))
         others = [k for k in node.children if k in value]
@@ -358,13 +367,13 @@ class _Writer:
     def detail(self, table: str, node: Node, value: dict) -> None:
         """基本支出决算明细表: 人员经费 | 公用经费 column groups, the 经济分类 rows listed."""
         ws = self.wb.create_sheet(_sheet_name(table))
-        groups = _vocab()["明细表分组"]
-        econ = _vocab()["经济分类"]
+        groups = subjects()["基本支出分组"]
+        econ = subjects()["经济分类科目名"]
         names = list(groups)
         ncols = 3 * len(names)
         self.title(ws, table, ncols)
         self.subtitle(ws, ncols)
-        fig_rows = {r["科目编码"]: r for r in value.get("科目") or []}
+        fig_rows = {r[_CODE]: r for r in value.get(_ROWS) or []}
         body: list[list[tuple[str, str, Decimal | None]]] = []
         for gname in names:
             classes = groups[gname]
@@ -377,19 +386,19 @@ class _Writer:
             lst = []
             for code in codes:
                 fr = fig_rows.get(code, {})
-                lst.append((code, fr.get("科目名称") or econ.get(code, ""), fr.get("决算数")))
+                lst.append((code, fr.get(_NAME) or econ.get(code, ""), fr.get(WORDS.actual)))
             body.append(lst)
         # codes of no group (e.g. 307) go to the last group
         known = {c for lst in body for c, _, _ in lst}
         for code, fr in fig_rows.items():
             if code not in known:
-                body[-1].append((code, fr.get("科目名称", ""), fr.get("决算数")))
+                body[-1].append((code, fr.get(_NAME, ""), fr.get(WORDS.actual)))
         for g, gname in enumerate(names):
             c0 = 1 + 3 * g
             self.head(ws, 3, c0, gname, c2=c0 + 2)
-            self.head(ws, 4, c0, "科目编码")
-            self.head(ws, 4, c0 + 1, "科目名称")
-            self.head(ws, 4, c0 + 2, "决算数")
+            self.head(ws, 4, c0, _CODE)
+            self.head(ws, 4, c0 + 1, _NAME)
+            self.head(ws, 4, c0 + 2, WORDS.actual)
         n = max(len(b) for b in body) + 5
         for g, lst in enumerate(body):
             c0 = 1 + 3 * g
@@ -403,16 +412,16 @@ class _Writer:
         r = 5 + n
         for g, gname in enumerate(names):
             c0 = 1 + 3 * g
-            label = f"{gname}合计"
+            label = subjects()["分组合计"].format(组=gname)
             self.text(ws, r, c0, label)
             ws.merge_cells(start_row=r, start_column=c0, end_row=r, end_column=c0 + 1)
             ws.cell(r, c0).font = self.st.head_font
             ws.cell(r, c0).alignment = self.st.center
             self.amount(ws, r, c0 + 2, value.get(label))
-        if value.get("合计"):
-            self.text(ws, r + 1, 1, "合计")
+        if value.get(_TOTAL):
+            self.text(ws, r + 1, 1, _TOTAL)
             ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=2)
-            self.amount(ws, r + 1, 3, value["合计"].get("决算数"))
+            self.amount(ws, r + 1, 3, value[_TOTAL].get(WORDS.actual))
         widths = {}
         for g in range(len(names)):
             widths.update({1 + 3 * g: 12, 2 + 3 * g: 30, 3 + 3 * g: 16})
@@ -422,9 +431,8 @@ class _Writer:
     # -- 三公 ------------------------------------------------------------------------
     def sangong(self, table: str, node: Node, value: dict) -> None:
         ws = self.wb.create_sheet(_sheet_name(table))
-        items = list(node.children["预算数"].children)
-        car = "公务用车购置及运行维护费"
-        car_parts = ["公务用车购置费", "公务用车运行维护费"]
+        items = list(node.children[WORDS.budget].children)
+        (car, car_parts), = _words()["三公分项"].items()
         groups = list(node.children)
         per = len(items)
         ncols = per * len(groups)
@@ -439,7 +447,7 @@ class _Writer:
                     continue
                 if it == car:
                     self.head(ws, 4, c, car, c2=c + len(car_parts))
-                    self.head(ws, 5, c, "小计")
+                    self.head(ws, 5, c, _SUBTOTAL)
                     for j, p in enumerate(car_parts):
                         self.head(ws, 5, c + 1 + j, p)
                     cols = [car, *car_parts]
@@ -454,9 +462,9 @@ class _Writer:
         ws.row_dimensions[4].height = 30
 
     # -- 表外 ------------------------------------------------------------------------
-    def kv_sheet(self, sheet: str, node: Node, value: dict, prefix: tuple, *, skip: tuple = ()) -> None:
+    def kv_sheet(self, sheet: str, node: Node, value: dict, *, skip: tuple = ()) -> None:
         ws = self.wb.create_sheet(sheet)
-        self.title(ws, f"{sheet}（表外数据）", 3)
+        self.title(ws, _words()["表外标题"].format(表=sheet), 3)
         self.kv_header(ws, 3)
         r = 4
         rows = list(_flatten_all(node, value, skip=skip))
@@ -466,41 +474,41 @@ class _Writer:
         self.widths(ws, {1: 44, 2: 20, 3: 30})
         ws.freeze_panes = "A4"
 
-    def budget(self) -> None:
-        node = schema().children["年初预算"]
-        value = self.data.get("年初预算") or {}
-        ws = self.wb.create_sheet("年初预算")
-        self.title(ws, "年初预算（表外数据）", 3)
-        self.kv_header(ws, 3, value="年初预算数")
+    def budget(self, sheet: str) -> None:
+        node = schema().children[WORDS.opening_budget]
+        value = self.data.get(WORDS.opening_budget) or {}
+        ws = self.wb.create_sheet(sheet)
+        self.title(ws, _words()["表外标题"].format(表=sheet), 3)
+        self.kv_header(ws, 3, value=WORDS.opening_budget_amount)
         r = 4
         for key, child in node.children.items():
-            if key == "科目":
+            if key == _ROWS:
                 continue
-            self.kv_row(ws, r, key, "金额", value.get(key))
+            self.kv_row(ws, r, key, _AMT, value.get(key))
             r += 1
         r += 1
-        self.head(ws, r, 1, "科目编码")
-        self.head(ws, r, 2, "年初预算数")
-        self.head(ws, r, 3, "科目名称")
+        self.head(ws, r, 1, _CODE)
+        self.head(ws, r, 2, WORDS.opening_budget_amount)
+        self.head(ws, r, 3, _NAME)
         r += 1
         names = _subject_names(self.data)
-        codes = list((value.get("科目") or {}).keys())
-        for row in (self.data.get("一般公共预算财政拨款支出决算表") or {}).get("科目") or []:
-            if len(row["科目编码"]) == 7 and row["科目编码"] not in codes:
-                codes.append(row["科目编码"])
+        codes = list((value.get(_ROWS) or {}).keys())
+        for row in (self.data.get(_words()["年初预算科目取自"]) or {}).get(_ROWS) or []:
+            if len(row[_CODE]) == 7 and row[_CODE] not in codes:
+                codes.append(row[_CODE])
         n = max(len(codes) + 5, 20)
         for i in range(n):
             code = codes[i] if i < len(codes) else None
             self.text(ws, r + i, 1, code, code=True)
-            self.amount(ws, r + i, 2, (value.get("科目") or {}).get(code) if code else None)
+            self.amount(ws, r + i, 2, (value.get(_ROWS) or {}).get(code) if code else None)
             self.text(ws, r + i, 3, names.get(code) if code else None)
         self.widths(ws, {1: 36, 2: 18, 3: 36})
 
-    def last_year(self) -> None:
-        ws = self.wb.create_sheet("上年")
-        self.title(ws, "上年决算数（表外数据）", 3)
-        self.kv_header(ws, 3, key="路径")
-        value = self.data.get("上年") or {}
+    def last_year(self, sheet: str) -> None:
+        ws = self.wb.create_sheet(sheet)
+        self.title(ws, _words()["上年标题"], 3)
+        self.kv_header(ws, 3, key=_words()["表头"]["路径"])
+        value = self.data.get(WORDS.prior_year) or {}
         got = list(_flatten_all(schema(), value, blanks=False))
         have = {k for k, _, _ in got}
         r = 4
@@ -508,7 +516,7 @@ class _Writer:
             if p in have:
                 continue
             segs = p.split(".")
-            _, kind = _resolve(schema(), segs, _Cell("上年", 0, 1, None), "<rules/workbook.yaml>")
+            _, kind = _resolve(schema(), segs, _Cell(sheet, 0, 1, None), "<rules/workbook.yaml>")
             self.kv_row(ws, r, p, kind, None)
             r += 1
         for key, kind, v in got:
@@ -517,54 +525,52 @@ class _Writer:
         self.widths(ws, {1: 60, 2: 18, 3: 24})
         ws.freeze_panes = "A4"
 
-    def performance(self) -> None:
-        node = schema().children["预算绩效"]
-        value = dict(self.data.get("预算绩效") or {})
-        self.kv_sheet("预算绩效", node, value, ("预算绩效",), skip=(("项目自评", "项目"),))
-
-    def projects(self) -> None:
-        ws = self.wb.create_sheet("项目自评")
-        item = schema().children["预算绩效"].children["项目自评"].children["项目"].item
-        projects = ((self.data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+    def projects(self, sheet: str) -> None:
+        ws = self.wb.create_sheet(sheet)
+        perf, ev, items = WORDS.performance, WORDS.project_eval, WORDS.projects
+        item = schema().children[perf].children[ev].children[items].item
+        projects = ((self.data.get(perf) or {}).get(ev) or {}).get(items) or []
         inds = list(_vocab().get("绩效指标") or [])
         for p in projects:
-            for ind in p.get("指标") or []:
-                if ind["名称"] not in inds:
-                    inds.append(ind["名称"])
-        fields = [k for k in item.children if k not in ("指标", "主要产出和效益")]
+            for ind in p.get(_INDICATORS) or []:
+                if ind[_IND_NAME] not in inds:
+                    inds.append(ind[_IND_NAME])
+        last = list(_words()["项目自评末列"])
+        fields = [k for k in item.children if k != _INDICATORS and k not in last]
         cols: list[tuple[str, tuple]] = [(f, ("field", f)) for f in fields]
         for ind in inds:
-            cols += [(f"{ind}分值", ("ind", ind, "分值")), (f"{ind}得分", ("ind", ind, "得分"))]
-        cols.append(("主要产出和效益", ("field", "主要产出和效益")))
-        self.title(ws, "项目支出绩效自评（表外数据）", len(cols))
+            cols += [(f"{ind}{_WEIGHT}", ("ind", ind, _WEIGHT)), (f"{ind}{_SCORE}", ("ind", ind, _SCORE))]
+        cols += [(f, ("field", f)) for f in last]
+        self.title(ws, _words()["项目自评标题"], len(cols))
         for j, (h, _) in enumerate(cols):
             self.head(ws, 3, 1 + j, h)
         n = max(len(projects) + 5, 15)
         for i in range(n):
             p = projects[i] if i < len(projects) else {}
-            ind_map = {x["名称"]: x for x in p.get("指标") or []}
+            ind_map = {x[_IND_NAME]: x for x in p.get(_INDICATORS) or []}
             for j, (h, spec) in enumerate(cols):
                 if spec[0] == "field":
-                    kind = item.children[spec[1]].leaf or "文本"
+                    kind = item.children[spec[1]].leaf or _TEXT
                     self.typed(ws, 4 + i, 1 + j, kind, p.get(spec[1]))
                 else:
-                    self.typed(ws, 4 + i, 1 + j, "数值", (ind_map.get(spec[1]) or {}).get(spec[2]))
-        widths = {1 + j: (30 if h in ("项目名称", "简称", "主要产出和效益") else 12) for j, (h, _) in enumerate(cols)}
+                    self.typed(ws, 4 + i, 1 + j, _NUM, (ind_map.get(spec[1]) or {}).get(spec[2]))
+        wide = set(_words()["项目自评宽列"])
+        widths = {1 + j: (30 if h in wide else 12) for j, (h, _) in enumerate(cols)}
         self.widths(ws, widths)
         ws.freeze_panes = "B4"
 
-    def notes(self) -> None:
-        ws = self.wb.create_sheet("文字说明")
-        self.title(ws, "文字说明（只有人能写的原因、用途等）", 3)
-        self.kv_header(ws, 3, key="键", value="内容")
-        value = self.data.get("文字说明") or {}
+    def notes(self, sheet: str) -> None:
+        ws = self.wb.create_sheet(sheet)
+        self.title(ws, _words()["文字说明标题"], 3)
+        self.kv_header(ws, 3, key=_words()["表头"]["文字键"], value=_words()["表头"]["文字"])
+        value = self.data.get(WORDS.notes) or {}
         flat = list(_flatten_text(value, ()))
         r = 4
         std = _vocab().get("文字说明键") or {}
         for key, hint in std.items():
             v = next((x for k, x in flat if k == key), None)
             self.text(ws, r, 1, key)
-            self.typed(ws, r, 2, "任意文本", v)
+            self.typed(ws, r, 2, _FREE, v)
             c = ws.cell(r, 3, hint)
             c.font = self.st.note_font
             r += 1
@@ -572,14 +578,18 @@ class _Writer:
             if key in std:
                 continue
             self.text(ws, r, 1, key)
-            self.typed(ws, r, 2, "任意文本", v)
+            self.typed(ws, r, 2, _FREE, v)
             r += 1
         for i in range(10):
             self.text(ws, r + i, 1, None)
-            self.typed(ws, r + i, 2, "任意文本", None)
-        ws.cell(r + 10, 1, "可自行添加：支出用途.类名称、科目说明.科目编码.差异原因、科目说明.科目编码.主要用于 等").font = \
-            self.st.note_font
+            self.typed(ws, r + i, 2, _FREE, None)
+        ws.cell(r + 10, 1, _words()["文字说明补充"]).font = self.st.note_font
         self.widths(ws, {1: 40, 2: 90, 3: 30})
+
+
+def _detail_tables() -> set[str]:
+    """The 明细表 (rules/决算表.yaml): written in column groups by rules/科目.yaml 基本支出分组."""
+    return {t["键"] for t in final_tables() if t["类型"] == "明细表"}
 
 
 def _sheet_name(table: str) -> str:
@@ -588,8 +598,10 @@ def _sheet_name(table: str) -> str:
 
 
 def _kind_hint(kind: str, unit: str | None) -> str:
-    return {"金额": f"金额（{unit}）" if unit else "金额", "数值": "数值", "整数": "整数", "日期": "日期，如 2024-12-31",
-            "文本": "文字", "编码": "科目编码", "任意文本": "文字"}.get(kind, kind)
+    hint = _words()["类型提示"].get(kind, kind)
+    if kind == _AMT and not unit:
+        return kind
+    return hint.format(单位=unit or "")
 
 
 def _get(d: dict, path: tuple):
@@ -605,9 +617,9 @@ def _subject_names(data: dict) -> dict[str, str]:
     for table, kind in _tables().items():
         if kind != "科目表":
             continue
-        for row in (data.get(table) or {}).get("科目") or []:
-            if row.get("科目名称"):
-                names.setdefault(row["科目编码"], row["科目名称"])
+        for row in (data.get(table) or {}).get(_ROWS) or []:
+            if row.get(_NAME):
+                names.setdefault(row[_CODE], row[_NAME])
     return names
 
 
@@ -622,7 +634,7 @@ def _flatten_all(node: Node, value, prefix: str = "", skip: tuple = (), path: tu
         node = schema()
     join = (lambda k: f"{prefix}.{k}" if prefix else str(k))
     if node.kind == "leaf":
-        if node.leaf == "任意文本" and isinstance(value, dict):
+        if node.leaf == _FREE and isinstance(value, dict):
             for k, v in value.items():
                 yield from _flatten_all(node, v, join(k), skip, path + (k,), blanks)
         elif value is not None or blanks:
@@ -639,31 +651,31 @@ def _flatten_all(node: Node, value, prefix: str = "", skip: tuple = (), path: tu
             v = value.get(k)
             if child is None or (v is None and not blanks):
                 continue
-            if child.kind == "list" and k == "指标":
+            if child.kind == "list" and k == _INDICATORS:
                 inds = v or []
-                names_ = [x["名称"] for x in inds] or (list(_vocab().get("绩效指标") or []) if blanks else [])
-                by = {x["名称"]: x for x in inds}
+                names_ = [x[_IND_NAME] for x in inds] or (list(_vocab().get("绩效指标") or []) if blanks else [])
+                by = {x[_IND_NAME]: x for x in inds}
                 for nm in names_:
-                    for part in ("分值", "得分"):
+                    for part in (_WEIGHT, _SCORE):
                         pv = (by.get(nm) or {}).get(part)
                         if pv is not None or blanks:
-                            yield join(f"{nm}{part}"), "数值", pv
+                            yield join(f"{nm}{part}"), _NUM, pv
                 continue
             yield from _flatten_all(child, v, join(k), skip, path + (k,), blanks)
     elif node.kind == "table":
         value = value if isinstance(value, dict) else {}
-        for col, v in (value.get("合计") or {}).items():
-            yield join(f"合计.{col}"), "金额", v
+        for col, v in (value.get(_TOTAL) or {}).items():
+            yield join(f"{_TOTAL}.{col}"), _AMT, v
         for k in node.children:
             if k in value:
-                yield join(k), "金额", value[k]
-        for row in value.get("科目") or []:
-            code = row["科目编码"]
-            if row.get("科目名称"):
-                yield join(f"科目.{code}.科目名称"), "文本", row["科目名称"]
+                yield join(k), _AMT, value[k]
+        for row in value.get(_ROWS) or []:
+            code = row[_CODE]
+            if row.get(_NAME):
+                yield join(f"{_ROWS}.{code}.{_NAME}"), _TEXT, row[_NAME]
             for col in node.columns:
                 if col in row:
-                    yield join(f"科目.{code}.{col}"), "金额", row[col]
+                    yield join(f"{_ROWS}.{code}.{col}"), _AMT, row[col]
     elif node.kind == "dict":
         for k, v in (value or {}).items():
             yield from _flatten_all(node.value, v, join(k), skip, path + (k,), blanks)
