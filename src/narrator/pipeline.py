@@ -17,11 +17,11 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def load_text_or_document(path: Path) -> str:
-    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML)."""
+    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML, .xlsx/.xls sheets)."""
     from narrator.core.textio import read_text
 
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml"):
+    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml") or suffix in WORKBOOK_SUFFIXES:
         from narrator.sources.documents import load_document
 
         doc = load_document(path)

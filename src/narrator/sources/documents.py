@@ -1,4 +1,4 @@
-"""Loading a published disclosure — PDF, Word (.docx), Excel (.xlsx) or text — as one text.
+"""Loading a published disclosure — PDF, Word (.docx), Excel (.xlsx, .xls) or text — as one text.
 
 Tables come out as rows: one line per row, cells separated by tabs (ruled PDF tables, Word
 tables, worksheets). Text outside ruled tables comes out line by line; where a line's words
@@ -26,7 +26,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 
 @dataclass
 class Document:
-    """A disclosure as text. ``kind`` is "text", "pdf", "docx", "xlsx" or "html"."""
+    """A disclosure as text. ``kind`` is "text", "pdf", "docx", "xlsx", "xls" or "html"."""
 
     text: str
     source: str
@@ -56,16 +56,18 @@ def load_document(path: str | os.PathLike) -> Document:
         return _load_docx(data, name)
     if suffix in (".xlsx", ".xlsm"):
         return _load_xlsx(data, name)
+    if suffix == ".xls":
+        return _load_xls(data, name)
     if suffix in HTML_SUFFIXES:
         from narrator.sources.html import html_text
 
         return Document(_newlines(html_text(data, name)), name, "html")
-    if suffix in (".doc", ".xls", ".wps", ".et"):
+    if suffix in (".doc", ".wps", ".et"):
         raise InputError(f"unsupported file type {suffix}: save it as .docx, .xlsx or PDF first", name)
     if suffix in TEXT_SUFFIXES:
         text, enc = decode_bytes(data, name)
         return Document(_newlines(text), name, "text", encoding=enc)
-    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .html or text",
+    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .xls, .html or text",
                      name)
 
 
@@ -266,6 +268,23 @@ def _load_xlsx(data: bytes, name: str) -> Document:
                 lines.append("\t".join(cells).rstrip("\t"))
     wb.close()
     return Document("\n".join(lines), name, "xlsx")
+
+
+def _load_xls(data: bytes, name: str) -> Document:
+    """An old binary workbook (.xls): its sheets as rows, exactly as an .xlsx's."""
+    from narrator.sources.workbook.xls import load_xls
+
+    book = load_xls(data, name)
+    lines: list[str] = []
+    for ws in book.worksheets:
+        lines.append(ws.title)
+        for row in ws.iter_rows():        # only the cells that hold a value: re-place them by column
+            cells = [""] * (max(c.column for c in row) if row else 0)
+            for c in row:
+                cells[c.column - 1] = _xlsx_cell(c)
+            if any(cells):
+                lines.append("\t".join(cells).rstrip("\t"))
+    return Document("\n".join(lines), name, "xls")
 
 
 def _xlsx_cell(cell) -> str:
