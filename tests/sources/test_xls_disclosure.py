@@ -73,3 +73,36 @@ def test_batch_lists_xls_workbooks_of_figures(tmp_path):
     text = tmp_path / "a.txt"
     text.write_text("正文", encoding="utf-8")
     assert find_figures(text, "a.txt", None) == tmp_path / "a.xls"
+
+
+def test_extract_and_validate_read_the_tables_of_an_xls_disclosure(tmp_path):
+    from narrator.figures.dump import figures_to_tree
+    from narrator.pipeline import load_any_figures
+
+    text = "\n".join(ln.rstrip("\t") for ln in (SAMPLE / "disclosure.txt").read_text(encoding="utf-8").splitlines()
+                     if ln.strip())
+    txt = tmp_path / "disclosure.txt"
+    txt.write_text(text + "\n", encoding="utf-8")
+    xls = tmp_path / "disclosure.xls"
+    disclosure_as_xls(text, xls)
+    tree = figures_to_tree(load_any_figures(xls))
+    assert tree == figures_to_tree(load_any_figures(txt))
+    assert tree["单位"] == "区人社局" and "支出决算表" in tree
+
+
+def test_a_workbook_of_figures_with_a_bad_row_keeps_its_error(tmp_path):
+    # not a whole disclosure (no 情况说明): the workbook reader's own message stands
+    from narrator.core.errors import InputError
+    from narrator.pipeline import load_any_figures
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("收入支出决算总表")
+    for r, row in enumerate([["收入支出决算总表"], ["项目", "决算数", "项目", "决算数"],
+                             ["一般公共预算财政拨款收入啊啊", 1.0, "一般公共服务支出", 1.0]]):
+        for c, v in enumerate(row):
+            sheet.write(r, c, v)
+    path = tmp_path / "figures.xls"
+    book.save(str(path))
+    with pytest.raises(InputError) as e:
+        load_any_figures(path)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
