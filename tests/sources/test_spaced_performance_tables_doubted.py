@@ -41,3 +41,17 @@ def test_tab_separated_performance_tables_are_not_doubted():
     assert not [f for f in findings if f.code == "D005"]
     assert all("自评得分" in p for p in _projects(tree).values())
     assert "自评得分" in tree["预算绩效"]["整体支出"]
+
+
+def test_a_guessed_grouping_whose_scores_miss_the_total_is_doubted():
+    # the sample as a PDF: two project tables whose indicator rows fit several groupings (the
+    # reader takes the first and says so) read scores that miss the 总分 — not the table's error
+    from narrator.pipeline import check_file
+
+    pdf = Path(__file__).resolve().parents[1] / "fixtures" / "renshe-2024-disclosure.pdf"
+    result = check_file(pdf, None, "auto")
+    guessed = {f.message.split("：")[0] for f in result.findings if f.code == "D002" and "几种分组" in f.message}
+    doubted = {f.extra["unread"] for f in result.findings if f.code == "D005"}
+    assert guessed and guessed <= doubted
+    score_errors = [f for f in result.findings if f.code == "T153"]
+    assert not [f for f in score_errors for name in guessed if name[len("项目绩效自评表（"):-1] in f.message]

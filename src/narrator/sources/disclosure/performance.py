@@ -604,7 +604,8 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
         where = "整体绩效自评表" if t.kind == "整体" else f"项目绩效自评表（{t.title_name}）"
-        got = doubt_spaced_scores(t, _parse_perf_table(t, ctx, where), ctx, where)
+        before = len(ctx.findings)
+        got = doubt_spaced_scores(t, _parse_perf_table(t, ctx, where), ctx, where, before)
         if got is not None:
             (whole if t.kind == "整体" else projects).append((t, got))
     out: dict = {}

@@ -358,13 +358,21 @@ def _tolerance(ctx, idt) -> Decimal:
 SCORES = ("预算执行得分", "指标", "自评得分")
 
 
-def doubt_spaced_scores(t, item: dict | None, ctx, where: str) -> dict | None:
-    """A self-evaluation table whose cells were told apart by runs of spaces (``pdftotext
-    -layout``, copy-paste), where the scores read do not add up to its 总分: the columns of its
-    indicator rows were not recovered, so its scores are not taken (one ``D005``, no score
-    finding); its 预算数 and 执行数 are kept. With tabs or ruled cells the reading stands and a
-    total that does not add up is the table's."""
-    if item is None or t.tabbed or "自评得分" not in item or "预算执行得分" not in item or not item.get("指标"):
+def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: int = 0) -> dict | None:
+    """A self-evaluation table whose scores read do not add up to its 总分, where either its cells
+    were told apart by runs of spaces (``pdftotext -layout``, copy-paste) or its reader had to
+    guess (a D002 warning of this table other than the total itself, e.g. several groupings of
+    the indicator rows fit): the scores are not taken (one ``D005``, no score finding); its 预算数
+    and 执行数 are kept. With tabs or ruled cells read without a guess, a total that does not add
+    up is the table's. ``warned_before``: the number of findings before this table was read."""
+    if item is None or "自评得分" not in item or "预算执行得分" not in item or not item.get("指标"):
+        return item
+    from narrator.sources.disclosure.repair import _fmt
+
+    total_text = _fmt(item["自评得分"])          # (the warning that the total does not add up names it)
+    guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
+                  for f in ctx.findings[warned_before:])
+    if t.tabbed and not guessed:
         return item
     total = item["自评得分"]
     computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
@@ -373,6 +381,7 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str) -> dict | None:
 
     if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
         return item
-    ctx.finding("D005", "warning", f"表格未能可靠读取：{where}（按空格分列读出的得分之和 {computed.normalize():f} "
+    how = "按空格分列读出的" if not t.tabbed else "按猜测的分组读出的"
+    ctx.finding("D005", "warning", f"表格未能可靠读取：{where}（{how}得分之和 {computed.normalize():f} "
                 f"与总分 {total:f} 不符，分列可能有误）；不据此表报告得分错误", t.title.offset, unread=where)
     return {k: v for k, v in item.items() if k not in SCORES}
