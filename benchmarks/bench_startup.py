@@ -6,6 +6,8 @@ sample narrative with its figures, median wall and CPU (user+sys) time of N runs
 With ``--before``, each run is paired with one of another checkout (e.g. main exported with
 ``git archive main | tar -x -C /tmp/main-src``, and its dependencies in a --target folder:
 ``--before /tmp/ty29:/tmp/main-src/src``), interleaved so that both see the same machine load.
+PYTHONDONTWRITEBYTECODE is dropped from the children's environment (set, every run would compile
+narrator's sources: ~0.3 s).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ CMDS = {"--help": ["--help"],
 def main() -> None:
     args = sys.argv[1:]
     n = int(args.pop(0)) if args and args[0].isdigit() else 7
-    envs = {"after": dict(os.environ)}
+    # a user's installation has its .pyc files: without them every run compiles narrator's sources
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    envs = {"after": dict(base, PYTHONPATH=str(ROOT / "src"))}
     if "--before" in args:
-        envs = {"before": dict(os.environ, PYTHONPATH=args[args.index("--before") + 1]), **envs}
+        envs = {"before": dict(base, PYTHONPATH=args[args.index("--before") + 1]), **envs}
     wall = {(e, c): [] for e in envs for c in CMDS}
     cpu = {(e, c): [] for e in envs for c in CMDS}
     for e in envs:          # warm: .pyc files, the Jinja bytecode cache

@@ -17,11 +17,11 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def load_text_or_document(path: Path) -> str:
-    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML)."""
+    """The text of a narrative (text) or of a whole disclosure (text, PDF, docx, HTML, .xlsx/.xls sheets)."""
     from narrator.core.textio import read_text
 
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml"):
+    if suffix in (".pdf", ".docx", ".html", ".htm", ".xhtml", ".shtml") or suffix in WORKBOOK_SUFFIXES:
         from narrator.sources.documents import load_document
 
         doc = load_document(path)
@@ -67,11 +67,35 @@ def load_any_figures(source: Path):
     from narrator.figures.load import load_figures
 
     if source.suffix.lower() in FIGURES_SUFFIXES:
-        return load_figures(source)
+        try:
+            return load_figures(source)
+        except InputError:
+            fig = _disclosure_workbook(source)        # a whole disclosure in a workbook's sheets
+            if fig is None:
+                raise
+            return fig
     text = load_text_or_document(source)
     fig, _repairs, _region = figures_from_document(text, str(source))
     if fig is None:
         raise InputError("no 决算 tables found in this document", str(source))
+    return fig
+
+
+def _disclosure_workbook(source: Path):
+    """The figures of a workbook that holds a whole disclosure (its tables and its 情况说明 as
+    sheet rows), or None when it is not one (then the workbook reader's error stands)."""
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return None
+    from narrator.sources.disclosure import split_disclosure
+
+    try:
+        text = load_text_or_document(source)
+    except InputError:
+        return None
+    parts = split_disclosure(text)
+    if parts is None or not parts.has_tables or not parts.narrative:
+        return None
+    fig, _repairs, _region = figures_from_document(text, str(source))
     return fig
 
 

@@ -166,6 +166,19 @@ def test_pdf_round_trip(tmp_path, pdf_bytes, seed_tree):
     assert [s.title for s in parts.sections] == ["一、收入支出决算总体情况说明"]
 
 
+def test_pdf_fast_and_reference_engines_read_the_same(tmp_path, pdf_bytes, monkeypatch):
+    from narrator.core import fast
+
+    path = tmp_path / "disclosure.pdf"
+    path.write_bytes(pdf_bytes)
+    texts = []
+    for enabled in (True, False):
+        monkeypatch.setattr(fast, "ENABLED", enabled)
+        texts.append(load_document(path).text)
+    assert texts[0] == texts[1]
+    assert "一般公共预算财政拨款收入\t11,121.20\t一、一般公共服务支出" in texts[0]
+
+
 def test_pdf_without_rules_is_laid_out_in_columns(tmp_path, pdf_bytes):
     path = tmp_path / "d.pdf"
     path.write_bytes(pdf_bytes)

@@ -116,3 +116,33 @@ def test_exit_code_is_that_of_the_findings_not_2(partial):
     assert ext.returncode == 0, ext.stderr
     tree = json.loads(ext.stdout)
     assert "收入支出决算总表" not in tree and "单位" not in tree and "收入决算表" in tree
+
+
+# --------------------------------------------------------------------------- a table cut short
+
+def _of_table(f, key: str) -> bool:
+    return f"：{key} " in f.message or f.message.startswith(f"{key} ")
+
+
+def test_a_table_cut_short_is_one_warning_not_table_errors(result):
+    # 支出决算表 keeps its 合计 row and its first rows: the 合计 exceeds them in every column by a
+    # shortfall that is itself a consistent row — rows lost, not a wrong table
+    assert not [f for f in result.findings if f.code.startswith("T") and _of_table(f, "支出决算表")]
+    d5 = [f for f in result.findings if f.code == "D005"]
+    assert [f.extra["unread"] for f in d5] == ["支出决算表"] and d5[0].severity == "warning"
+    assert "缺了若干行" in d5[0].message
+    last = check_report(result, show_info=False).rstrip("\n").split("\n")[-1]
+    assert "支出决算表" in last
+
+
+def test_a_wrong_total_in_a_whole_table_is_still_a_table_error(tmp_path):
+    # one cell of the 合计 row changed: the row no longer adds up across, so it is the table's error
+    text = DISCLOSURE.read_text(encoding="utf-8")
+    row = "\t合计\t14, 344. 12\t1,699.45\t12,644.67"
+    assert text.count(row) == 1
+    path = tmp_path / "wrong.txt"
+    path.write_text(text.replace(row, "\t合计\t14, 344. 12\t1,799.45\t12,644.67"), encoding="utf-8")
+    res = check_file(path, None, "auto")
+    assert any(f.code == "T101" and f.severity == "error" and _of_table(f, "支出决算表") and f.found == "1799.45"
+               for f in res.findings)
+    assert not any(f.code == "D005" for f in res.findings)

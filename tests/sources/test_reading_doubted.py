@@ -133,7 +133,8 @@ def test_every_layout_reads_the_same_figures(sample, layout):
     mine, theirs = cells(tree), cells(sample[0])
     assert len(theirs) > 350
     assert {p: (mine.get(p), theirs.get(p)) for p in set(mine) | set(theirs) if mine.get(p) != theirs.get(p)} == {}
-    assert not [f for f in findings if f.code == "D005"]
+    # (the 绩效自评表 have a reader of their own: tests/sources/test_spaced_performance_tables_doubted.py)
+    assert not [f for f in findings if f.code == "D005" and "绩效自评表" not in f.extra["unread"]]
 
 
 @pytest.mark.parametrize("layout", [spaced, tab_stops, one_cell_per_line], ids=lambda f: f.__name__)

@@ -15,7 +15,7 @@ from narrator.report.text import check_report, validate_report
 
 
 COMMANDS = ("generate", "check", "validate")
-FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".xls")
 TEXT_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 INPUT_SUFFIXES = {"generate": FIGURES_SUFFIXES, "validate": FIGURES_SUFFIXES, "check": TEXT_SUFFIXES}
 
@@ -199,11 +199,11 @@ def find_figures(text_path: Path, rel: str, figures_dir: Path | None) -> Path | 
         for folder in ((figures_dir / relp.parent) if relp.parent != Path(".") else None, figures_dir):
             if folder is None:
                 continue
-            cands += [folder / f"{stem}{s}" for s in (".yaml", ".yml", ".json", ".xlsx")]
+            cands += [folder / f"{stem}{s}" for s in (".yaml", ".yml", ".json", ".xlsx", ".xls")]
             cands += [folder / f"{stem}.figures{s}" for s in (".yaml", ".yml", ".json")]
     d = text_path.parent
     cands += [d / f"{stem}.figures{s}" for s in (".yaml", ".yml", ".json")]
-    cands += [d / f"{stem}{s}" for s in (".yaml", ".yml", ".json", ".xlsx")]
+    cands += [d / f"{stem}{s}" for s in (".yaml", ".yml", ".json", ".xlsx", ".xls")]
     for c in cands:
         if c.is_file():
             return c

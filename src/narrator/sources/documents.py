@@ -1,4 +1,4 @@
-"""Loading a published disclosure — PDF, Word (.docx), Excel (.xlsx) or text — as one text.
+"""Loading a published disclosure — PDF, Word (.docx), Excel (.xlsx, .xls) or text — as one text.
 
 Tables come out as rows: one line per row, cells separated by tabs (ruled PDF tables, Word
 tables, worksheets). Text outside ruled tables comes out line by line; where a line's words
@@ -26,7 +26,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 
 @dataclass
 class Document:
-    """A disclosure as text. ``kind`` is "text", "pdf", "docx", "xlsx" or "html"."""
+    """A disclosure as text. ``kind`` is "text", "pdf", "docx", "xlsx", "xls" or "html"."""
 
     text: str
     source: str
@@ -56,16 +56,18 @@ def load_document(path: str | os.PathLike) -> Document:
         return _load_docx(data, name)
     if suffix in (".xlsx", ".xlsm"):
         return _load_xlsx(data, name)
+    if suffix == ".xls":
+        return _load_xls(data, name)
     if suffix in HTML_SUFFIXES:
         from narrator.sources.html import html_text
 
         return Document(_newlines(html_text(data, name)), name, "html")
-    if suffix in (".doc", ".xls", ".wps", ".et"):
+    if suffix in (".doc", ".wps", ".et"):
         raise InputError(f"unsupported file type {suffix}: save it as .docx, .xlsx or PDF first", name)
     if suffix in TEXT_SUFFIXES:
         text, enc = decode_bytes(data, name)
         return Document(_newlines(text), name, "text", encoding=enc)
-    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .html or text",
+    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .xls, .html or text",
                      name)
 
 
@@ -80,16 +82,42 @@ def _load_pdf(data: bytes, name: str) -> Document:
         raise InputError("not a PDF file (no %PDF header)", name)
     if b"%%EOF" not in data[-2048:]:
         raise InputError("PDF is truncated or corrupt (no end-of-file marker)", name)
+    from narrator.core import fast
+
+    pages = _pdf_pages_fast(data, name) if fast.ENABLED else None
+    if pages is None:
+        pages = _pdf_pages(data, name)
+    text = "\n\f".join(pages)
+    if not re.search(r"\S", text):
+        raise InputError("PDF has no text layer (scanned image?); run OCR first", name)
+    return Document(text, name, "pdf", pages=len(pages))
+
+
+def _pdf_pages_fast(data: bytes, name: str) -> list[str] | None:
+    """The pages' texts from pdfium (sources/pdf_fast.py); None when a page needs the reference."""
+    from narrator.sources.pdf_fast import read_pdf
+
+    try:
+        pages = read_pdf(data, name)
+    except InputError:
+        raise
+    except Exception as e:  # pdfium and the table finder on a damaged file
+        raise InputError(f"PDF is corrupt or unreadable ({type(e).__name__}: {str(e)[:80]})", name) from None
+    if pages is None:
+        return None
+    return [_page_text_of(p.tables, p.words) for p in pages]
+
+
+def _pdf_pages(data: bytes, name: str) -> list[str]:
+    """The reference: pdfplumber (pdfminer) on every page."""
     _check_encryption(data, name)
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     pages: list[str] = []
-    images = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
-                images += len(page.images)
                 pages.append(_page_text(page))
     except PDFPasswordIncorrect:
         raise InputError("PDF is encrypted; narrator cannot read it without the password", name) from None
@@ -97,10 +125,7 @@ def _load_pdf(data: bytes, name: str) -> Document:
         raise
     except Exception as e:  # pdfminer raises many kinds on damaged files
         raise InputError(f"PDF is corrupt or unreadable ({type(e).__name__}: {str(e)[:80]})", name) from None
-    text = "\n\f".join(pages)
-    if not re.search(r"\S", text):
-        raise InputError("PDF has no text layer (scanned image?); run OCR first", name)
-    return Document(text, name, "pdf", pages=len(pages))
+    return pages
 
 
 def _check_encryption(data: bytes, name: str) -> None:
@@ -126,18 +151,9 @@ def _check_encryption(data: bytes, name: str) -> None:
 
 
 def _page_text(page) -> str:
-    """One page: ruled tables as tab-separated rows, other text as lines, in reading order."""
-    blocks: list[tuple[float, str]] = []
+    """One page read by pdfplumber: its ruled tables and the words outside them."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    for t in tables:
-        rows = []
-        for row in t.extract():
-            cells = [_cell_text(c) for c in row]
-            if any(cells):
-                rows.append("\t".join(cells))
-        if rows:
-            blocks.append((t.bbox[1], "\n".join(rows)))
 
     def outside(obj) -> bool:
         cx = (obj["x0"] + obj["x1"]) / 2
@@ -145,7 +161,24 @@ def _page_text(page) -> str:
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     rest = page.filter(outside) if boxes else page
-    blocks.extend(_word_lines(rest))
+    words = rest.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5,
+                               y_tolerance=3, extra_attrs=["size"])
+    return _page_text_of([(t.bbox, t.extract()) for t in tables], words)
+
+
+def _page_text_of(tables, words) -> str:
+    """One page: ruled tables (bbox, rows of cells) as tab-separated rows, the other words as
+    lines, in reading order."""
+    blocks: list[tuple[float, str]] = []
+    for bbox, rows_in in tables:
+        rows = []
+        for row in rows_in:
+            cells = [_cell_text(c) for c in row]
+            if any(cells):
+                rows.append("\t".join(cells))
+        if rows:
+            blocks.append((bbox[1], "\n".join(rows)))
+    blocks.extend(_word_lines(words))
     blocks.sort(key=lambda b: b[0])
     return "\n".join(text for _top, text in blocks)
 
@@ -163,10 +196,15 @@ def _cell_text(cell) -> str:
     return re.sub(r"[\t ]+", " ", out)
 
 
-def _word_lines(page) -> list[tuple[float, str]]:
+def _column(dx: float, unit: float) -> int:
+    """The character column of a word ``dx`` points from the left margin. The ratio is rounded to
+    1/1000 first, so that a word exactly half-way (x.5, kept to the even column) stays there when
+    its position comes as a 32-bit float (pdfium) rather than as written in the PDF (pdfminer)."""
+    return int(round(round(dx / unit, 3)))
+
+
+def _word_lines(words: list[dict]) -> list[tuple[float, str]]:
     """Text lines from word positions; far-apart words are laid out as space-aligned columns."""
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5,
-                               y_tolerance=3, extra_attrs=["size"])
     if not words:
         return []
     sizes = sorted(w["size"] for w in words)
@@ -186,12 +224,12 @@ def _word_lines(page) -> list[tuple[float, str]]:
         prev = None
         for w in ws:
             if prev is None:
-                col = int(round((w["x0"] - left) / unit))
+                col = _column(w["x0"] - left, unit)
                 text = " " * col
             else:
                 gap = w["x0"] - prev["x1"]
                 if gap > em:
-                    col = int(round((w["x0"] - left) / unit))
+                    col = _column(w["x0"] - left, unit)
                     text += " " * max(2, col - len(text))
                 elif gap > em * 0.15:
                     text += " "
@@ -266,6 +304,23 @@ def _load_xlsx(data: bytes, name: str) -> Document:
                 lines.append("\t".join(cells).rstrip("\t"))
     wb.close()
     return Document("\n".join(lines), name, "xlsx")
+
+
+def _load_xls(data: bytes, name: str) -> Document:
+    """An old binary workbook (.xls): its sheets as rows, exactly as an .xlsx's."""
+    from narrator.sources.workbook.xls import load_xls
+
+    book = load_xls(data, name)
+    lines: list[str] = []
+    for ws in book.worksheets:
+        lines.append(ws.title)
+        for row in ws.iter_rows():        # only the cells that hold a value: re-place them by column
+            cells = [""] * (max(c.column for c in row) if row else 0)
+            for c in row:
+                cells[c.column - 1] = _xlsx_cell(c)
+            if any(cells):
+                lines.append("\t".join(cells).rstrip("\t"))
+    return Document("\n".join(lines), name, "xls")
 
 
 def _xlsx_cell(cell) -> str:

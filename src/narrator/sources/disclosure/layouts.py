@@ -85,6 +85,21 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def similar_above(a: str, candidates, floor: float):
+    """(similarity(a, text), tag) for each (text, tag) of ``candidates`` whose similarity may
+    exceed ``floor``: those that cannot (by the length bound, then difflib's quick ratio) are
+    skipped unscored — the same best matches as scoring them all, a few times sooner."""
+    la = len(a)
+    for text, tag in candidates:
+        lb = len(text)
+        if la + lb and 2.0 * min(la, lb) / (la + lb) <= floor:
+            continue
+        sm = difflib.SequenceMatcher(None, a, text, autojunk=False)
+        if sm.quick_ratio() <= floor:
+            continue
+        yield sm.ratio(), tag
+
+
 @dataclass(frozen=True)
 class Match:
     name: str          # canonical name
@@ -107,7 +122,8 @@ def match_name(label: str, names: dict[str, str], threshold: float = 0.75,
     g = fix_glyphs(n)
     if g in names:
         return Match(names[g], 1.0, True)
-    scored = sorted(((similarity(g, k), c) for k, c in names.items()), reverse=True)
+    # a name within ``margin`` of the threshold may still be the runner-up that makes it ambiguous
+    scored = sorted(similar_above(g, names.items(), threshold - margin - 1e-9), reverse=True)
     if not scored or scored[0][0] < threshold:
         return None
     best, canon = scored[0]
@@ -253,7 +269,7 @@ def title_of(line_text: str) -> str | None:
             return key
     if len(s) <= 30:
         fixed = fix_glyphs(s)
-        best = max(((similarity(fixed, v), key) for v, key in _title_variants()), default=(0, None))
+        best = max(similar_above(fixed, _title_variants(), 0.9 - 1e-9), default=(0, None))
         if best[0] >= 0.9:
             return best[1]
     return None

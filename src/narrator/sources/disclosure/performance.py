@@ -18,6 +18,7 @@ from narrator.sources.disclosure.layouts import (
 )
 from narrator.sources.disclosure.parts import Parts, _part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
+from narrator.sources.disclosure.reread import doubt_spaced_scores
 from narrator.sources.disclosure.tables import _Ctx, _nonempty
 
 
@@ -612,7 +613,8 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
         where = "整体绩效自评表" if t.kind == "whole" else f"项目绩效自评表（{t.title_name}）"
-        got = _parse_perf_table(t, ctx, where)
+        before = len(ctx.findings)
+        got = doubt_spaced_scores(t, _parse_perf_table(t, ctx, where), ctx, where, before)
         if got is not None:
             (whole if t.kind == "whole" else projects).append((t, got))
     out: dict = {}

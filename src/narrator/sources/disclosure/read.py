@@ -10,7 +10,7 @@ from narrator.sources.disclosure.layouts import (
 from narrator.sources.disclosure.parts import _part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
-from narrator.sources.disclosure.reread import doubtful_tables, read_table, unreadable
+from narrator.sources.disclosure.reread import Reading, cut_short, doubtful_tables, read_table, unreadable
 from narrator.sources.disclosure.tables import (
     _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
     _parse_two_halves, _unit, department_and_year,
@@ -56,9 +56,10 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
         if chosen and b.key in chosen:
             reading = chosen[b.key]
             if reading.block is None:
-                ctx.finding("D005", "warning", f"表格未能可靠读取：{b.key}（按各种分列方式读出的数都不满足表内"
-                            f"加总关系，{reading.failed} 条不成立）；不据此表报告表格错误，也不用它核对文字",
-                            b.title.offset, unread=b.key)
+                why = ("读到的各行之后似乎缺了若干行：合计大于所读各行之和，差额本身各列自洽" if reading.how == "cut"
+                       else f"按各种分列方式读出的数都不满足表内加总关系，{reading.failed} 条不成立")
+                ctx.finding("D005", "warning", f"表格未能可靠读取：{b.key}（{why}）；不据此表报告表格错误，"
+                            "也不用它核对文字", b.title.offset, unread=b.key)
                 continue
             b = reading.block
         ctx.present.add(b.key)
@@ -80,10 +81,13 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     _Solver(ctx, identities, places).run()
     if chosen is None:
         doubted = doubtful_tables(ctx, identities, blocks)
-        if doubted:
+        cut = {b.key for b in blocks if cut_short(ctx, identities, b.key)}
+        if doubted or cut:
             again = {}
             for b in blocks:
-                if b.key in doubted:
+                if b.key in cut:                  # its last rows missing: no other split brings them back
+                    again[b.key] = Reading(None, "cut")
+                elif b.key in doubted:
                     reading = read_table(b, _PARSERS[b.kind], text, name)
                     if unreadable(reading, b):
                         reading.block = None

@@ -294,3 +294,94 @@ def _widths(lines: list[Line]) -> list[int]:
                 out += [w for w in (run, run + 1, run + 2, run + 3) if w not in out]
             run = 0
     return [w for w in out if 3 <= w <= 16]
+
+
+# --------------------------------------------------------------------------- a table cut short
+
+def cut_short(ctx, ids, key: str) -> bool:
+    """Whether the 科目表 ``key`` reads as a table whose last rows are missing (a page or the text
+    cut off), not as a wrong table: every sum of it that fails is a total (合计, or a 类/款 on the
+    way to the last row read) exceeding its rows, and in every column the shortfall is itself a
+    consistent row — rows of amounts missing below it, which our reading may have lost."""
+    rows = ctx.rows.get(key) or []
+    if not rows:
+        return False
+    last = rows[-1].code
+    chain = {(key, "合计")} | {(key, "科目", last[:n]) for n in (3, 5) if len(last) > n}
+    val = lambda q: ctx.slots[q].value if q in ctx.slots else None  # noqa: E731
+    short: dict[tuple, dict[str, Decimal]] = {}
+    tol: dict[tuple, dict[str, Decimal]] = {}
+    for idt in ids:
+        if any(q[0] != key for q in idt.terms()):
+            continue
+        r = idt.residual(val)
+        if r is None:
+            continue
+        t = _tolerance(ctx, idt)
+        top = idt.lhs[0][:-1] if len(idt.lhs) == 1 else None
+        is_sum = top is not None and all(q[:-1] != top for q in idt.rhs) and len(idt.rhs) >= 1
+        if is_sum and all(q[-1] == idt.lhs[0][-1] for q in idt.rhs):     # a column's total = Σ its rows
+            short.setdefault(top, {})[idt.lhs[0][-1]] = r
+            tol.setdefault(top, {})[idt.lhs[0][-1]] = t
+        elif abs(r) > t:
+            return False                                     # a row's own sum fails: the table's
+    missing = {top for top, cols in short.items() if any(abs(r) > tol[top][c] for c, r in cols.items())}
+    if not missing or not missing <= chain:
+        return False
+    for top in missing:
+        cols = short[top]
+        if any(r < -tol[top][c] for c, r in cols.items()):
+            return False                                     # rows that add to more than their total
+        for idt in ids:                                      # the shortfalls add up as a row does
+            if not idt.terms() or any(q[:-1] != top for q in idt.terms()):
+                continue
+            sides = [[cols.get(q[-1]) for q in side] for side in (idt.lhs, idt.rhs)]
+            if any(v is None for side in sides for v in side):
+                continue
+            gap = sum(sides[0], Decimal(0)) - sum(sides[1], Decimal(0))
+            if abs(gap) > sum((tol[top].get(q[-1], Decimal(0)) for q in idt.terms()), Decimal(0)):
+                return False
+    return True
+
+
+def _tolerance(ctx, idt) -> Decimal:
+    """One unit in the last printed place of each term (2 decimals when not printed)."""
+    out = Decimal(0)
+    for q in idt.terms():
+        s = ctx.slots.get(q)
+        out += Decimal(1).scaleb(-(s.amount.decimals if s is not None and s.amount is not None else 2))
+    return out
+
+
+# --------------------------------------------------------------------------- 绩效自评表 laid out with spaces
+
+SCORES = ("预算执行得分", "指标", "自评得分")
+
+
+def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: int = 0) -> dict | None:
+    """A self-evaluation table whose scores read do not add up to its 总分, where either its cells
+    were told apart by runs of spaces (``pdftotext -layout``, copy-paste) or its reader had to
+    guess (a D002 warning of this table other than the total itself, e.g. several groupings of
+    the indicator rows fit): the scores are not taken (one ``D005``, no score finding); its 预算数
+    and 执行数 are kept. With tabs or ruled cells read without a guess, a total that does not add
+    up is the table's. ``warned_before``: the number of findings before this table was read."""
+    if item is None or "自评得分" not in item or "预算执行得分" not in item or not item.get("指标"):
+        return item
+    from narrator.sources.disclosure.repair import _fmt
+
+    total_text = _fmt(item["自评得分"])          # (the warning that the total does not add up names it)
+    guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
+                  for f in ctx.findings[warned_before:])
+    if t.tabbed and not guessed:
+        return item
+    total = item["自评得分"]
+    computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
+    places = max(0, -total.as_tuple().exponent)
+    from decimal import ROUND_HALF_UP
+
+    if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
+        return item
+    how = "按空格分列读出的" if not t.tabbed else "按猜测的分组读出的"
+    ctx.finding("D005", "warning", f"表格未能可靠读取：{where}（{how}得分之和 {computed.normalize():f} "
+                f"与总分 {total:f} 不符，分列可能有误）；不据此表报告得分错误", t.title.offset, unread=where)
+    return {k: v for k, v in item.items() if k not in SCORES}

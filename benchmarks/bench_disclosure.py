@@ -1,0 +1,50 @@
+"""A whole disclosure as text, in-process and warm: ``pipeline.check_file`` of the sample
+disclosure (samples/renshe-2024/disclosure.txt, its tables read, audited and its 情况说明 checked
+against them) and the reading of its tables alone (``parse_tables``); median CPU time of N runs.
+
+    python benchmarks/bench_disclosure.py [N]
+    PYTHONPATH=/path/to/other/src python benchmarks/bench_disclosure.py [N]    # another checkout
+
+Target (issue 15): the whole disclosure ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if not os.environ.get("PYTHONPATH"):
+    sys.path.insert(0, str(ROOT / "src"))
+
+
+def median_cpu(fn, n: int) -> float:
+    fn()
+    ts = []
+    for _ in range(n):
+        t = time.process_time()
+        fn()
+        ts.append(time.process_time() - t)
+    return statistics.median(ts)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    import narrator
+    from narrator.pipeline import check_file
+    from narrator.sources.disclosure import parse_tables
+
+    path = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
+    text = path.read_text(encoding="utf-8")
+    whole = median_cpu(lambda: check_file(path, None, "auto"), n)
+    tables = median_cpu(lambda: parse_tables(text, str(path)), n)
+    print(f"narrator from {Path(narrator.__file__).parent}")
+    print(f"check_file(disclosure.txt): {whole * 1000:.1f} ms CPU; parse_tables alone {tables * 1000:.1f} ms "
+          f"(median of {n}, warm); load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
