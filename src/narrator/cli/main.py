@@ -91,6 +91,11 @@ def generate(
 
     try:
         guard_outputs([("-o", output)], [figures, like, like_figures])
+        if fmt == GenFormat.docx and (output is None or is_stdout(output)):
+            raise UsageError("--format docx needs -o FILE")
+        if save_pack is not None and like is not None:
+            from narrator.render.like_pack import check_pack_folder
+            check_pack_folder(save_pack)        # refused before anything is read or written
         fig = load_figures(figures)
         warnings = _audit_before_generate(fig, strict)
         if like is not None:

@@ -38,6 +38,7 @@ from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Figures
+from narrator.render.like_pack import check_pack_folder, write_pack
 
 CONFIRM_NUMBER = "原文数字 {}"
 CONFIRM_PROSE = "沿用上年说明"
@@ -46,7 +47,7 @@ CONFIRM_PROSE = "沿用上年说明"
 _PROSE_START = re.compile(r"(主要原因[是为:：]?|原因[是为:：]|原因同上|主要是用于|主要用于|主要成效是|主要成效[:：]|"
                           r"主要产出和效益[是为:：]*|主要是(?!用于))")
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.+?)\s*$")
-_YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*年)")
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*(?:年|本年))")     # “2015本年收入”: a year too
 _SCOPES = ("一般公共预算", "政府性基金", "国有资本经营")
 _CODE = re.compile(r"[23]\d{2}(?:\d{2}){0,2}")
 _ITEM_NAME = re.compile(r"^\s*(?:\d{1,2}[、.．]|\(?[一二三四五六七八九十]{1,3}[)）、])?\s*([^：:，,。；]{2,60})[：:]")
@@ -104,6 +105,7 @@ class Learned:
         return out
 
     def write(self, folder: Path) -> None:
+        """Into a new folder of narrator's own (a user's folder: render/like_pack.write_pack)."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, body in self.files().items():
             (folder / name).write_text(body, encoding="utf-8")
@@ -427,6 +429,8 @@ class _Learner:
                 continue
             if m.kind in ("year", "date") or (m.kind == "bare" and _CODE.fullmatch(m.text.strip())):
                 continue        # years move below; a 科目编码 stays (its line is dropped if absent)
+            if m.kind == "bare" and self.year is not None and self._moving_year(m.start):
+                continue
             r = by_start.get(m.start)
             if r is not None and r.sentence in dropped:
                 continue
@@ -470,6 +474,11 @@ class _Learner:
         return self._assemble()
 
     # -- a 科目 line new this year: a line in the pattern of its siblings ---------------------
+    def _moving_year(self, pos: int) -> bool:
+        """A report year (or the one before) written as a bare number: “（一）2015本年收入”."""
+        m = _YEAR.match(self.text, pos)
+        return m is not None and int(m.group(1)) in (self.year, self.year - 1) and not _in_name(self.text, pos)
+
     def _item_lines(self) -> list[tuple[int, int, str, str]]:
         """(line start, line end, 科目编码, table) of each list item about one 科目 line."""
         out = []
@@ -669,16 +678,13 @@ def learn(text: str, figures: Figures, last_figures: Figures | None = None, name
 
 def render_like(text: str, figures: Figures, last_figures: Figures | None = None, save_pack: Path | None = None,
                 name: str = "<text>"):
-    """This year's draft in the wording of last year's ``text`` (and the learned pack)."""
+    """This year's draft in the wording of last year's ``text`` (and the learned pack); with
+    ``save_pack``, the pack is written there once the draft is made (render/like_pack.py)."""
     from narrator.render.engine import _environment, load_pack, render
 
-    learned = learn(text, figures, last_figures, name)
     if save_pack is not None:
-        learned.write(save_pack)
-        # a pack is cached by its folder: this one may have held other templates before
-        load_pack.cache_clear()
-        _environment.cache_clear()
-        return render(figures, str(save_pack)), learned
+        check_pack_folder(save_pack)
+    learned = learn(text, figures, last_figures, name)
     files = learned.files()
     digest = hashlib.sha1("\0".join(f"{k}\0{v}" for k, v in sorted(files.items())).encode()).hexdigest()[:16]
     with tempfile.TemporaryDirectory(prefix="narrator-like-") as tmp:
@@ -686,5 +692,8 @@ def render_like(text: str, figures: Figures, last_figures: Figures | None = None
         learned.write(folder)
         draft = render(figures, str(folder))
     draft.pack = "like"
+    if save_pack is not None:
+        write_pack(files, save_pack)
+        load_pack.cache_clear()     # a pack is cached by its folder, which held other files before
+        _environment.cache_clear()
     return draft, learned
-
