@@ -175,15 +175,9 @@ def test_standard_wording_gives_the_standard_packs_numbers(sample_figures, last_
     want = [ln for ln in render(sample_figures, "standard").text.splitlines() if ln.strip()]
     got = [ln for ln in draft.text.splitlines() if ln.strip()]
     assert len(got) == len(want)
-    same = marked = 0
     for w, g in zip(want, got):
-        nw, ng = _numbers(w), _numbers(g)
-        assert len(nw) == len(ng), (w, g)
-        for a, b in zip(nw, ng):
-            assert b is None or a == b, (a, b, g[:40])
-            same += b is not None
-            marked += b is None
-    assert same / (same + marked) >= 0.85, (same, marked)       # 113 of 128 when written
+        assert _numbers(w) == _numbers(g), g[:60]       # every number, none of them 【待核】
+    # (tests/render/test_like_standard_wording_gives_the_standard_numbers.py: random figures)
 
 
 def test_a_line_this_years_figures_lack_is_dropped_and_the_list_renumbered(sample_figures, last_text, last_figures):

@@ -356,11 +356,14 @@ def g_has_text(key: str) -> bool:
     return isinstance(node, str) and bool(node.strip())
 
 
-def g_figure_at(path: str):
-    """The figure at a dotted path of the figures (科目 rows by code), for packs learned from a text."""
+def g_figure_at(path: str, blank=None):
+    """The figure at a dotted path of the figures (科目 rows by code), for packs learned from a text;
+    ``blank``: the value of a cell the table leaves empty (0 where an empty cell means 0)."""
     from narrator.check.grounding import value_at
 
     value = value_at(_state.get().figures.data, str(path))
+    if value is None and blank is not None:
+        value = Decimal(blank)
     if value is None:
         return Missing(str(path))
     return Q(value, "金额", str(path).split(".")[-1], tuple(str(path).split(".")))

@@ -60,15 +60,17 @@ class Expr:
     fn: str                         # "path" | 变动额 | 变动率 | 差额 | 占比 | 完成率
     args: tuple = ()
     path: str = ""
+    blank_is_zero: bool = False     # a cell the table leaves empty is 0 (rules/like.yaml 缺格为零)
 
     def jinja(self) -> str:
         if self.fn == "path":
-            return f'数据项("{self.path}")'
+            return f'数据项("{self.path}"{", 0" if self.blank_is_zero else ""})'
         return f"{self.fn}({', '.join(a.jinja() for a in self.args)})"
 
     def value(self, data: dict) -> Decimal | None:
         if self.fn == "path":
-            return value_at(data, self.path)
+            v = value_at(data, self.path)
+            return Decimal(0) if v is None and self.blank_is_zero else v
         vals = [a.value(data) for a in self.args]
         if any(v is None for v in vals):
             return None
@@ -109,6 +111,32 @@ class Learned:
         folder.mkdir(parents=True, exist_ok=True)
         for name, body in self.files().items():
             (folder / name).write_text(body, encoding="utf-8")
+
+
+@cache
+def _vocab() -> dict:
+    return load_rule_file(rules_dir() / "like.yaml")
+
+
+_PROJECT_PREFIX = "预算绩效.项目自评.项目."
+_MEASURE_KEY = {ACT: "决算数", BUD: "预算数", BUDF: "全年预算数", BUD0: "年初预算数"}
+
+
+@cache
+def _amount_places() -> int:
+    """The places an amount is printed with unless its figure has more (rules/metrics.yaml 格式)."""
+    return int(load_rule_file(rules_dir() / "metrics.yaml")["格式"]["金额"])
+
+
+def _blank_is_zero(path: str) -> bool:
+    return any(path.startswith(prefix + ".") for prefix in _vocab()["缺格为零"])
+
+
+def _project_named(data: dict, name: str) -> int | None:
+    """The 绩效 project whose name or short name is exactly ``name``."""
+    projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+    return next((i for i, p in enumerate(projects) if isinstance(p, dict) and name
+                 and name in (p.get("项目名称"), p.get("简称"))), None)
 
 
 def _yaml_str(s: str) -> str:
@@ -173,7 +201,30 @@ class _Learner:
             paths = self._by_name(r)
         if not paths and r.measure in (ACT, BUD, BUDF, BUD0) and not r.code:
             paths = self._item(r)
+        if not paths and not r.code:
+            paths = self._named_more(r)
         return paths or []
+
+    def _named_more(self, r: Reading) -> list[str]:
+        """rules/like.yaml 补充主体: a subject's place the claim reader's 主体数据 does not list."""
+        sent = self.doc.sentences[r.sentence]
+        words = self.text[sent.start:sent.end]
+        key = _MEASURE_KEY.get(r.measure)
+        out = []
+        for entry in _vocab()["补充主体"]:
+            if entry["写法"] in (r.subject, r.label) and key in entry and entry.get("句中", "") in words:
+                out.append(entry[key])
+        return out
+
+    def _named_part(self, r: Reading) -> Expr | None:
+        """The part of a share named without its amount: “货物采购授予中小企业合同金额占…的100%”."""
+        sent = self.doc.sentences[r.sentence]
+        clause = re.split(r"[，,；;：:。]", self.text[sent.start:r.start])[-1]
+        at = clause.rfind("占")
+        name = clause[:at].strip() if at > 0 else ""
+        paths = [e[_MEASURE_KEY[ACT]] for e in _vocab()["补充主体"]
+                 if e["写法"] == name and _MEASURE_KEY[ACT] in e and value_at(self.data, e[_MEASURE_KEY[ACT]]) is not None]
+        return Expr("path", path=paths[0]) if len(paths) == 1 else None
 
     def _scoped(self, r: Reading) -> list[str]:
         """"一般公共预算财政拨款基本支出": the 口径 and the subject after it."""
@@ -202,7 +253,10 @@ class _Learner:
         m = _ITEM_NAME.match(self.text[sent.start:r.start])
         if m is None:
             return []
-        i = self.projects.named(re.sub(r"(绩效自评综述|绩效自评情况|自评综述|绩效自评)$", "", m.group(1)))
+        name = re.sub(r"(绩效自评综述|绩效自评情况|自评综述|绩效自评)$", "", m.group(1))
+        i = _project_named(self.data, name)
+        if i is None:
+            i = self.projects.named(name)
         if i is None:
             return []
         return [f"预算绩效.项目自评.项目.{i}.{'执行数' if r.measure == ACT else '预算数'}"]
@@ -261,9 +315,18 @@ class _Learner:
         if r.index in self.exprs:
             return self.exprs[r.index]
         self.exprs[r.index] = None
-        paths = [p for p in self._candidates(r) if value_at(self.data, p) is not None]
+        candidates = self._candidates(r)
+        paths = [p for p in candidates if value_at(self.data, p) is not None]
+        if not paths:
+            blank = next((p for p in candidates if _blank_is_zero(p)), None)
+            if blank is None:
+                return None
+            e = Expr("path", path=blank, blank_is_zero=True)
+            if self._confirmed(r, e):
+                self.exprs[r.index] = e
+            return self.exprs[r.index]
         if self.last is not None:
-            if any(p.startswith("预算绩效.") for p in paths):
+            if any(p.startswith(_PROJECT_PREFIX) for p in paths):
                 # projects are found by name in each year's own list
                 last_paths = [q for q in map(self._last_project_path, paths) if q]
                 if not self._confirmed(r, Expr("path", path=paths[0]), last_paths):
@@ -316,8 +379,13 @@ class _Learner:
                 return None
             before = Expr("path", path="上年." + now.path)
             return Expr("变动额" if r.measure == CHG else "变动率", (now, before))
-        if r.measure == SHARE and r.anchor is not None and r.whole is not None:
-            part, whole = self.amount(R[r.anchor]), self.amount(R[r.whole])
+        if r.measure == SHARE:
+            part = self.amount(R[r.anchor]) if r.anchor is not None else self._named_part(r)
+            if r.whole is not None:
+                whole = self.amount(R[r.whole])
+            else:
+                path = _vocab()["占比整体"].get(r.whole_name)
+                whole = Expr("path", path=path) if path and value_at(self.data, path) is not None else None
             return Expr("占比", (part, whole)) if part and whole else None
         if r.measure == COMPL and r.anchor is not None and r.budget is not None:
             act, bud = self.amount(R[r.anchor]), self.amount(R[r.budget])
@@ -349,6 +417,9 @@ class _Learner:
         code = f'原文({code}, "{self._snippet(r)}")'
         signed = e.fn in ("变动额", "差额", "变动率")
         filt = "金额" if r.kind == "money" else "百分比"
+        if e.fn == "path" and m.unit == self.figures.unit and m.places >= _amount_places():
+            # printed as the figure was given (3.498 stays 3.498): the engine's own rule
+            return "{{ " + code + f"|{filt}" + " }}"
         return "{{ " + code + f"|{filt}({m.places}{', 绝对值=True' if signed else ''})" + " }}"
 
     def _direction(self, r: Reading, e: Expr) -> None:
@@ -565,7 +636,7 @@ class _Learner:
         now = ((self.data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
         before = ((self.last.data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
         name = now[int(parts[3])].get("项目名称") if len(parts) > 4 and int(parts[3]) < len(now) else None
-        i = next((k for k, p in enumerate(before) if isinstance(p, dict) and p.get("项目名称") == name), None)
+        i = _project_named(self.last.data, name)
         return None if name is None or i is None else ".".join(parts[:3] + [str(i)] + parts[4:])
 
     def _lacking(self, r: Reading) -> bool:
@@ -574,7 +645,7 @@ class _Learner:
             return not any(value_at(self.data, p) is not None for p in paths_of(r, self.data))
         if self.last is not None and r.measure == ACT and not r.code:
             last_paths = paths_of(r, self.last.data, self.last_projects) or []
-            if any(p.startswith("预算绩效.") for p in last_paths):
+            if any(p.startswith(_PROJECT_PREFIX) for p in last_paths):
                 return not paths_of(r, self.data, self.projects)
         return False
 
