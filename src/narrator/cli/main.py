@@ -100,8 +100,13 @@ def generate(
         warnings = _audit_before_generate(fig, strict)
         if like is not None:
             from narrator.render.like import render_like
-            last = load_figures(like_figures) if like_figures is not None else None
-            draft, _ = render_like(load_text_or_document(like), fig, last, save_pack, str(like))
+            last = load_any_figures(like_figures) if like_figures is not None else None
+            text = load_text_or_document(like)
+            # a whole disclosure: its 情况说明 is the wording, its tables last year's figures
+            tables, _findings, region = figures_from_document(text, str(like))
+            if region is not None:
+                text = text[region[0]:region[1]]
+            draft, _ = render_like(text, fig, last if last is not None else tables, save_pack, str(like))
         elif like_figures is not None or save_pack is not None:
             raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
         else:

@@ -296,8 +296,9 @@ class _Learner:
         return m.value
 
     def _confirmed(self, r: Reading, expr: Expr, last_paths: list[str] | None = None) -> bool:
-        """Does last year's number equal what ``expr`` gives on last year's figures?"""
-        if self.last is None:
+        """Does last year's number equal what ``expr`` gives on last year's figures? (True when
+        they lack a table it reads: the tables of a disclosure have no 上年 or 年初预算.)"""
+        if self.last is None or any(p.split(".")[0] not in self.last.data for p in expr.paths()):
             return True
         if last_paths is not None:
             vals = [value_at(self.last.data, p) for p in last_paths]
