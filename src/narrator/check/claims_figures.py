@@ -13,18 +13,25 @@ year's figures made from the later year's text.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from narrator.check import compare as C
 from narrator.check.claims import (ACT, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Document, Reading, read,
                                    simplified, vocabulary)
 from narrator.check.extract import extract
 from narrator.core.errors import InputError
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Figures, figures_from_tree
 
 CENT = Decimal("0.01")
-# a 科目 line named by its code: the table of the section it is in (一般公共预算 money, or all money)
-_CODE_TABLES = (("一般公共预算", "一般公共预算财政拨款支出决算表", "合计"), ("公共财政", "一般公共预算财政拨款支出决算表", "合计"),
-                ("", "支出决算表", "本年支出合计"))
+
+
+@cache
+def _words() -> dict:
+    """rules/like.yaml: its 由文字造数据 section and the names of the figures' structure (数据)."""
+    w = load_rule_file(rules_dir() / "like.yaml")
+    return {**w["由文字造数据"], **w["数据"]}
 
 
 def read_text(text: str) -> Document:
@@ -53,22 +60,27 @@ def path_of(doc: Document, r: Reading) -> str | None:
     """The one figures path a money reading names (上年. for a last-year amount), or None."""
     if r.kind != "money" or r.measure not in (ACT, PY, BUD0, BUDF):
         return None
-    if r.code and r.subject == "科目" + r.code:
+    w = _words()
+    if r.code and r.subject == w["科目主体"] + r.code:
         if r.measure in (BUD0, BUDF):
-            return f"年初预算.科目.{r.code}"
+            return f"{w['年初预算科目']}.{r.code}"
         title = _section_title(doc, r.start)
-        table, col = next((t, c) for word, t, c in _CODE_TABLES if word in title)
-        path = f"{table}.科目.{r.code}.{col}"
+        place = next(p for p in w["科目所在表"] if p["词"] in title)
+        table, col = place["表"], place["列"]
+        path = f"{table}.{w['科目']}.{r.code}.{col}"
     else:
         spec = vocabulary()["主体数据"].get(r.subject or "")
         if not spec:
             return None
-        key = {ACT: "决算数", PY: "决算数", BUD0: "年初预算数", BUDF: "全年预算数"}[r.measure]
-        paths = spec.get(key) or []
+        paths = spec.get(ACT if r.measure == PY else r.measure) or []
         if not paths:
             return None
         path = paths[0]
-    return "上年." + path if r.measure == PY else path
+    return _prior(path) if r.measure == PY else path
+
+
+def _prior(path: str) -> str:
+    return f"{_words()['上年']}.{path}"
 
 
 class _Tree:
@@ -88,15 +100,18 @@ class _Tree:
         self.values[path] = value
 
     def tree(self, name: str, year: int, unit: str) -> dict:
-        out: dict = {"单位": name, "年度": year, "金额单位": unit}
+        w = _words()
+        out: dict = {w["单位"]: name, w["年度"]: year, w["金额单位"]: unit}
         rows: dict[tuple[str, ...], dict[str, dict]] = {}
+        budget = w["年初预算科目"].split(".")[0]
         for path, value in self.values.items():
             keys = path.split(".")
-            if "科目" in keys and keys[0] != "年初预算" and keys[:2] != ["上年", "年初预算"]:
-                at = keys.index("科目")
+            if w["科目"] in keys and budget not in keys[:2]:
+                at = keys.index(w["科目"])
                 table = tuple(keys[:at])
-                row = rows.setdefault(table, {}).setdefault(keys[at + 1], {"科目编码": keys[at + 1],
-                                                                             "科目名称": "科目" + keys[at + 1]})
+                code = keys[at + 1]
+                row = rows.setdefault(table, {}).setdefault(code, {w["科目编码"]: code,
+                                                                   w["科目名称"]: w["科目行名"].format(code)})
                 row[keys[at + 2]] = value
                 continue
             node = out
@@ -107,7 +122,7 @@ class _Tree:
             node = out
             for k in table:
                 node = node.setdefault(k, {})
-            node["科目"] = [by_code[c] for c in sorted(by_code)]
+            node[w["科目"]] = [by_code[c] for c in sorted(by_code)]
         return out
 
 
@@ -127,8 +142,10 @@ def _prior_from_rate(now: Decimal, rate: Reading) -> Decimal | None:
     return None
 
 
-def figures_from_claims(text: str, name: str = "<text>", unit: str = "万元") -> Figures:
-    """The figures a text's claims establish (partial: only what its words name)."""
+def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None) -> Figures:
+    """The figures a text's claims establish (partial: only what its words name), in ``unit``
+    (rules/like.yaml 由文字造数据.默认金额单位 unless given)."""
+    unit = unit or _words()["默认金额单位"]
     doc = read_text(text)
     if doc.year is None:
         raise InputError("the text names no report year", name)
@@ -142,14 +159,14 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str = "万元") -
         tree.put(path, value)
         if r.measure == ACT:
             now[r.index] = (path, value)
-    stated_prior = {p for p in tree.values if p.startswith("上年.")}
+    stated_prior = {p for p in tree.values if p.startswith(_prior(""))}
     for r in doc.readings:
         if r.measure not in (CHG, RATE) or r.anchor not in now or r.vs_budget or r.sign is None:
             continue
         if r.change is not None and doc.readings[r.change].vs_budget:
             continue
         path, value = now[r.anchor]
-        if "上年." + path in stated_prior:
+        if _prior(path) in stated_prior:
             continue
         if r.measure == CHG:
             prior = value - r.sign * _in_unit(r, unit)
@@ -158,5 +175,5 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str = "万元") -
                 continue        # the change gives it exactly
             prior = _prior_from_rate(value, r)
         if prior is not None and prior >= 0:
-            tree.put("上年." + path, prior)
+            tree.put(_prior(path), prior)
     return figures_from_tree(tree.tree(name, doc.year, unit), name, required=False)
