@@ -14,10 +14,11 @@ For each pair of the same department in two years (the corpus README: 03→30 �
    same amount, in any money unit, at its place), marked (a 【待核：原文数字 …】 there),
    wrong (another number there, unmarked: a failure), or absent (the earlier text has no
    sentence or no number at that place: its wording cannot give it).
-Printed per document: reproduced / marked / wrong / absent, the share reproduced of the numbers
-at places the earlier wording has (reproduced + marked + wrong), and of all numbers. Also the
-draft's unmarked numbers in sentences aligned with none that equal no number of the later
-text (unsupported: must be 0 too).
+Printed per document: reproduced / rounded / marked / wrong / absent, the share reproduced of
+the numbers at places the earlier wording has (reproduced + rounded + marked + wrong), and of
+all numbers; the draft's unmarked numbers in sentences aligned with none that equal (or round
+to) no number of the later text (unsupported); and the errors of `narrator check` of the draft
+against the figures. Wrong, unsupported and check errors are failures (exit 1).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from narrator.check.checker import check_text  # noqa: E402
 from narrator.check.claims import MONEY_FACTOR, simplified  # noqa: E402
 from narrator.check.claims_figures import figures_from_claims  # noqa: E402
 from narrator.check.extract import extract  # noqa: E402
@@ -133,6 +135,7 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     draft, _ = render_like(earlier.read_text(encoding="utf-8"), figures, None, None, earlier.name)
     want_s, got_s = _sentences(later_text), _sentences(draft.text)
     counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0)
+    counts["check errors"] = sum(f.severity == "error" for f in check_text(draft.text, "draft.txt", figures).findings)
     aligned_got = set()
     seen_want = set()
     for i, j in _align(want_s, got_s):
@@ -189,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"like_corpus: corpus pairs not found in {args.corpus}", file=sys.stderr)
         return 2
     print(f"{'pair':<8}{'numbers':>8}{'reproduced':>11}{'rounded':>8}{'marked':>8}{'wrong':>7}{'absent':>8}"
-          f"{'unsupported':>12}{'at places':>11}{'of all':>8}")
+          f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'check errors':>13}")
     failures = 0
     for a, b in PAIRS:
         if args.verbose:
@@ -200,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         at = c["reproduced"] / placed if placed else 0
         share = c["reproduced"] / total if total else 0
         print(f"{a}→{b:<4}{total:>8}{c['reproduced']:>11}{c['rounded']:>8}{c['marked']:>8}{c['wrong']:>7}{c['absent']:>8}"
-              f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}")
-        failures += c["wrong"] + c["unsupported"]
+              f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}{c['check errors']:>13}")
+        failures += c["wrong"] + c["unsupported"] + c["check errors"]
     return 1 if failures else 0
 
 
