@@ -79,9 +79,9 @@ def generate(
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
-    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
-    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
-    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
+    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 or whole disclosure (text, docx, PDF, HTML): write in its wording"),
+    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures (file, workbook or disclosure; default: the --like disclosure's tables): trust a number only if it equals them"),
+    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder (new, empty, or one narrator wrote)"),
     strict: bool = typer.Option(False, "--strict", help="tables that fail the audit (validate's errors) are fatal: nothing is written"),
 ) -> None:
     """Write the whole 情况说明 from the figures (the tables are audited first: their errors are warned about)."""
