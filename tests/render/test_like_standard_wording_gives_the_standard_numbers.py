@@ -6,6 +6,7 @@ draft learned from last year's text must print every money amount and percentage
 pack prints for this year, none of them left 【待核】.
 """
 
+import copy
 import random
 from functools import cache
 from decimal import ROUND_HALF_UP, Decimal
@@ -89,3 +90,14 @@ def test_random_figures(seed):
     tree = {k: (v if k in ("上年", "年度", "单位", "金额单位") else _scaled(v, rnd, done)) for k, v in tree.items()}
     figures = figures_from_tree(tree, "scaled.yaml")
     assert _same_numbers(figures, last_text, last_figures) >= 120
+
+
+def test_a_blank_cell_is_0_only_in_a_table_that_is_there(sample_figures, last_text, last_figures):
+    # the sample's 三公 table leaves 因公出国（境）费 empty: 0, as the standard pack prints it
+    draft, _ = render_like(last_text, sample_figures, last_figures)
+    assert "1. 因公出国（境）费全年预算为0.00万元，支出决算为0.00万元；" in draft.text
+    # without its 预算数 half, nothing says the budget was 0
+    tree = copy.deepcopy(figures_to_tree(sample_figures))
+    del tree["财政拨款“三公”经费支出决算表"]["预算数"]
+    draft, _ = render_like(last_text, figures_from_tree(tree, "no-budget.yaml"), last_figures)
+    assert "1. 因公出国（境）费全年预算为【待核：原文数字 0.00万元】，支出决算为0.00万元；" in draft.text

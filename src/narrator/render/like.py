@@ -210,7 +210,7 @@ class _Learner:
         candidates = self._candidates(r)
         paths = [p for p in candidates if value_at(self.data, p) is not None]
         if not paths:
-            blank = next((p for p in candidates if T.blank_is_zero(p)), None)
+            blank = next((p for p in candidates if T.blank_is_zero(p, self.data)), None)
             if blank is None:
                 return None
             e = Expr("path", path=blank, blank_is_zero=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from narrator.check.grounding import value_at
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.render.engine import has_table
 
 
 @cache
@@ -51,8 +52,9 @@ def direction_groups() -> dict[str, tuple[str, int]]:
     return out
 
 
-def blank_is_zero(path: str) -> bool:
-    return any(path.startswith(prefix + ".") for prefix in words()["缺格为零"])
+def blank_is_zero(path: str, data: dict) -> bool:
+    """Is ``path`` a cell whose table, present in ``data``, means 0 when it leaves it empty?"""
+    return any(path.startswith(prefix + ".") for prefix in words()["缺格为零"]) and has_table(data, path)
 
 
 def project_prefix() -> str:
@@ -147,7 +149,7 @@ class Expr:
     def value(self, data: dict) -> Decimal | None:
         if self.fn == "path":
             v = value_at(data, self.path)
-            return Decimal(0) if v is None and self.blank_is_zero else v
+            return Decimal(0) if v is None and self.blank_is_zero and has_table(data, self.path) else v
         vals = [a.value(data) for a in self.args]
         if any(v is None for v in vals):
             return None
