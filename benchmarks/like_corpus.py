@@ -72,7 +72,7 @@ def _numbers(sentence: str) -> list[Num]:
         out.append(Num(m.start, value, m.places, m.unit, sentence[m.start:m.unit_end], _before(plain, m.start)))
     for a, _b, x in holes:
         if x.endswith(("元", "%")):
-            out.append(Num(a, None, 0, "", x, _before(plain, a)))
+            out.append(Num(a, None, 0, "%" if x.endswith("%") else "", x, _before(plain, a)))
     return sorted(out, key=lambda n: n.start)
 
 
@@ -118,6 +118,10 @@ def _align(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     return pairs
 
 
+def _kind(n: Num) -> str:
+    return "%" if n.unit == "%" else "money"
+
+
 def _same(x: Num, y: Num) -> bool:
     return x.value is not None and y.value is not None and x.value == y.value and (x.unit == "%") == (y.unit == "%")
 
@@ -146,7 +150,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
         matched: dict[int, int] = {}
         for op, a0, a1, b0, b1 in sm.get_opcodes():
             if op == "equal" or (op == "replace" and a1 - a0 == b1 - b0):
-                matched.update({a0 + k: b0 + k for k in range(a1 - a0)})
+                # a percentage with a percentage, an amount with an amount (or a mark of either)
+                matched.update({a0 + k: b0 + k for k in range(a1 - a0) if _kind(want[a0 + k]) == _kind(got[b0 + k])})
         for k, w in enumerate(want):
             g = got[matched[k]] if k in matched else None
             if g is None:

@@ -82,6 +82,8 @@ class _Learner:
                 r.subject = saved
         if not paths and r.label and not r.code:
             paths = self._scoped(r)
+        if not paths and r.subject and "|" in r.subject:
+            paths = self._scope_implied(r)
         scope = self._scope(r)
         if scope and r.subject and "|" not in r.subject and f"{scope}|{r.subject}" in vocabulary()["主体数据"]:
             # "其中：基本支出…，项目支出…" in a section about 一般公共预算 money
@@ -128,6 +130,12 @@ class _Learner:
                 if key in spec:
                     return self._paths_for(r, key)
         return []
+
+    def _scope_implied(self, r: Reading) -> list[str]:
+        """“财政拨款|因公出国（境）费”: a 口径 its figures' table already names (财政拨款“三公”经费支出决算表)."""
+        scope, subject = r.subject.split("|", 1)
+        paths = self._paths_for(r, subject)
+        return paths if paths and all(scope in p.split(".")[0] for p in paths) else []
 
     def _paths_for(self, r: Reading, subject: str) -> list[str]:
         saved = r.subject
