@@ -5,7 +5,6 @@ figures-2023.yaml. This year: the sample figures, whose own text in that wording
 tests/fixtures/reworded/clean.txt.
 """
 
-import json
 import re
 
 import pytest
