@@ -5,7 +5,6 @@ figures-2023.yaml. This year: the sample figures, whose own text in that wording
 tests/fixtures/reworded/clean.txt.
 """
 
-import json
 import re
 
 import pytest
@@ -175,15 +174,9 @@ def test_standard_wording_gives_the_standard_packs_numbers(sample_figures, last_
     want = [ln for ln in render(sample_figures, "standard").text.splitlines() if ln.strip()]
     got = [ln for ln in draft.text.splitlines() if ln.strip()]
     assert len(got) == len(want)
-    same = marked = 0
     for w, g in zip(want, got):
-        nw, ng = _numbers(w), _numbers(g)
-        assert len(nw) == len(ng), (w, g)
-        for a, b in zip(nw, ng):
-            assert b is None or a == b, (a, b, g[:40])
-            same += b is not None
-            marked += b is None
-    assert same / (same + marked) >= 0.85, (same, marked)       # 113 of 128 when written
+        assert _numbers(w) == _numbers(g), g[:60]       # every number, none of them 【待核】
+    # (tests/render/test_like_standard_wording_gives_the_standard_numbers.py: random figures)
 
 
 def test_a_line_this_years_figures_lack_is_dropped_and_the_list_renumbered(sample_figures, last_text, last_figures):
@@ -245,3 +238,12 @@ def test_a_direction_word_without_a_pair_is_marked_when_the_sign_changes(sample_
     # 上升 has its pair (上升/下降) in rules/wording.yaml: it follows the new sign
     draft, _ = render_like(text.replace("增多", "上升"), sample_figures)
     assert "比上年下降1224.74万元，下降7.87%。" in draft.text
+
+
+def test_a_scope_its_table_already_names_is_read_through(sample_figures):
+    # “公共财政拨款” 三公: the claim reader gives 财政拨款|因公出国（境）费; the 三公 table is a 财政拨款 table
+    text = ("2023年度部门决算说明\n七、“三公”经费公共财政拨款支出决算情况\n2023年“三公”经费公共财政拨款支出0.22万元，"
+            "具体情况如下： （一）因公出国（境）费0万元。（二）公务接待费0.22万元。\n")
+    draft, learned = render_like(text, sample_figures)
+    assert "（一）因公出国（境）费0万元。（二）公务接待费0.27万元。" in draft.text
+    assert [s["含义"] for s in learned.slots][1] == "财政拨款“三公”经费支出决算表.决算数.因公出国（境）费"

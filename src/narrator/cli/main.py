@@ -79,9 +79,9 @@ def generate(
     pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
     fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
-    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 (text, docx, PDF, HTML): write in its wording"),
-    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures: trust a number only if it equals them"),
-    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder"),
+    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 or whole disclosure (text, docx, PDF, HTML): write in its wording"),
+    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures (file, workbook or disclosure; default: the --like disclosure's tables): trust a number only if it equals them"),
+    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder (new, empty, or one narrator wrote)"),
     strict: bool = typer.Option(False, "--strict", help="tables that fail the audit (validate's errors) are fatal: nothing is written"),
 ) -> None:
     """Write the whole 情况说明 from the figures (the tables are audited first: their errors are warned about)."""
@@ -91,12 +91,22 @@ def generate(
 
     try:
         guard_outputs([("-o", output)], [figures, like, like_figures])
+        if fmt == GenFormat.docx and (output is None or is_stdout(output)):
+            raise UsageError("--format docx needs -o FILE")
+        if save_pack is not None and like is not None:
+            from narrator.render.like_pack import check_pack_folder
+            check_pack_folder(save_pack)        # refused before anything is read or written
         fig = load_figures(figures)
         warnings = _audit_before_generate(fig, strict)
         if like is not None:
             from narrator.render.like import render_like
-            last = load_figures(like_figures) if like_figures is not None else None
-            draft, _ = render_like(load_text_or_document(like), fig, last, save_pack, str(like))
+            last = load_any_figures(like_figures) if like_figures is not None else None
+            text = load_text_or_document(like)
+            # a whole disclosure: its 情况说明 is the wording, its tables last year's figures
+            tables, _findings, region = figures_from_document(text, str(like))
+            if region is not None:
+                text = text[region[0]:region[1]]
+            draft, _ = render_like(text, fig, last if last is not None else tables, save_pack, str(like))
         elif like_figures is not None or save_pack is not None:
             raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
         else:

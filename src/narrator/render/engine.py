@@ -357,14 +357,26 @@ def g_has_text(key: str) -> bool:
     return isinstance(node, str) and bool(node.strip())
 
 
-def g_figure_at(path: str):
-    """The figure at a dotted path of the figures (科目 rows by code), for packs learned from a text."""
+def g_figure_at(path: str, blank=None):
+    """The figure at a dotted path of the figures (科目 rows by code), for packs learned from a text;
+    ``blank``: the value of a cell its table (present) leaves empty (0 where an empty cell means 0)."""
     from narrator.check.grounding import value_at
 
-    value = value_at(_state.get().figures.data, str(path))
+    data = _state.get().figures.data
+    value = value_at(data, str(path))
+    if value is None and blank is not None and has_table(data, str(path)):
+        value = Decimal(blank)
     if value is None:
         return Missing(str(path))
     return Q(value, "金额", str(path).split(".")[-1], tuple(str(path).split(".")))
+
+
+def has_table(data: dict, path: str) -> bool:
+    """Is the mapping a dotted path's last key lives in present in the figures?"""
+    node = data
+    for key in path.split(".")[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    return isinstance(node, dict)
 
 
 def g_source(q, written: str):

@@ -1,0 +1,217 @@
+"""`generate --like` on real pairs: last year's published text, this year's figures from this year's text.
+
+    python benchmarks/like_corpus.py [--corpus ../shared/corpus] [-v]
+
+For each pair of the same department in two years (the corpus README: 03→30 台湾工作部
+2015→2017, 04→29 人大常委会 2015→2016):
+1. the later year's figures are made from the later text's claims
+   (:func:`narrator.check.claims_figures.figures_from_claims`: each number whose words name a
+   figure, at that figure; last year's amounts from the stated changes and rates);
+2. the draft is ``render_like(EARLIER, those figures)``;
+3. the sentences of the draft are aligned with the later text's (numbers masked, in order,
+   similarity ≥ 0.5), and the numbers of two aligned sentences by the words before each;
+4. each money amount and percentage of the later text is: reproduced (the draft prints the
+   same amount, in any money unit, at its place), marked (a 【待核：原文数字 …】 there),
+   wrong (another number there, unmarked: a failure), or absent (the earlier text has no
+   sentence or no number at that place: its wording cannot give it).
+Printed per document: reproduced / rounded / marked / wrong / absent, the share reproduced of
+the numbers at places the earlier wording has (reproduced + rounded + marked + wrong), and of
+all numbers; the draft's unmarked numbers in sentences aligned with none that equal (or round
+to) no number of the later text (unsupported); and the errors of `narrator check` of the draft
+against the figures. Wrong, unsupported and check errors are failures (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from difflib import SequenceMatcher
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from narrator.check.checker import check_text  # noqa: E402
+from narrator.check.claims import MONEY_FACTOR, simplified  # noqa: E402
+from narrator.check.claims_figures import figures_from_claims  # noqa: E402
+from narrator.check.extract import extract  # noqa: E402
+from narrator.render.like import render_like  # noqa: E402
+
+PAIRS = (("03", "30"), ("04", "29"))
+MARK = re.compile(r"【待核：原文数字 ([^】]*)】")
+ANY_MARK = re.compile(r"【待核：[^】]*】")
+SENT = re.compile(r"[^。；;\n]+[。；;\n]?")
+MIN_SIMILARITY = 0.5
+
+
+@dataclass
+class Num:
+    start: int
+    value: Decimal | None       # money in 元, percentages in %; None: a mark
+    places: int
+    unit: str
+    text: str
+    before: str                 # the words right before it (digits masked)
+
+
+def _numbers(sentence: str) -> list[Num]:
+    """Money amounts, percentages and 【待核】 marks for one of them, in order."""
+    holes = [(m.start(), m.end(), m.group(1)) for m in MARK.finditer(sentence)]
+    plain = ANY_MARK.sub(lambda m: "□" * len(m.group()), sentence)
+    out = []
+    for m in extract(simplified(plain)):
+        if not m.claim or m.kind not in ("amount", "percent"):
+            continue
+        if m.unit not in MONEY_FACTOR and m.unit != "%":
+            continue
+        value = m.value * MONEY_FACTOR[m.unit] if m.unit in MONEY_FACTOR else m.value
+        out.append(Num(m.start, value, m.places, m.unit, sentence[m.start:m.unit_end], _before(plain, m.start)))
+    for a, _b, x in holes:
+        if x.endswith(("元", "%")):
+            out.append(Num(a, None, 0, "%" if x.endswith("%") else "", x, _before(plain, a)))
+    return sorted(out, key=lambda n: n.start)
+
+
+def _before(s: str, pos: int) -> str:
+    return re.sub(r"\d", "#", s[max(0, pos - 6):pos])
+
+
+def _sentences(text: str) -> list[str]:
+    return [m.group() for m in SENT.finditer(text) if m.group().strip()]
+
+
+def _mask(s: str) -> str:
+    s = ANY_MARK.sub("#", s)
+    return re.sub(r"[\d.,，]+", "#", s)
+
+
+def _align(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Monotone pairs (i, j) of similar sentences, best total similarity (dynamic programming)."""
+    ka, kb = [_mask(s) for s in a], [_mask(s) for s in b]
+    n, m = len(a), len(b)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best, how = score[i + 1][j], 1
+            if score[i][j + 1] > best:
+                best, how = score[i][j + 1], 2
+            sm = SequenceMatcher(None, ka[i], kb[j], autojunk=False)
+            if sm.real_quick_ratio() >= MIN_SIMILARITY and sm.quick_ratio() >= MIN_SIMILARITY:
+                r = sm.ratio()
+                if r >= MIN_SIMILARITY and r + score[i + 1][j + 1] > best:
+                    best, how = r + score[i + 1][j + 1], 3
+            score[i][j], move[i][j] = best, how
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if move[i][j] == 3:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif move[i][j] == 1:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _kind(n: Num) -> str:
+    return "%" if n.unit == "%" else "money"
+
+
+def _same(x: Num, y: Num) -> bool:
+    return x.value is not None and y.value is not None and x.value == y.value and (x.unit == "%") == (y.unit == "%")
+
+
+def _rounded(x: Num, y: Num) -> bool:
+    """``y`` is the percentage ``x`` at the fewer places the earlier text printed it with."""
+    if x.value is None or y.value is None or x.unit != "%" or y.unit != "%" or y.places >= x.places:
+        return False
+    return x.value.quantize(Decimal(1).scaleb(-y.places), ROUND_HALF_UP) == y.value
+
+
+def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
+    later_text = later.read_text(encoding="utf-8")
+    figures = figures_from_claims(later_text, later.name)
+    draft, _ = render_like(earlier.read_text(encoding="utf-8"), figures, None, None, earlier.name)
+    want_s, got_s = _sentences(later_text), _sentences(draft.text)
+    counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0)
+    counts["check errors"] = sum(f.severity == "error" for f in check_text(draft.text, "draft.txt", figures).findings)
+    aligned_got = set()
+    seen_want = set()
+    for i, j in _align(want_s, got_s):
+        aligned_got.add(j)
+        seen_want.add(i)
+        want, got = _numbers(want_s[i]), _numbers(got_s[j])
+        sm = SequenceMatcher(None, [w.before for w in want], [g.before for g in got], autojunk=False)
+        matched: dict[int, int] = {}
+        for op, a0, a1, b0, b1 in sm.get_opcodes():
+            if op == "equal" or (op == "replace" and a1 - a0 == b1 - b0):
+                # a percentage with a percentage, an amount with an amount (or a mark of either)
+                matched.update({a0 + k: b0 + k for k in range(a1 - a0) if _kind(want[a0 + k]) == _kind(got[b0 + k])})
+        for k, w in enumerate(want):
+            g = got[matched[k]] if k in matched else None
+            if g is None:
+                counts["absent"] += 1
+                if verbose:
+                    print(f"  absent {w.text}: {want_s[i].strip()[:60]} | {got_s[j].strip()[:60]}")
+            elif g.value is None:
+                counts["marked"] += 1
+                if verbose:
+                    print(f"  marked {w.text} → {g.text}: {got_s[j].strip()[:80]}")
+            elif _same(w, g):
+                counts["reproduced"] += 1
+            elif _rounded(w, g):
+                counts["rounded"] += 1
+            else:
+                counts["wrong"] += 1
+                if verbose:
+                    print(f"  WRONG {w.text} → {g.text}: {got_s[j].strip()[:80]}")
+    for i, s in enumerate(want_s):
+        if i not in seen_want and _numbers(s):
+            counts["absent"] += len(_numbers(s))
+            if verbose:
+                print(f"  absent sentence ({len(_numbers(s))}): {s.strip()[:80]}")
+    want_all = [n for s in want_s for n in _numbers(s)]
+    for j, s in enumerate(got_s):
+        if j in aligned_got:
+            continue
+        for g in _numbers(s):
+            if g.value is not None and not any(_same(w, g) or _rounded(w, g) for w in want_all):
+                counts["unsupported"] += 1
+                if verbose:
+                    print(f"  UNSUPPORTED {g.text}: {s.strip()[:80]}")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    files = {p.name[:2]: p for p in args.corpus.glob("[0-9][0-9]_*.txt")}
+    if not all(a in files and b in files for a, b in PAIRS):
+        print(f"like_corpus: corpus pairs not found in {args.corpus}", file=sys.stderr)
+        return 2
+    print(f"{'pair':<8}{'numbers':>8}{'reproduced':>11}{'rounded':>8}{'marked':>8}{'wrong':>7}{'absent':>8}"
+          f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'check errors':>13}")
+    failures = 0
+    for a, b in PAIRS:
+        if args.verbose:
+            print(f"{a}→{b}:")
+        c = score_pair(files[a], files[b], args.verbose)
+        placed = c["reproduced"] + c["rounded"] + c["marked"] + c["wrong"]
+        total = placed + c["absent"]
+        at = c["reproduced"] / placed if placed else 0
+        share = c["reproduced"] / total if total else 0
+        print(f"{a}→{b:<4}{total:>8}{c['reproduced']:>11}{c['rounded']:>8}{c['marked']:>8}{c['wrong']:>7}{c['absent']:>8}"
+              f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}{c['check errors']:>13}")
+        failures += c["wrong"] + c["unsupported"] + c["check errors"]
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Figures made from a text's own claims: each number whose words name a figure, at that figure.
+
+The reverse of :mod:`narrator.check.grounding`: where grounding finds the figure a reading's
+words name and compares, this writes the reading's value there. Last year's figures (上年) come
+from the amounts stated for last year, or from a stated change (now − change) or rate (the
+last-year amount, to the cent, that gives the printed rate). A figure two readings give
+different values for is left out: the figures hold only what the text establishes.
+
+Used to measure ``generate --like`` on real texts (benchmarks/like_corpus.py): the later
+year's figures made from the later year's text.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from narrator.check import compare as C
+from narrator.check.claims import (ACT, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Document, Reading, read,
+                                   simplified, vocabulary)
+from narrator.check.extract import extract
+from narrator.core.errors import InputError
+from narrator.core.resources import rules_dir
+from narrator.core.yamlio import load_rule_file
+from narrator.figures.model import Figures, figures_from_tree
+
+CENT = Decimal("0.01")
+
+
+@cache
+def _words() -> dict:
+    """rules/like.yaml: its 由文字造数据 section and the names of the figures' structure (数据)."""
+    w = load_rule_file(rules_dir() / "like.yaml")
+    return {**w["由文字造数据"], **w["数据"]}
+
+
+def read_text(text: str) -> Document:
+    """The claim reader's document of ``text`` (simplified characters, money and percentages)."""
+    text = simplified(text)
+    mentions = [m for m in extract(text) if m.claim and m.kind in ("amount", "percent")]
+    return read(text, mentions)
+
+
+def _in_unit(r: Reading, unit: str) -> Decimal:
+    m = r.mention
+    if m.unit in MONEY_FACTOR and m.unit != unit:
+        return m.scaled(unit)
+    return m.value
+
+
+def _section_title(doc: Document, pos: int) -> str:
+    title = ""
+    for start, t in doc.sections:
+        if start <= pos:
+            title = t
+    return title
+
+
+def path_of(doc: Document, r: Reading) -> str | None:
+    """The one figures path a money reading names (上年. for a last-year amount), or None."""
+    if r.kind != "money" or r.measure not in (ACT, PY, BUD0, BUDF):
+        return None
+    w = _words()
+    if r.code and r.subject == w["科目主体"] + r.code:
+        if r.measure in (BUD0, BUDF):
+            return f"{w['年初预算科目']}.{r.code}"
+        title = _section_title(doc, r.start)
+        place = next(p for p in w["科目所在表"] if p["词"] in title)
+        table, col = place["表"], place["列"]
+        path = f"{table}.{w['科目']}.{r.code}.{col}"
+    else:
+        spec = vocabulary()["主体数据"].get(r.subject or "")
+        if not spec:
+            return None
+        paths = spec.get(ACT if r.measure == PY else r.measure) or []
+        if not paths:
+            return None
+        path = paths[0]
+    return _prior(path) if r.measure == PY else path
+
+
+def _prior(path: str) -> str:
+    return f"{_words()['上年']}.{path}"
+
+
+class _Tree:
+    """A figures tree built path by path; a path given two values is dropped."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Decimal] = {}
+        self.clashes: set[str] = set()
+
+    def put(self, path: str, value: Decimal) -> None:
+        if path in self.clashes:
+            return
+        if path in self.values and self.values[path] != value:
+            del self.values[path]
+            self.clashes.add(path)
+            return
+        self.values[path] = value
+
+    def tree(self, name: str, year: int, unit: str) -> dict:
+        w = _words()
+        out: dict = {w["单位"]: name, w["年度"]: year, w["金额单位"]: unit}
+        rows: dict[tuple[str, ...], dict[str, dict]] = {}
+        budget = w["年初预算科目"].split(".")[0]
+        for path, value in self.values.items():
+            keys = path.split(".")
+            if w["科目"] in keys and budget not in keys[:2]:
+                at = keys.index(w["科目"])
+                table = tuple(keys[:at])
+                code = keys[at + 1]
+                row = rows.setdefault(table, {}).setdefault(code, {w["科目编码"]: code,
+                                                                   w["科目名称"]: w["科目行名"].format(code)})
+                row[keys[at + 2]] = value
+                continue
+            node = out
+            for k in keys[:-1]:
+                node = node.setdefault(k, {})
+            node[keys[-1]] = value
+        for table, by_code in rows.items():
+            node = out
+            for k in table:
+                node = node.setdefault(k, {})
+            node[w["科目"]] = [by_code[c] for c in sorted(by_code)]
+        return out
+
+
+def _prior_from_rate(now: Decimal, rate: Reading) -> Decimal | None:
+    """The last-year amount, to the cent, nearest to the one that gives the printed rate."""
+    if rate.sign is None or rate.mention.unit != "%":
+        return None
+    factor = 1 + rate.sign * rate.mention.value / 100
+    if factor <= 0:
+        return None
+    guess = (now / factor).quantize(CENT, ROUND_HALF_UP)
+    for k in range(0, 200):
+        for cand in {guess + k * CENT, guess - k * CENT}:
+            if cand > 0 and C.verdict((now - cand) / cand * 100 * rate.sign, rate.mention.value,
+                                      rate.mention.places, None) == C.OK:
+                return cand
+    return None
+
+
+def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None) -> Figures:
+    """The figures a text's claims establish (partial: only what its words name), in ``unit``
+    (rules/like.yaml 由文字造数据.默认金额单位 unless given)."""
+    unit = unit or _words()["默认金额单位"]
+    doc = read_text(text)
+    if doc.year is None:
+        raise InputError("the text names no report year", name)
+    tree = _Tree()
+    now: dict[int, tuple[str, Decimal]] = {}
+    for r in doc.readings:
+        path = path_of(doc, r)
+        if path is None:
+            continue
+        value = _in_unit(r, unit)
+        tree.put(path, value)
+        if r.measure == ACT:
+            now[r.index] = (path, value)
+    stated_prior = {p for p in tree.values if p.startswith(_prior(""))}
+    for r in doc.readings:
+        if r.measure not in (CHG, RATE) or r.anchor not in now or r.vs_budget or r.sign is None:
+            continue
+        if r.change is not None and doc.readings[r.change].vs_budget:
+            continue
+        path, value = now[r.anchor]
+        if _prior(path) in stated_prior:
+            continue
+        if r.measure == CHG:
+            prior = value - r.sign * _in_unit(r, unit)
+        else:
+            if any(x.measure == CHG and x.anchor == r.anchor for x in doc.readings):
+                continue        # the change gives it exactly
+            prior = _prior_from_rate(value, r)
+        if prior is not None and prior >= 0:
+            tree.put(_prior(path), prior)
+    return figures_from_tree(tree.tree(name, doc.year, unit), name, required=False)

@@ -1,0 +1,34 @@
+"""generate --like on real pairs (benchmarks/like_corpus.py, on copies of the corpus pairs).
+
+Last year's published text, this year's figures made from this year's text: no silently
+wrong number, no number without support, no check error, and at least 80% of this year's
+numbers reproduced at the places last year's wording has.
+"""
+
+import importlib.util
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+CORPUS = ROOT / "tests" / "fixtures" / "like" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def like_corpus():
+    spec = importlib.util.spec_from_file_location("like_corpus", ROOT / "benchmarks" / "like_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["like_corpus"] = module         # (its dataclass looks itself up there)
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["like_corpus"]
+
+
+@pytest.mark.parametrize("earlier, later", [("03", "30"), ("04", "29")])
+def test_a_pair(like_corpus, earlier, later):
+    files = {p.name[:2]: p for p in CORPUS.glob("*.txt")}
+    c = like_corpus.score_pair(files[earlier], files[later])
+    assert c["wrong"] == 0 and c["unsupported"] == 0 and c["check errors"] == 0, c
+    placed = c["reproduced"] + c["rounded"] + c["marked"] + c["wrong"]
+    assert placed >= 20 and c["reproduced"] / placed >= 0.8, c
