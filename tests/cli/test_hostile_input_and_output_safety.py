@@ -240,8 +240,9 @@ def test_a_million_digit_number_in_a_text_is_not_a_crash(work: Path):
     normal = time.perf_counter() - t0
     t0 = time.perf_counter()
     check_file(huge, work / "figures.yaml", "auto")
-    # under 2 s on an idle machine (0.8 s measured); a busy one slows both checks alike
-    assert time.perf_counter() - t0 < max(2.0, 6 * normal)
+    # a guard against superlinear time, not a speed test (0.8 s on an idle machine, see
+    # benchmarks/README.md): quadratic work on 2 million digits would take minutes
+    assert time.perf_counter() - t0 < max(5.0, 30 * normal)
 
 
 # ---------------------------------------------------------------------------------------------
