@@ -335,7 +335,47 @@ def _in_text(f, result) -> bool:
     return f.file is None or f.file == result.file or (f.start is not None and f.end is not None)
 
 
-def _findings_table(doc, findings, result, where_of) -> None:
+def _bookmark(run, name: str, bid: int) -> None:
+    """A Word bookmark ``name`` around ``run`` (the target of an internal hyperlink)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    run._r.addprevious(start)
+    run._r.addnext(end)
+
+
+def _internal_link(cell, text: str, anchor: str, size: float = 9) -> None:
+    """``cell`` holding ``text`` as a hyperlink to the bookmark ``anchor`` in the same document."""
+    cell.text = ""
+    p = cell.paragraphs[0]
+    p.paragraph_format.first_line_indent = Pt(0)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    for tag, val in (("w:color", "0563C1"), ("w:u", "single"), ("w:sz", str(int(size * 2)))):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), val)
+        rpr.append(el)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    r.append(t)
+    link.append(r)
+    p._p.append(link)
+
+
+def _row_line(f, result) -> int | None:
+    """The line of the checked document a table finding is about (a whole disclosure's table row)."""
+    if f.start is None and f.line is not None and f.file is not None and f.file == result.file:
+        return f.line
+    return None
+
+
+def _findings_table(doc, findings, result, where_of, links: dict | None = None) -> None:
     cols = ("序号", "位置", "规则", "级别", "原文", "应为", "说明")
     ft = doc.add_table(rows=1 + len(findings), cols=len(cols))
     ft.style = "Table Grid"
@@ -351,7 +391,10 @@ def _findings_table(doc, findings, result, where_of) -> None:
         for i, v in enumerate((str(n), where_of(f), f.code, SEVERITY.get(f.severity, f.severity),
                                "" if f.found is None else str(f.found),
                                "" if f.expected is None else str(f.expected), msg)):
-            _cell(ft.cell(n, i), v, size=9)
+            if i == 1 and links and id(f) in links:
+                _internal_link(ft.cell(n, i), v, links[id(f)])
+            else:
+                _cell(ft.cell(n, i), v, size=9)
 
 
 def review_docx(result) -> bytes:
@@ -382,9 +425,13 @@ def review_docx(result) -> bytes:
         _cell(table.cell(1, i), str(s.get(k, 0)), align=WD_ALIGN_PARAGRAPH.CENTER)
 
     doc.add_paragraph("问题清单", style="Heading 1")
+    # a table finding of a whole disclosure: its place links to a bookmark at the table's row
+    rows = {id(f): line for f in findings if (line := _row_line(f, result)) is not None}
+    links = {fid: f"row_{n}" for n, fid in enumerate(rows, 1)}
     if findings:
         _findings_table(doc, findings, result,
-                        lambda f: f"{f.line}:{f.column}" if f.line is not None else "全文")
+                        lambda f: (f"第{f.line}行" if f.column is None else f"{f.line}:{f.column}")
+                        if f.line is not None else "全文", links)
     else:
         doc.add_paragraph("正文中未发现问题。")
 
@@ -392,6 +439,8 @@ def review_docx(result) -> bytes:
     anchored = [f for f in findings if f.start is not None and f.end is not None and f.end > f.start]
     runs_of: dict[int, list] = {id(f): [] for f in anchored}
     first_run = None
+    line_runs: dict[int, object] = {}   # line → its first run (where a table row's bookmark goes)
+    wanted_lines = set(rows.values())
     for pa, pb in _paragraphs(text):
         para = text[pa:pb]
         style = None
@@ -421,6 +470,10 @@ def review_docx(result) -> bytes:
             run = p.add_run(seg)
             if first_run is None:
                 first_run = run
+            if wanted_lines:
+                line = text.count("\n", 0, a) + 1
+                if line in wanted_lines and line not in line_runs:
+                    line_runs[line] = run
             hits = [f for f in anchored if f.start <= a and b <= f.end]
             for f in hits:
                 runs_of[id(f)].append(run)
@@ -431,6 +484,10 @@ def review_docx(result) -> bytes:
                 run.bold = True
     if first_run is None:
         first_run = doc.add_paragraph().add_run(" ")
+    for bid, (fid, line) in enumerate(rows.items(), 1):
+        if line in line_runs:
+            _bookmark(line_runs[line], links[fid], 1000 + bid)
+            runs_of[fid] = [line_runs[line]]   # its comment sits on the row too
     for f in findings:
         runs = runs_of.get(id(f))
         where = "" if runs else (f"（第{f.line}行）" if f.line is not None else "（全文）")
