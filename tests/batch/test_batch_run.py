@@ -271,11 +271,23 @@ def test_progress_line_format():
     import io
 
     buf = io.StringIO()
-    p = batch.Progress(4, buf, enabled=True, label="x: ")
+    p = batch.Progress(4, buf, enabled=True, command="check")
     for st in ("ok", "skipped", "failed", "ok"):
         p.update({"status": st})
     lines = buf.getvalue().splitlines()
-    assert lines[-1].startswith("x: [4/4] ") and "doc/s ETA" in lines[-1] and "1 skipped, 1 failed" in lines[-1]
+    assert lines[-1].startswith("batch check: [4/4] ") and "doc/s ETA" in lines[-1] and "1 skipped, 1 failed" in lines[-1]
+
+
+def test_progress_line_in_chinese(monkeypatch):
+    import io
+
+    monkeypatch.delenv("NARRATOR_LANG")
+    buf = io.StringIO()
+    p = batch.Progress(2, buf, enabled=True, command="validate")
+    for st in ("skipped", "failed"):
+        p.update({"status": st})
+    assert buf.getvalue().splitlines()[-1].startswith("批量审核：[2/2] 每秒 ")
+    assert buf.getvalue().rstrip().endswith("（跳过 1，未能处理 1）")
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches a worker function via fork")

@@ -40,7 +40,7 @@ class Progress:
             extra.append(msg("batch.progress_skipped", count=self.skipped))
         if self.failed:
             extra.append(msg("batch.progress_failed", count=self.failed))
-        tail = f" ({', '.join(extra)})" if extra else ""
+        tail = msg("batch.progress_tail", parts=msg("batch.list_separator").join(extra)) if extra else ""
         return msg("batch.progress", command=command_name(self.command), done=self.done, total=self.total,
                    rate=f"{rate:.1f}", eta=eta, tail=tail)
 

@@ -319,8 +319,7 @@ def _root(
                                                       "on the command line)"),
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="print narrator's version and exit"),
-    lang: Optional[str] = typer.Option(None, "--lang", envvar="NARRATOR_LANG",
-                                       help="messages in zh (default) or en (also NARRATOR_LANG=en)"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="messages in zh (default) or en (also NARRATOR_LANG=en)"),
 ) -> None:
     """narrator: generate and check 部门决算情况说明 (rule-based, no language model)."""
     value = (lang or "").strip().lower() or None
