@@ -27,6 +27,14 @@ from narrator.render.engine import render
 from narrator.report.markdown import draft_text
 from narrator.batch.synth import department
 
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The machinery's tests read summary.csv by its English column names and match English
+    errors (NARRATOR_LANG=en, inherited by workers and subprocesses); the Chinese default is
+    checked in tests/cli/test_default_output_is_chinese.py."""
+    monkeypatch.setenv("NARRATOR_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 

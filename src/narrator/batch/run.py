@@ -79,7 +79,7 @@ from narrator.batch.plan import (
 )
 from narrator.batch.progress import Progress
 from narrator.batch.state import (
-    MARKER_FILE, MARKER_TEXT, STATE_FILE, State, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary,
+    MARKER_FILE, STATE_FILE, State, marker_text, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary,
 )
 from narrator.core.caches import clear_per_document
 from narrator.core.errors import InputError, UsageError
@@ -676,7 +676,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         if not (out_dir / MARKER_FILE).exists():
-            write_atomic(out_dir / MARKER_FILE, MARKER_TEXT)
+            write_atomic(out_dir / MARKER_FILE, marker_text())
     except OSError as e:
         raise UsageError(msg("batch.cannot_create_out", path=out_dir, reason=e.strerror)) from None
     total = count_inputs(sources, command, out_dir)

@@ -20,8 +20,13 @@ from narrator.core.messages import msg
 STATE_FILE = ".narrator-batch.sqlite"
 # narrator's own mark on an --out folder: files it wrote there may be overwritten by later runs
 MARKER_FILE = ".narrator-output"
-MARKER_TEXT = ("This folder holds outputs of `narrator batch`. narrator overwrites only the files it wrote\n"
-               "here (listed in .narrator-batch.sqlite); remove this file to make it refuse the folder.\n")
+
+
+def marker_text() -> str:
+    """The marker file's text (a person may open it)."""
+    return msg("batch.marker") + "\n"
+
+
 SUMMARY_FILES = ("summary.csv", "summary.json")
 TOP_FINDINGS = 3
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -29,6 +29,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from narrator.core.messages import msg
+
 # -- the house style (GB/T 9704 公文格式) -------------------------------------------------
 
 LATIN = "Times New Roman"
@@ -376,7 +378,7 @@ def _row_line(f, result) -> int | None:
 
 
 def _findings_table(doc, findings, result, where_of, links: dict | None = None) -> None:
-    cols = ("序号", "位置", "规则", "级别", "原文", "应为", "说明")
+    cols = tuple(msg("review.finding_columns").split(","))
     ft = doc.add_table(rows=1 + len(findings), cols=len(cols))
     ft.style = "Table Grid"
     ft.autofit = False
@@ -387,10 +389,10 @@ def _findings_table(doc, findings, result, where_of, links: dict | None = None) 
     for i, h in enumerate(cols):
         _cell(ft.cell(0, i), h, bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER)
     for n, f in enumerate(findings, 1):
-        msg = f.message + (f"（{f.formula}）" if f.formula else "")
+        message = f.message + (f"（{f.formula}）" if f.formula else "")
         for i, v in enumerate((str(n), where_of(f), f.code, SEVERITY.get(f.severity, f.severity),
                                "" if f.found is None else str(f.found),
-                               "" if f.expected is None else str(f.expected), msg)):
+                               "" if f.expected is None else str(f.expected), message)):
             if i == 1 and links and id(f) in links:
                 _internal_link(ft.cell(n, i), v, links[id(f)])
             else:
@@ -408,14 +410,13 @@ def review_docx(result) -> bytes:
     text = result.text
     findings = [f for f in result.findings if _in_text(f, result)]
     tables = [f for f in result.findings if not _in_text(f, result)]
-    doc = _new_document("情况说明数字核对意见", body_size=12, line=None, indent=False)
-    doc.add_paragraph("情况说明数字核对意见", style="Title")
+    doc = _new_document(msg("review.title"), body_size=12, line=None, indent=False)
+    doc.add_paragraph(msg("review.title"), style="Title")
     info = doc.add_paragraph()
-    info.add_run(f"文件：{result.file}；决算数据："
-                 + (result.figures or "无（文字自身核对）")
-                 + (f"；模板：{result.pack}" if result.pack else ""))
+    info.add_run(msg("review.about", file=result.file, figures=result.figures or msg("review.no_figures"))
+                 + (msg("review.pack", pack=result.pack) if result.pack else ""))
     s = result.summary
-    heads = ("数字", "相符", "错误", "警告", "无法核对")
+    heads = tuple(msg("review.summary_columns").split(","))
     keys = ("numbers", "confirmed", "errors", "warnings", "unverifiable")
     table = doc.add_table(rows=2, cols=len(heads))
     table.style = "Table Grid"
@@ -424,18 +425,18 @@ def review_docx(result) -> bytes:
         _cell(table.cell(0, i), h, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.cell(1, i), str(s.get(k, 0)), align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    doc.add_paragraph("问题清单", style="Heading 1")
+    doc.add_paragraph(msg("review.findings"), style="Heading 1")
     # a table finding of a whole disclosure: its place links to a bookmark at the table's row
     rows = {id(f): line for f in findings if (line := _row_line(f, result)) is not None}
     links = {fid: f"row_{n}" for n, fid in enumerate(rows, 1)}
     if findings:
         _findings_table(doc, findings, result,
-                        lambda f: (f"第{f.line}行" if f.column is None else f"{f.line}:{f.column}")
-                        if f.line is not None else "全文", links)
+                        lambda f: (msg("review.line", line=f.line) if f.column is None else f"{f.line}:{f.column}")
+                        if f.line is not None else msg("review.whole_text"), links)
     else:
-        doc.add_paragraph("正文中未发现问题。")
+        doc.add_paragraph(msg("review.no_findings"))
 
-    doc.add_paragraph("正文（问题处已加批注）", style="Heading 1")
+    doc.add_paragraph(msg("review.text"), style="Heading 1")
     anchored = [f for f in findings if f.start is not None and f.end is not None and f.end > f.start]
     runs_of: dict[int, list] = {id(f): [] for f in anchored}
     first_run = None
@@ -490,10 +491,11 @@ def review_docx(result) -> bytes:
             runs_of[fid] = [line_runs[line]]   # its comment sits on the row too
     for f in findings:
         runs = runs_of.get(id(f))
-        where = "" if runs else (f"（第{f.line}行）" if f.line is not None else "（全文）")
+        where = "" if runs else msg("review.comment_where", where=msg("review.line", line=f.line) if f.line is not None
+                                    else msg("review.whole_text"))
         doc.add_comment(runs or [first_run], text=_comment_text(f) + where, author=AUTHOR, initials=INITIALS)
     if tables:   # after the text: the officer works on the text first
-        doc.add_paragraph("附：决算数据（表格）审核", style="Heading 1")
+        doc.add_paragraph(msg("review.tables"), style="Heading 1")
         _findings_table(doc, tables, result, lambda f: (f.file or "").replace("\\", "/").rsplit("/", 1)[-1]
                         + (f":{f.line}" if f.line is not None else ""))
     return _save(doc)

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.figures.model import Node, key_sets, schema
 from narrator.sources.workbook.sheets import (
     _Cell, _Region, _Sheet, _check_code, _child, _code_text, _convert, _heads, _is_column_numbers_row,
@@ -241,7 +242,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
             rest = m.group(2).strip()
             if rest:
                 if name_text or not re.match(r"[^\d\W]", rest):
-                    raise InputError(f"{cell.where}: malformed 科目编码 {t!r}: digits only", source)
+                    raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(t)), source)
                 name_text = rest
             return code, name_text, None, cell
         if v is None:
@@ -258,7 +259,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
         if isinstance(v, str) and not re.fullmatch(r"\s*\d+\s*", unicodedata.normalize("NFKC", v)):
             if i == 0 or all(p == "" for p in parts):
                 return None, name_text, _label(v), cell
-            raise InputError(f"{cell.where}: malformed 科目编码 part {v.strip()!r}: digits only", source)
+            raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(v.strip())), source)
         t = _code_text(cell, source) or ""
         if t and i > 0 and len(t) == 1:
             t = "0" + t
