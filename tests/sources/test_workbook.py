@@ -559,7 +559,7 @@ def test_unknown_row_label_names_the_cell(tmp_path):
     ws["A6"] = "二、其它收入"
     path = tmp_path / "label.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match=r"cell A6: unknown 收入 row '其它收入'.*did you mean '其他收入'"):
+    with pytest.raises(InputError, match=r"A6 格：收入支出决算总表收入方不认识的行“其它收入”；是否应为“其他收入”"):
         read_workbook(path)
 
 
@@ -647,7 +647,7 @@ def test_unknown_key_on_an_extra_sheet(tmp_path):
     ws.append(["服务采够", 2])                   # a typo
     path = tmp_path / "kv.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match=r"工作表“政府采购”A3 格: unknown item '服务采够'.*did you mean"):
+    with pytest.raises(InputError, match=r"工作表“政府采购”A3 格：“政府采购”下没有“服务采够”；是否应为"):
         read_workbook(path)
 
 
@@ -705,5 +705,5 @@ def test_unit_must_be_known(tmp_path):
     info.append(["金额单位", "千元"])
     path = tmp_path / "unit.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="工作表“基本信息”B2 格: 金额单位 must be one of 元, 万元, 亿元, got '千元'"):
+    with pytest.raises(InputError, match="工作表“基本信息”B2 格：金额单位 应为 元、万元、亿元 之一，实为“千元”"):
         read_workbook(path)
