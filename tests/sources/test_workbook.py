@@ -601,7 +601,7 @@ def test_password_protected_and_old_xls(tmp_path):
         read_workbook(enc)
     old = tmp_path / "old.xlsx"
     old.write_bytes(ole + "Workbook".encode("utf-16-le") + b"\0" * 64)
-    with pytest.raises(InputError, match=r"not an \.xls workbook"):   # read as .xls since issue 15
+    with pytest.raises(InputError, match=r"不是 \.xls 工作簿"):   # read as .xls since issue 15
         read_workbook(old)
 
 
