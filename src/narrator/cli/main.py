@@ -330,6 +330,17 @@ def _root(
     set_lang(value)
 
 
+def _lang_first(args: list[str]) -> list[str]:
+    """``--lang X`` may be given anywhere (like ``--debug``): move it before the command."""
+    end = args.index("--") if "--" in args else len(args)
+    for i, a in enumerate(args[:end]):
+        if a.startswith("--lang="):
+            return [a, *args[:i], *args[i + 1:]]
+        if a == "--lang" and i + 1 < end:
+            return [a, args[i + 1], *args[:i], *args[i + 2:]]
+    return args
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """The ``narrator`` command: every failure ends in one line on stderr.
 
@@ -339,7 +350,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     from narrator.cli.errors import install_usage_messages, run_guarded
 
     install_usage_messages()
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _lang_first(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     run_guarded(lambda: app(args=args, prog_name="narrator"), debug)
