@@ -107,6 +107,8 @@ def test_lang_en_gives_english(work):
     summary = lines[-1]
     assert summary.startswith("narrative.txt: 176 numbers: ") and "confirmed" in summary
     assert not _CJK.search(summary), summary
+    anywhere = narrator("check", "narrative.txt", "--figures", "figures.yaml", "--lang", "en", cwd=work)
+    assert anywhere.stdout == r.stdout                      # --lang may follow the command, like --debug
     bad = narrator("--lang", "en", "check", "nope.txt", cwd=work)
     assert bad.returncode == 2 and bad.stderr == "narrator: error: nope.txt: no such file\n"
     usage = narrator("--lang", "en", "check", cwd=work)
