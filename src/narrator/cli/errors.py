@@ -102,8 +102,7 @@ _NOT_ONE_OF = re.compile(r"^'(.*)' is not one of (.*?)\.?$")
 
 def usage_message(e, command: str) -> str:
     """One line for a click usage error (without the ``narrator:`` prefix)."""
-    from typer._click import exceptions as ce
-
+    ce = _click_exceptions()
     param = getattr(e, "param", None)
     if isinstance(e, ce.MissingParameter):
         opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
@@ -141,8 +140,15 @@ def _show_usage_error(self, file=None) -> None:
         pass
 
 
+def _click_exceptions():
+    """click's exceptions module: vendored inside typer since 0.28, the click package before."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
 def install_usage_messages() -> None:
     """Make click's usage errors one line in narrator's words (rules/messages.yaml)."""
-    from typer._click import exceptions as ce
-
-    ce.UsageError.show = _show_usage_error
+    _click_exceptions().UsageError.show = _show_usage_error
