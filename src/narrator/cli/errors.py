@@ -100,14 +100,21 @@ _NO_COMMAND = re.compile(r"^No such command '(.*)'\.?$")
 _NOT_ONE_OF = re.compile(r"^'(.*)' is not one of (.*?)\.?$")
 
 
+def _param_name(param) -> tuple[str, bool]:
+    """How the user writes a parameter (--figures, or TEXT for an argument), and whether it is an option."""
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    if opts:
+        return opts[0], True
+    return (param.name.upper() if param is not None and param.name else "?"), False
+
+
 def usage_message(e, command: str) -> str:
     """One line for a click usage error (without the ``narrator:`` prefix)."""
     ce = _click_exceptions()
     param = getattr(e, "param", None)
+    name, is_option = _param_name(param)
     if isinstance(e, ce.MissingParameter):
-        opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
-        name = opts[0] if opts else (param.name.upper() if param is not None and param.name else "?")
-        key = "usage.missing_option" if opts else "usage.missing_argument"
+        key = "usage.missing_option" if is_option else "usage.missing_argument"
         return msg(key, name=name, command=command)
     if isinstance(e, ce.NoSuchOption):
         hint = msg("usage.did_you_mean", names="、".join(sorted(e.possibilities))) if e.possibilities else ""
@@ -115,8 +122,6 @@ def usage_message(e, command: str) -> str:
     if isinstance(e, ce.BadOptionUsage) and "requires an argument" in e.message:
         return msg("usage.option_needs_value", name=e.option_name, command=command)
     if isinstance(e, ce.BadParameter):
-        opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
-        name = opts[0] if opts else (param.name.upper() if param is not None and param.name else "?")
         m = _NOT_ONE_OF.match(e.message)
         if m:
             choices = m.group(2).replace("'", "")
