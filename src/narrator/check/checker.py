@@ -28,6 +28,7 @@ from narrator.render.draft import Draft, Slot
 from narrator.check.extract import Mention, extract
 from narrator.figures.model import Figures
 from narrator.core.findings import Finding, line_col
+from narrator.core.messages import msg
 from narrator.core.numbers import fmt
 from narrator.core.resources import rules_dir
 from narrator.check.segment import Structure, list_skips, structure
@@ -235,7 +236,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     for start, end, found, want in list_skips(text, st):
         if not lo <= start < hi:
             continue
-        ctx.add("N206", start, end, str(found), str(want), f"{want} 缺失或编号重复" if found > want else "编号重复",
+        ctx.add("N206", start, end, str(found), str(want), msg("check.list_gap", want=want) if found > want else msg("check.list_repeat"),
                 severity="warning")
     for c in claims:
         if c.status == "unverifiable" and c.mention.start in ctx.flagged:
@@ -650,7 +651,7 @@ def _pair_words(ctx: _Ctx, hsent, dsent, draft: Draft) -> None:
             ctx.confirmed_words.add(start)
             continue
         expected = _expected_word(word, int(w.value), w)
-        ctx.add("N105", start, start + len(word), word, expected, f"{w.label}的方向应为“{expected}”",
+        ctx.add("N105", start, start + len(word), word, expected, msg("check.direction_should_be", label=w.label, expected=expected),
                 w.formula, fix=expected)
 
 
@@ -672,7 +673,7 @@ def _compare(ctx: _Ctx, c: Claim, s: Slot, draft: Draft, source: str) -> None:
             c.expected = s.text
             if m.kind == "date":
                 return  # a wrong year inside a date: left to a person (the fix is not a plain swap)
-            ctx.add("N104", m.start, m.end, m.text, s.text, f"应为{s.text}年（{s.label}）",
+            ctx.add("N104", m.start, m.end, m.text, s.text, msg("check.year_should_be", year=s.text, what=s.label),
                     f"年度 = {s.text}", fix=s.text)
         return
     # the written value in the slot's unit (money converts between 元/万元/亿元)
