@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 FIGURES_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".xls")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -77,7 +78,7 @@ def load_any_figures(source: Path):
     text = load_text_or_document(source)
     fig, _repairs, _region = figures_from_document(text, str(source))
     if fig is None:
-        raise InputError("no 决算 tables found in this document", str(source))
+        raise InputError(msg("cli.no_tables_found"), str(source))
     return fig
 
 

@@ -26,7 +26,7 @@ SAMPLE = ROOT / "samples" / "renshe-2024"
 
 
 def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200")
+    return dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200", NARRATOR_LANG="en")
 
 
 def narrator(*args, cwd=None, timeout=180):

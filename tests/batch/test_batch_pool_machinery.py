@@ -26,6 +26,14 @@ from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.batch.synth import department
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The machinery's tests read summary.csv by its English column names and match English
+    errors (NARRATOR_LANG=en, inherited by workers and subprocesses); the Chinese default is
+    checked in tests/cli/test_default_output_is_chinese.py."""
+    monkeypatch.setenv("NARRATOR_LANG", "en")
+
+
 def _run_for(total: int, jobs: int, chunk: int | None) -> _Run:
     return _Run(Options("generate", "/nonexistent"), Path("/nonexistent"), jobs, chunk,
                 Progress(total, enabled=False), state=None)  # type: ignore[arg-type]

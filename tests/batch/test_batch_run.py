@@ -27,6 +27,14 @@ from narrator.render.engine import render
 from narrator.report.markdown import draft_text
 from narrator.batch.synth import department
 
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The machinery's tests read summary.csv by its English column names and match English
+    errors (NARRATOR_LANG=en, inherited by workers and subprocesses); the Chinese default is
+    checked in tests/cli/test_default_output_is_chinese.py."""
+    monkeypatch.setenv("NARRATOR_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 
@@ -271,11 +279,23 @@ def test_progress_line_format():
     import io
 
     buf = io.StringIO()
-    p = batch.Progress(4, buf, enabled=True, label="x: ")
+    p = batch.Progress(4, buf, enabled=True, command="check")
     for st in ("ok", "skipped", "failed", "ok"):
         p.update({"status": st})
     lines = buf.getvalue().splitlines()
-    assert lines[-1].startswith("x: [4/4] ") and "doc/s ETA" in lines[-1] and "1 skipped, 1 failed" in lines[-1]
+    assert lines[-1].startswith("batch check: [4/4] ") and "doc/s ETA" in lines[-1] and "1 skipped, 1 failed" in lines[-1]
+
+
+def test_progress_line_in_chinese(monkeypatch):
+    import io
+
+    monkeypatch.delenv("NARRATOR_LANG")
+    buf = io.StringIO()
+    p = batch.Progress(2, buf, enabled=True, command="validate")
+    for st in ("skipped", "failed"):
+        p.update({"status": st})
+    assert buf.getvalue().splitlines()[-1].startswith("批量审核：[2/2] 每秒 ")
+    assert buf.getvalue().rstrip().endswith("（跳过 1，未能处理 1）")
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches a worker function via fork")

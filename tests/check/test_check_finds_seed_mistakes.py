@@ -193,7 +193,7 @@ def test_fix_writes_a_corrected_copy_changing_only_the_wrong_numbers(tmp_path):
     # the figure mismatches are gone; what remains is what the fix exposes: with 总计 corrected to
     # 14351.53, "减少1224.74万元，下降7.87%" no longer fits it (it was computed on 本年收入合计)
     # (and the table audit's T102: the 20801 row of the figures themselves does not add up)
-    remaining = [ln for ln in again.stdout.splitlines() if "[error]" in ln and ": T" not in ln]
+    remaining = [ln for ln in again.stdout.splitlines() if "[错误]" in ln and ": T" not in ln]
     assert remaining and all(" N202 " in ln for ln in remaining), again.stdout
 
 
@@ -224,7 +224,7 @@ def test_exit_codes(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     r = subprocess.run([sys.executable, "-m", "narrator.cli", "check", str(tmp_path / "missing.txt")],
                        capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 2 and "no such file" in r.stderr
+    assert r.returncode == 2 and "没有此文件" in r.stderr
     r = subprocess.run([sys.executable, "-m", "narrator.cli", "check", str(good), "--fix", str(good)],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2

@@ -32,7 +32,7 @@ def test_generate_warns_about_table_errors_and_still_writes_the_draft(tmp_path: 
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    assert lines[0].startswith("narrator: warning: figures.yaml:153: T102 "), lines[0]
+    assert lines[0].startswith("narrator: 警告：figures.yaml:153: T102 "), lines[0]
     assert (tmp_path / "draft.txt").read_text(encoding="utf-8").strip()
     # to stdout as well: the draft on stdout, the warning on stderr only
     r2 = narrator("generate", "figures.yaml", cwd=tmp_path)
@@ -49,7 +49,7 @@ def test_generate_strict_refuses_tables_that_fail_the_audit(tmp_path: Path):
         assert r.returncode == 2, r.stderr
         lines = r.stderr.splitlines()
         assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-        assert lines[0].startswith("narrator: error: figures.yaml:153: T102 ") and "--strict" in lines[0], lines[0]
+        assert lines[0].startswith("narrator: 错误：figures.yaml:153: T102 ") and "--strict" in lines[0], lines[0]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["figures.yaml"]  # nothing written
     assert _sha(fig) == before
     r = narrator("generate", "figures.yaml", "--strict", cwd=tmp_path)

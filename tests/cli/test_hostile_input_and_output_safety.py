@@ -21,7 +21,9 @@ SAMPLE = ROOT / "samples" / "renshe-2024"
 
 
 def narrator(*args, cwd=None, timeout=120, stdout=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200")
+    # English messages: these tests check the one-line machinery against the messages' English
+    # rendering; the Chinese default is checked in test_default_output_is_chinese.py
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200", NARRATOR_LANG="en")
     return subprocess.run([sys.executable, "-m", "narrator.cli", *map(str, args)], cwd=cwd, env=env,
                           stdout=stdout if stdout is not None else subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=timeout)

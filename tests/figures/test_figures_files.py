@@ -64,21 +64,21 @@ def test_sample_in_gb18030_generates_the_same_draft(tmp_path):
 
 BAD = {
     "wrong-type": (MINIMAL.replace("本年收入合计: 100.10", "本年收入合计: 一百"), 6,
-                   "收入支出决算总表.收入.本年收入合计 must be a number"),
+                   "收入支出决算总表 收入 本年收入合计 应为数字"),
     "unknown-key": (MINIMAL.replace("本年收入合计: 100.10", "本年收入和计: 100.10"), 6,
-                    "did you mean '本年收入合计'"),
-    "broken-yaml": (MINIMAL.replace("  收入:\n", "  收入: [\n"), None, "invalid YAML"),
+                    "是否应为“本年收入合计”"),
+    "broken-yaml": (MINIMAL.replace("  收入:\n", "  收入: [\n"), None, "YAML 格式有误"),
     "missing-required": (MINIMAL.replace("    本年支出合计: 100.10\n", ""), None,
-                         "missing required figure '收入支出决算总表.支出.本年支出合计'"),
+                         "缺少必填数据“收入支出决算总表 支出 本年支出合计”"),
     "malformed-code": (MINIMAL + "支出决算表:\n  科目:\n    - {科目编码: 2080A, 科目名称: 行政运行, 本年支出合计: 1}\n",
-                       12, "malformed code '2080A'"),
+                       12, "编码“2080A”有误"),
     "bad-code-length": (MINIMAL + "支出决算表:\n  科目:\n    - {科目编码: \"2080\", 科目名称: 行政运行, 本年支出合计: 1}\n",
-                        12, "must have 3/5/7 digits"),
-    "duplicate-key": (MINIMAL + "单位: 又一个\n", None, "duplicate key"),
-    "not-a-mapping": ("- 1\n- 2\n", None, "top level must be a mapping"),
+                        12, "应为 3/5/7 位"),
+    "duplicate-key": (MINIMAL + "单位: 又一个\n", None, "名称重复"),
+    "not-a-mapping": ("- 1\n- 2\n", None, "顶层应为以规范名称为键的映射"),
     "unknown-class-name": (MINIMAL.replace("一般公共服务支出: 100.10", "一般公共服物支出: 100.10"), 8,
-                           "did you mean '一般公共服务支出'"),
-    "bad-unit": (MINIMAL + "金额单位: 千元\n", 10, "金额单位 must be one of 元, 万元, 亿元"),
+                           "是否应为“一般公共服务支出”"),
+    "bad-unit": (MINIMAL + "金额单位: 千元\n", 10, "金额单位 应为 元、万元、亿元 之一"),
 }
 
 
@@ -102,7 +102,7 @@ def test_undecodable_bytes(tmp_path):
     p = tmp_path / "binary.yaml"
     p.write_bytes(bytes(range(256)) * 4)
     r = run_generate(p)
-    assert r.returncode == 2 and "cannot decode" in r.stderr and str(p) in r.stderr
+    assert r.returncode == 2 and "无法解码" in r.stderr and str(p) in r.stderr
     assert r.stderr.count("\n") == 1
 
 
@@ -111,14 +111,14 @@ def test_empty_file(tmp_path, content):
     p = tmp_path / "empty.yaml"
     p.write_bytes(content)
     r = run_generate(p)
-    assert r.returncode == 2 and f"{p}: file is empty" in r.stderr
+    assert r.returncode == 2 and f"{p}: 文件是空的" in r.stderr
 
 
 def test_missing_file_and_unknown_pack(tmp_path):
     r = run_generate(tmp_path / "nope.yaml")
-    assert r.returncode == 2 and "no such file" in r.stderr
+    assert r.returncode == 2 and "没有此文件" in r.stderr
     r = run_generate(SAMPLE / "figures.yaml", "--pack", "nosuchpack")
-    assert r.returncode == 2 and "unknown pack 'nosuchpack'" in r.stderr
+    assert r.returncode == 2 and "没有模板 'nosuchpack'" in r.stderr
 
 
 def test_output_is_written_atomically_and_input_untouched(tmp_path):

@@ -259,3 +259,53 @@ def test_text_and_markdown_have_no_caption_of_a_chart_they_do_not_draw(sample_fi
     r = subprocess.run([sys.executable, "-m", "narrator.cli", "generate", str(SAMPLE / "figures.yaml"), "-p", pack],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and "一、" in r.stdout and not re.search(r"图\d+：", r.stdout)
+
+
+_DOTTED = re.compile(r"[^\W\d_]\.[^\W_]|\d\.[^\W\d_]")   # 年初预算.科目.2080501, not 14351.53
+
+
+def _removals(data: dict):
+    """Every figure group of ``data`` removed in turn: each top-level key, and each key one level down."""
+    for k, v in data.items():
+        if k in ("单位", "年度"):
+            continue
+        yield (k,)
+        if isinstance(v, dict):
+            for k2 in v:
+                yield (k, k2)
+
+
+def _labels(tree) -> list[str]:
+    out = []
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if k == "label" and isinstance(v, str):
+                out.append(v)
+            out.extend(_labels(v))
+    elif isinstance(tree, list):
+        for v in tree:
+            out.extend(_labels(v))
+    return out
+
+
+@pytest.mark.parametrize("pack", ["standard", "shanghai"])
+def test_no_internal_path_in_a_draft_or_its_json_with_figures_removed_one_at_a_time(sample_figures, pack):
+    """Issue 17: whatever figure is missing, the draft's placeholders and its JSON labels name
+    it in the tables' words (2080501 行政单位离退休的年初预算), never as 年初预算.科目.2080501."""
+    base = json.loads(json.dumps(_plain(sample_figures.data)))
+    seen_missing = 0
+    for gone in _removals(base):
+        data = json.loads(json.dumps(base))
+        parent = data
+        for k in gone[:-1]:
+            parent = parent[k]
+        del parent[gone[-1]]
+        d = render(figures_from_tree(data, "t", required=False), pack)
+        for ph in re.findall(r"【[^】]*】", d.text):
+            assert not _DOTTED.search(ph), (gone, ph)
+        labels = _labels(d.to_json())
+        assert labels, gone
+        for label in labels:
+            assert not _DOTTED.search(label), (gone, label)
+        seen_missing += sum(s.kind == "missing" for s in d.slots)
+    assert seen_missing > 50   # the removals did leave figures missing

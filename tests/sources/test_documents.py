@@ -12,6 +12,12 @@ from narrator.sources.disclosure import parse_tables
 from narrator.sources.documents import load_document
 from narrator.core.errors import InputError
 
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Errors matched in their English rendering (the Chinese default: tests/cli)."""
+    monkeypatch.setenv("NARRATOR_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
 SHANGHAI_PDF = ROOT / "samples" / "reference" / "shanghai-2024-template.pdf"

@@ -40,7 +40,7 @@ def test_no_print_jargon_and_a_short_t102_first_line(monkeypatch):
     out = check_report(check_file(Path(DISCLOSURE.name), None, "auto"), show_info=True)
     assert " 印 " not in out
     assert "项目支出 表中为 9421.76" in out
-    first = next(ln for ln in out.splitlines() if " T102 [error] " in ln)
+    first = next(ln for ln in out.splitlines() if " T102 [错误] " in ln)
     assert len(first) <= 120, first
     assert "(2495.79 → 2495.75)" in first
     following = out.split(first + "\n", 1)[1].splitlines()

@@ -514,7 +514,7 @@ def test_missing_totals_table(tmp_path):
     ws.append(["2080101", "行政运行", 10])
     path = tmp_path / "no-total.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="workbook has no 收入支出决算总表 sheet or table"):
+    with pytest.raises(InputError, match="工作簿中没有收入支出决算总表"):
         read_workbook(path)
 
 
@@ -533,7 +533,7 @@ def test_text_in_an_amount_cell_names_sheet_and_cell(sample_book, tmp_path):
     wb.save(path)
     with pytest.raises(InputError) as e:
         read_workbook(path)
-    assert f"sheet 收入决算表, cell {ref}: expected an amount, got 'abc'" in str(e.value)
+    assert f"工作表“收入决算表”{ref} 格：应为金额，实为 'abc'" in str(e.value)
     assert e.value.file == str(path)
 
 
@@ -544,11 +544,11 @@ def test_malformed_code_names_the_cell(sample_book, tmp_path):
     ws.cell(r, 1, "20801O1")
     path = tmp_path / "code.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match=rf"sheet 支出决算表, cell A{r}: malformed 科目编码 '20801O1'"):
+    with pytest.raises(InputError, match=rf"工作表“支出决算表”A{r} 格：科目编码 '20801O1' 有误"):
         read_workbook(path)
     ws.cell(r, 1, "208011")
     wb.save(path)
-    with pytest.raises(InputError, match=rf"cell A{r}: malformed 功能分类科目编码 '208011'"):
+    with pytest.raises(InputError, match=rf"A{r} 格：功能分类科目编码 '208011' 有误"):
         read_workbook(path)
 
 
@@ -559,7 +559,7 @@ def test_unknown_row_label_names_the_cell(tmp_path):
     ws["A6"] = "二、其它收入"
     path = tmp_path / "label.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match=r"cell A6: unknown 收入 row '其它收入'.*did you mean '其他收入'"):
+    with pytest.raises(InputError, match=r"A6 格：收入支出决算总表收入方不认识的行“其它收入”；是否应为“其他收入”"):
         read_workbook(path)
 
 
@@ -567,7 +567,7 @@ def test_truncated_file(sample_book, tmp_path):
     data = sample_book.read_bytes()
     path = tmp_path / "cut.xlsx"
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InputError, match=r"not an xlsx workbook \(corrupt or truncated\?\)"):
+    with pytest.raises(InputError, match=r"不是 xlsx 工作簿（已损坏或不完整？）"):
         read_workbook(path)
 
 
@@ -577,19 +577,19 @@ def test_damaged_package(sample_book, tmp_path):
         for item in src.infolist():
             if item.filename != "xl/workbook.xml":
                 dst.writestr(item, src.read(item))
-    with pytest.raises(InputError, match="not an xlsx workbook"):
+    with pytest.raises(InputError, match="不是 xlsx 工作簿"):
         read_workbook(path)
 
 
 def test_empty_file(tmp_path):
     path = tmp_path / "empty.xlsx"
     path.write_bytes(b"")
-    with pytest.raises(InputError, match="file is empty"):
+    with pytest.raises(InputError, match="文件是空的"):
         read_workbook(path)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="没有此文件"):
         read_workbook(tmp_path / "nope.xlsx")
 
 
@@ -597,11 +597,11 @@ def test_password_protected_and_old_xls(tmp_path):
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
     enc = tmp_path / "locked.xlsx"
     enc.write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64)
-    with pytest.raises(InputError, match="password-protected"):
+    with pytest.raises(InputError, match="工作簿设了密码"):
         read_workbook(enc)
     old = tmp_path / "old.xlsx"
     old.write_bytes(ole + "Workbook".encode("utf-16-le") + b"\0" * 64)
-    with pytest.raises(InputError, match=r"not an \.xls workbook"):   # read as .xls since issue 15
+    with pytest.raises(InputError, match=r"不是 \.xls 工作簿"):   # read as .xls since issue 15
         read_workbook(old)
 
 
@@ -612,7 +612,7 @@ def test_formula_without_saved_value(tmp_path):
     ws["C7"] = "=C5+C6"                    # openpyxl saves no computed value
     path = tmp_path / "formula.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="cell C7: holds a formula with no saved value"):
+    with pytest.raises(InputError, match="C7 格：是公式但没有保存计算结果"):
         read_workbook(path)
 
 
@@ -622,7 +622,7 @@ def test_two_copies_of_a_table(tmp_path):
     _totals_sheet(wb.create_sheet("副本"))
     path = tmp_path / "twice.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="a second 收入支出决算总表"):
+    with pytest.raises(InputError, match="又一张收入支出决算总表"):
         read_workbook(path)
 
 
@@ -634,7 +634,7 @@ def test_unit_conflict(tmp_path):
     info.append(["金额单位", "万元"])
     path = tmp_path / "unit.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="金额单位 元 differs from 金额单位 万元"):
+    with pytest.raises(InputError, match="金额单位 元 与“基本信息”表中的金额单位 万元 不同"):
         read_workbook(path)
 
 
@@ -647,7 +647,7 @@ def test_unknown_key_on_an_extra_sheet(tmp_path):
     ws.append(["服务采够", 2])                   # a typo
     path = tmp_path / "kv.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match=r"sheet 政府采购, cell A3: unknown item '服务采够'.*did you mean"):
+    with pytest.raises(InputError, match=r"工作表“政府采购”A3 格：“政府采购”下没有“服务采够”；是否应为"):
         read_workbook(path)
 
 
@@ -693,7 +693,7 @@ def test_no_department_name(tmp_path):
     info.append(["年度", 2024])
     path = tmp_path / "nodept.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="no 单位 .*基本信息"):
+    with pytest.raises(InputError, match="没有填单位名称.*基本信息"):
         read_workbook(path)
 
 
@@ -705,5 +705,5 @@ def test_unit_must_be_known(tmp_path):
     info.append(["金额单位", "千元"])
     path = tmp_path / "unit.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="sheet 基本信息, cell B2: 金额单位 must be one of 元, 万元, 亿元, got '千元'"):
+    with pytest.raises(InputError, match="工作表“基本信息”B2 格：金额单位 应为 元、万元、亿元 之一，实为“千元”"):
         read_workbook(path)

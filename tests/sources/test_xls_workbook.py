@@ -151,5 +151,5 @@ def test_number_formats_of_an_xls_are_honoured(tmp_path):
 def test_damaged_xls_is_one_input_error(tmp_path):
     bad = tmp_path / "bad.xls"
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "Workbook".encode("utf-16-le"))
-    with pytest.raises(InputError, match=r"not an \.xls workbook"):
+    with pytest.raises(InputError, match=r"不是 \.xls 工作簿"):
         read_workbook(bad)

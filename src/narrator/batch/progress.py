@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from narrator.core.messages import msg
+
 
 # =====================================================================================
 # Progress
@@ -13,7 +15,7 @@ from typing import TextIO
 class Progress:
     """One updating line on a terminal; plain lines (every 5 s or 10 %) otherwise."""
 
-    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool = True, label: str = ""):
+    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool = True, command: str = ""):
         self.total = total
         self.stream = stream or sys.stderr
         self.enabled = enabled
@@ -22,7 +24,7 @@ class Progress:
         self.done = 0
         self.skipped = 0
         self.failed = 0
-        self.label = label
+        self.command = command
         self._last = 0.0
         self._last_count = 0
         self._step = max(1, total // 10)
@@ -35,11 +37,12 @@ class Progress:
         eta = _fmt_secs(left / rate) if rate > 0 else ("0:00" if left == 0 else "?")
         extra = []
         if self.skipped:
-            extra.append(f"{self.skipped} skipped")
+            extra.append(msg("batch.progress_skipped", count=self.skipped))
         if self.failed:
-            extra.append(f"{self.failed} failed")
-        tail = f" ({', '.join(extra)})" if extra else ""
-        return f"[{self.done}/{self.total}] {rate:.1f} doc/s ETA {eta}{tail}"
+            extra.append(msg("batch.progress_failed", count=self.failed))
+        tail = msg("batch.progress_tail", parts=msg("batch.list_separator").join(extra)) if extra else ""
+        return msg("batch.progress", command=command_name(self.command), done=self.done, total=self.total,
+                   rate=f"{rate:.1f}", eta=eta, tail=tail)
 
     def update(self, row: dict) -> None:
         self.done += 1
@@ -52,11 +55,11 @@ class Progress:
         now = time.monotonic()
         if self.tty:
             if now - self._last >= 0.1 or self.done == self.total:
-                self.stream.write("\r\x1b[K" + self.label + self.line())
+                self.stream.write("\r\x1b[K" + self.line())
                 self.stream.flush()
                 self._last = now
         elif now - self._last >= 5 or self.done - self._last_count >= self._step or self.done == self.total:
-            self.stream.write(self.label + self.line() + "\n")
+            self.stream.write(self.line() + "\n")
             self.stream.flush()
             self._last = now
             self._last_count = self.done
@@ -65,6 +68,13 @@ class Progress:
         if self.enabled and self.tty and self.done:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def command_name(command: str) -> str:
+    """generate / check / validate in the reader's words."""
+    key = {"generate": "batch.command.generate", "check": "batch.command.check",
+           "validate": "batch.command.validate"}.get(command)
+    return msg(key) if key else command
 
 
 def _fmt_secs(s: float) -> str:

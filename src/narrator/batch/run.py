@@ -79,10 +79,11 @@ from narrator.batch.plan import (
 )
 from narrator.batch.progress import Progress
 from narrator.batch.state import (
-    MARKER_FILE, MARKER_TEXT, STATE_FILE, State, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary,
+    MARKER_FILE, STATE_FILE, State, marker_text, TOP_FINDINGS, Totals, _SEVERITY_ORDER, write_index_html, write_summary,
 )
 from narrator.core.caches import clear_per_document
 from narrator.core.errors import InputError, UsageError
+from narrator.core.messages import lang, msg, set_lang
 
 
 RECYCLE_EVERY = 2_000  # documents per worker before it is replaced by a fresh fork (a guard; see _Run._recycle_due)
@@ -103,9 +104,11 @@ class Options:
     fmt: str = "text"
     pack: str = "standard"
     no_figures: bool = False
+    lang: str = field(default_factory=lang)   # the messages' language, for the workers too
 
     def signature(self, figures: str | None) -> str:
-        return json.dumps([self.command, self.fmt, self.pack, self.no_figures, figures], ensure_ascii=False)
+        return json.dumps([self.command, self.fmt, self.pack, self.no_figures, figures, self.lang],
+                          ensure_ascii=False)
 
 
 _OPTS: Options | None = None
@@ -118,10 +121,10 @@ def _top(findings) -> list[str]:
 
 def _one_line(e: BaseException) -> str:
     if isinstance(e, (InputError, UsageError)):
-        msg = str(e)
+        text = str(e)
     else:
-        msg = f"internal error: {type(e).__name__}: {e}"
-    return " ".join(msg.split())
+        text = msg("batch.internal_error", kind=type(e).__name__, detail=e)
+    return " ".join(text.split())
 
 
 def process(item: dict, opts: Options) -> dict:
@@ -260,6 +263,7 @@ def _init_worker(opts: Options, stop=None, parent: int | None = None) -> None:
     _die_with_parent(parent)
     _OPTS = opts
     _STOP = stop
+    set_lang(opts.lang)
     if _WARM != (opts.command, opts.pack):
         _warm_up(opts)
 
@@ -350,7 +354,7 @@ def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> It
     for path, rel in iter_sources(sources, opts.command, out_dir):
         if rel is None:
             seq += 1
-            yield Item(seq, path, Path(path).name, error=f"{path}: no such file or folder, or nothing matches")
+            yield Item(seq, path, Path(path).name, error=msg("batch.no_such_input", path=path))
             continue
         relp = Path(rel)
         if local:
@@ -369,7 +373,7 @@ def _plan(sources, opts: Options, out_dir: Path, figures_dir: Path | None) -> It
         if out in taken:
             out = (relp.parent / (relp.name + suffix)).as_posix()  # x.json and x.yaml → x.txt, x.yaml.txt
         if out in taken:
-            yield Item(seq, path, rel, error=f"{path}: its output {out} would overwrite another input's")
+            yield Item(seq, path, rel, error=msg("batch.output_clash", path=path, output=out))
             continue
         taken.add(out)
         figs = None
@@ -441,8 +445,8 @@ class _Run:
             if os.path.lexists(out_path) and (not self.state.owns(it.output)
                                               or _same_file(out_path, it.input) or _same_file(out_path, it.figures)):
                 # never write over a file narrator did not write (an input beside its output …)
-                self.handle(_failed_row(it.seq, it.input, "", f"{it.input}: its output {out_path} exists and "
-                                        "was not written by narrator; not overwritten", it.figures))
+                self.handle(_failed_row(it.seq, it.input, "", msg("batch.not_overwritten", path=it.input,
+                                                                   output=out_path), it.figures))
                 continue
             if not force:
                 out_m = _mtime(self.out_dir / it.output)
@@ -585,7 +589,7 @@ class _Run:
                 if t.get("alone"):  # it ran alone and the worker died: this document is the cause
                     self.sigs.pop(t["seq"], None)
                     self.handle(_failed_row(t["seq"], t["input"], t["output"],
-                                            f"{t['input']}: the worker process died on this document", t["figures"]))
+                                            msg("batch.worker_died", path=t["input"]), t["figures"]))
                 else:
                     self.suspects.append(t)
             return
@@ -656,14 +660,13 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     """Run ``command`` over every input; returns the totals and the exit code (see the module doc)."""
     sources = [str(x) for x in sources]
     if command not in COMMANDS:
-        raise UsageError(f"unknown batch command {command!r}")
+        raise UsageError(msg("batch.unknown_command", command=command))
     if fmt not in FORMATS[command]:
-        raise UsageError(f"--format {fmt} is not available for batch {command}: use one of "
-                         + ", ".join(FORMATS[command]))
+        raise UsageError(msg("batch.format_unavailable", fmt=fmt, command=command, choices=", ".join(FORMATS[command])))
     if pack is None:
         pack = "auto" if command == "check" else "standard"
     if figures_dir is not None and not figures_dir.is_dir():
-        raise UsageError(f"--figures-dir {figures_dir}: no such folder")
+        raise UsageError(msg("batch.no_figures_dir", path=figures_dir))
     if pack != "auto":
         from narrator.render.engine import load_pack
 
@@ -673,21 +676,21 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         if not (out_dir / MARKER_FILE).exists():
-            write_atomic(out_dir / MARKER_FILE, MARKER_TEXT)
+            write_atomic(out_dir / MARKER_FILE, marker_text())
     except OSError as e:
-        raise UsageError(f"--out {out_dir}: cannot create it: {e.strerror}") from None
+        raise UsageError(msg("batch.cannot_create_out", path=out_dir, reason=e.strerror)) from None
     total = count_inputs(sources, command, out_dir)
     if total == 0:
-        raise UsageError("no inputs found in " + " ".join(sources))
+        raise UsageError(msg("batch.no_inputs", sources=" ".join(sources)))
     opts = Options(command, str(out_dir), fmt, pack, no_figures)
     stamp = resources_mtime(pack)
     sweep_tmp(out_dir)  # leftovers of a run that was killed outright
     prog = Progress(total, stream or sys.stderr, enabled=True if progress is None else progress,
-                    label=f"batch {command}: ")
+                    command=command)
     try:
         state = State(out_dir)
     except (sqlite3.Error, OSError) as e:
-        raise UsageError(f"--out {out_dir}: cannot keep the batch state there: {e}") from None
+        raise UsageError(msg("batch.no_state", path=out_dir, reason=e)) from None
     run = _Run(opts, out_dir, jobs, max(1, chunk) if chunk else None, prog, state)
     started = time.time()
     interrupted = False
@@ -735,17 +738,16 @@ def _check_out_dir(out_dir: Path, force: bool) -> None:
     """--out must be new, empty, or narrator's own (its marker or state file), unless --force."""
     if not out_dir.exists():
         if out_dir.is_symlink() or (out_dir.parent.exists() and not out_dir.parent.is_dir()):
-            raise UsageError(f"--out {out_dir}: not a usable folder")
+            raise UsageError(msg("batch.out_unusable", path=out_dir))
         return
     if not out_dir.is_dir():
-        raise UsageError(f"--out {out_dir}: not a folder")
+        raise UsageError(msg("batch.out_not_folder", path=out_dir))
     if force or (out_dir / MARKER_FILE).exists() or (out_dir / STATE_FILE).exists():
         return
     with os.scandir(out_dir) as it:
         first = next((e.name for e in it), None)
     if first is not None:
-        raise UsageError(f"--out {out_dir}: the folder holds files narrator did not write ({first} …); "
-                         "give a new or empty folder, or --force (narrator then still never overwrites them)")
+        raise UsageError(msg("batch.out_foreign_files", path=out_dir, first=first))
 
 
 def _same_file(a: Path, b: str | None) -> bool:

@@ -14,13 +14,19 @@ from pathlib import Path
 from typing import Iterator
 
 from narrator.batch.files import _mkstemp
+from narrator.core.messages import msg
 
 
 STATE_FILE = ".narrator-batch.sqlite"
 # narrator's own mark on an --out folder: files it wrote there may be overwritten by later runs
 MARKER_FILE = ".narrator-output"
-MARKER_TEXT = ("This folder holds outputs of `narrator batch`. narrator overwrites only the files it wrote\n"
-               "here (listed in .narrator-batch.sqlite); remove this file to make it refuse the folder.\n")
+
+
+def marker_text() -> str:
+    """The marker file's text (a person may open it)."""
+    return msg("batch.marker") + "\n"
+
+
 SUMMARY_FILES = ("summary.csv", "summary.json")
 TOP_FINDINGS = 3
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -144,7 +150,14 @@ class Totals:
 
 
 CSV_COLUMNS = ("input", "output", "status", "errors", "warnings", "info", "numbers", "confirmed", "unverifiable",
-               "placeholders", "figures", "top_findings", "error", "seconds")
+               "placeholders", "figures", "top_findings", "error", "seconds")   # summary.json's keys
+
+
+def csv_header() -> list[str]:
+    """summary.csv's column names in the reader's language (in CSV_COLUMNS' order)."""
+    names = msg("summary.columns").split(",")
+    assert len(names) == len(CSV_COLUMNS)
+    return names
 
 
 def write_index_html(out_dir: Path, state: State) -> None:
@@ -180,7 +193,7 @@ def write_summary(out_dir: Path, state: State, meta: dict) -> Totals:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fc, \
                 os.fdopen(fd2, "w", encoding="utf-8") as fj:
             w = csv.writer(fc)
-            w.writerow(CSV_COLUMNS)
+            w.writerow(csv_header())
             head = json.dumps(meta, ensure_ascii=False, indent=2)
             fj.write(head[:-2] + ',\n  "documents": [')
             first = True
@@ -193,9 +206,10 @@ def write_summary(out_dir: Path, state: State, meta: dict) -> Totals:
                 fj.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))
                 first = False
             t = totals
-            w.writerow(["(total)", "", f"{t.documents} documents: {t.ok} ok, {t.with_errors} with errors, "
-                        f"{t.failed} failed, {t.skipped} skipped", t.errors, t.warnings, t.info,
-                        "", "", "", "", "", "", "interrupted" if meta.get("interrupted") else "",
+            w.writerow([msg("summary.total_label"), "",
+                        msg("summary.total", documents=t.documents, ok=t.ok, with_errors=t.with_errors,
+                            failed=t.failed, skipped=t.skipped), t.errors, t.warnings, t.info,
+                        "", "", "", "", "", "", msg("summary.interrupted") if meta.get("interrupted") else "",
                         meta.get("seconds", "")])
             fj.write(("\n  ],\n" if not first else "],\n") + '  "totals": '
                      + json.dumps(totals.to_json(), ensure_ascii=False) + "\n}\n")
@@ -214,9 +228,15 @@ def _csv_row(row: dict) -> list:
         x = row.get(k)
         return "" if x is None else x
 
-    status = row["status"]
-    if status == "skipped" and row.get("previous_status"):
-        status = f"skipped ({row['previous_status']})"
+    status = _status_label(row["status"])
+    if row["status"] == "skipped" and row.get("previous_status"):
+        status = msg("summary.status.skipped_was", status=_status_label(row["previous_status"]))
     return [row["input"], row["output"], status, v("errors"), v("warnings"), v("info"), v("numbers"),
             v("confirmed"), v("unverifiable"), v("placeholders"), v("figures"), " | ".join(row.get("top") or []),
             v("error"), v("seconds")]
+
+
+def _status_label(status: str) -> str:
+    key = {"ok": "summary.status.ok", "error": "summary.status.error", "failed": "summary.status.failed",
+           "skipped": "summary.status.skipped"}.get(status)
+    return msg(key) if key else status

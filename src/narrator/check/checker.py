@@ -28,6 +28,7 @@ from narrator.core.findings import Finding, line_col
 from narrator.core.numbers import fmt
 from narrator.figures.model import Figures
 from narrator.render.draft import Draft
+from narrator.core.messages import msg
 
 __all__ = ["check_text", "choose_pack", "CheckResult", "Claim"]
 
@@ -62,7 +63,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     for start, end, found, want in list_skips(text, st):
         if not lo <= start < hi:
             continue
-        ctx.add("N206", start, end, str(found), str(want), f"{want} 缺失或编号重复" if found > want else "编号重复",
+        ctx.add("N206", start, end, str(found), str(want), msg("check.list_gap", want=want) if found > want else msg("check.list_repeat"),
                 severity="warning")
     for c in claims:
         if c.status == "unverifiable" and c.mention.start in ctx.flagged:

@@ -16,6 +16,7 @@ from functools import cache
 from narrator.check import compare as C
 from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Reading, vocabulary
 from narrator.check.relations import flip_word
+from narrator.core.messages import msg
 from narrator.core.numbers import fmt
 
 
@@ -276,7 +277,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
                 refuted.discard(r.index)
                 continue
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
-            ctx.add("N107", m.start, m.end, m.text, expected, f"{r.label}多于该项目全部资金的执行数",
+            ctx.add("N107", m.start, m.end, m.text, expected, msg("check.more_than_project_total", label=r.label),
                     f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
             continue
         c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
@@ -327,7 +328,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
             expected = fmt(abs(change), max(m.places, 2))
             ctx.retract(m.start)
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
-            ctx.add("N101", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减额", formula,
+            ctx.add("N101", m.start, m.end, m.text, expected, msg("check.change_of", subject=anchor.label or anchor.subject), formula,
                     fix=None if m.qualifier else expected)
             refuted.add(r.index)
             continue
@@ -345,7 +346,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         expected = C.expected_text(m, exact, 2)
         ctx.retract(m.start)
         c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
-        ctx.add("N102", m.start, m.end, m.text, expected, f"{anchor.label or anchor.subject}的增减率", formula,
+        ctx.add("N102", m.start, m.end, m.text, expected, msg("check.change_rate_of", subject=anchor.label or anchor.subject), formula,
                 fix=None if m.qualifier else expected)
         refuted.add(r.index)
     return refuted
@@ -365,5 +366,5 @@ def _stale_year(ctx, r, doc) -> None:
     b = a + len(str(r.year))
     if any(f.start == a for f in ctx.findings):
         return
-    ctx.add("N209", a, b, text[a:b], str(doc.year), f"应为{doc.year}年（本年决算数）",
+    ctx.add("N209", a, b, text[a:b], str(doc.year), msg("check.year_of_accounts", year=doc.year),
             f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))

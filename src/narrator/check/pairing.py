@@ -23,6 +23,7 @@ from narrator.core.caches import per_document
 from narrator.core.numbers import fmt
 from narrator.figures.model import Figures
 from narrator.render.draft import Draft, Slot
+from narrator.core.messages import msg
 
 MONEY = frozenset(MONEY_FACTOR)
 _ONE = Decimal(1)
@@ -185,7 +186,7 @@ def _pair_words(ctx: CheckContext, hsent, dsent, draft: Draft) -> None:
             ctx.confirmed_words.add(start)
             continue
         expected = _expected_word(word, int(w.value), w)
-        ctx.add("N105", start, start + len(word), word, expected, f"{w.label}的方向应为“{expected}”",
+        ctx.add("N105", start, start + len(word), word, expected, msg("check.direction_should_be", label=w.label, expected=expected),
                 w.formula, fix=expected)
 
 
@@ -207,7 +208,7 @@ def _compare(ctx: CheckContext, c: Claim, s: Slot, draft: Draft, source: str) ->
             c.expected = s.text
             if m.kind == "date":
                 return  # a wrong year inside a date: left to a person (the fix is not a plain swap)
-            ctx.add("N104", m.start, m.end, m.text, s.text, f"应为{s.text}年（{s.label}）",
+            ctx.add("N104", m.start, m.end, m.text, s.text, msg("check.year_should_be", year=s.text, what=s.label),
                     f"年度 = {s.text}", fix=s.text)
         return
     # the written value in the slot's unit (money converts between 元/万元/亿元)
@@ -295,7 +296,7 @@ def _check_direction(ctx: CheckContext, c: Claim, s: Slot, draft: Draft) -> None
             expected = _expected_word(w, int(word_slot.value), word_slot)
             formula = word_slot.formula
             ctx.add("N105", w_start, w_start + len(w), w, expected,
-                    f"{word_slot.label}的方向应为“{expected}”", formula, fix=expected)
+                    msg("check.direction_should_be", label=word_slot.label, expected=expected), formula, fix=expected)
             return
 
 

@@ -31,6 +31,7 @@ from narrator.core.numbers import divide, fmt, quantum, round_half_up
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.core.findings import line_col
+from narrator.core.messages import msg
 
 _INF = Decimal("1e30")
 _HUNDRED = Decimal(100)
@@ -182,7 +183,7 @@ class Relations:
                     continue
                 self.verdicts.append(Verdict(
                     "N210", r, m.unit_start, m.unit_end, text[m.unit_start:m.unit_end], "万元",
-                    "同句其他金额以万元计，此处为“元”，请核对单位", f"{_t(r)}元 = {fmt(r.value, 6)}万元",
+                    msg("check.yuan_among_wanyuan"), f"{_t(r)}元 = {fmt(r.value, 6)}万元",
                     [], "warning", fix=None))
 
     def no_change_words(self) -> None:
@@ -210,7 +211,7 @@ class Relations:
                 want = "增加" if diff > 0 else "减少"
                 self.verdicts.append(Verdict(
                     "N105", None, at, at + len(w), w, want,
-                    f"{_t(act)}与{_t(other)}不同，不能说“{w}”", f"{_t(act)} − {_t(other)} = {fmt(diff, 2)}",
+                    msg("check.not_equal_word", a=_t(act), b=_t(other), word=w), f"{_t(act)} − {_t(other)} = {fmt(diff, 2)}",
                     [act.index, other.index], fix=""))
                 break
 
@@ -271,7 +272,7 @@ class Relations:
                 continue
             a, b = mm.span(1)
             self.verdicts.append(Verdict("N203", None, a, b, word, want,
-                                         f"决算数{_t(act)}，预算数{_t(bud)}",
+                                         msg("check.actual_and_budget", actual=_t(act), budget=_t(bud)),
                                          f"{_t(act)} − {_t(bud)} = {fmt(diff, 2)}", [act.index, bud.index], fix=want))
 
     def _base(self, r: Reading, anchor: Reading, change: Reading | None):
@@ -307,7 +308,7 @@ class Relations:
                 a, b = wrong.sign_word
                 word = self.doc.text[a:b]
                 want = flip_word(word)
-                self.blame("N202", wrong, want, f"“{_word(self.doc, change)}”与“{_word(self.doc, r)}”方向相反",
+                self.blame("N202", wrong, want, msg("check.opposite_words", a=_word(self.doc, change), b=_word(self.doc, r)),
                            "", [anchor, change], span=(a, b), found=word)
             return
         base, used, base_words = self._base(r, anchor, change)
@@ -434,7 +435,7 @@ class Relations:
             last = shares[-1]
             self.verdicts.append(Verdict(
                 "N204", last, last.mention.start, last.mention.end, f"{fmt(s_total, 2)}%", "100%",
-                f"各部分合计{fmt(total, 2)}等于整体{_t(whole)}，占比之和应为100%",
+                msg("check.shares_sum", total=fmt(total, 2), whole=_t(whole)),
                 " + ".join(f"{_t(s)}%" for s in shares) + f" = {fmt(s_total, 2)}%",
                 [s.index for s in shares], "warning"))
 
@@ -554,7 +555,7 @@ class Relations:
                     other = base if odd is r else r
                     if odd.mention.value == other.mention.value:
                         us, ue = odd.mention.unit_start, odd.mention.unit_end
-                        self.blame("N210", odd, "万元", f"{subj}在别处为{_t(other)}万元",
+                        self.blame("N210", odd, "万元", msg("check.elsewhere_wanyuan", subject=subj, other=_t(other)),
                                    f"{subj} = {_t(other)}万元", [other], span=(us, ue), found=self.doc.text[us:ue])
                     continue
                 # the value stated more often is right; else blame the later statement
@@ -563,7 +564,7 @@ class Relations:
                 if wrong.index in self.blamed or right.index in self.blamed:
                     continue
                 self.blame("N208", wrong, right.mention.text.strip(),
-                           f"{subj}前后不一致（另处为{_t(right)}）",
+                           msg("check.inconsistent", subject=subj, other=_t(right)),
                            f"{subj} = {_t(right)}（第{_line(self.doc.text, right.start)}行）", [right])
 
     def stale_years(self) -> None:
@@ -605,7 +606,7 @@ class Relations:
                 continue
             a = sent.start + ym.start()
             b = a + len(ym.group(1))
-            self.blame("N209", r, str(year), f"应为{year}年（本年决算数）",
+            self.blame("N209", r, str(year), msg("check.year_of_accounts", year=year),
                        f"决算年度 = {year}", [], span=(a, b), found=text[a:b], fix=str(year))
 
 

@@ -16,6 +16,7 @@ from typing import List, Optional
 import typer
 
 from narrator.core.errors import InputError, UsageError
+from narrator.core.messages import msg
 
 batch_app = typer.Typer(
     add_completion=False, no_args_is_help=True,
@@ -55,19 +56,22 @@ def _run(command: str, sources: List[str], out: Path, **kw) -> None:
     try:
         result = run_batch(command, list(sources), out, **kw)
     except (InputError, UsageError) as e:
-        typer.echo(f"narrator: {e}" if isinstance(e, UsageError) else f"narrator: error: {e}", err=True)
+        typer.echo(msg("cli.usage" if isinstance(e, UsageError) else "cli.error", message=e), err=True)
         raise typer.Exit(2)
     except KeyboardInterrupt:
-        typer.echo("narrator: interrupted", err=True)
+        typer.echo(msg("cli.interrupted"), err=True)
         raise typer.Exit(130)
+    from narrator.batch.progress import command_name
+
     t = result.totals
-    for msg in t.first_failures:
-        typer.echo(f"narrator: failed: {msg}", err=True)
+    for line in t.first_failures:
+        typer.echo(msg("batch.failed", message=line), err=True)
     if t.failed > len(t.first_failures):
-        typer.echo(f"narrator: … and {t.failed - len(t.first_failures)} more failed (see summary.csv)", err=True)
-    typer.echo(f"batch {command}: {t.documents} documents: {t.ok} ok, {t.with_errors} with errors, "
-               f"{t.failed} failed, {t.skipped} skipped (up to date); {t.errors} errors, {t.warnings} warnings"
-               f"{' — INTERRUPTED' if result.interrupted else ''} → {out / 'summary.csv'}", err=True)
+        typer.echo(msg("batch.more_failed", count=t.failed - len(t.first_failures)), err=True)
+    typer.echo(msg("batch.done", command=command_name(command), documents=t.documents, ok=t.ok,
+                   with_errors=t.with_errors, failed=t.failed, skipped=t.skipped, errors=t.errors,
+                   warnings=t.warnings, summary=out / "summary.csv",
+                   interrupted=msg("batch.interrupted_tail") if result.interrupted else ""), err=True)
     raise typer.Exit(result.exit_code)
 
 
@@ -143,7 +147,7 @@ def synth_command(
     synth_many(outdir, count, seed, rows, with_narrative, jobs, tick)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    typer.echo(f"wrote {count} departments to {outdir}", err=True)
+    typer.echo(msg("batch.synth_wrote", count=count, path=outdir), err=True)
 
 
 batch_app.command("synth")(synth_command)

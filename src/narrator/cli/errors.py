@@ -15,15 +15,15 @@ stderr and a defined exit code, never a traceback (unless ``--debug``).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import traceback
 from typing import Callable
 
 from narrator.core.errors import InputError, UsageError
+from narrator.core.messages import msg
 from narrator.core.outputs import is_stream_error, silence_stdout
-
-INTERNAL_HINT = "please report; --debug shows the traceback"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -42,19 +42,19 @@ def _say(line: str) -> None:
 def describe(e: BaseException) -> str:
     """The one line for an exception that reached the top."""
     if isinstance(e, UsageError):
-        return f"narrator: {_one_line(e)}"
+        return msg("cli.usage", message=_one_line(e))
     if isinstance(e, InputError):
-        return f"narrator: error: {_one_line(e)}"
+        return msg("cli.error", message=_one_line(e))
     if isinstance(e, OSError):
         if is_stream_error(e):
-            return f"narrator: error: <stdout>: cannot write: {e.strerror or e}"
+            return msg("cli.error", message=msg("cli.cannot_write_stdout", reason=e.strerror or e))
         name = e.filename if e.filename is not None else "<output>"
-        return f"narrator: error: {name}: {e.strerror or _one_line(e)}"
+        return msg("cli.error", message=f"{name}: {e.strerror or _one_line(e)}")
     if isinstance(e, RecursionError):
-        return "narrator: error: input nested too deeply to read"
+        return msg("cli.error", message=msg("cli.too_deep"))
     if isinstance(e, MemoryError):
-        return "narrator: error: out of memory (input too large?)"
-    return f"narrator: internal error: {type(e).__name__}: {_one_line(e, 200)} ({INTERNAL_HINT})"
+        return msg("cli.error", message=msg("cli.out_of_memory"))
+    return msg("cli.internal_error", kind=type(e).__name__, detail=_one_line(e, 200))
 
 
 def _sigterm(signum, frame):  # noqa: ARG001
@@ -73,7 +73,7 @@ def run_guarded(call: Callable[[], object], debug: bool = False) -> None:
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except KeyboardInterrupt:
-        _say("narrator: interrupted")
+        _say(msg("cli.interrupted"))
         code = 130
     except BaseException as e:  # noqa: BLE001 - the one place that turns a failure into one line
         if debug:
@@ -90,3 +90,70 @@ def run_guarded(call: Callable[[], object], debug: bool = False) -> None:
             code = code or 2
         silence_stdout()
     sys.exit(code)
+
+
+# -------------------------------------------------------------------------------------
+# click's usage errors ("Missing argument", "No such option" …) in the reader's language
+# -------------------------------------------------------------------------------------
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$")
+_NO_COMMAND = re.compile(r"^No such command '(.*)'\.?$")
+_NOT_ONE_OF = re.compile(r"^'(.*)' is not one of (.*?)\.?$")
+
+
+def _param_name(param) -> tuple[str, bool]:
+    """How the user writes a parameter (--figures, or TEXT for an argument), and whether it is an option."""
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    if opts:
+        return opts[0], True
+    return (param.name.upper() if param is not None and param.name else "?"), False
+
+
+def usage_message(e, command: str) -> str:
+    """One line for a click usage error (without the ``narrator:`` prefix)."""
+    ce = _click_exceptions()
+    param = getattr(e, "param", None)
+    name, is_option = _param_name(param)
+    if isinstance(e, ce.MissingParameter):
+        key = "usage.missing_option" if is_option else "usage.missing_argument"
+        return msg(key, name=name, command=command)
+    if isinstance(e, ce.NoSuchOption):
+        hint = msg("usage.did_you_mean", names="、".join(sorted(e.possibilities))) if e.possibilities else ""
+        return msg("usage.no_such_option", name=e.option_name, hint=hint, command=command)
+    if isinstance(e, ce.BadOptionUsage) and "requires an argument" in e.message:
+        return msg("usage.option_needs_value", name=e.option_name, command=command)
+    if isinstance(e, ce.BadParameter):
+        m = _NOT_ONE_OF.match(e.message)
+        if m:
+            choices = m.group(2).replace("'", "")
+            return msg("usage.bad_value", name=name, value=m.group(1), command=command,
+                       hint=msg("usage.choices", choices=choices))
+        return msg("usage.other", detail=e.format_message(), command=command)
+    text = e.format_message()
+    if m := _EXTRA.match(text):
+        return msg("usage.extra_arguments", args=m.group(1), command=command)
+    if m := _NO_COMMAND.match(text):
+        return msg("usage.no_such_command", name=m.group(1), command=command)
+    return msg("usage.other", detail=text, command=command)
+
+
+def _show_usage_error(self, file=None) -> None:
+    command = self.ctx.command_path if getattr(self, "ctx", None) is not None else "narrator"
+    line = msg("cli.usage", message=usage_message(self, command))
+    try:
+        (file or sys.stderr).write(line + "\n")
+    except (OSError, ValueError):
+        pass
+
+
+def _click_exceptions():
+    """click's exceptions module: vendored inside typer since 0.28, the click package before."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
+def install_usage_messages() -> None:
+    """Make click's usage errors one line in narrator's words (rules/messages.yaml)."""
+    _click_exceptions().UsageError.show = _show_usage_error

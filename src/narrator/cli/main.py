@@ -13,6 +13,7 @@ from typer.core import TyperOption
 
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
+from narrator.core.messages import LANGS, msg, set_lang
 from narrator.core.outputs import guard_outputs, is_stdout, stdout_write, write_output
 from narrator.pipeline import (
     WORKBOOK_SUFFIXES, check_file, figures_from_document, load_any_figures, load_text_or_document,
@@ -43,14 +44,14 @@ class GenFormat(str, Enum):
 
 
 def _fail(e: Exception) -> None:
-    typer.echo(f"narrator: {e}" if isinstance(e, UsageError) else f"narrator: error: {e}", err=True)
+    typer.echo(msg("cli.usage" if isinstance(e, UsageError) else "cli.error", message=e), err=True)
     raise typer.Exit(2)
 
 
 def _emit(data: str | bytes, output: Optional[Path]) -> None:
     if output is None or is_stdout(output):
         if isinstance(data, bytes):
-            raise UsageError("this format is binary: give -o FILE")
+            raise UsageError(msg("cli.binary_needs_file"))
         stdout_write(data)
     else:
         write_output(output, data)
@@ -66,10 +67,10 @@ def _audit_before_generate(fig, strict: bool) -> list[str]:
         return []
     if strict:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more table errors)" if len(errors) > 1 else ""
-        raise InputError(f"{first.code} {first.message}{more}; --strict: nothing written (narrator validate lists them)",
+        more = msg("cli.strict_more", count=len(errors) - 1) if len(errors) > 1 else ""
+        raise InputError(msg("cli.strict_refused", code=first.code, message=first.message, more=more),
                          first.file, first.line, first.column)
-    return [f"narrator: warning: {f.location()}: {f.code} {f.message} (the draft is written; --strict refuses it)"
+    return [msg("cli.warning", message=msg("cli.audit_warning", where=f.location(), code=f.code, message=f.message))
             for f in errors]
 
 
@@ -92,7 +93,7 @@ def generate(
     try:
         guard_outputs([("-o", output)], [figures, like, like_figures])
         if fmt == GenFormat.docx and (output is None or is_stdout(output)):
-            raise UsageError("--format docx needs -o FILE")
+            raise UsageError(msg("cli.docx_needs_file"))
         if save_pack is not None and like is not None:
             from narrator.render.like_pack import check_pack_folder
             check_pack_folder(save_pack)        # refused before anything is read or written
@@ -108,7 +109,7 @@ def generate(
                 text = text[region[0]:region[1]]
             draft, _ = render_like(text, fig, last if last is not None else tables, save_pack, str(like))
         elif like_figures is not None or save_pack is not None:
-            raise UsageError("--like-figures and --save-pack go with --like LAST_YEAR_TEXT")
+            raise UsageError(msg("cli.like_options_need_like"))
         else:
             draft = render(fig, pack)
         if fmt == GenFormat.json:
@@ -117,7 +118,7 @@ def generate(
             data = out.draft_markdown(draft)
         elif fmt == GenFormat.docx:
             if output is None or is_stdout(output):
-                raise UsageError("--format docx needs -o FILE")
+                raise UsageError(msg("cli.docx_needs_file"))
             from narrator.report.docx import draft_docx
             data = draft_docx(draft, fig)
         else:
@@ -150,9 +151,9 @@ def check(
     """Find the numeric errors in a human-written 情况说明."""
     try:
         if is_stdout(fix):
-            raise UsageError("--fix needs a file name")
+            raise UsageError(msg("cli.fix_needs_file"))
         if figures is not None and no_figures:
-            raise UsageError("--figures 与 --no-figures 不能同时使用（--no-figures 只核对文字自身，不用决算数据）")
+            raise UsageError(msg("cli.figures_and_no_figures"))
         guard_outputs([("-o", output), ("--fix", fix)], [text, figures])
         result = check_file(text, figures, pack, no_figures)
         if fmt == CheckFormat.json:
@@ -162,7 +163,7 @@ def check(
             data = check_html(result)
         elif fmt == CheckFormat.docx:
             if output is None or is_stdout(output):
-                raise UsageError("--format docx needs -o FILE")
+                raise UsageError(msg("cli.docx_needs_file"))
             from narrator.report.docx import review_docx
             data = review_docx(result)
         else:
@@ -196,7 +197,7 @@ def validate(
         elif fmt == "text":
             data = validate_report(str(figures), findings, show_info)
         else:
-            raise UsageError(f"unknown format {fmt!r}: use text or json")
+            raise UsageError(msg("cli.unknown_format", fmt=fmt, choices="text | json"))
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
@@ -220,7 +221,7 @@ def extract(
             text = load_text_or_document(document)
             fig, repairs, _region = figures_from_document(text, str(document))
         if fig is None:
-            raise InputError("no 决算 tables found in this document", str(document))
+            raise InputError(msg("cli.no_tables_found"), str(document))
         for f in repairs:
             typer.echo(f.render(), err=True)
         if fmt == "json":
@@ -228,7 +229,7 @@ def extract(
         elif fmt == "yaml":
             data = dump_yaml(fig)
         else:
-            raise UsageError(f"unknown format {fmt!r}: use yaml or json")
+            raise UsageError(msg("cli.unknown_format", fmt=fmt, choices="yaml | json"))
         _emit(data, output)
     except (InputError, UsageError) as e:
         _fail(e)
@@ -241,6 +242,7 @@ def rules_cmd(
 ) -> None:
     """List the rule catalogue: prose checks (N…), table audit (T…), document repairs (D…)."""
     from narrator.core.catalogue import catalogue
+    from narrator.core.messages import severity_label
 
     cat = catalogue()
     if fmt == "json":
@@ -249,16 +251,17 @@ def rules_cmd(
     if code:
         r = cat.get(code.upper())
         if r is None:
-            typer.echo(f"narrator: unknown rule {code!r}", err=True)
+            typer.echo(msg("cli.usage", message=msg("cli.unknown_rule", code=code)), err=True)
             raise typer.Exit(2)
-        typer.echo(f"{r.code} {r.name} [{r.severity}] {r.message}\n\n{r.doc}\n\n错误：{r.wrong}\n正确：{r.right}")
+        typer.echo(f"{r.code} {r.name} [{severity_label(r.severity)}] {r.message}\n\n{r.doc}\n\n"
+                   + msg("cli.rule_examples", wrong=r.wrong, right=r.right))
         return
     group = None
     for r in cat.values():
         if r.group != group:
             group = r.group
-            typer.echo({"prose": "# 文字检查 (narrator check)", "tables": "# 表格审核 (narrator validate)"}.get(group, group))
-        typer.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.message}")
+            typer.echo({"prose": msg("cli.rules_group_prose"), "tables": msg("cli.rules_group_tables")}.get(group, group))
+        typer.echo(f"{r.code}  {r.name:<28} {severity_label(r.severity):<8} {r.message}")
 
 
 @app.command("init-workbook")
@@ -268,14 +271,14 @@ def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to wr
 
     try:
         if out.suffix.lower() != ".xlsx":
-            raise UsageError(f"{out}: the workbook must be an .xlsx file")
+            raise UsageError(msg("cli.workbook_must_be_xlsx", path=out))
         if out.exists() or out.is_symlink():
-            raise UsageError(f"{out} exists; narrator does not overwrite a workbook someone may have filled")
+            raise UsageError(msg("cli.workbook_exists", path=out))
         guard_outputs([("init-workbook", out)], [])
         write_workbook(None, out)
     except (InputError, UsageError) as e:
         _fail(e)
-    typer.echo(f"wrote {out}")
+    typer.echo(msg("cli.wrote", path=out))
 
 
 @app.command()
@@ -298,7 +301,7 @@ def convert(
         elif suffix == ".json":
             write_output(output, json.dumps(figures_to_tree(fig), ensure_ascii=False, indent=2, default=str))
         else:
-            raise UsageError(f"{output}: output must end in .yaml, .json or .xlsx")
+            raise UsageError(msg("cli.convert_suffix", path=output))
     except (InputError, UsageError) as e:
         _fail(e)
 
@@ -326,8 +329,26 @@ def _root(
                                                       "on the command line)"),
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="print narrator's version and exit"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="messages in zh (default) or en (also NARRATOR_LANG=en)"),
 ) -> None:
     """narrator: generate and check 部门决算情况说明 (rule-based, no language model)."""
+    value = (lang or "").strip().lower() or None
+    if value is not None and value not in LANGS:
+        set_lang(None)
+        typer.echo(msg("cli.usage", message=msg("cli.bad_lang", value=lang)), err=True)
+        raise typer.Exit(2)
+    set_lang(value)
+
+
+def _lang_first(args: list[str]) -> list[str]:
+    """``--lang X`` may be given anywhere (like ``--debug``): move it before the command."""
+    end = args.index("--") if "--" in args else len(args)
+    for i, a in enumerate(args[:end]):
+        if a.startswith("--lang="):
+            return [a, *args[:i], *args[i + 1:]]
+        if a == "--lang" and i + 1 < end:
+            return [a, args[i + 1], *args[:i], *args[i + 2:]]
+    return args
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -336,9 +357,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     Exit codes: 0 clean, 1 errors found, 2 unusable input or usage (including an internal
     error: one line asking for a report; ``--debug`` shows the traceback), 130 interrupted.
     """
-    from narrator.cli.errors import run_guarded
+    from narrator.cli.errors import install_usage_messages, run_guarded
 
-    args = list(sys.argv[1:] if argv is None else argv)
+    install_usage_messages()
+    args = _lang_first(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     run_guarded(lambda: app(args=args, prog_name="narrator"), debug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from narrator.core.messages import lang
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 
@@ -21,8 +22,13 @@ class RuleDoc:
     group: str
 
 
-@cache
 def catalogue() -> dict[str, RuleDoc]:
+    """The rules, their one-line 说明 in the messages' language (English: the rule's name)."""
+    return _catalogue(lang())
+
+
+@cache
+def _catalogue(language: str) -> dict[str, RuleDoc]:
     out: dict[str, RuleDoc] = {}
     for fname, group in (("checks.yaml", "prose"), ("audit.yaml", "tables")):
         path = rules_dir() / fname
@@ -30,7 +36,8 @@ def catalogue() -> dict[str, RuleDoc]:
             continue
         data = load_rule_file(path)
         for code, spec in (data.get("规则") if "规则" in data else data).items():
-            out[str(code)] = RuleDoc(str(code), spec["名称"], spec["级别"], spec["说明"], spec.get("文档", ""),
+            message = spec["说明"] if language == "zh" else str(spec["名称"]).replace("-", " ")
+            out[str(code)] = RuleDoc(str(code), spec["名称"], spec["级别"], message, spec.get("文档", ""),
                                      spec.get("错误", ""), spec.get("正确", ""), group)
     return out
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
+from narrator.core.messages import severity_label
+
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -44,7 +46,7 @@ class Finding:
         """One line; with ``width``, a line longer than that (its location aside, so that the
         layout does not depend on the file's name) keeps the formula (each of its
         ``；``-separated parts) on indented lines below."""
-        text = f"{self.location()}: {self.code} [{self.severity}] {self.message}"
+        text = f"{self.location()}: {self.code} [{severity_label(self.severity)}] {self.message}"
         if self.found is not None or self.expected is not None:
             text += f" ({self.found} → {self.expected})"
         if self.formula:

@@ -29,6 +29,7 @@ import re
 from decimal import Decimal
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NUMBER_DIGITS = 18
@@ -57,22 +58,22 @@ def check_file_size(path: str | os.PathLike, size: int | None = None) -> None:
         except OSError:
             return  # the reader reports a missing or unreadable file
     if size > MAX_FILE_BYTES:
-        raise InputError(f"file too large: {_size(size)} (the limit is {_size(MAX_FILE_BYTES)})", str(path))
+        raise InputError(msg("input.too_large", size=_size(size), limit=_size(MAX_FILE_BYTES)), str(path))
 
 
 def number_problem(value: Decimal | int) -> str | None:
     """Why a number of a figures file is out of bounds, or None."""
     if isinstance(value, int):
         if abs(value) >= 10 ** MAX_NUMBER_DIGITS:
-            return f"is too large (more than {MAX_NUMBER_DIGITS} digits)"
+            return msg("limits.too_large_int", digits=MAX_NUMBER_DIGITS)
         return None
     if not value.is_finite():
-        return "is not a finite number"
+        return msg("limits.not_finite")
     if value and value.adjusted() >= MAX_NUMBER_DIGITS:
-        return f"is too large (more than {MAX_NUMBER_DIGITS} digits before the point)"
+        return msg("limits.too_large", digits=MAX_NUMBER_DIGITS)
     exp = value.as_tuple().exponent
     if isinstance(exp, int) and -exp > MAX_NUMBER_DECIMALS:
-        return f"has too many decimals ({-exp}; at most {MAX_NUMBER_DECIMALS})"
+        return msg("limits.too_many_decimals", decimals=-exp, most=MAX_NUMBER_DECIMALS)
     return None
 
 
@@ -85,8 +86,8 @@ def check_number_text(text: str, name: str) -> None:
     m = _LONG_DIGITS.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
-        raise InputError(f"number too long: {m.end() - m.start()} digits (a figure has at most "
-                         f"{MAX_NUMBER_DIGITS} before and {MAX_NUMBER_DECIMALS} after the point)", name, line)
+        raise InputError(msg("input.figure_too_long", digits=m.end() - m.start(), before=MAX_NUMBER_DIGITS,
+                             after=MAX_NUMBER_DECIMALS), name, line)
 
 
 def check_yaml_shape(text: str, name: str) -> None:
@@ -111,8 +112,7 @@ def check_yaml_shape(text: str, name: str) -> None:
                 depth += 1
                 nodes += 1
                 if depth > MAX_YAML_DEPTH:
-                    raise InputError(f"nested too deeply (more than {MAX_YAML_DEPTH} levels)", name,
-                                     ev.start_mark.line + 1)
+                    raise InputError(msg("input.too_deep", levels=MAX_YAML_DEPTH), name, ev.start_mark.line + 1)
                 open_nodes.append((ev.anchor, nodes))
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
@@ -126,12 +126,11 @@ def check_yaml_shape(text: str, name: str) -> None:
             elif isinstance(ev, yaml.AliasEvent):
                 nodes += anchors.get(ev.anchor, 1)
             if nodes > MAX_YAML_NODES:
-                raise InputError(f"too large once its aliases (*) are expanded: more than {MAX_YAML_NODES:,} "
-                                 "values", name, ev.start_mark.line + 1)
+                raise InputError(msg("input.alias_bomb", nodes=f"{MAX_YAML_NODES:,}"), name, ev.start_mark.line + 1)
     except yaml.YAMLError as e:
         if "depth" in str(e):  # libyaml's own limit (1,000 flow levels)
             mark = getattr(e, "problem_mark", None)
-            raise InputError(f"nested too deeply (more than {MAX_YAML_DEPTH} levels)", name,
+            raise InputError(msg("input.too_deep", levels=MAX_YAML_DEPTH), name,
                              mark.line + 1 if mark is not None else None) from None
         return  # not valid YAML: the parsers report it with its line
     finally:
@@ -166,7 +165,7 @@ def figures_problem(data: dict) -> tuple[tuple, str] | None:
             key = path[-1] if path else None
             if key == "年度":
                 if not YEAR_MIN <= node <= YEAR_MAX:
-                    return path, f"must be a year from {YEAR_MIN} to {YEAR_MAX}, got {_short(node)}"
+                    return path, msg("limits.bad_year", low=YEAR_MIN, high=YEAR_MAX, got=_short(node))
                 continue
             why = number_problem(node)
             if why is not None:

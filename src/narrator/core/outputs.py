@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.core.textio import atomic_write
 
 STDOUT = "-"
@@ -46,19 +47,19 @@ def _stat(path: Path) -> os.stat_result | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as e:
-        raise OutputError(f"cannot use as output: {e.strerror}", str(path)) from None
+        raise OutputError(msg("output.cannot_use", reason=e.strerror), str(path)) from None
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return msg("output.kind_folder")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return msg("output.kind_device")
     if stat.S_ISFIFO(mode):
-        return "a pipe"
+        return msg("output.kind_pipe")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return msg("output.kind_socket")
+    return msg("output.kind_other")
 
 
 def _real(path: Path) -> str:
@@ -75,9 +76,8 @@ def check_output(path: Path, option: str = "-o") -> os.stat_result | None:
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             if stat.S_ISDIR(st.st_mode):
-                raise OutputError(f"{option} names a folder; give a file name", name)
-            raise OutputError(f"{option} names {_kind(st.st_mode)}, not a regular file; narrator writes only "
-                              f"files (use -o - for standard output)", name)
+                raise OutputError(msg("output.names_folder", option=option), name)
+            raise OutputError(msg("output.not_regular_file", option=option, kind=_kind(st.st_mode)), name)
         parent = Path(_real(path)).parent
     else:
         parent = Path(os.path.abspath(path)).parent
@@ -89,16 +89,16 @@ def check_output(path: Path, option: str = "-o") -> os.stat_result | None:
             break
         except FileNotFoundError:
             if up == up.parent:
-                raise OutputError(f"{option}: no folder of this path exists", name) from None
+                raise OutputError(msg("output.no_folder", option=option), name) from None
             up = up.parent
         except NotADirectoryError:
-            raise OutputError(f"{option}: a part of this path is a file, not a folder", name) from None
+            raise OutputError(msg("output.part_is_file", option=option), name) from None
         except OSError as e:
-            raise OutputError(f"{option}: cannot use folder {up}: {e.strerror}", name) from None
+            raise OutputError(msg("output.cannot_use_folder", option=option, folder=up, reason=e.strerror), name) from None
     if not stat.S_ISDIR(pst.st_mode):
-        raise OutputError(f"{option}: {up} is a file, not a folder", name)
+        raise OutputError(msg("output.folder_is_file", option=option, folder=up), name)
     if not os.access(up, os.W_OK | os.X_OK):
-        raise OutputError(f"{option}: cannot write in folder {up}: permission denied", name)
+        raise OutputError(msg("output.no_permission", option=option, folder=up), name)
     return st
 
 
@@ -130,11 +130,10 @@ def guard_outputs(outputs: Sequence[tuple[str, Path | None]], inputs: Iterable[P
         ident = (st.st_dev, st.st_ino) if st is not None else None
         for p, preal, pident in ins:
             if real == preal or (ident is not None and ident == pident):
-                raise OutputError(f"{option} names an input of this command ({p}); "
-                                  f"narrator never modifies its input", str(out))
+                raise OutputError(msg("output.is_input", option=option, input=p), str(out))
         for other, oreal, oident in seen:
             if real == oreal or (ident is not None and ident == oident):
-                raise OutputError(f"{option} and {other} name the same file", str(out))
+                raise OutputError(msg("output.same_file", option=option, other=other), str(out))
         seen.append((option, real, ident))
 
 
@@ -146,7 +145,7 @@ def write_output(path: Path, data: str | bytes, option: str = "-o") -> None:
     except InputError:
         raise
     except OSError as e:
-        raise OutputError(f"cannot write: {e.strerror or e}", str(path)) from None
+        raise OutputError(msg("output.cannot_write", reason=e.strerror or e), str(path)) from None
 
 
 def stdout_write(data: str) -> None:
@@ -158,7 +157,7 @@ def stdout_write(data: str) -> None:
         sys.stdout.flush()
     except OSError as e:
         silence_stdout()
-        raise OutputError(f"cannot write: {e.strerror or e}", "<stdout>") from None
+        raise OutputError(msg("output.cannot_write", reason=e.strerror or e), "<stdout>") from None
 
 
 def silence_stdout() -> None:

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -25,13 +26,13 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     Returns (text, encoding). Raises InputError when no encoding fits.
     """
     if not data.strip():
-        raise InputError("file is empty", name)
+        raise InputError(msg("input.empty"), name)
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
-                raise InputError(f"cannot decode as {enc}: {e.reason} at byte {e.start}", name) from None
+                raise InputError(msg("input.cannot_decode_as", encoding=enc, reason=e.reason, byte=e.start), name) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -57,7 +58,7 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     if best is not None and _looks_like_text(str(best)):
         return str(best), best.encoding
     line = data[: _first_bad_utf8(data)].count(b"\n") + 1
-    raise InputError("cannot decode: not UTF-8, GB18030/GBK or UTF-16 text (binary file?)",
+    raise InputError(msg("input.cannot_decode"),
                      name, line)
 
 
@@ -85,11 +86,11 @@ def read_text(path: str | os.PathLike) -> tuple[str, str]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
+        raise InputError(msg("input.no_such_file"), str(path)) from None
     except IsADirectoryError:
-        raise InputError("is a directory, expected a file", str(path)) from None
+        raise InputError(msg("input.is_directory"), str(path)) from None
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", str(path)) from None
+        raise InputError(msg("input.cannot_read", reason=e.strerror), str(path)) from None
     text, enc = decode_bytes(data, str(path))
     return normalise_newlines(text), enc
 
@@ -138,5 +139,5 @@ def refuse_special(path: str | os.PathLike) -> None:
     except OSError:
         return
     if not stat.S_ISREG(st.st_mode):
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise InputError(f"exists and is {kind}; narrator writes only regular files", str(path))
+        key = "output.is_folder" if stat.S_ISDIR(st.st_mode) else "output.not_regular"
+        raise InputError(msg(key), str(path))

@@ -11,6 +11,7 @@ from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 
 def _construct_decimal(self, node):
@@ -20,9 +21,9 @@ def _construct_decimal(self, node):
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InputError(f"not a number: {node.value!r}", None, node.start_mark.line + 1) from None
+        raise InputError(msg("input.not_a_number", value=repr(node.value)), None, node.start_mark.line + 1) from None
     if not value.is_finite():
-        raise InputError(f"not a finite number: {node.value!r}", None, node.start_mark.line + 1)
+        raise InputError(msg("input.not_finite", value=repr(node.value)), None, node.start_mark.line + 1)
     return value
 
 
@@ -44,7 +45,7 @@ def _construct_int(self, node):
     if not _DECIMAL_INT.fullmatch(text):
         return text
     if len(text) > 4000:
-        raise InputError(f"number too long: {len(text)} digits", None, node.start_mark.line + 1)
+        raise InputError(msg("input.number_too_long", digits=len(text)), None, node.start_mark.line + 1)
     return int(text, 10)
 
 
@@ -61,6 +62,21 @@ def _yaml(typ: str) -> YAML:
     return y
 
 
+# the parser's commonest complaints, in the reader's words (others are shown as the parser says them)
+_PROBLEMS = {
+    "mapping values are not allowed here": "yaml.mapping_values",
+    "found character '\\t' that cannot start any token": "yaml.tab",
+    "found unexpected end of stream": "yaml.unexpected_end",
+    "expected ',' or ']', but got '<stream end>'": "yaml.unclosed_list",
+    "expected ',' or '}', but got '<stream end>'": "yaml.unclosed_mapping",
+}
+
+
+def _problem(text: str) -> str:
+    key = _PROBLEMS.get(text)
+    return msg(key) if key else text
+
+
 def parse_yaml(text: str, name: str, *, with_lines: bool = True):
     """Parse YAML (or JSON) text. Floats become Decimal. Errors become InputError."""
     y = _yaml("rt" if with_lines else "safe")
@@ -73,13 +89,13 @@ def parse_yaml(text: str, name: str, *, with_lines: bool = True):
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
-        what = (e.problem or e.context or "invalid YAML").strip()
+        what = _problem((e.problem or e.context or "").strip())
         if "duplicate key" in str(e):
-            what = "duplicate key " + str(e).split('found duplicate key "', 1)[-1].split('"', 1)[0] \
-                if 'found duplicate key "' in str(e) else "duplicate key"
-        raise InputError(f"invalid YAML: {what}", name, line, col) from None
+            what = msg("input.duplicate_key", key=str(e).split('found duplicate key "', 1)[-1].split('"', 1)[0]
+                       if 'found duplicate key "' in str(e) else "")
+        raise InputError(msg("input.invalid_yaml", detail=what), name, line, col) from None
     except YAMLError as e:
-        raise InputError(f"invalid YAML: {str(e).splitlines()[0]}", name) from None
+        raise InputError(msg("input.invalid_yaml", detail=str(e).splitlines()[0]), name) from None
 
 
 try:  # libyaml through PyYAML: ~30x faster than the pure-Python round-trip parser

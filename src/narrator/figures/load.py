@@ -9,6 +9,7 @@ from pathlib import Path
 
 from narrator.core import fast
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.core.limits import check_file_size, check_number_text, check_yaml_shape, needs_shape_check
 from narrator.core.textio import decode_bytes
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
@@ -46,11 +47,11 @@ def load_figures(path: str | Path) -> Figures:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise InputError("no such file", name) from None
+        raise InputError(msg("input.no_such_file"), name) from None
     except IsADirectoryError:
-        raise InputError("is a directory, expected a figures file", name) from None
+        raise InputError(msg("input.is_directory"), name) from None
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", name) from None
+        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
     check_number_text(text, name)

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.core.limits import figures_problem
 from narrator.core.numbers import to_decimal
 from narrator.core.resources import rules_dir
@@ -202,13 +203,13 @@ class _Validator:
 
     @staticmethod
     def _where(path: tuple) -> str:
-        return ".".join(str(p) for p in path) if path else "top level"
+        return " ".join(str(p) for p in path) if path else msg("figures.top_level")
 
     def unknown(self, key, candidates, path, line):
         name = self._where(path + (key,))
         close = difflib.get_close_matches(str(key), list(candidates), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        self.fail(f"unknown key {name!r}{hint}", line)
+        hint = msg("figures.did_you_mean", name=close[0]) if close else ""
+        self.fail(msg("figures.unknown_key", name=name, hint=hint), line)
 
     # -- nodes -------------------------------------------------------------
     def validate(self, node: Node, value, path: tuple, line: int | None, root: Node, required_on: bool):
@@ -218,7 +219,7 @@ class _Validator:
             return self.validate(root, value, path, line, root, False)
         if node.kind == "dict":
             if not isinstance(value, dict):
-                self.fail(f"{self._where(path)} must be a mapping, got {_tname(value)}", line)
+                self.fail(msg("figures.must_be_mapping", where=self._where(path), got=_tname(value)), line)
             out = {}
             for k, v in value.items():
                 kl = self._line_of_key(value, k) or line
@@ -228,7 +229,7 @@ class _Validator:
             return out
         if node.kind == "list":
             if not isinstance(value, list):
-                self.fail(f"{self._where(path)} must be a list, got {_tname(value)}", line)
+                self.fail(msg("figures.must_be_list", where=self._where(path), got=_tname(value)), line)
             out = []
             for i, v in enumerate(value):
                 il = self._line_of_item(value, i) or line
@@ -243,7 +244,7 @@ class _Validator:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self.fail(f"{self._where(path)} must be a mapping, got {_tname(value)}", line)
+            self.fail(msg("figures.must_be_mapping", where=self._where(path), got=_tname(value)), line)
         out: dict = {}
         key_set = key_sets().get(node.key_set) if node.key_set else None
         for k, v in value.items():
@@ -261,7 +262,7 @@ class _Validator:
                 cands = list(node.children) + (list(key_set.values()) if key_set else [])
                 self.unknown(k, cands, path, kl)
             if canon in out:
-                self.fail(f"{self._where(path + (canon,))} given twice (as {k!r})", kl)
+                self.fail(msg("figures.given_twice", where=self._where(path + (canon,)), key=k), kl)
             self.lines[path + (canon,)] = kl
             if v is None:
                 continue  # a blank cell: absent
@@ -269,12 +270,12 @@ class _Validator:
         if required_on:
             for name, child in node.children.items():
                 if child.required and name not in out:
-                    self.fail(f"missing required figure {self._where(path + (name,))!r}", line)
+                    self.fail(msg("figures.missing_required", where=self._where(path + (name,))), line)
         return out
 
     def table(self, node: Node, value, path, line, root, required_on):
         if not isinstance(value, dict):
-            self.fail(f"{self._where(path)} must be a mapping with 合计 and 科目, got {_tname(value)}", line)
+            self.fail(msg("figures.table_shape", where=self._where(path), got=_tname(value)), line)
         out = self.mapping(node, value, path, line, root, required_on, skip=(_TOTAL, _ROWS))
         if _TOTAL in value and value[_TOTAL] is not None:
             tl = self._line_of_key(value, _TOTAL) or line
@@ -285,22 +286,22 @@ class _Validator:
         if rows is not None:
             rl = self._line_of_key(value, _ROWS) or line
             if not isinstance(rows, list):
-                self.fail(f"{self._where(path + (_ROWS,))} must be a list of rows, got {_tname(rows)}", rl)
+                self.fail(msg("figures.rows_must_be_list", where=self._where(path + (_ROWS,)), got=_tname(rows)), rl)
             seen: dict[str, int] = {}
             for i, row in enumerate(rows):
                 il = self._line_of_item(rows, i) or rl
                 rpath = path + (_ROWS, i)
                 if not isinstance(row, dict):
-                    self.fail(f"{self._where(rpath)} must be a mapping with 科目编码, 科目名称 and amounts", il)
+                    self.fail(msg("figures.row_shape", where=self._where(rpath)), il)
                 if _CODE not in row:
-                    self.fail(f"{self._where(rpath)} has no 科目编码", il)
+                    self.fail(msg("figures.row_without_code", where=self._where(rpath)), il)
                 code = self.code(row[_CODE], rpath + (_CODE,), il, node.code_system)
                 if code in seen:
-                    self.fail(f"科目编码 {code} listed twice in {self._where(path)} (first on line {seen[code]})", il)
+                    self.fail(msg("figures.code_twice", code=code, where=self._where(path), first=seen[code]), il)
                 seen[code] = il
                 name = row.get(_NAME)
                 if name is not None and not isinstance(name, str):
-                    self.fail(f"{self._where(rpath + (_NAME,))} must be text", il)
+                    self.fail(msg("figures.name_must_be_text", where=self._where(rpath + (_NAME,))), il)
                 cells = {k: v for k, v in row.items() if k not in (_CODE, _NAME)}
                 r = {_CODE: code, _NAME: (name or "").strip()}
                 r.update(self.columns(node, _Keep(cells, row), rpath, il))
@@ -314,7 +315,7 @@ class _Validator:
         src = value.mapping if isinstance(value, _Keep) else value
         items = value.items.items() if isinstance(value, _Keep) else (value.items() if isinstance(value, dict) else None)
         if items is None:
-            self.fail(f"{self._where(path)} must be a mapping of column → amount, got {_tname(value)}", line)
+            self.fail(msg("figures.columns_shape", where=self._where(path), got=_tname(value)), line)
         out = {}
         for k, v in items:
             kl = self._line_of_key(src, k) or line
@@ -330,15 +331,15 @@ class _Validator:
 
     def code(self, value, path, line, system) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.fail(f"{self._where(path)} must be a code of digits, got {_tname(value)}", line)
+            self.fail(msg("figures.code_must_be_digits", where=self._where(path), got=_tname(value)), line)
         code = str(value).strip()
         if not _DIGITS.fullmatch(code):
-            self.fail(f"malformed code {code!r} at {self._where(path)}: digits only", line)
+            self.fail(msg("figures.code_malformed", code=code, where=self._where(path)), line)
         if system:
             if len(code) not in _code_lengths(system):
                 lengths = subjects()[f"{system}编码长度"]
                 want = "/".join(str(n) for n in sorted(lengths.values()))
-                self.fail(f"malformed {system}科目编码 {code!r}: must have {want} digits", line)
+                self.fail(msg("figures.code_length", system=system, code=code, want=want), line)
         return code
 
     def leaf(self, node: Node, value, path, line):
@@ -348,16 +349,16 @@ class _Validator:
         where = self._where(path)
         if t == _AMT or t == _NUM:
             if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
-                self.fail(f"{where} must be a number, got {_tname(value)}", line)
+                self.fail(msg("figures.must_be_number", where=where, got=_tname(value)), line)
             if isinstance(value, float):  # only reachable through non-YAML callers
-                self.fail(f"{where} must be given as exact text, not float", line)
+                self.fail(msg("figures.float", where=where), line)
             try:
                 return to_decimal(value)
             except (ValueError, TypeError):
-                self.fail(f"{where} must be a number, got {_brief(value)}", line)
+                self.fail(msg("figures.must_be_number", where=where, got=_brief(value)), line)
         if t == _INT:
             if isinstance(value, bool):
-                self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
+                self.fail(msg("figures.must_be_whole", where=where, got=_brief(value)), line)
             if isinstance(value, int):
                 return int(value)
             try:
@@ -365,25 +366,25 @@ class _Validator:
             except (ValueError, TypeError):
                 d = None
             if d is None or d != d.to_integral_value():
-                self.fail(f"{where} must be a whole number, got {_brief(value)}", line)
+                self.fail(msg("figures.must_be_whole", where=where, got=_brief(value)), line)
             return int(d)
         if t == _TEXT:
             if isinstance(value, (dict, list)) or isinstance(value, bool):
-                self.fail(f"{where} must be text, got {_tname(value)}", line)
+                self.fail(msg("figures.must_be_text", where=where, got=_tname(value)), line)
             text = str(value)
             if node.allowed and text not in node.allowed:
-                self.fail(f"{where} must be one of {', '.join(node.allowed)}, got {text!r}", line)
+                self.fail(msg("figures.must_be_one_of", where=where, allowed="、".join(node.allowed), got=text), line)
             return text
         if t == _DATE_T:
             if isinstance(value, _dt.date):
                 return value
             m = _DATE.fullmatch(str(value))
             if not m:
-                self.fail(f"{where} must be a date like 2024-12-31, got {_brief(value)}", line)
+                self.fail(msg("figures.must_be_date", where=where, got=_brief(value)), line)
             try:
                 return _dt.date(*(int(g) for g in m.groups()))
             except ValueError:
-                self.fail(f"{where} is not a real date: {value!r}", line)
+                self.fail(msg("figures.not_a_date", where=where, got=value), line)
         if t == _CODE_T:
             return self.code(value, path, line, None)
         if t == _FREE:
@@ -391,7 +392,7 @@ class _Validator:
                 return {str(k): self.leaf(node, v, path + (str(k),), self._line_of_key(value, k) or line)
                         for k, v in value.items() if v is not None}
             if isinstance(value, list):
-                self.fail(f"{where} must be text or a mapping of texts, got a list", line)
+                self.fail(msg("figures.text_or_texts", where=where), line)
             return str(value).strip()
         raise AssertionError(t)
 
@@ -668,15 +669,15 @@ def _brief(v) -> str:
 
 def _tname(v) -> str:
     if isinstance(v, bool):
-        return "true/false"
+        return msg("figures.got_bool")
     if isinstance(v, dict):
-        return "a mapping"
+        return msg("figures.got_mapping")
     if isinstance(v, list):
-        return "a list"
+        return msg("figures.got_list")
     if v is None:
-        return "nothing"
+        return msg("figures.got_nothing")
     if isinstance(v, (int, Decimal)):
-        return f"the number {_brief(v)}"
+        return msg("figures.got_number", value=_brief(v))
     return repr(str(v))
 
 
@@ -685,9 +686,9 @@ def figures_from_tree(tree, source: str = "<figures>", required: bool = True) ->
 
     ``required=False`` (a disclosure read in part): figures the schema marks 必填 may be absent."""
     if tree is None:
-        raise InputError("file is empty", source)
+        raise InputError(msg("input.empty"), source)
     if not isinstance(tree, dict):
-        raise InputError(f"top level must be a mapping of official names, got {_tname(tree)}", source, 1)
+        raise InputError(msg("figures.top_must_be_mapping", got=_tname(tree)), source, 1)
     v = _Validator(source, True)
     root = schema()
     data = v.mapping(root, tree, (), 1, root, required)

@@ -24,6 +24,7 @@ import jinja2
 from narrator.render.draft import Draft, Section, Sentence, Slot
 from narrator.core import fast
 from narrator.core.errors import InputError, UsageError
+from narrator.core.messages import msg
 from narrator.figures.model import Figures
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
@@ -76,7 +77,7 @@ def _read_pack_yaml(path: Path) -> dict:
     text = path.read_text(encoding="utf-8-sig")
     data = parse_yaml(text, str(path), with_lines=False) or {}
     if not isinstance(data, dict):
-        raise InputError("pack.yaml must be a mapping", str(path), 1)
+        raise InputError(msg("pack.not_mapping"), str(path), 1)
     return data
 
 
@@ -91,12 +92,12 @@ def load_pack(spec: str = "standard") -> Pack:
         user = Path(spec)
         if not user.is_dir():
             names = sorted(p.name for p in shipped.iterdir() if (p / "pack.yaml").is_file())
-            raise UsageError(f"unknown pack {spec!r}: use one of {', '.join(names)} or a template folder")
+            raise UsageError(msg("pack.unknown", pack=spec, names=", ".join(names)))
         base_name = "standard"
         if (user / "pack.yaml").is_file():
             base_name = str(_read_pack_yaml(user / "pack.yaml").get("基于", "standard"))
         if not (shipped / base_name / "pack.yaml").is_file():
-            raise UsageError(f"{user / 'pack.yaml'}: 基于 names unknown pack {base_name!r}")
+            raise UsageError(msg("pack.unknown_base", path=user / "pack.yaml", pack=base_name))
     data = _read_pack_yaml(shipped / base_name / "pack.yaml")
     if user is not None and (user / "pack.yaml").is_file():
         data = {**data, **_read_pack_yaml(user / "pack.yaml")}
@@ -136,7 +137,8 @@ def _emit(slot: Slot) -> str:
 
 def _missing_text(m) -> str:
     reason = m.reason if isinstance(m, Missing) else "未给出"
-    return _emit(Slot(0, "missing", wording()["缺数"].format(_in_words(reason)), None, 0, "", reason))
+    words = _in_words(reason)
+    return _emit(Slot(0, "missing", wording()["缺数"].format(words), None, 0, "", words))
 
 
 def _in_words(reason: str) -> str:
@@ -158,6 +160,11 @@ def _in_words(reason: str) -> str:
     else:
         text = " ".join(parts)
     return "上年" + text if prev else text
+
+
+def _text_words(key: str) -> str:
+    """A 文字说明 key in words: 科目说明.2080106.差异原因 → "科目说明 2080106 就业管理事务 差异原因"."""
+    return " ".join(f"{p} {_subject_name(p)}".strip() if p.isdigit() else p for p in key.split("."))
 
 
 def _subject_name(code: str) -> str:
@@ -342,7 +349,7 @@ def g_text(key: str, label: str | None = None):
     """Free text from the figures' 文字说明 (dotted key), or a visible placeholder."""
     node = _text_node(key)
     if isinstance(node, str) and node.strip():
-        return _free_text(node, key)
+        return _free_text(node, _text_words(key))
     return g_placeholder(label or key.split(".")[-1])
 
 
@@ -542,11 +549,11 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
                 tmpl = env.get_template(sec["模板"])
                 body = _render_section(env, tmpl, shared)
             except jinja2.TemplateNotFound as e:
-                raise UsageError(f"pack {p.name}: template {e.name} not found") from None
+                raise UsageError(msg("pack.template_missing", pack=p.name, template=e.name)) from None
             except jinja2.TemplateSyntaxError as e:
-                raise UsageError(f"{e.filename}:{e.lineno}: template error: {e.message}") from None
+                raise UsageError(msg("pack.template_error", where=f"{e.filename}:{e.lineno}", detail=e.message)) from None
             except jinja2.UndefinedError as e:
-                raise UsageError(f"pack {p.name}: {sec['模板']}: {e.message}") from None
+                raise UsageError(msg("pack.section_error", pack=p.name, template=sec["模板"], detail=e.message)) from None
             number = g_cn(i)
             rendered.append((sec, number, body))
         return _assemble(title, rendered, state, p, figures)

@@ -38,6 +38,7 @@ from narrator.check.claims import (ACT, BUD, BUD0, BUDF, CHG, COMPL, MONEY_FACTO
 from narrator.check.extract import extract
 from narrator.check.grounding import Projects, paths_of, value_at
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.figures.model import Figures
 from narrator.render import like_template as T
 from narrator.render.like_pack import check_pack_folder, write_pack
@@ -383,7 +384,7 @@ class _Learner:
     def learn(self) -> Learned:
         R = self.doc.readings
         if not self.mentions or not any(m.kind in ("amount", "percent") for m in self.mentions):
-            raise InputError("last year's text has no amounts or percentages to learn from", self.name)
+            raise InputError(msg("like.nothing_to_learn"), self.name)
         prose = self._prose()
 
         def in_prose(pos: int) -> bool:
@@ -583,7 +584,7 @@ def _prior(path: str) -> str:
 
 def learn(text: str, figures: Figures, last_figures: Figures | None = None, name: str = "<text>") -> Learned:
     if not text.strip():
-        raise InputError("last year's text is empty", name)
+        raise InputError(msg("like.empty"), name)
     return _Learner(text, figures, last_figures, name).learn()
 
 

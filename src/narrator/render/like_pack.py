@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from narrator.core.errors import UsageError
+from narrator.core.messages import msg
 
 MARKER_FILE = ".narrator-pack"
 MARKER_TEXT = ("# This folder is a template pack written by `narrator generate --like --save-pack`.\n"
@@ -46,21 +47,19 @@ def check_pack_folder(folder: Path) -> None:
     """Refuse (one line) a folder narrator may not write the pack to."""
     if not folder.exists():
         if folder.is_symlink() or (folder.parent.exists() and not folder.parent.is_dir()):
-            raise UsageError(f"--save-pack {folder}: not a usable folder")
+            raise UsageError(msg("like.pack_not_folder", folder=folder))
         return
     if not folder.is_dir():
-        raise UsageError(f"--save-pack {folder}: exists and is not a folder")
+        raise UsageError(msg("like.pack_not_folder", folder=folder))
     if (folder / MARKER_FILE).is_file():
         mine = _written_by_narrator(folder)
         if mine is not None:
-            raise UsageError(f"--save-pack {folder}: {mine} was edited or added since narrator wrote the pack; "
-                             "give a new or empty folder")
+            raise UsageError(msg("like.pack_edited", folder=folder, file=mine))
         return
     with os.scandir(folder) as it:
         first = next((e.name for e in it), None)
     if first is not None:
-        raise UsageError(f"--save-pack {folder}: the folder holds files narrator did not write ({first} …); "
-                         "give a new or empty folder")
+        raise UsageError(msg("like.pack_foreign", folder=folder, file=first))
 
 
 def write_pack(files: dict[str, str], folder: Path) -> None:

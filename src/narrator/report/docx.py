@@ -32,6 +32,7 @@ from lxml import etree
 
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.core.messages import msg
 
 # -- the house style (GB/T 9704 公文格式) -------------------------------------------------
 
@@ -335,8 +336,48 @@ def _in_text(f, result) -> bool:
     return f.file is None or f.file == result.file or (f.start is not None and f.end is not None)
 
 
-def _findings_table(doc, findings, result, where_of) -> None:
-    cols = ("序号", "位置", "规则", "级别", "原文", "应为", "说明")
+def _bookmark(run, name: str, bid: int) -> None:
+    """A Word bookmark ``name`` around ``run`` (the target of an internal hyperlink)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    run._r.addprevious(start)
+    run._r.addnext(end)
+
+
+def _internal_link(cell, text: str, anchor: str, size: float = 9) -> None:
+    """``cell`` holding ``text`` as a hyperlink to the bookmark ``anchor`` in the same document."""
+    cell.text = ""
+    p = cell.paragraphs[0]
+    p.paragraph_format.first_line_indent = Pt(0)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    for tag, val in (("w:color", "0563C1"), ("w:u", "single"), ("w:sz", str(int(size * 2)))):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), val)
+        rpr.append(el)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    r.append(t)
+    link.append(r)
+    p._p.append(link)
+
+
+def _row_line(f, result) -> int | None:
+    """The line of the checked document a table finding is about (a whole disclosure's table row)."""
+    if f.start is None and f.line is not None and f.file is not None and f.file == result.file:
+        return f.line
+    return None
+
+
+def _findings_table(doc, findings, result, where_of, links: dict | None = None) -> None:
+    cols = tuple(msg("review.finding_columns").split(","))
     ft = doc.add_table(rows=1 + len(findings), cols=len(cols))
     ft.style = "Table Grid"
     ft.autofit = False
@@ -347,11 +388,14 @@ def _findings_table(doc, findings, result, where_of) -> None:
     for i, h in enumerate(cols):
         _cell(ft.cell(0, i), h, bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER)
     for n, f in enumerate(findings, 1):
-        msg = f.message + (f"（{f.formula}）" if f.formula else "")
+        message = f.message + (f"（{f.formula}）" if f.formula else "")
         for i, v in enumerate((str(n), where_of(f), f.code, SEVERITY.get(f.severity, f.severity),
                                "" if f.found is None else str(f.found),
-                               "" if f.expected is None else str(f.expected), msg)):
-            _cell(ft.cell(n, i), v, size=9)
+                               "" if f.expected is None else str(f.expected), message)):
+            if i == 1 and links and id(f) in links:
+                _internal_link(ft.cell(n, i), v, links[id(f)])
+            else:
+                _cell(ft.cell(n, i), v, size=9)
 
 
 def review_docx(result) -> bytes:
@@ -365,14 +409,13 @@ def review_docx(result) -> bytes:
     text = result.text
     findings = [f for f in result.findings if _in_text(f, result)]
     tables = [f for f in result.findings if not _in_text(f, result)]
-    doc = _new_document("情况说明数字核对意见", body_size=12, line=None, indent=False)
-    doc.add_paragraph("情况说明数字核对意见", style="Title")
+    doc = _new_document(msg("review.title"), body_size=12, line=None, indent=False)
+    doc.add_paragraph(msg("review.title"), style="Title")
     info = doc.add_paragraph()
-    info.add_run(f"文件：{result.file}；决算数据："
-                 + (result.figures or "无（文字自身核对）")
-                 + (f"；模板：{result.pack}" if result.pack else ""))
+    info.add_run(msg("review.about", file=result.file, figures=result.figures or msg("review.no_figures"))
+                 + (msg("review.pack", pack=result.pack) if result.pack else ""))
     s = result.summary
-    heads = ("数字", "相符", "错误", "警告", "无法核对")
+    heads = tuple(msg("review.summary_columns").split(","))
     keys = ("numbers", "confirmed", "errors", "warnings", "unverifiable")
     table = doc.add_table(rows=2, cols=len(heads))
     table.style = "Table Grid"
@@ -381,17 +424,23 @@ def review_docx(result) -> bytes:
         _cell(table.cell(0, i), h, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.cell(1, i), str(s.get(k, 0)), align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    doc.add_paragraph("问题清单", style="Heading 1")
+    doc.add_paragraph(msg("review.findings"), style="Heading 1")
+    # a table finding of a whole disclosure: its place links to a bookmark at the table's row
+    rows = {id(f): line for f in findings if (line := _row_line(f, result)) is not None}
+    links = {fid: f"row_{n}" for n, fid in enumerate(rows, 1)}
     if findings:
         _findings_table(doc, findings, result,
-                        lambda f: f"{f.line}:{f.column}" if f.line is not None else "全文")
+                        lambda f: (msg("review.line", line=f.line) if f.column is None else f"{f.line}:{f.column}")
+                        if f.line is not None else msg("review.whole_text"), links)
     else:
-        doc.add_paragraph("正文中未发现问题。")
+        doc.add_paragraph(msg("review.no_findings"))
 
-    doc.add_paragraph("正文（问题处已加批注）", style="Heading 1")
+    doc.add_paragraph(msg("review.text"), style="Heading 1")
     anchored = [f for f in findings if f.start is not None and f.end is not None and f.end > f.start]
     runs_of: dict[int, list] = {id(f): [] for f in anchored}
     first_run = None
+    line_runs: dict[int, object] = {}   # line → its first run (where a table row's bookmark goes)
+    wanted_lines = set(rows.values())
     for pa, pb in _paragraphs(text):
         para = text[pa:pb]
         style = None
@@ -421,6 +470,10 @@ def review_docx(result) -> bytes:
             run = p.add_run(seg)
             if first_run is None:
                 first_run = run
+            if wanted_lines:
+                line = text.count("\n", 0, a) + 1
+                if line in wanted_lines and line not in line_runs:
+                    line_runs[line] = run
             hits = [f for f in anchored if f.start <= a and b <= f.end]
             for f in hits:
                 runs_of[id(f)].append(run)
@@ -431,12 +484,17 @@ def review_docx(result) -> bytes:
                 run.bold = True
     if first_run is None:
         first_run = doc.add_paragraph().add_run(" ")
+    for bid, (fid, line) in enumerate(rows.items(), 1):
+        if line in line_runs:
+            _bookmark(line_runs[line], links[fid], 1000 + bid)
+            runs_of[fid] = [line_runs[line]]   # its comment sits on the row too
     for f in findings:
         runs = runs_of.get(id(f))
-        where = "" if runs else (f"（第{f.line}行）" if f.line is not None else "（全文）")
+        where = "" if runs else msg("review.comment_where", where=msg("review.line", line=f.line) if f.line is not None
+                                    else msg("review.whole_text"))
         doc.add_comment(runs or [first_run], text=_comment_text(f) + where, author=AUTHOR, initials=INITIALS)
     if tables:   # after the text: the officer works on the text first
-        doc.add_paragraph("附：决算数据（表格）审核", style="Heading 1")
+        doc.add_paragraph(msg("review.tables"), style="Heading 1")
         _findings_table(doc, tables, result, lambda f: (f.file or "").replace("\\", "/").rsplit("/", 1)[-1]
                         + (f":{f.line}" if f.line is not None else ""))
     return _save(doc)

@@ -135,6 +135,24 @@ def _finding_span(i: int, f, n: int, file: str | None) -> _Span | None:
     return _Span(f.start, end, 0, i, open_tag, Markup("</mark>") + ref, cont, point, _RANK[sev])
 
 
+def _line_start(text: str, line: int) -> int | None:
+    """The offset of 1-based ``line`` in ``text`` (None past its end)."""
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    return pos
+
+
+def row_line(f, file: str | None) -> int | None:
+    """The line of the checked document a table finding is about (a whole disclosure's table
+    row or title), or None when it points elsewhere (a separate figures file)."""
+    if f.start is not None or f.line is None or file is None or f.file != file:
+        return None
+    return f.line
+
+
 def highlight(text: str, findings: list, claims: list, file: str | None = None) -> Markup:
     """The checked text as HTML, each finding in a ``<mark id="fN">`` and each claim underlined.
 
@@ -147,6 +165,10 @@ def highlight(text: str, findings: list, claims: list, file: str | None = None) 
     fspans = [s for i, f in enumerate(findings, 1) if (s := _finding_span(i, f, n, file)) is not None]
     franges = [(s.start, s.end) for s in fspans]
     spans: list[_Span] = list(fspans)
+    for i, f in enumerate(findings, 1):   # a table finding of the document: an anchor at its row
+        if (line := row_line(f, file)) is not None and (at := _line_start(text, line)) is not None:
+            spans.append(_Span(at, at, 0, i, Markup(f'<span class="row-anchor" id="r{i}"></span>'), Markup(""),
+                               point=True))
     seen: set[tuple[int, int]] = set()
     for i, c in enumerate(claims):
         m = c.mention
@@ -222,7 +244,7 @@ def _item(i: int, f, n: int, file: str | None) -> dict:
         where = f"第{f.line}行" + (f"第{f.column}列" if f.column is not None else "")
     return {"n": i, "severity": sev, "label": SEVERITY_LABEL[sev], "code": f.code, "name": f.name,
             "message": f.message, "found": f.found, "expected": f.expected, "formula": f.formula,
-            "where": where, "file": f.file, "linked": located}
+            "where": where, "file": f.file, "linked": located, "row": row_line(f, file) is not None}
 
 
 def check_html(result) -> str:
@@ -249,6 +271,7 @@ def check_html(result) -> str:
     return _env().get_template("check.html.j2").render(
         file=result.file, figures=result.figures, pack=result.pack, counts=counts,
         text_items=text_items, table_items=tables, table_counts=table_counts, total=len(items), body=body, version=__version__,
+        tables_in_document=any(it["row"] for it in tables),
         labels=SEVERITY_LABEL,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from narrator.core.messages import msg
+
 WIDTH = 120   # a finding's first line; a longer formula goes on indented lines below it
 
 
@@ -11,12 +13,12 @@ def check_report(result, show_info: bool = True) -> str:
     lines = [f.render(WIDTH) for f in result.findings if show_info or f.severity != "info"]
     hidden = sum(f.severity == "info" for f in result.findings) if not show_info else 0
     s = result.summary
-    lines.append(f"{result.file}: 数字{s['numbers']}个，已核实{s['confirmed']}个，错误{s['errors']}处，"
-                 f"警告{s['warnings']}处，无法核对{s['unverifiable']}个"
-                 + (f"，另有{hidden}条信息未显示（--show-info）" if hidden else "")
-                 + (f"（决算数据：{result.figures}；模板：{result.pack}）" if result.figures
-                    else "（未提供决算数据：只核对文字自身）")
-                 + (f"；未能读出、因而未核对：{'、'.join(unread)}"
+    lines.append(msg("report.check_summary", file=result.file, numbers=s["numbers"], confirmed=s["confirmed"],
+                     errors=s["errors"], warnings=s["warnings"], unverifiable=s["unverifiable"])
+                 + (msg("report.hidden_info", count=hidden) if hidden else "")
+                 + (msg("report.against_figures", figures=result.figures, pack=result.pack) if result.figures
+                    else msg("report.without_figures"))
+                 + (msg("report.unread", parts="、".join(unread))
                     if (unread := getattr(result, "unread", None)) else ""))
     return "\n".join(lines) + "\n"
 
@@ -32,8 +34,9 @@ def validate_report(name: str, findings, show_info: bool = True, info_count: boo
     counts = severity_counts(findings)
     lines = [f.render(WIDTH) for f in findings if show_info or f.severity != "info"]
     if info_count:
-        tail = f"，信息{counts['info']}条"
+        tail = msg("report.info_count", count=counts["info"])
     else:
-        tail = "" if show_info or not counts["info"] else f"，另有{counts['info']}条信息未显示（--show-info）"
-    lines.append(f"{name}: 错误{counts['error']}处，警告{counts['warning']}处{tail}")
+        tail = "" if show_info or not counts["info"] else msg("report.hidden_info", count=counts["info"])
+    lines.append(msg("report.validate_summary", file=name, errors=counts["error"], warnings=counts["warning"],
+                     tail=tail))
     return "\n".join(lines) + "\n"

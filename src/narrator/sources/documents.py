@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.core.textio import decode_bytes
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv", ".csv", ""}
@@ -42,13 +43,13 @@ def load_document(path: str | os.PathLike) -> Document:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise InputError("no such file", name) from None
+        raise InputError(msg("input.no_such_file"), name) from None
     except IsADirectoryError:
-        raise InputError("is a directory, expected a disclosure file", name) from None
+        raise InputError(msg("input.is_directory"), name) from None
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", name) from None
+        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
     if not data.strip():
-        raise InputError("file is empty", name)
+        raise InputError(msg("input.empty"), name)
     suffix = p.suffix.lower()
     if data.startswith(b"%PDF-") or suffix == ".pdf":
         return _load_pdf(data, name)
@@ -63,11 +64,11 @@ def load_document(path: str | os.PathLike) -> Document:
 
         return Document(_newlines(html_text(data, name)), name, "html")
     if suffix in (".doc", ".wps", ".et"):
-        raise InputError(f"unsupported file type {suffix}: save it as .docx, .xlsx or PDF first", name)
+        raise InputError(msg("doc.old_office", suffix=suffix), name)
     if suffix in TEXT_SUFFIXES:
         text, enc = decode_bytes(data, name)
         return Document(_newlines(text), name, "text", encoding=enc)
-    raise InputError(f"unsupported file type {suffix or '(none)'}: expected .pdf, .docx, .xlsx, .xls, .html or text",
+    raise InputError(msg("doc.unsupported", suffix=suffix or msg("doc.no_suffix")),
                      name)
 
 
@@ -79,9 +80,9 @@ def _newlines(text: str) -> str:
 
 def _load_pdf(data: bytes, name: str) -> Document:
     if not data.startswith(b"%PDF-"):
-        raise InputError("not a PDF file (no %PDF header)", name)
+        raise InputError(msg("doc.not_pdf"), name)
     if b"%%EOF" not in data[-2048:]:
-        raise InputError("PDF is truncated or corrupt (no end-of-file marker)", name)
+        raise InputError(msg("doc.pdf_truncated"), name)
     from narrator.core import fast
 
     pages = _pdf_pages_fast(data, name) if fast.ENABLED else None
@@ -89,7 +90,7 @@ def _load_pdf(data: bytes, name: str) -> Document:
         pages = _pdf_pages(data, name)
     text = "\n\f".join(pages)
     if not re.search(r"\S", text):
-        raise InputError("PDF has no text layer (scanned image?); run OCR first", name)
+        raise InputError(msg("doc.pdf_no_text"), name)
     return Document(text, name, "pdf", pages=len(pages))
 
 
@@ -102,7 +103,7 @@ def _pdf_pages_fast(data: bytes, name: str) -> list[str] | None:
     except InputError:
         raise
     except Exception as e:  # pdfium and the table finder on a damaged file
-        raise InputError(f"PDF is corrupt or unreadable ({type(e).__name__}: {str(e)[:80]})", name) from None
+        raise InputError(msg("doc.pdf_corrupt", detail=f"{type(e).__name__}: {str(e)[:80]}"), name) from None
     if pages is None:
         return None
     return [_page_text_of(p.tables, p.words) for p in pages]
@@ -120,11 +121,11 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
             for page in pdf.pages:
                 pages.append(_page_text(page))
     except PDFPasswordIncorrect:
-        raise InputError("PDF is encrypted; narrator cannot read it without the password", name) from None
+        raise InputError(msg("doc.pdf_encrypted"), name) from None
     except InputError:
         raise
     except Exception as e:  # pdfminer raises many kinds on damaged files
-        raise InputError(f"PDF is corrupt or unreadable ({type(e).__name__}: {str(e)[:80]})", name) from None
+        raise InputError(msg("doc.pdf_corrupt", detail=f"{type(e).__name__}: {str(e)[:80]}"), name) from None
     return pages
 
 
@@ -141,13 +142,13 @@ def _check_encryption(data: bytes, name: str) -> None:
             except Exception:
                 ok = 0
             if not ok:
-                raise InputError("PDF is encrypted; narrator cannot read it without the password", name)
+                raise InputError(msg("doc.pdf_encrypted"), name)
         if len(reader.pages) == 0:
-            raise InputError("PDF has no pages", name)
+            raise InputError(msg("doc.pdf_no_pages"), name)
     except InputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise InputError(f"PDF is corrupt or unreadable ({str(e)[:80]})", name) from None
+        raise InputError(msg("doc.pdf_corrupt", detail=str(e)[:80]), name) from None
 
 
 def _page_text(page) -> str:
@@ -243,7 +244,7 @@ def _word_lines(words: list[dict]) -> list[tuple[float, str]]:
 
 def _zip_or_fail(data: bytes, name: str, what: str) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputError(f"not a valid {what} file (not a zip archive; an old .doc/.xls renamed, or damaged?)",
+        raise InputError(msg("doc.not_zip", kind=what),
                          name)
 
 
@@ -256,7 +257,7 @@ def _load_docx(data: bytes, name: str) -> Document:
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as e:
-        raise InputError(f"not a readable .docx file ({type(e).__name__}: {str(e)[:80]})", name) from None
+        raise InputError(msg("doc.bad_docx", detail=f"{type(e).__name__}: {str(e)[:80]}"), name) from None
     lines: list[str] = []
     for item in d.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -265,7 +266,7 @@ def _load_docx(data: bytes, name: str) -> Document:
             lines.extend(_docx_table(item))
     text = "\n".join(lines)
     if not text.strip():
-        raise InputError("the .docx holds no text", name)
+        raise InputError(msg("doc.docx_no_text"), name)
     return Document(text, name, "docx")
 
 
@@ -294,7 +295,7 @@ def _load_xlsx(data: bytes, name: str) -> Document:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:
-        raise InputError(f"not a readable .xlsx file ({type(e).__name__}: {str(e)[:80]})", name) from None
+        raise InputError(msg("doc.bad_xlsx", detail=f"{type(e).__name__}: {str(e)[:80]}"), name) from None
     lines: list[str] = []
     for ws in wb.worksheets:
         lines.append(ws.title)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
           "footer", "main", "nav", "aside", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "body",
@@ -50,7 +51,7 @@ def html_text(data: bytes, name: str) -> str:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
-        raise InputError(f"not a readable HTML page ({e})", name) from None
+        raise InputError(msg("doc.bad_html", detail=e), name) from None
     out: list[str] = []
     line: list[str] = []
 
@@ -90,7 +91,7 @@ def html_text(data: bytes, name: str) -> str:
     flush()
     page = "\n".join(out)
     if not page.strip():
-        raise InputError("the HTML page holds no text", name)
+        raise InputError(msg("doc.html_no_text"), name)
     return page
 
 

@@ -19,6 +19,7 @@ import ctypes
 from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 WORD_SETTINGS = dict(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5, y_tolerance=3,
                      extra_attrs=["size"])
@@ -41,11 +42,11 @@ def read_pdf(data: bytes, name: str) -> list[PdfPage] | None:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD:
-            raise InputError("PDF is encrypted; narrator cannot read it without the password", name) from None
-        raise InputError(f"PDF is corrupt or unreadable ({str(e)[:80]})", name) from None
+            raise InputError(msg("doc.pdf_encrypted"), name) from None
+        raise InputError(msg("doc.pdf_corrupt", detail=str(e)[:80]), name) from None
     try:
         if len(doc) == 0:
-            raise InputError("PDF has no pages", name)
+            raise InputError(msg("doc.pdf_no_pages"), name)
         pages = []
         for i in range(len(doc)):
             page = doc[i]

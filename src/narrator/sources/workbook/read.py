@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.figures.model import Figures, Node, figures_from_tree, schema
 from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import _Region, _Sheet, _match_title, _n, _tables, _vocab
@@ -29,24 +30,23 @@ def _open(path: Path, name: str):
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("no such file", name) from None
+        raise InputError(msg("input.no_such_file"), name) from None
     except IsADirectoryError:
-        raise InputError("is a directory, expected a workbook", name) from None
+        raise InputError(msg("input.is_directory"), name) from None
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", name) from None
+        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
     if not data:
-        raise InputError("file is empty", name)
+        raise InputError(msg("input.empty"), name)
     if data.startswith(_OLE):
         if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptionInfo" in data \
                 or "EncryptionInfo".encode("utf-16-le") in data:
-            raise InputError("workbook is password-protected (encrypted): remove the password in Excel or WPS "
-                             "and save it again", name)
+            raise InputError(msg("workbook.encrypted"), name)
         from narrator.sources.workbook.xls import load_xls
 
         return load_xls(data, name), {}     # an .xls keeps every formula's value
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
-        raise InputError("not an xlsx workbook (corrupt or truncated?)", name)
+        raise InputError(msg("workbook.not_xlsx", detail=""), name)
     import openpyxl
 
     try:
@@ -55,14 +55,14 @@ def _open(path: Path, name: str):
             wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises many kinds on a damaged package
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"not an xlsx workbook (corrupt or truncated?): {detail}", name) from None
+        raise InputError(msg("workbook.not_xlsx", detail=f"：{detail}" if detail else ""), name) from None
     formulas: dict[str, set] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             has_f = any(n.startswith("xl/worksheets/") and re.search(rb"<(?:\w+:)?f[ >]", z.read(n))
                         for n in z.namelist())
     except (zipfile.BadZipFile, OSError, KeyError):
-        raise InputError("not an xlsx workbook (corrupt or truncated?)", name) from None
+        raise InputError(msg("workbook.not_xlsx", detail=""), name) from None
     if has_f:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -146,8 +146,8 @@ def _read(wb, formulas: dict, source: str) -> Figures:
             continue
         if reg.table in tree:
             prev = from_region[reg.table]
-            raise InputError(f"sheet {reg.sheet.name}: a second {reg.table} (the first is on sheet "
-                             f"{prev.sheet.name}, row {max(prev.r0, 1)})", source)
+            raise InputError(msg("workbook.second_table", sheet=reg.sheet.name, table=reg.table,
+                                 first_sheet=prev.sheet.name, row=max(prev.r0, 1)), source)
         tree[reg.table] = got
         from_region[reg.table] = reg
 
@@ -191,12 +191,12 @@ def _read(wb, formulas: dict, source: str) -> Figures:
     # the heading cells fill in what 基本信息 does not give
     if len(unit_at) > 1:
         (u1, w1), (u2, w2) = list(unit_at.items())[:2]
-        raise InputError(f"{w2}: 金额单位 {u2} differs from {u1} at {w1}", source)
+        raise InputError(msg("workbook.units_differ", where=w2, unit=u2, other=u1, other_where=w1), source)
     if unit_at:
         u, w = next(iter(unit_at.items()))
         given = tree.get(WORDS.unit)
         if given is not None and given != u:
-            raise InputError(f"{w}: 金额单位 {u} differs from 金额单位 {given} on sheet 基本信息", source)
+            raise InputError(msg("workbook.unit_differs_from_info", where=w, unit=u, given=given), source)
         tree.setdefault(WORDS.unit, u)
     if dept is not None:
         tree.setdefault(WORDS.dept, dept)
@@ -206,20 +206,19 @@ def _read(wb, formulas: dict, source: str) -> Figures:
     summary = WORDS.summary_table
     if summary not in tree:
         if not any(isinstance(v, (dict, list)) for v in tree.values()):
-            raise InputError("工作簿中还没有决算数据：请先填好工作簿（“基本信息”表和各张决算表），"
-                             "再转换或生成", source)
-        raise InputError("workbook has no 收入支出决算总表 sheet or table (or it is empty)", source)
-    for key, hint in ((WORDS.dept, f"{WORDS.dept} (the department)"), (WORDS.year, f"{WORDS.year} (the year)")):
+            raise InputError(msg("workbook.empty"), source)
+        raise InputError(msg("workbook.no_overview"), source)
+    for key, hint in ((WORDS.dept, "workbook.no_department"), (WORDS.year, "workbook.no_year")):
         if key not in tree:
-            raise InputError(f"workbook gives no {hint}: fill it in on sheet 基本信息", source)
+            raise InputError(msg(hint), source)
     cells = found_cells.get(summary, {})
     total = tree[summary]
     for side, item in ((WORDS.income, WORDS.income_total), (WORDS.expense, WORDS.expense_total)):
         if item not in total.get(side, {}):
             reg = from_region[summary]
             at = cells.get((side, item))
-            where = f"sheet {reg.sheet.name}, {at}" if at else f"sheet {reg.sheet.name}"
-            raise InputError(f"{where}: {item} of 收入支出决算总表 is blank", source)
+            where = msg("workbook.sheet", sheet=reg.sheet.name) + (f", {at}" if at else "")
+            raise InputError(msg("workbook.total_blank", where=where, item=item), source)
     ordered = {k: tree[k] for k in root.children if k in tree}
     ordered.update({k: v for k, v in tree.items() if k not in ordered})
     fig = figures_from_tree(ordered, source)

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any, Iterable
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Node, key_sets, norm_key, schema, subjects
@@ -170,7 +171,7 @@ class _Cell:
 
     @property
     def where(self) -> str:
-        return f"sheet {self.sheet}, cell {self.ref}"
+        return msg("workbook.cell", sheet=self.sheet, ref=self.ref)
 
 
 def _is_number(v) -> bool:
@@ -189,24 +190,24 @@ def _convert(cell: _Cell, kind: str, source: str):
     v = cell.value
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    what = {WORDS.amount: "an amount", WORDS.number: "a number", WORDS.integer: "a whole number"}.get(kind)
+    what = {WORDS.amount: "workbook.an_amount", WORDS.number: "workbook.a_number", WORDS.integer: "workbook.a_whole_number"}.get(kind)
+    what = msg(what) if what is not None else None
     if what is not None:
         if isinstance(v, bool):
-            raise InputError(f"{cell.where}: expected {what}, got {v!r}", source)
+            raise InputError(msg("workbook.expected", where=cell.where, what=what, got=repr(v)), source)
         if isinstance(v, (_dt.date, _dt.datetime, _dt.time)):
-            raise InputError(f"{cell.where}: expected {what}, got a date (is the cell formatted as a date?)",
-                             source)
+            raise InputError(msg("workbook.expected_not_date", where=cell.where, what=what), source)
         if isinstance(v, str):
             d, ok = _text_number(v)
             if not ok:
-                raise InputError(f"{cell.where}: expected {what}, got {v.strip()!r}", source)
+                raise InputError(msg("workbook.expected", where=cell.where, what=what, got=repr(v.strip())), source)
             if d is None:
                 return None
         else:
             places, pct = _places_of_format(cell.fmt)
             if isinstance(v, float):
                 if v != v or v in (float("inf"), float("-inf")):
-                    raise InputError(f"{cell.where}: expected {what}, got {v!r}", source)
+                    raise InputError(msg("workbook.expected", where=cell.where, what=what, got=repr(v)), source)
                 d = Decimal(repr(v)) if places is not None else Decimal(format(v, ".15g"))
             else:
                 d = Decimal(v)
@@ -216,7 +217,8 @@ def _convert(cell: _Cell, kind: str, source: str):
                 d = _round(d, places)
         if kind == WORDS.integer:
             if d != d.to_integral_value():
-                raise InputError(f"{cell.where}: expected a whole number, got {_show(v)}", source)
+                raise InputError(msg("workbook.expected", where=cell.where, what=msg("workbook.a_whole_number"),
+                                     got=_show(v)), source)
             return int(d)
         if kind == WORDS.amount:
             d = _at_least(d, 2)
@@ -229,7 +231,7 @@ def _convert(cell: _Cell, kind: str, source: str):
         if isinstance(v, _dt.date):
             return v
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise InputError(f"{cell.where}: expected a date like 2024-12-31, got {_show(v)}", source)
+            raise InputError(msg("workbook.expected_date", where=cell.where, got=_show(v)), source)
         return str(v).strip()
     if kind == WORDS.code_type:
         return _code_text(cell, source)
@@ -255,27 +257,27 @@ def _code_text(cell: _Cell, source: str) -> str | None:
     if v is None:
         return None
     if isinstance(v, bool):
-        raise InputError(f"{cell.where}: malformed 科目编码 {v!r}: digits only", source)
+        raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(v)), source)
     if isinstance(v, float):
         if v != int(v):
-            raise InputError(f"{cell.where}: malformed 科目编码 {_show(v)}: digits only", source)
+            raise InputError(msg("workbook.code_digits", where=cell.where, code=_show(v)), source)
         v = int(v)
     text = unicodedata.normalize("NFKC", str(v)).strip().replace(" ", "")
     if not text:
         return None
     if not text.isdigit():
-        raise InputError(f"{cell.where}: malformed 科目编码 {text!r}: digits only", source)
+        raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(text)), source)
     return text
 
 
 def _check_code(code: str, system: str | None, cell: _Cell, source: str) -> str:
     if not re.fullmatch(r"\d+", code):
-        raise InputError(f"{cell.where}: malformed 科目编码 {code!r}: digits only", source)
+        raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(code)), source)
     if system:
         lengths = subjects()[f"{system}编码长度"]
         if len(code) not in lengths.values():
             want = "/".join(str(n) for n in sorted(lengths.values()))
-            raise InputError(f"{cell.where}: malformed {system}科目编码 {code!r}: must have {want} digits",
+            raise InputError(msg("workbook.code_length", where=cell.where, system=system, code=repr(code), want=want),
                              source)
     return code
 
@@ -318,8 +320,7 @@ class _Sheet:
         if got is None:
             got = _Cell(self.name, r, c, None)
             if (r, c) in self.formulas:
-                raise InputError(f"{got.where}: holds a formula with no saved value; open the workbook in "
-                                 "Excel or WPS and save it, or type the number", None)
+                raise InputError(msg("workbook.formula_without_value", where=got.where), None)
         return got
 
     def raw(self, r: int, c: int):

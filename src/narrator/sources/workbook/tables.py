@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 from narrator.figures.model import Node, key_sets, schema
 from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import (
@@ -74,7 +75,7 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
             break
     if hdr is None:
         if sh.numbers_in(r_start, reg.r1):
-            raise InputError(f"sheet {sh.name}: {table} has no 科目编码 column (a header 科目编码, or 类 | 款 | 项)",
+            raise InputError(msg("workbook.no_code_column", where=msg("workbook.sheet", sheet=sh.name), table=table),
                              source)
         return None
 
@@ -134,8 +135,8 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                 roles[c] = ("combo",)
                 break
     if not anchors:
-        raise InputError(f"sheet {sh.name}, row {hdr}: {table} has no 科目编码 column "
-                         "(a header 科目编码, or 类 | 款 | 项)", source)
+        raise InputError(msg("workbook.no_code_column", where=msg("workbook.row", sheet=sh.name, row=hdr), table=table),
+                         source)
     groups: list[_Group] = []
     for i, a in enumerate(anchors):
         last = anchors[i + 1] - 1 if i + 1 < len(anchors) else max(sh.max_col, a)
@@ -154,8 +155,8 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                 g.name = c
             elif role[0] == "amount":
                 if role[1] in g.amounts.values():
-                    raise InputError(f"sheet {sh.name}, cell {sh.ref(h_end, c)}: column {role[1]} of {table} "
-                                     "appears twice", source)
+                    raise InputError(msg("workbook.column_twice", where=msg("workbook.cell", sheet=sh.name,
+                                         ref=sh.ref(h_end, c)), column=role[1], table=table), source)
                 g.amounts[c] = role[1]
         if g.name is None:
             after = [c for c in range(max(g.code_cols) + 1, last + 1) if c not in g.amounts and c not in roles]
@@ -163,8 +164,8 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                 g.name = after[0]
         groups.append(g)
     if not any(g.amounts for g in groups):
-        raise InputError(f"sheet {sh.name}, row {h_end}: {table} has no amount columns "
-                         f"(expected {', '.join(node.columns)})", source)
+        raise InputError(msg("workbook.no_amount_columns", where=msg("workbook.row", sheet=sh.name, row=h_end),
+                             table=table, columns="、".join(node.columns)), source)
 
     out: dict = {}
     rows: dict[str, dict] = {}
@@ -184,37 +185,38 @@ def _read_subject_table(reg: _Region, node: Node, source: str) -> dict | None:
                 if label in totals:
                     if amounts:
                         if _TOTAL in out:
-                            raise InputError(f"sheet {sh.name}, row {r}: a second 合计 row in {table} "
-                                             f"(first at {where_tot[_TOTAL]})", source)
+                            raise InputError(msg("workbook.second_total_row", where=msg("workbook.row", sheet=sh.name,
+                                             row=r), table=table, first=where_tot[_TOTAL]), source)
                         out[_TOTAL] = amounts
-                        where_tot[_TOTAL] = f"row {r}"
+                        where_tot[_TOTAL] = msg("workbook.row", sheet=sh.name, row=r)
                     continue
                 if label in child_lk:
                     canon = child_lk[label]
                     if amounts:
                         if canon in out:
-                            raise InputError(f"sheet {sh.name}, row {r}: {canon} given twice in {table}", source)
+                            raise InputError(msg("workbook.row_twice", where=msg("workbook.row", sheet=sh.name, row=r),
+                                                 name=canon, table=table), source)
                         out[canon] = next(iter(amounts.values()))
                     continue
                 if label in _heads("行次") or not amounts:
                     continue
                 close = difflib.get_close_matches(label, [_TOTAL, *node.children], n=1, cutoff=0.5)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(f"{code_cell.where}: unknown row {label!r} in {table} (expected a 科目编码 "
-                                 f"or 合计){hint}", source)
+                hint = msg("figures.did_you_mean", name=close[0]) if close else ""
+                raise InputError(msg("workbook.unknown_row", where=code_cell.where, label=label, table=table, hint=hint),
+                                 source)
             if code is None:
                 if amounts:
                     c0 = min(g.amounts)
-                    raise InputError(f"sheet {sh.name}, row {r}: amounts in {table} (from cell {sh.ref(r, c0)}) "
-                                     f"but no 科目编码 in column {sh.ref(r, g.code_cols[0]).rstrip('0123456789')}",
-                                     source)
+                    raise InputError(msg("workbook.amounts_without_code", where=msg("workbook.row", sheet=sh.name, row=r),
+                                         table=table, ref=sh.ref(r, c0),
+                                         column=sh.ref(r, g.code_cols[0]).rstrip("0123456789")), source)
                 continue
             _check_code(code, node.code_system, code_cell, source)
             if not amounts:
                 continue
             if code in rows:
-                raise InputError(f"{code_cell.where}: 科目编码 {code} listed twice in {table} "
-                                 f"(first at {seen[code]})", source)
+                raise InputError(msg("workbook.code_twice", where=code_cell.where, code=code, table=table,
+                                     first=seen[code]), source)
             seen[code] = code_cell.ref
             row = {_CODE: code}
             if name:
@@ -250,7 +252,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
             rest = m.group(2).strip()
             if rest:
                 if name_text or not re.match(r"[^\d\W]", rest):
-                    raise InputError(f"{cell.where}: malformed 科目编码 {t!r}: digits only", source)
+                    raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(t)), source)
                 name_text = rest
             return code, name_text, None, cell
         if v is None:
@@ -267,7 +269,7 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
         if isinstance(v, str) and not re.fullmatch(r"\s*\d+\s*", unicodedata.normalize("NFKC", v)):
             if i == 0 or all(p == "" for p in parts):
                 return None, name_text, _label(v), cell
-            raise InputError(f"{cell.where}: malformed 科目编码 part {v.strip()!r}: digits only", source)
+            raise InputError(msg("workbook.code_digits", where=cell.where, code=repr(v.strip())), source)
         t = _code_text(cell, source) or ""
         if t and i > 0 and len(t) == 1:
             t = "0" + t
@@ -280,11 +282,11 @@ def _row_key(sh: _Sheet, r: int, g: _Group, node: Node, source: str):
     if not parts[0]:
         k = next(i for i, p in enumerate(parts) if p)
         if len(g.last_parts) < k or not all(g.last_parts[:k]):
-            raise InputError(f"{first_cell.where}: 科目编码 has no 类 (and no row above to take it from)", source)
+            raise InputError(msg("workbook.code_without_class", where=first_cell.where), source)
         parts[:k] = g.last_parts[:k]
     for i in range(1, len(parts)):
         if parts[i] and not parts[i - 1]:
-            raise InputError(f"{sh.cell(r, g.parts[i]).where}: 科目编码 has a 项 but no 款", source)
+            raise InputError(msg("workbook.item_without_section", where=sh.cell(r, g.parts[i]).where), source)
     g.last_parts = parts
     code = "".join(parts)
     return code, name_text, None, first_cell
@@ -317,7 +319,7 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
             label_cols.setdefault(col, s)
     if not label_cols:
         if sh.numbers_in(r_start, reg.r1):
-            raise InputError(f"sheet {sh.name}: cannot find the rows of {table} (本年收入合计, 本年支出合计 …)",
+            raise InputError(msg("workbook.rows_not_found", where=msg("workbook.sheet", sheet=sh.name), table=table),
                              source)
         return None
     first_row = min(min(label_rows[c]) for c in label_cols)
@@ -365,9 +367,9 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                 if any(_convert(c, _AMT, source) is not None for c in cells):
                     names = list(sides[side].children) + list(key_sets().get(sides[side].key_set or "", {}).values())
                     close = difflib.get_close_matches(t, names, n=1, cutoff=0.5)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    raise InputError(f"sheet {sh.name}, cell {sh.ref(r, lc)}: unknown {side} row {t!r} in "
-                                     f"{table}{hint}", source)
+                    hint = msg("figures.did_you_mean", name=close[0]) if close else ""
+                    raise InputError(msg("workbook.unknown_side_row", where=msg("workbook.cell", sheet=sh.name,
+                                         ref=sh.ref(r, lc)), side=side, label=t, table=table, hint=hint), source)
                 continue
             target = _child(sides[side], canon)
             path: tuple = (side, canon)
@@ -399,8 +401,8 @@ def _read_two_sided(reg: _Region, node: Node, source: str, found: dict) -> dict 
                     if j == 0:
                         sub = _SUBTOTAL
                     else:
-                        raise InputError(f"{c.where}: cannot tell which column of {canon} this is (expected "
-                                         f"{', '.join(target.children)})", source)
+                        raise InputError(msg("workbook.which_column", where=c.where, name=canon,
+                                             columns="、".join(target.children)), source)
                 _put(out, path + (sub,), v, c.where, where, source)
             if span:
                 where.setdefault(path, f"cell {sh.ref(r, span[0])}")
@@ -422,7 +424,8 @@ def _put(out: dict, path: tuple, value, cell_where: str, where: dict, source: st
     for p in path[:-1]:
         node = node.setdefault(p, {})
     if path[-1] in node:
-        raise InputError(f"{cell_where}: {'.'.join(path)} given twice (also at {where.get(path, '?')})", source)
+        raise InputError(msg("workbook.given_twice", where=cell_where, name=" ".join(path),
+                         other=where.get(path, "?")), source)
     node[path[-1]] = value
     where[path] = cell_where
 
@@ -474,8 +477,7 @@ def _read_sangong(reg: _Region, node: Node, source: str) -> dict | None:
                         item = item_lk[t]
                         break
             if group is None or item is None:
-                raise InputError(f"{cell.where}: cannot tell which “三公” figure this is (need a 预算数 or 决算数 "
-                                 "header and an item such as 公务接待费)", source)
+                raise InputError(msg("workbook.which_sangong", where=cell.where), source)
             _put(out, (group, item), v, cell.where, where, source)
     return out or None
 
@@ -495,16 +497,17 @@ class _Builder:
 
     def put(self, path: tuple, value, where: str) -> None:
         if path in self.where:
-            raise InputError(f"{where}: {_dotted(path)} given twice (also at {self.where[path]})", self.source)
+            raise InputError(msg("workbook.given_twice", where=where, name=_dotted(path), other=self.where[path]),
+                             self.source)
         node = self.tree
         for i, p in enumerate(path[:-1]):
             nxt = node.setdefault(p, {})
             if not isinstance(nxt, dict):
-                raise InputError(f"{where}: {_dotted(path)} conflicts with {_dotted(path[:i + 1])} "
-                                 f"given at {self.where.get(path[:i + 1], '?')}", self.source)
+                raise InputError(msg("workbook.conflicts", where=where, name=_dotted(path), other=_dotted(path[:i + 1]),
+                                     other_where=self.where.get(path[:i + 1], "?")), self.source)
             node = nxt
         if isinstance(node.get(path[-1]), dict):
-            raise InputError(f"{where}: {_dotted(path)} is also given in parts", self.source)
+            raise InputError(msg("workbook.also_in_parts", where=where, name=_dotted(path)), self.source)
         node[path[-1]] = value
         self.where[path] = where
 
@@ -513,7 +516,7 @@ class _Builder:
 
 
 def _dotted(path: tuple) -> str:
-    return ".".join(p[1] if isinstance(p, tuple) and p[0] != "#i" else
+    return " ".join(p[1] if isinstance(p, tuple) and p[0] != "#i" else
                     (str(p[1]) if isinstance(p, tuple) else str(p)) for p in path)
 
 
@@ -541,9 +544,9 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
 
     def unknown(seg, cands, what="item"):
         close = difflib.get_close_matches(seg, list(cands), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        at = _dotted(tuple(path)) or "the top level"
-        raise InputError(f"{cell.where}: unknown {what} {seg!r} under {at}{hint}", source)
+        hint = msg("figures.did_you_mean", name=close[0]) if close else ""
+        at = _dotted(tuple(path)) or msg("figures.top_level")
+        raise InputError(msg("workbook.unknown_item", where=cell.where, name=seg, under=at, hint=hint), source)
 
     while True:
         if node.kind == "same":
@@ -603,8 +606,8 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
             i += 1
         elif node.kind == "list":
             if not s.isdigit() or int(s) < 1:
-                raise InputError(f"{cell.where}: expected an item number (1, 2, …) after {_dotted(tuple(path))}, "
-                                 f"got {s!r}", source)
+                raise InputError(msg("workbook.item_number", where=cell.where, name=_dotted(tuple(path)), got=s),
+                                 source)
             path.append(("#i", int(s)))
             node = node.item
             i += 1
@@ -612,11 +615,10 @@ def _resolve(node: Node, segs: list[str], cell: _Cell, source: str, prefix: tupl
             if node.leaf == _FREE:
                 path += [x.strip() for x in segs[i:]]
                 return tuple(path), _FREE
-            raise InputError(f"{cell.where}: {_dotted(tuple(path))} is a single figure; "
-                             f"nothing goes under it ({'.'.join(segs[i:])!r})", source)
+            raise InputError(msg("workbook.single_figure", where=cell.where, name=_dotted(tuple(path)),
+                                 rest=" ".join(segs[i:])), source)
     if node.kind != "leaf":
-        raise InputError(f"{cell.where}: {_dotted(tuple(path)) or 'this'} is a group of figures, not one figure; "
-                         "name one of its items", source)
+        raise InputError(msg("workbook.group_not_figure", where=cell.where, name=_dotted(tuple(path))), source)
     return tuple(path), node.leaf
 
 
@@ -661,14 +663,14 @@ def _read_kv(sh: _Sheet, b: _Builder, node: Node, prefix: tuple, source: str, *,
             continue
         path, kind = _resolve(node, segs, kcell, source, prefix)
         if only_leaves and len(path) != 1:
-            raise InputError(f"{kcell.where}: {text!r} does not belong on this sheet", source)
+            raise InputError(msg("workbook.not_on_this_sheet", where=kcell.where, name=text), source)
         v = _convert(vcell, kind, source)
         if v is None:
             continue
         allowed = _allowed(path)
         if allowed and v not in allowed:
-            raise InputError(f"{vcell.where}: {_dotted(path)} must be one of {', '.join(allowed)}, got {v!r}",
-                             source)
+            raise InputError(msg("workbook.must_be_one_of", where=vcell.where, name=_dotted(path),
+                                 allowed="、".join(allowed), got=v), source)
         b.put(path, v, vcell.where)
 
 
@@ -706,8 +708,9 @@ def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
             cols[c] = ("ind", m.group(1), m.group(2))
             continue
         close = difflib.get_close_matches(t, list(item.children), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise InputError(f"sheet {sh.name}, cell {sh.ref(hdr, c)}: unknown column {t!r}{hint}", source)
+        hint = msg("figures.did_you_mean", name=close[0]) if close else ""
+        raise InputError(msg("workbook.unknown_column", where=msg("workbook.cell", sheet=sh.name, ref=sh.ref(hdr, c)),
+                               name=t, hint=hint), source)
     name_col = next(c for c, v in cols.items() if v == ("field", _PROJECT_NAME))
     n = 0
     base = (_PERF, _EVAL, _PROJECTS)
@@ -717,7 +720,7 @@ def _read_projects(sh: _Sheet, b: _Builder, source: str) -> None:
             continue
         ncell = sh.cell(r, name_col)
         if ncell.value is None:
-            raise InputError(f"{ncell.where}: a project row without 项目名称", source)
+            raise InputError(msg("workbook.project_without_name", where=ncell.where), source)
         n += 1
         for c in filled:
             cell = sh.cell(r, c)

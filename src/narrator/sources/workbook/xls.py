@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from narrator.core.errors import InputError
+from narrator.core.messages import msg
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,11 @@ def load_xls(data: bytes, name: str) -> XlsBook:
     except xlrd.XLRDError as e:
         text = str(e)
         if "encrypt" in text.lower():
-            raise InputError("workbook is password-protected (encrypted): remove the password in Excel or WPS "
-                             "and save it again", name) from None
-        raise InputError(f"not an .xls workbook (corrupt, or another Office file?): {text.splitlines()[0]}",
-                         name) from None
+            raise InputError(msg("workbook.encrypted"), name) from None
+        raise InputError(msg("workbook.not_xls", detail=text.splitlines()[0]), name) from None
     except Exception as e:  # xlrd raises many kinds on a damaged file
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"not an .xls workbook (corrupt or truncated?): {detail}", name) from None
+        raise InputError(msg("workbook.not_xls", detail=detail), name) from None
     sheets: list[XlsSheet] = []
     for sh in book.sheets():
         rows: list[list[XlsCell]] = []

@@ -1,0 +1,55 @@
+"""User-facing messages, looked up by key in rules/messages.yaml (Chinese by default).
+
+``msg("batch.done", documents=3, ...)`` renders the key's template in the current language
+with its named parameters. The language is ``zh`` unless ``--lang en`` (``set_lang``) or the
+environment variable ``NARRATOR_LANG=en`` selects the English rendering (for tools and
+non-Chinese readers). JSON keys and rule codes never change with the language.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import yaml
+
+from narrator.core.resources import rules_dir
+
+LANGS = ("zh", "en")
+ENV_VAR = "NARRATOR_LANG"
+_chosen: str | None = None
+
+
+def set_lang(value: str | None) -> None:
+    """Choose the language for this process (``None``: back to NARRATOR_LANG or zh)."""
+    global _chosen
+    if value is not None and value not in LANGS:
+        raise ValueError(value)
+    _chosen = value
+
+
+def lang() -> str:
+    if _chosen is not None:
+        return _chosen
+    env = os.environ.get(ENV_VAR, "").strip().lower()
+    return env if env in LANGS else "zh"
+
+
+@cache
+def messages() -> dict[str, dict[str, str]]:
+    """key → {zh: template, en: template} (rules/messages.yaml)."""
+    # read here with PyYAML, not core.yamlio: the readers' own errors are messages too
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((rules_dir() / "messages.yaml").read_text(encoding="utf-8"), Loader=loader)
+    return {str(k): {str(lg): str(t) for lg, t in v.items()} for k, v in data.items()}
+
+
+def msg(key: str, /, **params) -> str:
+    """The message ``key`` in the current language, its ``{name}`` placeholders filled."""
+    return messages()[key][lang()].format_map(params)
+
+
+def severity_label(severity: str) -> str:
+    """error / warning / info in the reader's words (错误 / 警告 / 信息)."""
+    key = {"error": "severity.error", "warning": "severity.warning", "info": "severity.info"}.get(severity)
+    return msg(key) if key else severity
