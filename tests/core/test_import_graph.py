@@ -144,6 +144,7 @@ DISPATCHERS = {
     "narrator.audit.kinds_fast": {"narrator.audit.engine"},
     "narrator.figures.loader_fast": {"narrator.figures.load"},
     "narrator.render.engine_fast": {"narrator.render.engine"},
+    "narrator.sources.pdf_fast": {"narrator.sources.documents"},
 }
 
 
