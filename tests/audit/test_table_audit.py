@@ -8,7 +8,7 @@ import sys
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conftest import ROOT, SAMPLE
@@ -420,6 +420,8 @@ def test_one_perturbed_cell_is_always_reported(seed, pick, cents, up):
     """
     tree = department(seed)
     path, holder, key = _amount_cells(tree)[pick % len(_amount_cells(tree))]
+    # a cell no identity holds (a 合计 given without its parts) cannot be checked by any sum
+    assume(any(path in [c.path for c in i.cells()] for i in identities(figures_from_tree(tree))[0]))
     delta = D(cents) / 100 * (1 if up else -1)
     holder[key] = holder[key] + delta
     found = errors(audit_figures(figures_from_tree(tree)))

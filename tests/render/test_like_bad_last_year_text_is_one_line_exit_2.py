@@ -41,5 +41,5 @@ def test_bad_last_year_input(tmp_path, kind, as_option):
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("narrator: error:") and bad.name in lines[0], res.output
+    assert len(lines) == 1 and lines[0].startswith("narrator: 错误：") and bad.name in lines[0], res.output
     assert not out.exists() and not out.parent.exists() and not pack.exists()
