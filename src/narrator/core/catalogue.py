@@ -31,7 +31,8 @@ def catalogue() -> dict[str, RuleDoc]:
         data = load_rule_file(path)
         for code, spec in (data.get("规则") if "规则" in data else data).items():
             out[str(code)] = RuleDoc(str(code), spec["名称"], spec["级别"], spec["说明"], spec.get("文档", ""),
-                                     spec.get("错误", ""), spec.get("正确", ""), group)
+                                     spec.get("错误", ""), spec.get("正确", ""),
+                                     "tables" if str(code).startswith("T") else group)
     return out
 
 
