@@ -61,12 +61,22 @@ def _run(command: str, sources: List[str], out: Path, **kw) -> None:
         typer.echo("narrator: interrupted", err=True)
         raise typer.Exit(130)
     t = result.totals
+    if command == "generate":  # like generate: each department's table errors, as warnings
+        for name, count, top in t.first_noted:
+            for line in top:
+                typer.echo(f"narrator: warning: {line} (the draft is written; --strict refuses it)", err=True)
+            if count > len(top):
+                typer.echo(f"narrator: warning: {name}: 另有 {count - len(top)} 处表格错误（narrator validate 列出全部）",
+                           err=True)
+        if t.noted > len(t.first_noted):
+            typer.echo(f"narrator: … 另有 {t.noted - len(t.first_noted)} 个部门的表格有错误（见 summary.csv）", err=True)
     for msg in t.first_failures:
         typer.echo(f"narrator: failed: {msg}", err=True)
     if t.failed > len(t.first_failures):
         typer.echo(f"narrator: … and {t.failed - len(t.first_failures)} more failed (see summary.csv)", err=True)
     typer.echo(f"batch {command}: {t.documents} documents: {t.ok} ok, {t.with_errors} with errors, "
-               f"{t.failed} failed, {t.skipped} skipped (up to date); {t.errors} errors, {t.warnings} warnings"
+               f"{t.failed} failed, {t.skipped} skipped (up to date)"
+               f"{f', {t.interrupted} 中断未处理' if t.interrupted else ''}; {t.errors} errors, {t.warnings} warnings"
                f"{' — INTERRUPTED' if result.interrupted else ''} → {out / 'summary.csv'}", err=True)
     raise typer.Exit(result.exit_code)
 
@@ -80,9 +90,13 @@ def batch_generate(
     fmt: BatchGenFormat = typer.Option(BatchGenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     force: bool = _FORCE,
     progress: bool = _PROGRESS,
+    strict: bool = typer.Option(False, "--strict", help="a department whose tables fail the audit (validate's "
+                                                         "errors) is failed: nothing written for it"),
 ) -> None:
-    """Write the 情况说明 of every department (SOURCE: figures files or workbooks)."""
-    _run("generate", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress)
+    """Write the 情况说明 of every department (SOURCE: figures files or workbooks; the tables are audited
+    first: their errors are warned about)."""
+    _run("generate", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress,
+         strict=strict)
 
 
 @batch_app.command("check")
