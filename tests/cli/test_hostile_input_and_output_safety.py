@@ -262,3 +262,23 @@ def test_cr_only_and_mixed_line_endings_find_the_same_mistakes(work: Path, endin
     assert got.returncode == want.returncode == 1
     assert "14344.12 → 14351.53" in got.stdout
     assert got.stdout.replace("other.txt", "narrative.txt") == want.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. the rest of the data-loss list: a workbook, --fix, convert, init-workbook
+# ---------------------------------------------------------------------------------------------
+def test_a_workbook_and_the_refusals_already_right_before_stay_refused(work: Path):
+    r = narrator("convert", "figures.yaml", "-o", "f.xlsx", cwd=work)
+    assert r.returncode == 0, r.stderr
+    before = digest(work)
+    for args, out, needle in [
+        (["generate", "f.xlsx", "-o", "f.xlsx"], "f.xlsx", "input"),
+        (["generate", "f.xlsx", "-f", "docx", "-o", "./f.xlsx"], "f.xlsx", "input"),
+        (["check", "narrative.txt", "--figures", "figures.yaml", "--fix", "narrative.txt"], "narrative.txt", ""),
+        (["convert", "figures.yaml", "-o", "figures.yaml"], "figures.yaml", "input"),
+        (["convert", "f.xlsx", "-o", "f.xlsx"], "f.xlsx", "input"),
+        (["init-workbook", "f.xlsx"], "f.xlsx", "exists"),
+    ]:
+        one_line_error(narrator(*args, cwd=work), out, needle)
+        assert digest(work) == before, args
+        assert sorted(p.name for p in work.iterdir()) == ["f.xlsx", "figures.yaml", "narrative.txt"], args
