@@ -502,13 +502,14 @@ class _Run:
           with a terminated worker, or left by an earlier run from an older input, template or
           option — is removed, and the row says "interrupted" (not done; the next run does it);
         * a file narrator did not write is never touched.
+        The rows go to the summary, not to the progress line (the run is over).
         """
         self.sigs.clear()
         for it in plan:
             if self.state.recorded(it.seq):
                 continue
             if it.error:
-                self.handle(_failed_row(it.seq, it.input, it.output, it.error))
+                self.state.record(_failed_row(it.seq, it.input, it.output, it.error), None)
                 continue
             out_path = self.out_dir / it.output
             removed = False
@@ -517,12 +518,12 @@ class _Run:
                 if _mtime(out_path) < since - 1:  # not written by this run
                     row = self._up_to_date(it, self.opts.signature(it.figures), stamp)
                     if row is not None:
-                        self.handle(row)
+                        self.state.record(row, None)
                         continue
                 with contextlib.suppress(OSError):
                     out_path.unlink()
                     removed = True
-            self.handle(_interrupted_row(it.seq, it.input, it.figures, removed))
+            self.state.record(_interrupted_row(it.seq, it.input, it.figures, removed), None)
 
     def finish_row(self, row: dict) -> None:
         with self.critical():
