@@ -41,18 +41,22 @@ def _matches(pattern: tuple[str, ...], path: tuple) -> bool:
 
 
 def _negatives(data: dict):
-    """(path, value) of every negative number; rows of a 科目 list are named by their 科目编码."""
+    """(path, value) of every negative number; rows of a 科目 list are named by their 科目编码.
+    Paths are built for containers and negative numbers only (a document has ~2,000 numbers)."""
     stack: list[tuple[tuple, object]] = [((), data)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, dict):
-            stack.extend((path + (k,), v) for k, v in node.items())
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                key = v.get("科目编码", i) if path[-1:] == ("科目",) and isinstance(v, dict) else i
-                stack.append((path + (key,), v))
-        elif isinstance(node, (Decimal, int)) and not isinstance(node, bool) and node < 0 and path[-1:] != ("年度",):
-            yield path, node
+            items = node.items()
+        elif path[-1:] == ("科目",):
+            items = ((v.get("科目编码", i) if isinstance(v, dict) else i, v) for i, v in enumerate(node))
+        else:
+            items = enumerate(node)
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                stack.append((path + (k,), v))
+            elif isinstance(v, (Decimal, int)) and not isinstance(v, bool) and v < 0 and k != "年度":
+                yield path + (k,), v
 
 
 def sign_findings(ctx: _Ctx) -> list[Finding]:
