@@ -282,3 +282,19 @@ def test_a_workbook_and_the_refusals_already_right_before_stay_refused(work: Pat
         one_line_error(narrator(*args, cwd=work), out, needle)
         assert digest(work) == before, args
         assert sorted(p.name for p in work.iterdir()) == ["f.xlsx", "figures.yaml", "narrative.txt"], args
+
+
+def test_an_output_in_a_missing_folder_is_created_only_where_help_says_so(work: Path):
+    (work / "disclosure.txt").write_bytes((SAMPLE / "disclosure.txt").read_bytes())
+    for args, option in [
+        (["generate", "figures.yaml"], "-o"), (["check", "narrative.txt", "--figures", "figures.yaml"], "-o"),
+        (["check", "narrative.txt", "--figures", "figures.yaml"], "--fix"), (["validate", "figures.yaml"], "-o"),
+        (["extract", "disclosure.txt"], "-o"), (["convert", "figures.yaml"], "-o"),
+    ]:
+        out = work / "new" / args[0] / option.strip("-") / ("out.yaml" if args[0] == "convert" else "out.txt")
+        r = narrator(*args, option, out, cwd=work)
+        assert r.returncode in (0, 1) and "Traceback" not in r.stderr, (args, r.stderr)
+        assert out.is_file(), args
+        usage = narrator(args[0], "--help", cwd=work).stdout
+        block = usage[usage.index(f"{option} ") if option == "--fix" else usage.index(option):]
+        assert "missing folders are created" in " ".join(block.split())[:300], (args[0], option)
