@@ -235,13 +235,14 @@ def test_a_million_digit_number_in_a_text_is_not_a_crash(work: Path):
     from narrator.pipeline import check_file
 
     check_file(work / "narrative.txt", work / "figures.yaml", "auto")  # rules and templates loaded
-    t0 = time.perf_counter()
+    # CPU time, not wall: on the shared 2-core machine under load ~10 this check took 4.0 s of
+    # wall time (0.8 s idle); its CPU time at load 6.5 was 0.32–0.56 s
+    t0 = time.process_time()
     check_file(work / "narrative.txt", work / "figures.yaml", "auto")
-    normal = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    normal = time.process_time() - t0
+    t0 = time.process_time()
     check_file(huge, work / "figures.yaml", "auto")
-    # under 2 s on an idle machine (0.8 s measured); a busy one slows both checks alike
-    assert time.perf_counter() - t0 < max(2.0, 6 * normal)
+    assert time.process_time() - t0 < max(2.0, 6 * normal)  # the bound: under 2 s
 
 
 # ---------------------------------------------------------------------------------------------
