@@ -9,7 +9,7 @@ Two slices, both in-process (no subprocess per case):
 * ``python -m pytest -m fuzz tests/cli/test_fuzz_never_a_traceback.py``: the long run,
   ``NARRATOR_FUZZ_EXAMPLES`` examples for the byte and the text test each (default 2,000), a
   quarter of that for the figures trees and a fortieth for the whole-sample CLI cases (they
-  cost ~10× and ~50× a byte case); the count and result of the last long run are in
+  cost ~20× and ~130× a byte case); the count and result of the last long run are in
   benchmarks/README.md (``--hypothesis-show-statistics`` prints the count per test).
 
 Cheap by construction: the click command is built once (typer's CliRunner rebuilds it from
