@@ -7,8 +7,13 @@ Two slices, both in-process (no subprocess per case):
 
 * the default run: a few hundred examples (``SHORT`` per test);
 * ``python -m pytest -m fuzz tests/cli/test_fuzz_never_a_traceback.py``: the long run,
-  ``NARRATOR_FUZZ_EXAMPLES`` examples per test (default 2,000); the count and result of the
-  last long run are in benchmarks/README.md.
+  ``NARRATOR_FUZZ_EXAMPLES`` examples for the byte and the text test each (default 2,000), a
+  quarter of that for the figures trees and a fortieth for the whole-sample CLI cases (they
+  cost ~20× and ~130× a byte case); the count and result of the last long run are in
+  benchmarks/README.md (``--hypothesis-show-statistics`` prints the count per test).
+
+Cheap by construction: the click command is built once (typer's CliRunner rebuilds it from
+the function signatures on every call, ~2/3 of a text case) and YAML is written by libyaml.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from narrator.cli.main import app
@@ -35,6 +42,7 @@ SAMPLE_TEXT = (SAMPLE / "narrative.txt").read_text(encoding="utf-8")
 
 SHORT = 60  # per test in the default run (a few hundred examples in all, ~30 s)
 LONG = int(os.environ.get("NARRATOR_FUZZ_EXAMPLES", "2000"))
+LONG_TREES, LONG_CLI = max(1, LONG // 4), max(1, LONG // 40)
 FAST = dict(deadline=None, derandomize=True, database=None,
             suppress_health_check=list(HealthCheck))
 
@@ -88,10 +96,13 @@ def _file(name: str, data: bytes) -> Path:
     return p
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(tree, as_json: bool) -> bytes:
     if as_json:
         return json.dumps(tree, ensure_ascii=False, default=str).encode("utf-8")
-    return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False).encode("utf-8")
+    return yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
 def _loader_and_generate(path: Path) -> None:
@@ -109,10 +120,12 @@ def _loader_and_generate(path: Path) -> None:
 
 
 _runner = CliRunner()
+_COMMAND = get_command(app)
 
 
 def _cli(*args) -> None:
-    r = _runner.invoke(app, [str(a) for a in args])
+    with mock.patch("typer.testing._get_command", lambda _app: _COMMAND):
+        r = _runner.invoke(app, [str(a) for a in args])
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise AssertionError(f"{args}: {type(r.exception).__name__}: {r.exception}") from r.exception
     assert r.exit_code in (0, 1, 2), (args, r.exit_code, r.output[-500:])
@@ -189,7 +202,7 @@ def test_the_cli_on_mutated_figures_never_shows_an_internal_error(tree):
 # long run: pytest -m fuzz
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.fuzz
-@settings(max_examples=LONG, **{**FAST, "derandomize": False})
+@settings(max_examples=LONG_TREES, **{**FAST, "derandomize": False})
 @given(st.one_of(trees, mutated_sample()), st.booleans())
 def test_fuzz_long_figures_trees(tree, as_json):
     _yaml_tree(tree, as_json)
@@ -210,7 +223,7 @@ def test_fuzz_long_text(text):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=LONG, **{**FAST, "derandomize": False})
+@settings(max_examples=LONG_CLI, **{**FAST, "derandomize": False})
 @given(mutated_sample())
 def test_fuzz_long_cli(tree):
     _cli_tree(tree)

@@ -62,3 +62,19 @@ def test_generate_of_clean_tables_says_nothing_even_when_strict(tmp_path: Path):
     r = narrator("generate", "clean.yaml", "--strict", "-o", "draft.txt", cwd=tmp_path)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert (tmp_path / "draft.txt").is_file()
+
+
+def test_generate_flags_a_negative_income_total_before_writing_a_fall_of_over_100_percent(tmp_path: Path):
+    fig = tmp_path / "figures.yaml"
+    fig.write_text(SAMPLE.read_text(encoding="utf-8").replace("    本年收入合计: 14344.12", "    本年收入合计: -14344.12", 1),
+                   encoding="utf-8")
+    r = narrator("generate", "figures.yaml", "-o", "draft.txt", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "下降192.13%" in (tmp_path / "draft.txt").read_text(encoding="utf-8")  # what the warning is about
+    t201 = [ln for ln in r.stderr.splitlines() if ": T201 " in ln]
+    assert len(t201) == 1 and t201[0].startswith("narrator: warning: figures.yaml:16: T201 "), r.stderr
+    assert "本年收入合计 为 -14344.12" in t201[0]
+    (tmp_path / "draft.txt").unlink()
+    r = narrator("generate", "figures.yaml", "--strict", "-o", "draft.txt", cwd=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "--strict" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures.yaml"]

@@ -237,14 +237,14 @@ def test_a_million_digit_number_in_a_text_is_not_a_crash(work: Path):
     from narrator.pipeline import check_file
 
     check_file(work / "narrative.txt", work / "figures.yaml", "auto")  # rules and templates loaded
-    t0 = time.perf_counter()
+    # CPU time, not wall: on the shared 2-core machine under load ~10 this check took 4.0 s of
+    # wall time (0.8 s idle); its CPU time at load 6.5 was 0.32–0.56 s
+    t0 = time.process_time()
     check_file(work / "narrative.txt", work / "figures.yaml", "auto")
-    normal = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    normal = time.process_time() - t0
+    t0 = time.process_time()
     check_file(huge, work / "figures.yaml", "auto")
-    # a guard against superlinear time, not a speed test (0.8 s on an idle machine, see
-    # benchmarks/README.md): quadratic work on 2 million digits would take minutes
-    assert time.perf_counter() - t0 < max(5.0, 30 * normal)
+    assert time.process_time() - t0 < max(2.0, 6 * normal)  # the bound: under 2 s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,3 +265,39 @@ def test_cr_only_and_mixed_line_endings_find_the_same_mistakes(work: Path, endin
     assert got.returncode == want.returncode == 1
     assert "14344.12 → 14351.53" in got.stdout
     assert got.stdout.replace("other.txt", "narrative.txt") == want.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. the rest of the data-loss list: a workbook, --fix, convert, init-workbook
+# ---------------------------------------------------------------------------------------------
+def test_a_workbook_and_the_refusals_already_right_before_stay_refused(work: Path):
+    r = narrator("convert", "figures.yaml", "-o", "f.xlsx", cwd=work)
+    assert r.returncode == 0, r.stderr
+    before = digest(work)
+    for args, out, needle in [
+        (["generate", "f.xlsx", "-o", "f.xlsx"], "f.xlsx", "input"),
+        (["generate", "f.xlsx", "-f", "docx", "-o", "./f.xlsx"], "f.xlsx", "input"),
+        (["check", "narrative.txt", "--figures", "figures.yaml", "--fix", "narrative.txt"], "narrative.txt", ""),
+        (["convert", "figures.yaml", "-o", "figures.yaml"], "figures.yaml", "input"),
+        (["convert", "f.xlsx", "-o", "f.xlsx"], "f.xlsx", "input"),
+        (["init-workbook", "f.xlsx"], "f.xlsx", "exists"),
+    ]:
+        one_line_error(narrator(*args, cwd=work), out, needle)
+        assert digest(work) == before, args
+        assert sorted(p.name for p in work.iterdir()) == ["f.xlsx", "figures.yaml", "narrative.txt"], args
+
+
+def test_an_output_in_a_missing_folder_is_created_only_where_help_says_so(work: Path):
+    (work / "disclosure.txt").write_bytes((SAMPLE / "disclosure.txt").read_bytes())
+    for args, option in [
+        (["generate", "figures.yaml"], "-o"), (["check", "narrative.txt", "--figures", "figures.yaml"], "-o"),
+        (["check", "narrative.txt", "--figures", "figures.yaml"], "--fix"), (["validate", "figures.yaml"], "-o"),
+        (["extract", "disclosure.txt"], "-o"), (["convert", "figures.yaml"], "-o"),
+    ]:
+        out = work / "new" / args[0] / option.strip("-") / ("out.yaml" if args[0] == "convert" else "out.txt")
+        r = narrator(*args, option, out, cwd=work)
+        assert r.returncode in (0, 1) and "Traceback" not in r.stderr, (args, r.stderr)
+        assert out.is_file(), args
+        usage = narrator(args[0], "--help", cwd=work).stdout
+        block = usage[usage.index(f"{option} ") if option == "--fix" else usage.index(option):]
+        assert "missing folders are created" in " ".join(block.split())[:300], (args[0], option)

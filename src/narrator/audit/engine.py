@@ -26,6 +26,7 @@ from narrator.audit.model import (
     _finding, _rules_by_code, AuditRule, Cell, Identity, ZERO, _Ctx, _SEVERITY_RANK, _num, _trim,
     audit_rules,
 )
+from narrator.audit.signs import sign_findings
 from narrator.core import fast
 from narrator.core.findings import Finding
 from narrator.figures.model import Figures
@@ -163,7 +164,8 @@ def audit_figures(figures: Figures, info: bool = True) -> list[Finding]:
     """Run the table audit (rules/audit.yaml) over one department's figures.
 
     Errors for identities that fail beyond rounding tolerance; ``info`` findings (when
-    ``info``) for rounding residues inside the tolerance band. Sorted by line.
+    ``info``) for rounding residues inside the tolerance band; negative numbers (signs.py).
+    Sorted by line.
     """
     ctx = _Ctx(figures)
     ids, direct = suspects(ctx) if fast.ENABLED else identities(figures)
@@ -171,11 +173,12 @@ def audit_figures(figures: Figures, info: bool = True) -> list[Finding]:
 
 
 def _report(ctx: _Ctx, ids: list[Identity], direct: list[Finding], info: bool) -> list[Finding]:
-    """Findings from evaluated identities (any that hold with residue 0 may be left out: they give none)."""
+    """Findings from evaluated identities (any that hold with residue 0 may be left out: they give none),
+    the direct findings and the negative numbers (signs.py)."""
     rules = _rules_by_code()
     failing = [i for i in ids if not i.ok]
     culprits, rest = _culprits(failing)
-    out = list(direct)
+    out = list(direct) + sign_findings(ctx)
     for path, cell, group in culprits:
         out.append(_merged(ctx, rules, path, cell, group))
     for idn in rest:

@@ -31,8 +31,11 @@ path relative to the SOURCE folder it came from), and writes ``summary.csv`` and
   work, lets running documents finish (or terminates them after a grace period), removes any
   leftover ``.*.tmp`` under ``--out``, writes the summary of what was done (marked
   ``interrupted``) and exits 130. Every file is written to a temporary name and renamed,
-  so no half-written output can exist; every output this run wrote is in the summary (one
-  whose row was lost with a terminated worker is removed). On Linux workers die with the
+  so no half-written output can exist. The summary of an interrupted run still lists every
+  input: those not done are ``interrupted`` rows, and an output at their path that is not
+  up to date (left by an earlier run, or written by this one with its row lost with a
+  terminated worker) is removed, so that no file under ``--out`` passes for current when
+  it is not; an up-to-date one is kept and listed as ``skipped``. On Linux workers die with the
   parent (PR_SET_PDEATHSIG), even when it is killed outright. Run one batch per ``--out`` at a time.
 * **Safe outputs.** ``--out`` must be new, empty or narrator's own (its ``.narrator-output``
   marker, written in every ``--out`` it uses), unless ``--force``; an existing file that
@@ -105,10 +108,11 @@ class Options:
     pack: str = "standard"
     no_figures: bool = False
     lang: str = field(default_factory=lang)   # the messages' language, for the workers too
+    strict: bool = False  # generate: departments whose tables fail the audit are failed, nothing written
 
     def signature(self, figures: str | None) -> str:
-        return json.dumps([self.command, self.fmt, self.pack, self.no_figures, figures, self.lang],
-                          ensure_ascii=False)
+        sig = [self.command, self.fmt, self.pack, self.no_figures, figures, self.lang] + (["strict"] if self.strict else [])
+        return json.dumps(sig, ensure_ascii=False)
 
 
 _OPTS: Options | None = None
@@ -135,15 +139,17 @@ def process(item: dict, opts: Options) -> dict:
            "unverifiable": None, "placeholders": None, "top": [], "error": ""}
     out_path = Path(opts.out_dir) / item["output"]
     try:
+        table_errors = []
         if opts.command == "generate":
             from narrator.render.engine import render
 
             from narrator.figures.load import load_figures
 
             fig = load_figures(item["input"])
+            table_errors = _audit_before_generate(fig, opts.strict)
             draft = render(fig, opts.pack)
             data = GENERATE_FORMATS[opts.fmt][1](draft, fig)
-            findings = []  # generate has no findings; the gaps it leaves are counted
+            findings = []  # the draft has no findings; the gaps it leaves are counted
             row["placeholders"] = sum(1 for s in draft.slots if s.kind in ("placeholder", "missing"))
         elif opts.command == "check":
             from narrator.pipeline import check_file
@@ -161,6 +167,9 @@ def process(item: dict, opts: Options) -> dict:
         write_atomic(out_path, data)
         row.update(_counts(findings))
         row["top"] = _top(findings)
+        if table_errors:  # like generate: the tables' errors are warnings about the draft
+            row["warnings"] += len(table_errors)
+            row["top"] = [f"{f.location()}: {f.code} {f.message}" for f in table_errors[:TOP_FINDINGS]]
         row["status"] = "error" if row["errors"] else "ok"
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -170,6 +179,19 @@ def process(item: dict, opts: Options) -> dict:
             out_path.unlink()  # a stale output of an input that now fails would mislead
     row["seconds"] = round(time.perf_counter() - t0, 4)
     return row
+
+
+def _audit_before_generate(fig, strict: bool) -> list:
+    """The table audit's errors (generate audits first); with ``strict`` the first is fatal."""
+    from narrator.audit.engine import audit_figures
+
+    errors = [f for f in audit_figures(fig, info=False) if f.severity == "error"]
+    if errors and strict:
+        first = errors[0]
+        more = msg("cli.strict_more", count=len(errors) - 1) if len(errors) > 1 else ""
+        raise InputError(msg("cli.strict_refused", code=first.code, message=first.message, more=more),
+                         first.file, first.line, first.column)
+    return errors
 
 
 def _validate(path: str):
@@ -203,11 +225,10 @@ def _warm_up(opts: Options) -> None:
             pk = load_pack(p)
             load_rules(pk.rules_dir)
             draft = render(fig, p)
-    if opts.command in ("check", "validate"):
-        with contextlib.suppress(Exception):
-            from narrator.audit.engine import audit_figures
+    with contextlib.suppress(Exception):
+        from narrator.audit.engine import audit_figures
 
-            audit_figures(fig)  # reads rules/audit.yaml and compiles the 等式 rules
+        audit_figures(fig)  # reads rules/audit.yaml and compiles the 等式 rules (generate audits first too)
     if opts.command == "check":
         with contextlib.suppress(Exception):
             from narrator.check.checker import check_text
@@ -389,6 +410,11 @@ def _failed_row(seq: int, input: str, output: str, error: str, figures: str | No
             "unverifiable": None, "placeholders": None, "top": [], "error": error, "seconds": 0}
 
 
+def _interrupted_row(seq: int, input: str, figures: str | None, removed: bool) -> dict:
+    note = msg("batch.interrupted_row") + (msg("batch.interrupted_removed") if removed else "")
+    return {**_failed_row(seq, input, "", note, figures), "status": "interrupted"}
+
+
 class _Run:
     """One batch run: the parent's loop, the pool, the state and the progress line."""
 
@@ -449,18 +475,58 @@ class _Run:
                                                                    output=out_path), it.figures))
                 continue
             if not force:
-                out_m = _mtime(self.out_dir / it.output)
-                if out_m and out_m > max(_mtime(it.input), stamp, _mtime(it.figures)):
-                    prev = self.state.previous(it.output, it.input, sig)
-                    if prev is not None:
-                        self.handle({**prev, "seq": it.seq, "status": "skipped",
-                                     "previous_status": prev.get("previous_status") or prev["status"],
-                                     "seconds": 0})
-                        continue
+                row = self._up_to_date(it, sig, stamp)
+                if row is not None:
+                    self.handle(row)
+                    continue
             with self.critical():
                 self.state.claim(it.output)
                 self.sigs[it.seq] = (sig, it.output)
             yield {"seq": it.seq, "input": it.input, "output": it.output, "figures": it.figures}
+
+    def _up_to_date(self, it: Item, sig: str, stamp: float) -> dict | None:
+        """The skipped row of an input whose output is newer than the input, its figures and
+        the resources, and was done with the same options; None when it must be redone."""
+        out_m = _mtime(self.out_dir / it.output)
+        if out_m and out_m > max(_mtime(it.input), stamp, _mtime(it.figures)):
+            prev = self.state.previous(it.output, it.input, sig)
+            if prev is not None:
+                return {**prev, "seq": it.seq, "status": "skipped",
+                        "previous_status": prev.get("previous_status") or prev["status"], "seconds": 0}
+        return None
+
+    def settle_unfinished(self, plan: Iterator[Item], stamp: float, since: float) -> None:
+        """After an interrupt and ``stop`` (no worker left to write): every input of the run
+        that has no row gets one, so that the summary lists every input and no output on disk
+        can be taken for current when it is not.
+
+        * an output already up to date (the skip rules, even under --force) is kept: "skipped";
+        * any other output of narrator's own at its path — written by this run but its row lost
+          with a terminated worker, or left by an earlier run from an older input, template or
+          option — is removed, and the row says "interrupted" (not done; the next run does it);
+        * a file narrator did not write is never touched.
+        The rows go to the summary, not to the progress line (the run is over).
+        """
+        self.sigs.clear()
+        for it in plan:
+            if self.state.recorded(it.seq):
+                continue
+            if it.error:
+                self.state.record(_failed_row(it.seq, it.input, it.output, it.error), None)
+                continue
+            out_path = self.out_dir / it.output
+            removed = False
+            if (os.path.lexists(out_path) and self.state.owns(it.output)
+                    and not _same_file(out_path, it.input) and not _same_file(out_path, it.figures)):
+                if _mtime(out_path) < since - 1:  # not written by this run
+                    row = self._up_to_date(it, self.opts.signature(it.figures), stamp)
+                    if row is not None:
+                        self.state.record(row, None)
+                        continue
+                with contextlib.suppress(OSError):
+                    out_path.unlink()
+                    removed = True
+            self.state.record(_interrupted_row(it.seq, it.input, it.figures, removed), None)
 
     def finish_row(self, row: dict) -> None:
         with self.critical():
@@ -636,18 +702,6 @@ class _Run:
         for p in procs:
             p.join(2.0)
 
-    def drop_lost(self, since: float) -> None:
-        """After an interrupt and ``stop``: an output written by this run whose row never came
-        back (its worker was ended after the grace period, or the interrupt came between the
-        write and the row) is removed, so that every output on disk is in the summary; the
-        next run redoes it. Only called once no worker is left to write."""
-        for _sig, output in self.sigs.values():
-            p = self.out_dir / output
-            with contextlib.suppress(OSError):
-                if os.lstat(p).st_mtime >= since - 1:
-                    p.unlink()
-        self.sigs.clear()
-
 
 def _broken(ex) -> bool:
     return bool(getattr(ex, "_broken", False))
@@ -656,13 +710,18 @@ def _broken(ex) -> bool:
 def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | None = None, fmt: str = "text",
               pack: str | None = None, force: bool = False, figures_dir: Path | None = None,
               no_figures: bool = False, progress: bool | None = None, stream: TextIO | None = None,
-              chunk: int | None = None) -> RunResult:
-    """Run ``command`` over every input; returns the totals and the exit code (see the module doc)."""
+              chunk: int | None = None, strict: bool = False) -> RunResult:
+    """Run ``command`` over every input; returns the totals and the exit code (see the module doc).
+
+    generate audits each department's tables first: their errors are counted as warnings of its
+    row (its first few in the row's top findings), or with ``strict`` make it a failed row."""
     sources = [str(x) for x in sources]
     if command not in COMMANDS:
         raise UsageError(msg("batch.unknown_command", command=command))
     if fmt not in FORMATS[command]:
         raise UsageError(msg("batch.format_unavailable", fmt=fmt, command=command, choices=", ".join(FORMATS[command])))
+    if strict and command != "generate":
+        raise UsageError(msg("batch.strict_only_generate", command=command))
     if pack is None:
         pack = "auto" if command == "check" else "standard"
     if figures_dir is not None and not figures_dir.is_dir():
@@ -682,7 +741,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     total = count_inputs(sources, command, out_dir)
     if total == 0:
         raise UsageError(msg("batch.no_inputs", sources=" ".join(sources)))
-    opts = Options(command, str(out_dir), fmt, pack, no_figures)
+    opts = Options(command, str(out_dir), fmt, pack, no_figures, strict=strict)
     stamp = resources_mtime(pack)
     sweep_tmp(out_dir)  # leftovers of a run that was killed outright
     prog = Progress(total, stream or sys.stderr, enabled=True if progress is None else progress,
@@ -707,7 +766,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     with _sigint_ignored(interrupted):
         if interrupted:
             run.stop()
-            run.drop_lost(started)
+            run.settle_unfinished(_plan(sources, opts, out_dir, figures_dir), stamp, started)
             sweep_tmp(out_dir)
         prog.finish()
         meta = {"command": command, "format": fmt, "pack": pack, "jobs": jobs, "sources": list(sources),

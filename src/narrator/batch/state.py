@@ -99,6 +99,10 @@ class State:
         self._claims = 0
         self._last_commit = time.monotonic()
 
+    def recorded(self, seq: int) -> bool:
+        """Whether this run has a row for input ``seq``."""
+        return self.db.execute("SELECT 1 FROM run WHERE seq = ?", (seq,)).fetchone() is not None
+
     def rows(self) -> Iterator[dict]:
         cur = self.db.cursor()
         for (text,) in cur.execute("SELECT row FROM run ORDER BY seq"):
@@ -119,12 +123,15 @@ class Totals:
     with_errors: int = 0   # done, with error-severity findings
     failed: int = 0        # could not be done: the row carries the one-line error
     skipped: int = 0       # up to date: not redone (also counted in ok / with_errors)
+    interrupted: int = 0   # not done: the run was interrupted first (no output on disk)
     errors: int = 0
     warnings: int = 0
     info: int = 0
 
     def __post_init__(self) -> None:
         self.first_failures: list[str] = []   # the first few one-line errors, for the terminal
+        self.first_noted: list[tuple[str, int, list[str]]] = []  # (input, warnings, top) of the first few
+        self.noted = 0                        # documents done with warnings (generate: table errors)
 
     def add(self, row: dict) -> None:
         self.documents += 1
@@ -132,6 +139,9 @@ class Totals:
         if status == "skipped":
             self.skipped += 1
             status = row.get("previous_status") or "ok"
+        if status == "interrupted":
+            self.interrupted += 1
+            return
         if status == "failed":
             self.failed += 1
             if len(self.first_failures) < 20:
@@ -141,12 +151,16 @@ class Totals:
             self.with_errors += 1
         else:
             self.ok += 1
+        if row.get("warnings"):
+            self.noted += 1
+            if len(self.first_noted) < 20:
+                self.first_noted.append((row["input"], row["warnings"], list(row.get("top") or [])))
         self.errors += row.get("errors") or 0
         self.warnings += row.get("warnings") or 0
         self.info += row.get("info") or 0
 
     def to_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "first_failures"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("first_failures", "first_noted", "noted")}
 
 
 CSV_COLUMNS = ("input", "output", "status", "errors", "warnings", "info", "numbers", "confirmed", "unverifiable",
@@ -169,8 +183,9 @@ def write_index_html(out_dir: Path, state: State) -> None:
     for row in state.rows():
         status = row.get("status", "")
         rows.append({"document": row.get("input", ""),
-                     "output": "" if status == "failed" else row.get("output") or "",
-                     "status": "failed" if status == "failed" else "skipped" if status == "skipped" else "ok",
+                     "output": "" if status in ("failed", "interrupted") else row.get("output") or "",
+                     "status": "failed" if status in ("failed", "interrupted") else "skipped" if status == "skipped"
+                     else "ok",
                      "errors": row.get("errors") or 0, "warnings": row.get("warnings") or 0,
                      "info": row.get("info") or 0, "numbers": row.get("numbers") or 0,
                      "confirmed": row.get("confirmed") or 0, "unverifiable": row.get("unverifiable") or 0,
@@ -199,16 +214,17 @@ def write_summary(out_dir: Path, state: State, meta: dict) -> Totals:
             first = True
             for row in state.rows():
                 totals.add(row)
-                if row.get("status") == "failed":
-                    row["output"] = ""  # a failed input has no output
+                if row.get("status") in ("failed", "interrupted"):
+                    row["output"] = ""  # a failed or undone input has no output
                 w.writerow(_csv_row(row))
                 row.pop("seq", None)
                 fj.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))
                 first = False
             t = totals
+            undone = msg("summary.undone", count=t.interrupted) if t.interrupted else ""
             w.writerow([msg("summary.total_label"), "",
                         msg("summary.total", documents=t.documents, ok=t.ok, with_errors=t.with_errors,
-                            failed=t.failed, skipped=t.skipped), t.errors, t.warnings, t.info,
+                            failed=t.failed, skipped=t.skipped) + undone, t.errors, t.warnings, t.info,
                         "", "", "", "", "", "", msg("summary.interrupted") if meta.get("interrupted") else "",
                         meta.get("seconds", "")])
             fj.write(("\n  ],\n" if not first else "],\n") + '  "totals": '
@@ -238,5 +254,5 @@ def _csv_row(row: dict) -> list:
 
 def _status_label(status: str) -> str:
     key = {"ok": "summary.status.ok", "error": "summary.status.error", "failed": "summary.status.failed",
-           "skipped": "summary.status.skipped"}.get(status)
+           "skipped": "summary.status.skipped", "interrupted": "summary.status.interrupted"}.get(status)
     return msg(key) if key else status

@@ -64,12 +64,22 @@ def _run(command: str, sources: List[str], out: Path, **kw) -> None:
     from narrator.batch.progress import command_name
 
     t = result.totals
+    if command == "generate":  # like generate: each department's table errors, as warnings
+        for name, count, top in t.first_noted:
+            for line in top:
+                typer.echo(msg("cli.warning", message=msg("batch.audit_warning", line=line)), err=True)
+            if count > len(top):
+                typer.echo(msg("cli.warning", message=msg("batch.audit_more", name=name, count=count - len(top))),
+                           err=True)
+        if t.noted > len(t.first_noted):
+            typer.echo(msg("batch.audit_departments_more", count=t.noted - len(t.first_noted)), err=True)
     for line in t.first_failures:
         typer.echo(msg("batch.failed", message=line), err=True)
     if t.failed > len(t.first_failures):
         typer.echo(msg("batch.more_failed", count=t.failed - len(t.first_failures)), err=True)
+    undone = msg("summary.undone", count=t.interrupted) if t.interrupted else ""
     typer.echo(msg("batch.done", command=command_name(command), documents=t.documents, ok=t.ok,
-                   with_errors=t.with_errors, failed=t.failed, skipped=t.skipped, errors=t.errors,
+                   with_errors=t.with_errors, failed=t.failed, skipped=t.skipped, undone=undone, errors=t.errors,
                    warnings=t.warnings, summary=out / "summary.csv",
                    interrupted=msg("batch.interrupted_tail") if result.interrupted else ""), err=True)
     raise typer.Exit(result.exit_code)
@@ -84,9 +94,13 @@ def batch_generate(
     fmt: BatchGenFormat = typer.Option(BatchGenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
     force: bool = _FORCE,
     progress: bool = _PROGRESS,
+    strict: bool = typer.Option(False, "--strict", help="a department whose tables fail the audit (validate's "
+                                                         "errors) is failed: nothing written for it"),
 ) -> None:
-    """Write the 情况说明 of every department (SOURCE: figures files or workbooks)."""
-    _run("generate", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress)
+    """Write the 情况说明 of every department (SOURCE: figures files or workbooks; the tables are audited
+    first: their errors are warned about)."""
+    _run("generate", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress,
+         strict=strict)
 
 
 @batch_app.command("check")

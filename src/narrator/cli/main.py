@@ -143,8 +143,8 @@ def check(
     figures: Optional[Path] = typer.Option(None, "--figures", help="figures file to check against"),
     pack: str = typer.Option("auto", "--pack", "-p", help="auto | standard | shanghai | a template folder"),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text | json | html | docx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
-    fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here (missing folders are created)"),
+    fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here (missing folders are created)"),
     no_figures: bool = typer.Option(False, "--no-figures", help="check the text against itself only"),
     show_info: bool = typer.Option(False, "--show-info", help="also list info findings (rounding residues, repairs)"),
 ) -> None:
@@ -180,7 +180,7 @@ def check(
 def validate(
     figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or a disclosure"),
     fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here (missing folders are created)"),
     show_info: bool = typer.Option(False, "--show-info", help="also list rounding residues (info)"),
 ) -> None:
     """Audit the tables themselves (审核公式): sums, hierarchy, the same figure across tables."""
@@ -208,7 +208,7 @@ def validate(
 def extract(
     document: Path = typer.Argument(..., help="a published disclosure (text, PDF, docx, HTML) or a workbook of its tables (.xlsx, .xls)"),
     fmt: str = typer.Option("yaml", "--format", "-f", help="yaml | json"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here (missing folders are created)"),
 ) -> None:
     """Print the figures found in a published disclosure's tables (repairs are reported on stderr)."""
     from narrator.figures.dump import dump_yaml, figures_to_tree
@@ -284,7 +284,7 @@ def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to wr
 @app.command()
 def convert(
     source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx, .xls) or a disclosure"),
-    output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx"),
+    output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx (missing folders are created)"),
 ) -> None:
     """Convert figures between YAML, JSON and the Excel workbook layout."""
     from narrator.figures.dump import dump_yaml, figures_to_tree

@@ -38,7 +38,8 @@ def _catalogue(language: str) -> dict[str, RuleDoc]:
         for code, spec in (data.get("规则") if "规则" in data else data).items():
             message = spec["说明"] if language == "zh" else str(spec["名称"]).replace("-", " ")
             out[str(code)] = RuleDoc(str(code), spec["名称"], spec["级别"], message, spec.get("文档", ""),
-                                     spec.get("错误", ""), spec.get("正确", ""), group)
+                                     spec.get("错误", ""), spec.get("正确", ""),
+                                     "tables" if str(code).startswith("T") else group)
     return out
 
 

@@ -17,9 +17,10 @@ MAX_YAML_NODES              nodes of a figures file after alias expansion (a
 YEAR_MIN, YEAR_MAX          年度
 ==========================  =========================================================
 
-Not yet enforced (issue 16): NON_NEGATIVE names the totals of money received or spent that
-cannot be negative; refusing them at load would keep the table audit from reporting on such
-figures, so they belong in the audit as findings (an error there, a warning elsewhere).
+Negative amounts are not refused here: refusing them at load would keep the table audit from
+reporting on such figures. The audit reports them instead (audit/signs.py): T201, an error,
+where the forms make a negative impossible, T202, a warning, elsewhere; the figures each
+applies to are listed in rules/checks.yaml.
 """
 
 from __future__ import annotations
@@ -38,9 +39,6 @@ MAX_TEXT_NUMBER_CHARS = 40
 MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 1_000_000
 YEAR_MIN, YEAR_MAX = 1949, 2100
-
-# figures (the last key of their path) that are sums of money received or spent: never negative
-NON_NEGATIVE = frozenset({"本年收入合计", "本年支出合计", "总计"})
 
 
 def _size(n: int) -> str:
