@@ -21,7 +21,9 @@ SAMPLE = ROOT / "samples" / "renshe-2024" / "figures.yaml"  # one real table err
 
 
 def _narrator(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200")
+    # English messages and summary columns: this checks the machinery (the Chinese default is
+    # tests/cli/test_default_output_is_chinese.py's)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), NO_COLOR="1", COLUMNS="200", NARRATOR_LANG="en")
     return subprocess.run([sys.executable, "-m", "narrator.cli", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
@@ -62,7 +64,7 @@ def test_batch_generate_warns_per_department_like_generate(tmp_path: Path):
     assert any(":16: T201 " in w and "-14344.12" in w for w in neg), neg
     single = _single_generate_warnings(src, "negative.yaml")
     assert len(single) >= 4 and neg[:3] == single[:3] and len(neg) == 4, (neg, single)
-    assert neg[3] == f"narrator: warning: in/negative.yaml: 另有 {len(single) - 3} 处表格错误（narrator validate 列出全部）"
+    assert neg[3] == f"narrator: warning: in/negative.yaml: {len(single) - 3} more table errors (narrator validate lists them all)"
     assert not [w for w in warnings if "clean.yaml" in w]
     rows = _rows(tmp_path / "out")
     assert rows["sample.yaml"]["status"] == "ok" and rows["sample.yaml"]["warnings"] == "1"

@@ -94,8 +94,8 @@ def test_an_interrupted_batch_leaves_no_stale_output_unlisted(tmp_path: Path):
     for name in undone:
         assert docs[name]["output"] == "" and "中断" in docs[name]["error"]
     total_row = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()[-1]
-    assert f"{len(undone)} 中断未处理" in total_row and total_row.rstrip().split(",")[-2] == "interrupted"
-    assert f"{len(undone)} 中断未处理" in stderr.splitlines()[-1]
+    assert f"中断未处理 {len(undone)}" in total_row and total_row.rstrip().split(",")[-2] == "已中断"
+    assert f"中断未处理 {len(undone)}" in stderr.splitlines()[-1]
 
     # 3. the next run does the rest and redoes nothing it listed as done
     r = _narrator("batch", "generate", src, "--out", out, "--jobs", 2, "--no-progress")

@@ -72,7 +72,7 @@ def test_generate_flags_a_negative_income_total_before_writing_a_fall_of_over_10
     assert r.returncode == 0, r.stderr
     assert "下降192.13%" in (tmp_path / "draft.txt").read_text(encoding="utf-8")  # what the warning is about
     t201 = [ln for ln in r.stderr.splitlines() if ": T201 " in ln]
-    assert len(t201) == 1 and t201[0].startswith("narrator: warning: figures.yaml:16: T201 "), r.stderr
+    assert len(t201) == 1 and t201[0].startswith("narrator: 警告：figures.yaml:16: T201 "), r.stderr
     assert "本年收入合计 为 -14344.12" in t201[0]
     (tmp_path / "draft.txt").unlink()
     r = narrator("generate", "figures.yaml", "--strict", "-o", "draft.txt", cwd=tmp_path)

@@ -495,15 +495,15 @@ class _Run:
                         "previous_status": prev.get("previous_status") or prev["status"], "seconds": 0}
         return None
 
-    def settle_unfinished(self, plan: Iterator[Item], stamp: float, since: float) -> None:
+    def settle_unfinished(self, plan: Iterator[Item], stamp: float) -> None:
         """After an interrupt and ``stop`` (no worker left to write): every input of the run
         that has no row gets one, so that the summary lists every input and no output on disk
         can be taken for current when it is not.
 
         * an output already up to date (the skip rules, even under --force) is kept: "skipped";
-        * any other output of narrator's own at its path — written by this run but its row lost
-          with a terminated worker, or left by an earlier run from an older input, template or
-          option — is removed, and the row says "interrupted" (not done; the next run does it);
+        * any other output of narrator's own at its path — left by an earlier run from an older
+          input, template or option — is removed, and the row says "interrupted" (not done; the
+          next run does it);
         * a file narrator did not write is never touched.
         The rows go to the summary, not to the progress line (the run is over).
         """
@@ -518,11 +518,12 @@ class _Run:
             removed = False
             if (os.path.lexists(out_path) and self.state.owns(it.output)
                     and not _same_file(out_path, it.input) and not _same_file(out_path, it.figures)):
-                if _mtime(out_path) < since - 1:  # not written by this run
-                    row = self._up_to_date(it, self.opts.signature(it.figures), stamp)
-                    if row is not None:
-                        self.state.record(row, None)
-                        continue
+                # up to date by the skip rules: an earlier run's output, or this run's whose row was
+                # lost (written whole, by an atomic rename, from the same input and options)
+                row = self._up_to_date(it, self.opts.signature(it.figures), stamp)
+                if row is not None:
+                    self.state.record(row, None)
+                    continue
                 with contextlib.suppress(OSError):
                     out_path.unlink()
                     removed = True
@@ -766,7 +767,7 @@ def run_batch(command: str, sources: list[str], out_dir: Path, *, jobs: int | No
     with _sigint_ignored(interrupted):
         if interrupted:
             run.stop()
-            run.settle_unfinished(_plan(sources, opts, out_dir, figures_dir), stamp, started)
+            run.settle_unfinished(_plan(sources, opts, out_dir, figures_dir), stamp)
             sweep_tmp(out_dir)
         prog.finish()
         meta = {"command": command, "format": fmt, "pack": pack, "jobs": jobs, "sources": list(sources),
