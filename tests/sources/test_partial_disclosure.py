@@ -146,3 +146,16 @@ def test_a_wrong_total_in_a_whole_table_is_still_a_table_error(tmp_path):
     assert any(f.code == "T101" and f.severity == "error" and _of_table(f, "支出决算表") and f.found == "1799.45"
                for f in res.findings)
     assert not any(f.code == "D005" for f in res.findings)
+
+
+def test_a_missing_figure_is_named_in_the_tables_words_not_a_dotted_path():
+    from narrator.core.yamlio import parse_yaml
+    from narrator.sources.disclosure.gaps import missing_figures
+
+    sample = Path(__file__).resolve().parents[2] / "samples/renshe-2024/figures.yaml"
+    tree = parse_yaml(sample.read_text(encoding="utf-8"), str(sample), with_lines=False)
+    del tree["收入支出决算总表"]["收入"]
+    found = missing_figures(tree, "d.txt")
+    assert found and all(f.code == "D004" for f in found)
+    assert all("." not in f.message and "." not in f.extra["unread"] for f in found), [f.message for f in found]
+    assert any(f.extra["unread"] == "收入支出决算总表 收入" for f in found), [f.extra["unread"] for f in found]

@@ -36,8 +36,8 @@ def missing_figures(tree: dict, source: str, reported_tables: set[str] = frozens
             here = path + (name,)
             if name not in value or value[name] is None:
                 if child.required:
-                    out.append(d_finding("D004", f"未能从公开文本读取{'.'.join(here)}；"
-                                         "与之有关的文字未核对", source, ".".join(here)))
+                    named = " ".join(here)  # in the tables' words, never a dotted path
+                    out.append(d_finding("D004", f"未能从公开文本读取{named}；与之有关的文字未核对", source, named))
             elif child.kind in ("map", "table") and isinstance(value[name], dict) and child.required:
                 walk(child, value[name], here)
 
