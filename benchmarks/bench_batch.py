@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from narrator.batch.run import Options, _warm_up, process  # noqa: E402
+from narrator.batch.worker import Options, _warm_up, process  # noqa: E402
 from narrator.batch.synth import synth_many
 
 TARGETS = {"generate": 300.0, "check": 100.0}  # documents per second on the 2-core machine

@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 
 import narrator
 from narrator.batch import plan
-from narrator.batch import run as batch
+from narrator.batch import worker
 from narrator.core import caches
-from narrator.batch.run import Options, _plan
+from narrator.batch.run import _plan
+from narrator.batch.worker import Options
 from narrator.batch.plan import iter_sources, output_suffix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +142,7 @@ def test_emptying_the_caches_between_documents_changes_no_output(tmp_path: Path)
     """Documents run with the caches kept, and again emptied before each one: same outputs."""
     from narrator.batch.synth import department
     from narrator.batch.synth import dump_figures_yaml
-    from narrator.batch.run import process
+    from narrator.batch.worker import process
 
     docs = []
     for i, seed in enumerate((11, 12, 13)):
@@ -174,11 +175,11 @@ def test_emptying_the_caches_between_documents_changes_no_output(tmp_path: Path)
 
 def test_a_worker_empties_the_caches_every_few_documents(monkeypatch):
     calls = []
-    monkeypatch.setattr(batch, "clear_per_document", lambda: calls.append(batch._done_here))
-    monkeypatch.setattr(batch, "_done_here", 0)
-    for _ in range(batch._TRIM_EVERY * 3 + 1):
-        batch._after_document()
-    assert calls == [batch._TRIM_EVERY, 2 * batch._TRIM_EVERY, 3 * batch._TRIM_EVERY]
+    monkeypatch.setattr(worker, "clear_per_document", lambda: calls.append(worker._done_here))
+    monkeypatch.setattr(worker, "_done_here", 0)
+    for _ in range(worker._TRIM_EVERY * 3 + 1):
+        worker._after_document()
+    assert calls == [worker._TRIM_EVERY, 2 * worker._TRIM_EVERY, 3 * worker._TRIM_EVERY]
 
 
 def test_a_worker_collects_the_cycles_documents_leave(tmp_path: Path):
@@ -189,7 +190,7 @@ def test_a_worker_collects_the_cycles_documents_leave(tmp_path: Path):
     import jinja2.runtime
 
     from narrator.batch.synth import dump_figures_yaml
-    from narrator.batch.run import process
+    from narrator.batch.worker import process
     from narrator.batch.synth import department
 
     fig = tmp_path / "d.yaml"
@@ -204,12 +205,12 @@ def test_a_worker_collects_the_cycles_documents_leave(tmp_path: Path):
     gc.set_threshold(20_000, 20, 50)  # as _tune_gc leaves a worker
     try:
         before = contexts()
-        for i in range(batch._TRIM_EVERY - 1):
+        for i in range(worker._TRIM_EVERY - 1):
             process({"seq": i, "input": str(fig), "output": "d.txt", "figures": None}, opts)
         left = contexts() - before
-        assert left >= batch._TRIM_EVERY // 2, "documents no longer leave cycles: this test needs another witness"
-        batch._done_here = batch._TRIM_EVERY - 1
-        batch._after_document()
+        assert left >= worker._TRIM_EVERY // 2, "documents no longer leave cycles: this test needs another witness"
+        worker._done_here = worker._TRIM_EVERY - 1
+        worker._after_document()
         assert contexts() - before < 5
     finally:
         gc.set_threshold(*old)

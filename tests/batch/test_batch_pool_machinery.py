@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrator.batch import run as batch
+from narrator.batch import worker
 from narrator.batch.run import MAX_CHUNK, Options, _Run, run_batch
 from narrator.batch.progress import Progress
 from narrator.batch.synth import dump_figures_yaml, synth_many
@@ -116,15 +117,15 @@ def test_one_job_over_many_inputs_runs_in_one_worker_with_the_same_result(folder
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers share the warm-up only when forked")
 def test_the_parent_warms_up_once_for_all_workers(folder: Path, tmp_path: Path, monkeypatch):
     log = tmp_path / "warm.log"
-    real = batch._warm_up
+    real = worker._warm_up
 
     def logged(opts):
         with open(log, "a") as f:
             f.write(f"{os.getpid()}\n")
         real(opts)
 
-    monkeypatch.setattr(batch, "_warm_up", logged)
-    monkeypatch.setattr(batch, "_WARM", None)
+    monkeypatch.setattr(worker, "_warm_up", logged)
+    monkeypatch.setattr(worker, "_WARM", None)
     res = run_batch("generate", [str(folder)], tmp_path / "out", jobs=2, progress=False)
     assert res.totals.ok == 46
     assert log.read_text().split() == [str(os.getpid())]
@@ -133,16 +134,16 @@ def test_the_parent_warms_up_once_for_all_workers(folder: Path, tmp_path: Path, 
 def test_a_worker_warms_itself_for_other_options():
     # a worker started by spawn (or forked from a parent warm for something else) must not skip it
     calls = []
-    real = batch._warm_up
+    real = worker._warm_up
     try:
-        batch._warm_up = lambda opts: calls.append(opts.command)  # type: ignore[assignment]
-        old = batch._WARM
-        batch._WARM = ("generate", "standard")
-        batch._init_worker(Options("check", "/x", pack="auto"))
-        batch._init_worker(Options("generate", "/x", pack="standard"))
+        worker._warm_up = lambda opts: calls.append(opts.command)  # type: ignore[assignment]
+        old = worker._WARM
+        worker._WARM = ("generate", "standard")
+        worker._init_worker(Options("check", "/x", pack="auto"))
+        worker._init_worker(Options("generate", "/x", pack="standard"))
     finally:
-        batch._warm_up = real
-        batch._WARM = old
+        worker._warm_up = real
+        worker._WARM = old
         import signal
         signal.signal(signal.SIGINT, signal.default_int_handler)
     assert calls == ["check"]
@@ -153,7 +154,7 @@ def test_a_worker_warms_itself_for_other_options():
 def test_recycled_workers_give_the_same_run(folder: Path, tmp_path: Path, monkeypatch, command: str):
     # fresh workers every few documents (flat memory): every document still done once, same outputs
     log = tmp_path / "pids.log"
-    real = batch.process
+    real = worker.process
 
     def logged(item, opts):
         with open(log, "a") as f:
@@ -162,7 +163,7 @@ def test_recycled_workers_give_the_same_run(folder: Path, tmp_path: Path, monkey
 
     one = tmp_path / "one"
     run_batch(command, [str(folder)], one, jobs=1, progress=False)
-    monkeypatch.setattr(batch, "process", logged)
+    monkeypatch.setattr(worker, "process", logged)
     monkeypatch.setattr(batch, "RECYCLE_EVERY", 3)
     monkeypatch.setattr(batch, "MAX_CHUNK", 2)
     two = tmp_path / "two"
@@ -177,14 +178,14 @@ def test_recycled_workers_give_the_same_run(folder: Path, tmp_path: Path, monkey
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers are recycled only when forked warm")
 def test_a_dying_worker_among_recycled_pools_costs_one_document(folder: Path, tmp_path: Path, monkeypatch):
-    real = batch.process
+    real = worker.process
 
     def deadly(item, opts):
         if item["input"].endswith("dept0020.yaml"):
             os._exit(3)
         return real(item, opts)
 
-    monkeypatch.setattr(batch, "process", deadly)
+    monkeypatch.setattr(worker, "process", deadly)
     monkeypatch.setattr(batch, "RECYCLE_EVERY", 4)
     out = tmp_path / "out"
     res = run_batch("generate", [str(folder)], out, jobs=2, progress=False)

@@ -17,6 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from narrator.batch import run as batch
+from narrator.batch import worker
 from narrator.batch.synth import dump_figures_yaml, synth_many
 from narrator.batch.run import run_batch
 from narrator.cli.main import app as main_app
@@ -300,14 +301,14 @@ def test_progress_line_in_chinese(monkeypatch):
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches a worker function via fork")
 def test_a_worker_that_dies_costs_one_document(mixed: Path, tmp_path: Path, monkeypatch):
-    real = batch.process
+    real = worker.process
 
     def deadly(item, opts):
         if item["input"].endswith("dept3.yaml"):
             os._exit(3)
         return real(item, opts)
 
-    monkeypatch.setattr(batch, "process", deadly)
+    monkeypatch.setattr(worker, "process", deadly)
     out = tmp_path / "out"
     res = run_batch("generate", [str(mixed)], out, jobs=2, progress=False, chunk=3)
     rows = _rows(out)
