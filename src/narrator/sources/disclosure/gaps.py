@@ -9,6 +9,7 @@ Tables whose titles were not found at all are already reported by the reader (``
 from __future__ import annotations
 
 from narrator.core.findings import Finding
+from narrator.core.messages import msg
 
 _NAME = {"D003": "table-not-found", "D004": "figure-not-read", "D005": "table-not-read-reliably"}
 
@@ -37,7 +38,7 @@ def missing_figures(tree: dict, source: str, reported_tables: set[str] = frozens
             if name not in value or value[name] is None:
                 if child.required:
                     named = " ".join(here)  # in the tables' words, never a dotted path
-                    out.append(d_finding("D004", f"未能从公开文本读取{named}；与之有关的文字未核对", source, named))
+                    out.append(d_finding("D004", msg("reading.figure_not_read", name=named), source, named))
             elif child.kind in ("map", "table") and isinstance(value[name], dict) and child.required:
                 walk(child, value[name], here)
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from narrator.core.findings import Finding
+from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
@@ -622,7 +623,7 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
         out[WORDS.project_eval] = {WORDS.project_count: len(projects), WORDS.projects: [p for _t, p in projects]}
     if whole:
         if len(whole) > 1:
-            ctx.finding("D002", "warning", f"有 {len(whole)} 张整体绩效自评表；只读第一张",
+            ctx.finding("D002", "warning", msg("reading.several_whole_tables", count=len(whole)),
                         whole[1][0].title.offset)
         out[WORDS.whole] = {WORDS.dept_count: len(whole), **whole[0][1]}
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator.core.findings import Finding, line_col
+from narrator.core.messages import msg
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
@@ -58,20 +59,18 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
             if reading.block is None:
                 why = ("读到的各行之后似乎缺了若干行：合计大于所读各行之和，差额本身各列自洽" if reading.how == "cut"
                        else f"按各种分列方式读出的数都不满足表内加总关系，{reading.failed} 条不成立")
-                ctx.finding("D005", "warning", f"表格未能可靠读取：{b.key}（{why}）；不据此表报告表格错误，"
-                            "也不用它核对文字", b.title.offset, unread=b.key)
+                ctx.finding("D005", "warning", msg("reading.table_doubted", table=b.key, why=why), b.title.offset, unread=b.key)
                 continue
             b = reading.block
         ctx.present.add(b.key)
         _PARSERS[b.kind](b, ctx)
         note = _no_data_note(b)
         if note is not None and any(s.amount is not None for p, s in ctx.slots.items() if p[0] == b.key):
-            ctx.finding("D002", "warning", f"{b.key}有数，却又注明无数据"
-                        f"（“{note.text.strip()[:40]}”）；表中的数照读", note.offset)
+            ctx.finding("D002", "warning", msg("reading.numbers_yet_no_data", table=b.key, note=note.text.strip()[:40]), note.offset)
     if titles:
         for spec in vocabulary()["表"]:
             if spec["键"] not in titles:
-                ctx.finding("D003", "warning", f"未找到{spec['键']}；与之有关的文字未核对", None,
+                ctx.finding("D003", "warning", msg("reading.table_not_found", table=spec['键']), None,
                             unread=spec["键"])
     places = _decimals_norm(ctx)
     for s in ctx.slots.values():

@@ -15,6 +15,7 @@ from narrator.core.yamlio import load_rule_file
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import Amount, _class_names, _table_specs, vocabulary
 from narrator.sources.disclosure.tables import Row, Slot, _Ctx
+from narrator.core.messages import msg
 
 
 # --------------------------------------------------------------------------- the tables' arithmetic
@@ -385,14 +386,12 @@ class _Solver:
             if s.status == "repaired":
                 v = s.value
                 how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
-                ctx.finding("D001", "info", f"{where}：表中“{raw}”小数位不全，已补为 {_fmt(v)}，"
-                            f"依据 {how}", s.anchor, found=raw, expected=_fmt(v),
+                ctx.finding("D001", "info", msg("reading.decimals_completed", where=where, raw=raw, value=_fmt(v), how=how), s.anchor, found=raw, expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "misread":
                 v = s.value
                 how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
-                ctx.finding("D001", "info", f"{where}：表中“{raw}”提取时读错，它所在的各加总关系"
-                            f"都表明应为 {_fmt(v)}：{how}", s.anchor, found=raw,
+                ctx.finding("D001", "info", msg("reading.misread", where=where, raw=raw, value=_fmt(v), how=how), s.anchor, found=raw,
                             expected=_fmt(v), formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "filled":
                 v = s.value
@@ -401,14 +400,13 @@ class _Solver:
                 if len(s.evidence) < 2:
                     extra = "此格不能为空：它至少为 " + "，".join(
                         f"{_label(b, p[0])} = {_fmt(self.val(b))}" for b in self.bounds.get(p, []))
-                ctx.finding("D001", "info", f"{where}：空格补为 {_fmt(v)}，由 {how} 确定。"
+                ctx.finding("D001", "info", msg("reading.blank_filled", where=where, value=_fmt(v), how=how)
                             + extra, s.anchor, found="", expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots))
             elif s.status == "dropped":
                 idt = s.evidence[0]
                 r = idt.residual(self.val)
-                ctx.finding("D001", "info", f"{where}：多出的数“{raw}”已舍去：去掉它，{idt.where} "
-                            f"成立（差 {_fmt(r)}），加上它则不成立", s.anchor, found=raw,
+                ctx.finding("D001", "info", msg("reading.extra_number_dropped", where=where, raw=raw, identity=idt.where, diff=_fmt(r)), s.anchor, found=raw,
                             expected="", formula=idt.formula(self.slots), end=end)
             elif s.status == "comma":
                 held = [i for i in self.by_path.get(p, []) if i.residual(self.val) == 0]
@@ -434,8 +432,7 @@ class _Solver:
                         f"{i.where} 得 {_fmt(v)}" for v, i in fits)
                 else:
                     why = "没有一条其余各格都已知的加总关系能确定它"
-                ctx.finding("D002", "warning", f"{where}：表中“{raw}”似乎不完整（{s.amount.decimals} "
-                            f"位小数，各表金额为 {self.places} 位）；{why}。保留原表数，不作推测", s.anchor, found=raw, expected=_fmt(s.value), end=end)
+                ctx.finding("D002", "warning", msg("reading.looks_truncated", where=where, raw=raw, decimals=s.amount.decimals, places=self.places, why=why), s.anchor, found=raw, expected=_fmt(s.value), end=end)
 
 
 def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:

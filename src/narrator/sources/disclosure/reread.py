@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
+from narrator.core.messages import msg
 from narrator.sources.disclosure.layouts import Block, Cell, Line, read_amount, space_cells
 
 
@@ -382,6 +383,5 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: in
     if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
         return item
     how = "按空格分列读出的" if not t.tabbed else "按猜测的分组读出的"
-    ctx.finding("D005", "warning", f"表格未能可靠读取：{where}（{how}得分之和 {computed.normalize():f} "
-                f"与总分 {total:f} 不符，分列可能有误）；不据此表报告得分错误", t.title.offset, unread=where)
+    ctx.finding("D005", "warning", msg("reading.scores_doubted", table=where, how=how, computed=f"{computed.normalize():f}", total=f"{total:f}"), t.title.offset, unread=where)
     return {k: v for k, v in item.items() if k not in SCORES}

@@ -12,6 +12,7 @@ from functools import cache
 from narrator.core.findings import Finding, line_col
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.core.messages import msg
 from narrator.figures.names import WORDS, final_tables
 from narrator.sources.disclosure.layouts import (
     Amount, Block, Cell, Column, Line, Match, _class_names, _column_match, _econ_names, _is_int_text,
@@ -88,8 +89,7 @@ class _Ctx:
 
     def label_repair(self, raw: str, m: Match, offset: int, what: str) -> None:
         if m.fixed:
-            self.finding("D001", "info", f"{what}：“{raw.strip()}”按相近程度读作 "
-                         f"{m.name}（提取时的错字）", offset,
+            self.finding("D001", "info", msg("reading.read_as_closest", what=what, raw=raw.strip(), name=m.name), offset,
                          found=raw.strip(), expected=m.name, end=offset + len(raw.strip()))
 
 
@@ -189,7 +189,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
     colname = {i: named[i] for i in vcols}
     present = [c for c in cols_official if c in colname.values()]
     if not present:
-        ctx.finding("D002", "warning", f"{b.key}：未认出表头的栏目名，此表未读",
+        ctx.finding("D002", "warning", msg("reading.header_not_recognised", table=b.key),
                     b.title.offset)
         return
     ctx.columns[b.key] = present
@@ -221,8 +221,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
                 has_text = first_amount == len(cells)
                 kinds.append(("cont" if has_text else "other", ln, cells, None))
                 if not has_text:
-                    ctx.finding("D002", "warning", f"{b.key}：有一行有金额但没有科目编码或"
-                                "“合计”，此行的数未读", cells[0].offset,
+                    ctx.finding("D002", "warning", msg("reading.row_without_code", table=b.key), cells[0].offset,
                                 found=ln.text.strip()[:60])
                 continue
             j, label_cell = tl
@@ -234,7 +233,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         row = Row(code, name, name_cell, ln, anchor)
         prefix = (b.key, _ROWS, code) if code else (b.key, _TOTAL)
         if code and any(r.code == code for r in rows):
-            ctx.finding("D002", "warning", f"{b.key}：科目编码 {code} 出现两次，第二行未读", anchor)
+            ctx.finding("D002", "warning", msg("reading.code_twice", table=b.key, code=code), anchor)
             continue
         placed: dict[str, Cell] = {}
         for c in rest:
@@ -244,13 +243,11 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
             i = _place(c, vcols, b.tabbed)
             if i is None:
                 if a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}：数“{c.text}”不在任何已认出的栏目下，"
-                                "未读", c.offset, found=c.text)
+                    ctx.finding("D002", "warning", msg("reading.number_outside_columns", table=b.key, number=c.text), c.offset, found=c.text)
                 continue
             if colname[i] in placed:
                 if a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}：「{colname[i]}」栏下有两个数，"
-                                f"取“{placed[colname[i]].text}”", c.offset, found=c.text)
+                    ctx.finding("D002", "warning", msg("reading.two_numbers_in_column", table=b.key, column=colname[i], taken=placed[colname[i]].text), c.offset, found=c.text)
                 continue
             placed[colname[i]] = c
         for cn in present:
@@ -370,7 +367,7 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
                 if groups:
                     groups[-1][3].append(c)
                 elif a.kind != "blank":
-                    ctx.finding("D002", "warning", f"{b.key}：数“{c.text}”没有行名，未读",
+                    ctx.finding("D002", "warning", msg("reading.number_without_row", table=b.key, number=c.text),
                                 c.offset, found=c.text)
                 continue
             ml, mr = match_name(c.text, left), match_name(c.text, right)
@@ -401,8 +398,7 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
         for half, m, lc, amounts in groups:
             if half is None:
                 if any(read_amount(a.text).kind != "blank" for a in amounts):
-                    ctx.finding("D002", "warning", f"{b.key}：未认出行名“{lc.text}”，"
-                                "此行的数未读", lc.offset, found=lc.text)
+                    ctx.finding("D002", "warning", msg("reading.row_not_recognised", table=b.key, label=lc.text), lc.offset, found=lc.text)
                 continue
             if done[half]:
                 continue
@@ -428,8 +424,7 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
                         if i is not None and rname[i] not in placed:
                             placed[rname[i]] = a
                         elif read_amount(a.text).kind != "blank":
-                            ctx.finding("D002", "warning", f"{b.key}：数“{a.text}”不在任何已认出的栏目下，"
-                                        "未读", a.offset, found=a.text)
+                            ctx.finding("D002", "warning", msg("reading.number_outside_columns", table=b.key, number=a.text), a.offset, found=a.text)
                     for cn in [_SUBTOTAL] + funds:
                         if cn in rname.values():
                             ctx.add((b.key, _EXPENSE, m.name, cn), placed.get(cn), lc.offset, True)
@@ -452,7 +447,7 @@ def _single(amounts: list[Cell], vcols: dict[int, Column], tabbed: bool, ctx: _C
                 return a
         return None
     if len([a for a in amounts if read_amount(a.text).kind != "blank"]) > 1:
-        ctx.finding("D002", "warning", f"{key}：一行有几个数，取“{amounts[0].text}”",
+        ctx.finding("D002", "warning", msg("reading.several_numbers_in_row", table=key, taken=amounts[0].text),
                     amounts[1].offset, found=amounts[1].text)
     return amounts[0]
 
@@ -638,8 +633,7 @@ def _fix_subject_names(ctx: _Ctx) -> None:
                 r.name = official
             elif norm(r.name) != norm(official):
                 off = r.name_cell.offset if r.name_cell else r.anchor
-                ctx.finding("D001", "info", f"{key} {r.code}：科目名称“{r.name}”读作 {official}"
-                            f"（{why}；提取时的错字）", off, found=r.name, expected=official)
+                ctx.finding("D001", "info", msg("reading.subject_name_read_as", table=key, code=r.code, name=r.name, official=official, why=why), off, found=r.name, expected=official)
                 r.name = official
 
 
