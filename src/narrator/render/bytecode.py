@@ -1,8 +1,8 @@
 """A Jinja bytecode cache on disk, so that a short command does not compile the templates again
 in every process (~100–200 ms of a ``check``).
 
-Where: ``$NARRATOR_CACHE_DIR`` (``off`` turns the cache off), else ``$XDG_CACHE_HOME/narrator``,
-else ``~/.cache/narrator``; nothing is cached when that folder cannot be made. Jinja checks each
+Where: narrator's cache folder (core/diskcache.py), under ``jinja/``; nothing is cached when
+that folder cannot be made. Jinja checks each
 entry against the template's source (a changed template is compiled again) and against the
 Python version; the key also holds what else shapes the compiled code: the environment's class,
 Jinja's version and the source of narrator's code generator (engine_fast.py)."""
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 
+from narrator.core.diskcache import cache_dir
+
 
 class _SaltedCache(jinja2.FileSystemBytecodeCache):
     def __init__(self, directory: str, salt: str):
@@ -24,14 +26,6 @@ class _SaltedCache(jinja2.FileSystemBytecodeCache):
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha1(f"{self.salt}\0{name}\0{filename or ''}".encode("utf-8")).hexdigest()
-
-
-def cache_dir() -> Path | None:
-    given = os.environ.get("NARRATOR_CACHE_DIR")
-    if given is not None:
-        return None if given.strip().lower() in ("", "off", "0", "no") else Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "narrator"
 
 
 @cache
