@@ -7,6 +7,8 @@ its own tables, every repair of extraction noise is reported, and only the numbe
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pathlib import Path
 from typing import Optional
 
@@ -54,6 +56,10 @@ def figures_from_document(text: str, name: str):
     gaps = missing_figures(tree, name, reported)
     fig = figures_from_tree(tree, name, required=False)
     fig.lines.update(where)  # table findings point at the row's line in the document
+    for f in repairs:         # cells the reader could not complete (D002): the audit gives them room
+        if f.extra.get("uncertain"):
+            path, room = f.extra["uncertain"]
+            fig.uncertain[tuple(path)] = Decimal(room)
     return fig, list(repairs) + gaps, parts.narrative
 
 

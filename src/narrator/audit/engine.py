@@ -176,7 +176,7 @@ def _report(ctx: _Ctx, ids: list[Identity], direct: list[Finding], info: bool) -
     """Findings from evaluated identities (any that hold with residue 0 may be left out: they give none),
     the direct findings and the negative numbers (signs.py)."""
     rules = _rules_by_code()
-    failing = [i for i in ids if not i.ok]
+    failing = [i for i in ids if not i.ok and not _within_doubt(i, ctx.fig.uncertain)]
     culprits, rest = _culprits(failing)
     out = list(direct) + sign_findings(ctx)
     for path, cell, group in culprits:
@@ -189,6 +189,22 @@ def _report(ctx: _Ctx, ids: list[Identity], direct: list[Finding], info: bool) -
                 out.append(_single(ctx, rules, idn, "info"))
     out.sort(key=lambda f: (f.line or 0, _SEVERITY_RANK.get(f.severity, 3), f.code, f.message))
     return out
+
+
+def _within_doubt(idn: Identity, uncertain: dict) -> bool:
+    """Whether a failing identity holds once the cells the reader could not complete are given
+    their room (a printed "171.8" where the tables print cents is anything in [171.80, 171.90)):
+    then the table is not proven wrong, and the reader's D002 already says why."""
+    if not uncertain:
+        return False
+    room = sum((uncertain.get(c.path, ZERO) for c in idn.cells()), ZERO)
+    if not room:
+        return False
+    if idn.relation == ">=":
+        return idn.residue >= -(idn.tol + room)
+    if idn.relation == "<=":
+        return idn.residue <= idn.tol + room
+    return abs(idn.residue) <= idn.tol + room
 
 
 def validate_file(path: str | Path, info: bool = True) -> list[Finding]:

@@ -122,6 +122,9 @@ class Figures:
     data: dict
     source: str = "<figures>"
     lines: dict[tuple, int] = field(default_factory=dict)   # path -> 1-based line in source
+    # cells read from a document whose printed digits are only a floor: path -> the room above
+    # it (0.1 for "171.8" where the tables print cents); the audit does not blame the table for it
+    uncertain: dict[tuple, Decimal] = field(default_factory=dict)
     _text: str | None = field(default=None, repr=False)     # source text, until lines are read
 
     def _load_lines(self) -> None:

@@ -432,7 +432,12 @@ class _Solver:
                         f"{i.where} 得 {_fmt(v)}" for v, i in fits)
                 else:
                     why = "没有一条其余各格都已知的加总关系能确定它"
-                ctx.finding("D002", "warning", msg("reading.looks_truncated", where=where, raw=raw, decimals=s.amount.decimals, places=self.places, why=why), s.anchor, found=raw, expected=_fmt(s.value), end=end)
+                ctx.finding("D002", "warning", msg("reading.looks_truncated", where=where, raw=raw,
+                                                   decimals=s.amount.decimals, places=self.places, why=why),
+                            s.anchor, found=raw, expected=_fmt(s.value), end=end)
+                # the printed digits are a floor: the cell lies in [value, value + this); the audit
+                # gives its identities that room instead of blaming the table for our doubt
+                ctx.findings[-1].extra["uncertain"] = [list(p), f"{Decimal(1).scaleb(-s.amount.decimals):f}"]
 
 
 def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:
