@@ -11,7 +11,9 @@ from narrator.sources.disclosure.layouts import (
 from narrator.sources.disclosure.parts import _part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
-from narrator.sources.disclosure.reread import Reading, cut_short, doubtful_tables, read_table, unreadable
+from narrator.sources.disclosure.reread import (
+    Reading, cut_short, doubtful_tables, mark_truncated, read_table, unreadable,
+)
 from narrator.sources.disclosure.tables import (
     _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
     _parse_two_halves, _unit, department_and_year,
@@ -72,10 +74,7 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
             if spec["键"] not in titles:
                 ctx.finding("D003", "warning", msg("reading.table_not_found", table=spec['键']), None,
                             unread=spec["键"])
-    places = _decimals_norm(ctx)
-    for s in ctx.slots.values():
-        if s.status == "clean" and s.amount is not None and s.amount.decimals < places:
-            s.status, s.known = "truncated", False
+    places = mark_truncated(ctx)
     identities = _build_identities(ctx)
     _Solver(ctx, identities, places).run()
     if chosen is None:
@@ -108,14 +107,3 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     return tree, ctx.findings
 
 
-def _decimals_norm(ctx: _Ctx) -> int:
-    """The number of decimals the tables print amounts with: the most that a quarter of them
-    have (damaged cells have fewer, never more); 2 when there is nothing to count."""
-    counts: dict[int, int] = {}
-    for s in ctx.slots.values():
-        if s.amount is not None and s.amount.kind in ("clean", "comma"):
-            counts[s.amount.decimals] = counts.get(s.amount.decimals, 0) + 1
-    total = sum(counts.values())
-    if not total:
-        return 2
-    return max(d for d, n in counts.items() if n * 4 >= total or d == min(counts))

@@ -88,7 +88,7 @@ def _score(r: Reading, parse: Callable, text: str, source: str) -> Reading:
         r.held, r.failed, r.cells = 0, 1, 0
         return r
     ids = _build_identities(ctx)
-    _Solver(ctx, ids, _places(ctx)).run()         # extraction noise the sums repair is no misreading
+    _Solver(ctx, ids, mark_truncated(ctx)).run()         # extraction noise the sums repair is no misreading
     _count(r, ctx.slots, ids)
     return r
 
@@ -137,8 +137,10 @@ def _amounts(b: Block) -> int:
                if "." in c.text and (a := read_amount(c.text)) is not None and a.kind != "blank")
 
 
-def _places(ctx) -> int:
-    """The decimals most amounts are printed with (2 when there are none): see read._decimals_norm."""
+def mark_truncated(ctx) -> int:
+    """The number of decimals the tables print amounts with — the most that a quarter of them
+    have (damaged cells have fewer, never more); 2 when there is nothing to count — with every
+    clean cell printed with fewer marked as truncated (not known). Returns that number."""
     counts: dict[int, int] = {}
     for s in ctx.slots.values():
         if s.amount is not None and s.amount.kind in ("clean", "comma"):
