@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable
 
 from narrator.core.resources import rules_dir
@@ -52,15 +52,21 @@ def _glyphs() -> tuple[tuple[str, str], ...]:
 _DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』《》〈〉·•・:：,，.。;；!！?？、\-—–_~～*…|/\\]+")
 
 
+# labels and lines recur within a disclosure (the same 科目 in five tables, each line looked at
+# by several readers) and across the documents of a batch: both are kept, bounded
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """A label as compared: NFKC (full/half width alike), blanks, quotes and punctuation dropped."""
     return _DROP.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
+_BLANKS = re.compile(r"[\s\u3000\"'“”‘’]+")
+
+
+@lru_cache(maxsize=16384)
 def compact(text: str) -> str:
     """A line as matched by the part/title patterns: NFKC, blanks and quotes dropped."""
-    t = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\u3000\"'“”‘’]+", "", t)
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def fix_glyphs(label: str) -> str:
@@ -122,8 +128,15 @@ def match_name(label: str, names: dict[str, str], threshold: float = 0.75,
     g = fix_glyphs(n)
     if g in names:
         return Match(names[g], 1.0, True)
+    return _fuzzy_match(g, tuple(names.items()), threshold, margin)
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy_match(g: str, names: tuple[tuple[str, str], ...], threshold: float, margin: float) -> Match | None:
+    """match_name's similarity step, kept per (label, names) — the same labels are matched
+    against the same vocabulary many times in a disclosure."""
     # a name within ``margin`` of the threshold may still be the runner-up that makes it ambiguous
-    scored = sorted(similar_above(g, names.items(), threshold - margin - 1e-9), reverse=True)
+    scored = sorted(similar_above(g, names, threshold - margin - 1e-9), reverse=True)
     if not scored or scored[0][0] < threshold:
         return None
     best, canon = scored[0]
@@ -256,6 +269,7 @@ def _table_specs() -> dict[str, dict]:
     return {t["键"]: t for t in final_tables()}
 
 
+@lru_cache(maxsize=16384)
 def title_of(line_text: str) -> str | None:
     """The table key whose official title this line is, or None."""
     s = norm(strip_ordinal(compact(line_text)))

@@ -4,11 +4,12 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from narrator.core.findings import Finding
 from narrator.core.messages import msg
@@ -57,6 +58,7 @@ class _PerfTable:
         return tab_cells(line) if self.tabbed else space_cells(line)
 
 
+@lru_cache(maxsize=16384)
 def perf_title(line_text: str) -> tuple[str, str] | None:
     """("whole", department) or ("project", project) when the line is a self-evaluation table's title."""
     c = strip_ordinal(unicodedata.normalize("NFKC", compact(line_text)))
@@ -470,12 +472,12 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
         sums = [Decimal(0)] * n
         members: list[list[int]] = [[] for _ in range(n)]
         for p, r in scored:
-            k = sum(1 for c in cuts if p >= c)
+            k = bisect_right(cuts, p)         # the cuts rise: the blocks whose first line is at or before p
             sums[k] += r.score[0]
             members[k].append(p)
         if any(h.heading[1] is not None and sums[k] > h.heading[1] for k, h in enumerate(heads)):
             continue
-        wrong = sum(1 for p, owner in labelled if heads[sum(1 for c in cuts if p >= c)].heading[0] != owner)
+        wrong = sum(1 for p, owner in labelled if heads[bisect_right(cuts, p)].heading[0] != owner)
         off = 0.0
         for k in range(n):
             lo = cuts[k - 1] if k else min([hpos[0]] + members[0])
@@ -495,10 +497,14 @@ def _stems(names: list[str]) -> set[str]:
 
 def _level1(text: str, names: list[str]) -> tuple[str, Decimal | None] | None:
     """A 一级指标 name in a cell ("产出指 标(5", "满意度", "效益指标 社会效益") and its weight if printed."""
+    return _level1_of(text, tuple(names))
+
+
+@lru_cache(maxsize=16384)
+def _level1_of(text: str, names: tuple[str, ...]) -> tuple[str, Decimal | None] | None:
     c = unicodedata.normalize("NFKC", compact(text))
-    for name in names:
-        stem = name[:-2] if name.endswith("指标") else name
-        m = re.match(re.escape(stem) + r"(指标?)?", c)
+    for name, pattern in _level1_patterns(names):
+        m = pattern.match(c)
         if m and (m.group(1) or m.end() == len(c) or c[m.end()] in "(（"):
             w = re.search(r"[(（](\d{1,3}(?:\.\d+)?)", c[m.end():])
             return name, (_plain(Decimal(w.group(1))) if w else None)
@@ -506,10 +512,18 @@ def _level1(text: str, names: list[str]) -> tuple[str, Decimal | None] | None:
 
 
 @cache
+def _level1_patterns(names: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
+    """Each 一级指标 name with the pattern of its printed forms (the stem, then 指 or 指标)."""
+    return [(name, re.compile(re.escape(name[:-2] if name.endswith("指标") else name) + r"(指标?)?"))
+            for name in names]
+
+
+@cache
 def _level2_names() -> dict[str, str]:
     return {norm(n): owner for owner, names in _perf_vocab()["二级指标"].items() for n in names}
 
 
+@lru_cache(maxsize=16384)
 def _level2(text: str) -> str | None:
     """The 一级指标 a 二级指标 label belongs to ("社会效益 指标" → 效益指标; "服务对象" → 满意度指标)."""
     n = norm(text)
