@@ -7,7 +7,7 @@ import itertools
 from bisect import bisect_right
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
@@ -53,9 +53,22 @@ class _PerfTable:
     title_name: str        # what the title names: the project (项目), the department (整体)
     lines: list[Line]
     tabbed: bool
+    # score-like numbers its reader left out because they are not in the 得分 column
+    passed_over: list[Cell] = field(default_factory=list)
+    # where its figures were read: path inside the table's item → offset of the row in the text
+    at: dict[tuple, int] = field(default_factory=dict)
 
     def cells(self, line: Line) -> list[Cell]:
         return tab_cells(line) if self.tabbed else space_cells(line)
+
+    @property
+    def tab_stops(self) -> bool:
+        """Tabs that are tab stops of a space layout (``unexpand``, an editor), not cell
+        boundaries: some cell still holds a run of blanks between two words."""
+        return self.tabbed and any(_BLANK_RUN.search(c.text) for ln in self.lines for c in tab_cells(ln))
+
+
+_BLANK_RUN = re.compile(r"\S[ \u3000]{2,}\S")
 
 
 @lru_cache(maxsize=16384)
@@ -251,6 +264,8 @@ class _PerfReader:
             out[WORDS.exec_weight] = w
         else:
             self.warn("未读出预算执行情况的分值（“(20分)”）", line.offset)
+        for k in out:
+            self.t.at[(k,)] = line.offset
         return out, data
 
     @staticmethod
@@ -355,6 +370,8 @@ class _PerfReader:
         for r, c in cands:
             if in_column(r, c):
                 r.score = (_plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text)))), c)
+            else:
+                self.t.passed_over.append(c)
 
     def blocks(self, sec: list[_PRow]) -> list[_Block] | None:
         """The 一级指标 blocks of one section, each with its weight and score; None if unreadable."""
@@ -438,6 +455,7 @@ class _PerfReader:
             self.warn(f"总分“{shown}”读不成一个得分", pieces[0].offset, found=shown)
             return None
         value = _plain(Decimal(joined))
+        self.t.at[(WORDS.self_score,)] = row.line.offset
         agrees = computed is not None and value == computed
         if len(pieces) > 1 or stray:
             extra = f"；多出的{'、'.join('“' + c.text.strip() + '”' for c in stray)}未计" if stray else ""
@@ -589,6 +607,8 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
             m = merged.setdefault(b.name, [Decimal(0), Decimal(0)])
             m[0] = None if m[0] is None or b.weight is None else m[0] + b.weight
             m[1] += b.score
+        for k, name in enumerate(merged):     # each indicator at its first heading row
+            t.at[(WORDS.indicators, k)] = next(b.cell.offset for b in blocks if b.name == name)
         out[WORDS.indicators] = [{WORDS.indicator_name: n, **({WORDS.weight: _plain(w)} if w is not None else {}),
                                   WORDS.score: _plain(s)} for n, (w, s) in merged.items()]
         if WORDS.exec_score in out:
@@ -624,7 +644,9 @@ def parse_performance(text: str, name: str = "<disclosure>") -> tuple[dict, list
     return perf, ctx.findings
 
 
-def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
+def _performance(ctx: _Ctx, lines: list[Line], parts: Parts, at: dict | None = None) -> dict:
+    """The 预算绩效 figures; ``at``, when given, is filled with figure path → offset of the
+    row it was read from (a project or the 整体 table: its title)."""
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
         where = "整体绩效自评表" if t.kind == "whole" else f"项目绩效自评表（{t.title_name}）"
@@ -633,6 +655,15 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
         if got is not None:
             (whole if t.kind == "whole" else projects).append((t, got))
     out: dict = {}
+    if at is not None:
+        base = (WORDS.performance, WORDS.project_eval, WORDS.projects)
+        for i, (t, _p) in enumerate(projects):
+            at[base + (i,)] = t.title.offset
+            at.update({base + (i,) + k: o for k, o in t.at.items()})
+        if whole:
+            t = whole[0][0]
+            at[(WORDS.performance, WORDS.whole)] = t.title.offset
+            at.update({(WORDS.performance, WORDS.whole) + k: o for k, o in t.at.items()})
     if projects:
         out[WORDS.project_eval] = {WORDS.project_count: len(projects), WORDS.projects: [p for _t, p in projects]}
     if whole:

@@ -95,7 +95,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     dept, year = department_and_year(text)
     region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text
     tree = _build_tree(ctx, dept, year, _unit(region))
-    perf = _performance(ctx, lines, parts)
+    perf_at: dict = {}
+    perf = _performance(ctx, lines, parts, perf_at)
     if perf:
         tree[WORDS.performance] = perf
     ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
@@ -104,6 +105,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
             where[(b.key,)] = line_col(text, b.title.offset)[0]
         for p, s in ctx.slots.items():
             where[p] = line_col(text, s.anchor)[0]
+        for p, offset in perf_at.items():
+            where[p] = line_col(text, offset)[0]
     return tree, ctx.findings
 
 

@@ -362,12 +362,13 @@ SCORES = ("预算执行得分", "指标", "自评得分")
 
 
 def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: int = 0) -> dict | None:
-    """A self-evaluation table whose scores read do not add up to its 总分, where either its cells
-    were told apart by runs of spaces (``pdftotext -layout``, copy-paste) or its reader had to
-    guess (a D002 warning of this table other than the total itself, e.g. several groupings of
-    the indicator rows fit): the scores are not taken (one ``D005``, no score finding); its 预算数
-    and 执行数 are kept. With tabs or ruled cells read without a guess, a total that does not add
-    up is the table's. ``warned_before``: the number of findings before this table was read."""
+    """A self-evaluation table whose scores read do not add up to its 总分 when our reading of it
+    is in doubt: its cells told apart by runs of spaces (``pdftotext -layout``, copy-paste) or by
+    tab stops, its reader had to guess (a D002 warning of this table other than the total itself,
+    e.g. several groupings of the indicator rows fit), or it left out a score-like number as not
+    in the 得分 column. Its scores are not taken (one ``D005``, no score finding); its 预算数 and
+    执行数 are kept. With tabs or ruled cells read without a doubt, a total that does not add up
+    is the table's. ``warned_before``: the number of findings before this table was read."""
     if item is None or "自评得分" not in item or "预算执行得分" not in item or not item.get("指标"):
         return item
     from narrator.sources.disclosure.repair import _fmt
@@ -375,7 +376,15 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: in
     total_text = _fmt(item["自评得分"])          # (the warning that the total does not add up names it)
     guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
                   for f in ctx.findings[warned_before:])
-    if t.tabbed and not guessed:
+    if not t.tabbed:
+        how = msg("reading.scores_split_at_spaces")
+    elif t.tab_stops:
+        how = msg("reading.scores_split_at_tab_stops")
+    elif guessed:
+        how = msg("reading.scores_grouped_by_guess")
+    elif t.passed_over:
+        how = msg("reading.scores_passed_over", cells=" | ".join(c.text.strip() for c in t.passed_over))
+    else:
         return item
     total = item["自评得分"]
     computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
@@ -384,6 +393,5 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: in
 
     if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
         return item
-    how = "按空格分列读出的" if not t.tabbed else "按猜测的分组读出的"
     ctx.finding("D005", "warning", msg("reading.scores_doubted", table=where, how=how, computed=f"{computed.normalize():f}", total=f"{total:f}"), t.title.offset, unread=where)
     return {k: v for k, v in item.items() if k not in SCORES}
