@@ -54,7 +54,7 @@ class _PerfTable:
     lines: list[Line]
     tabbed: bool
     # score-like numbers its reader left out because they are not in the 得分 column
-    passed_over: list[Cell] = field(default_factory=list)
+    passed_over: list[tuple[Decimal, Cell]] = field(default_factory=list)
     # where its figures were read: path inside the table's item → offset of the row in the text
     at: dict[tuple, int] = field(default_factory=dict)
 
@@ -368,10 +368,11 @@ class _PerfReader:
             def in_column(r: _PRow, c: Cell) -> bool:
                 return head is None or _overlap(c, head) > 0 or abs(c.center - head.center) <= 4
         for r, c in cands:
+            value = _plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text))))
             if in_column(r, c):
-                r.score = (_plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text)))), c)
+                r.score = (value, c)
             else:
-                self.t.passed_over.append(c)
+                self.t.passed_over.append((value, c))
 
     def blocks(self, sec: list[_PRow]) -> list[_Block] | None:
         """The 一级指标 blocks of one section, each with its weight and score; None if unreadable."""

@@ -373,7 +373,12 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: in
         return item
     from narrator.sources.disclosure.repair import _fmt
 
-    total_text = _fmt(item["自评得分"])          # (the warning that the total does not add up names it)
+    total = item["自评得分"]
+    computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
+    places = max(0, -total.as_tuple().exponent)
+    if _round_half_up(computed, places) == total:
+        return item
+    total_text = _fmt(total)          # (the warning that the total does not add up names it)
     guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
                   for f in ctx.findings[warned_before:])
     if not t.tabbed:
@@ -382,16 +387,30 @@ def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: in
         how = msg("reading.scores_split_at_tab_stops")
     elif guessed:
         how = msg("reading.scores_grouped_by_guess")
-    elif t.passed_over:
-        how = msg("reading.scores_passed_over", cells=" | ".join(c.text.strip() for c in t.passed_over))
+    elif (left := _left_out_to_close(t.passed_over, computed, total, places)) is not None:
+        how = msg("reading.scores_passed_over", cells=" | ".join(c.text.strip() for c in left))
     else:
-        return item
-    total = item["自评得分"]
-    computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
-    places = max(0, -total.as_tuple().exponent)
-    from decimal import ROUND_HALF_UP
-
-    if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
         return item
     ctx.finding("D005", "warning", msg("reading.scores_doubted", table=where, how=how, computed=f"{computed.normalize():f}", total=f"{total:f}"), t.title.offset, unread=where)
     return {k: v for k, v in item.items() if k not in SCORES}
+
+
+def _round_half_up(d: Decimal, places: int) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _left_out_to_close(passed_over: list, computed: Decimal, total: Decimal, places: int) -> list | None:
+    """The cells of the fewest score-like numbers the reader left out (``(value, cell)``) that
+    would make the scores add up to the total; None if none would (then the gap is the table's).
+    More than 12 left out: too many ways to close any gap, so the reading is doubted as a whole."""
+    import itertools
+
+    if len(passed_over) > 12:
+        return [c for _v, c in passed_over]
+    for k in range(1, len(passed_over) + 1):
+        for chosen in itertools.combinations(passed_over, k):
+            if _round_half_up(computed + sum((v for v, _c in chosen), Decimal(0)), places) == total:
+                return [c for _v, c in chosen]
+    return None
