@@ -231,6 +231,7 @@ class Amount:
     decimals: int
 
 
+@lru_cache(maxsize=16384)
 def read_amount(text: str) -> Amount | None:
     """Read a printed amount ("11,121.20", "10, 855. 22", "14, 344, 12"); None if not one."""
     t = unicodedata.normalize("NFKC", text).replace("−", "-").strip()

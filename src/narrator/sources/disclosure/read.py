@@ -12,7 +12,7 @@ from narrator.sources.disclosure.parts import _part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
 from narrator.sources.disclosure.reread import (
-    Reading, cut_short, doubtful_tables, mark_truncated, read_table, unreadable,
+    Reading, cut_short, doubtful_tables, ids_by_table, mark_truncated, read_table, unreadable,
 )
 from narrator.sources.disclosure.tables import (
     _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
@@ -79,7 +79,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     _Solver(ctx, identities, places).run()
     if chosen is None:
         doubted = doubtful_tables(ctx, identities, blocks)
-        cut = {b.key for b in blocks if cut_short(ctx, identities, b.key)}
+        own = ids_by_table(identities)
+        cut = {b.key for b in blocks if cut_short(ctx, own.get(b.key, []), b.key)}
         if doubted or cut:
             again = {}
             for b in blocks:

@@ -256,7 +256,12 @@ class _Solver:
                 self.by_path.setdefault(q, []).append(idt)
         self.bounds = _bounds(ctx)
         self.conflicts: dict[tuple, list] = {}
-        self._residuals: dict[int, Decimal | None] = {}   # id(identity) → residual, until a cell changes
+        self._residuals: dict[int, Decimal | None] = {}   # id(identity) → residual, until one of its cells changes
+
+    def _changed(self, p: tuple) -> None:
+        """Forget the residuals of the identities ``p`` is in (its value just changed)."""
+        for idt in self.by_path.get(p, ()):
+            self._residuals.pop(id(idt), None)
 
     def residual(self, idt: Identity) -> Decimal | None:
         """``idt.residual`` of the cells as they are now (kept until the next change)."""
@@ -281,7 +286,6 @@ class _Solver:
 
     def run(self) -> None:
         for _ in range(100):
-            self._residuals.clear()
             if self._truncated():
                 continue
             if self._stray() or self._blank() or self._misread():
@@ -309,6 +313,7 @@ class _Solver:
         for p, (v, fits) in decided.items():
             s = self.slots[p]
             s.value, s.known, s.status, s.evidence = v, True, "repaired", [i for _, i in fits]
+            self._changed(p)
         return bool(decided)
 
     def _fits(self, a: Amount, v: Decimal) -> bool:
@@ -336,6 +341,7 @@ class _Solver:
                 continue
             s = self.slots[q]
             s.status, s.evidence, s.value = "dropped", [idt], None
+            self._changed(q)
             return True
         return False
 
@@ -363,6 +369,7 @@ class _Solver:
                        for q in idt.terms()):
                     continue
             s.value, s.status, s.evidence = v, "filled", [i for i, _ in live]
+            self._changed(p)
             return True
         return False
 
@@ -390,6 +397,7 @@ class _Solver:
             if not ok:
                 continue
             s.value, s.status, s.evidence = v, "misread", live
+            self._changed(p)
             return True
         return False
 

@@ -93,6 +93,17 @@ def _score(r: Reading, parse: Callable, text: str, source: str) -> Reading:
     return r
 
 
+class _Units(dict):
+    """decimals → one unit in that place (0.01 for 2), made once."""
+
+    def __missing__(self, d: int) -> Decimal:
+        self[d] = Decimal(1).scaleb(-d)
+        return self[d]
+
+
+_UNIT = _Units()
+
+
 def _count(r: Reading, slots: dict, ids) -> None:
     """Held and failed sums of one table, each term allowed one unit in its last printed place."""
     r.cells = sum(1 for p, s in slots.items() if p[0] == r.block.key and s.value is not None)
@@ -107,7 +118,7 @@ def _count(r: Reading, slots: dict, ids) -> None:
                 break
             if s.value is not None:
                 total += sign * s.value
-                tol += Decimal(1).scaleb(-(s.amount.decimals if s.amount is not None else 2))
+                tol += _UNIT[s.amount.decimals if s.amount is not None else 2]
         if not ok or all(slots[q].value is None for q in idt.terms()):
             continue
         if abs(total) <= tol:
@@ -116,12 +127,23 @@ def _count(r: Reading, slots: dict, ids) -> None:
             r.failed += 1
 
 
+def ids_by_table(ids) -> dict[str, list]:
+    """The identities of each table: those whose terms all lie in it (the others span tables)."""
+    out: dict[str, list] = {}
+    for idt in ids:
+        keys = {q[0] for q in idt.terms()}
+        if len(keys) == 1:
+            out.setdefault(keys.pop(), []).append(idt)
+    return out
+
+
 def doubtful_tables(ctx, ids, blocks: list[Block]) -> set[str]:
     """The tables of a first reading whose own sums say the reading may be wrong."""
     out = set()
+    own = ids_by_table(ids)
     for b in blocks:
         r = Reading(b, "as laid out")
-        _count(r, ctx.slots, ids)
+        _count(r, ctx.slots, own.get(b.key, []))
         whole = sum(1 for p, s in ctx.slots.items() if p[0] == b.key and s.amount is not None
                     and s.value is not None and "." not in s.amount.raw and "," not in s.amount.raw)
         if r.failed > 2 or not r.reliable or (r.cells == 0 and _has_amounts(b)) \
