@@ -5,6 +5,7 @@ blocks, header columns."""
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -162,10 +163,10 @@ class Line:
     no: int        # 1-based line number
     offset: int    # offset of the line's first character in the text
     raw: str       # the line without its line break
+    text: str = field(init=False, repr=False, compare=False)   # raw without form feeds
 
-    @property
-    def text(self) -> str:
-        return self.raw.replace("\x0c", "")
+    def __post_init__(self) -> None:
+        self.text = self.raw.replace("\x0c", "") if "\x0c" in self.raw else self.raw
 
 
 def split_lines(text: str) -> list[Line]:
@@ -178,7 +179,16 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-@dataclass
+def lines_between(lines: list[Line], after: int, before: int) -> list[Line]:
+    """The lines whose offset lies strictly between ``after`` and ``before`` (``lines`` in text order)."""
+    return lines[bisect_right(lines, after, key=_offset):bisect_left(lines, before, key=_offset)]
+
+
+def _offset(ln: Line) -> int:
+    return ln.offset
+
+
+@dataclass(slots=True)
 class Cell:
     text: str
     start: float   # tab layout: the cell's index; space layout: its first character column
@@ -191,11 +201,15 @@ class Cell:
 
 
 def tab_cells(line: Line) -> list[Cell]:
-    out, pos = [], 0
+    out, pos = [], line.offset
     for i, seg in enumerate(line.raw.split("\t")):
-        s = seg.replace("\x0c", " ")
-        lead = len(s) - len(s.lstrip())
-        out.append(Cell(s.strip(), i, i + 1, line.offset + pos + lead))
+        if not seg:                                  # (most cells of a ruled table's lines)
+            out.append(Cell("", i, i + 1, pos))
+            pos += 1
+            continue
+        s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+        body = s.lstrip()
+        out.append(Cell(body.rstrip(), i, i + 1, pos + len(s) - len(body)))
         pos += len(seg) + 1
     return out
 
@@ -324,7 +338,7 @@ def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -
     bounds = sorted(set(stops) | {ln.offset for _k, ln in order})
     for key, tl in order:
         stop = min((o for o in bounds if o > tl.offset), default=lines[-1].offset + len(lines[-1].raw) + 1)
-        body = [ln for ln in lines if tl.offset < ln.offset < stop]
+        body = lines_between(lines, tl.offset, stop)
         nonempty = [ln for ln in body if ln.text.strip()]
         tabbed = sum("\t" in ln.raw for ln in nonempty) * 2 >= max(1, len(nonempty))
         blocks.append(Block(key, specs[key]["类型"], tl, body, tabbed))

@@ -16,7 +16,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
-    Cell, Line, _overlap, compact, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
+    Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
 from narrator.sources.disclosure.parts import Parts, _part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
@@ -105,7 +105,7 @@ def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
     out = []
     for ln, (kind, name) in titles:
         stop = min((o for o in stops if o > ln.offset), default=len(parts.text) + 1)
-        body = [x for x in lines if ln.offset < x.offset < stop]
+        body = lines_between(lines, ln.offset, stop)
         nonempty = [x for x in body if x.text.strip()]
         tabbed = sum("\t" in x.raw for x in nonempty) * 2 >= max(1, len(nonempty))
         out.append(_PerfTable(kind, ln, name, body, tabbed))
