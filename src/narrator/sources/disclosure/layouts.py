@@ -121,15 +121,21 @@ def match_name(label: str, names: dict[str, str], threshold: float = 0.75,
     Exact after normalisation first, then after the glyph map, then by similarity (the best
     must reach ``threshold`` and beat the runner-up by ``margin``).
     """
-    n = norm(strip_ordinal(label))
+    n, g = _label_keys(label)
     if not n:
         return None
     if n in names:
         return Match(names[n], 1.0, False)
-    g = fix_glyphs(n)
     if g in names:
         return Match(names[g], 1.0, True)
     return _fuzzy_match(g, tuple(names.items()), threshold, margin)
+
+
+@lru_cache(maxsize=16384)
+def _label_keys(label: str) -> tuple[str, str]:
+    """A printed label as looked up: normalised without its ordinal, and that after the glyph map."""
+    n = norm(strip_ordinal(label))
+    return n, (fix_glyphs(n) if n else n)
 
 
 @lru_cache(maxsize=8192)
@@ -169,7 +175,9 @@ class Line:
         self.text = self.raw.replace("\x0c", "") if "\x0c" in self.raw else self.raw
 
 
+@lru_cache(maxsize=8)
 def split_lines(text: str) -> list[Line]:
+    """The lines of ``text`` (kept for the few readers of one document: shared, not to be changed)."""
     out = []
     pos = 0
     for i, seg in enumerate(text.split("\n")):
@@ -345,9 +353,15 @@ def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -
     return blocks
 
 
+@lru_cache(maxsize=16384)
 def _is_note(text: str) -> bool:
     c = compact(text)
-    return any(re.search(p, c) for p in vocabulary()["表注"])
+    return any(p.search(c) for p in _note_patterns())
+
+
+@cache
+def _note_patterns() -> list[re.Pattern]:
+    return [re.compile(p) for p in vocabulary()["表注"]]
 
 
 def _no_data_note(b: Block) -> Line | None:
