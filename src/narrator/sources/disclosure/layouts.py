@@ -97,14 +97,22 @@ def similar_above(a: str, candidates, floor: float):
     exceed ``floor``: those that cannot (by the length bound, then difflib's quick ratio) are
     skipped unscored — the same best matches as scoring them all, a few times sooner."""
     la = len(a)
-    for text, tag in candidates:
+    for text, tag, sm in _matchers(tuple(candidates)):
         lb = len(text)
         if la + lb and 2.0 * min(la, lb) / (la + lb) <= floor:
             continue
-        sm = difflib.SequenceMatcher(None, a, text, autojunk=False)
+        sm.set_seq1(a)
         if sm.quick_ratio() <= floor:
             continue
         yield sm.ratio(), tag
+
+
+@cache
+def _matchers(candidates: tuple) -> tuple:
+    """(text, tag, a SequenceMatcher with ``text`` as its second sequence) for each candidate:
+    difflib indexes the second sequence once and keeps it while the first one changes. The
+    candidates are the vocabularies of rules/ (a dozen lists), not words of the document."""
+    return tuple((text, tag, difflib.SequenceMatcher(None, "", text, autojunk=False)) for text, tag in candidates)
 
 
 @dataclass(frozen=True)
