@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Iterable
 
+from narrator.core.caches import per_document
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.names import final_tables
@@ -55,6 +56,7 @@ _DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』《》〈〉·•・:�
 
 # labels and lines recur within a disclosure (the same 科目 in five tables, each line looked at
 # by several readers) and across the documents of a batch: both are kept, bounded
+@per_document
 @lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """A label as compared: NFKC (full/half width alike), blanks, quotes and punctuation dropped."""
@@ -64,6 +66,7 @@ def norm(text: str) -> str:
 _BLANKS = re.compile(r"[\s\u3000\"'“”‘’]+")
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def compact(text: str) -> str:
     """A line as matched by the part/title patterns: NFKC, blanks and quotes dropped."""
@@ -139,6 +142,7 @@ def match_name(label: str, names: dict[str, str], threshold: float = 0.75,
     return _fuzzy_match(g, tuple(names.items()), threshold, margin)
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def _label_keys(label: str) -> tuple[str, str]:
     """A printed label as looked up: normalised without its ordinal, and that after the glyph map."""
@@ -146,6 +150,7 @@ def _label_keys(label: str) -> tuple[str, str]:
     return n, (fix_glyphs(n) if n else n)
 
 
+@per_document
 @lru_cache(maxsize=8192)
 def _fuzzy_match(g: str, names: tuple[tuple[str, str], ...], threshold: float, margin: float) -> Match | None:
     """match_name's similarity step, kept per (label, names) — the same labels are matched
@@ -183,6 +188,7 @@ class Line:
         self.text = self.raw.replace("\x0c", "") if "\x0c" in self.raw else self.raw
 
 
+@per_document
 @lru_cache(maxsize=8)
 def split_lines(text: str) -> list[Line]:
     """The lines of ``text`` (kept for the few readers of one document: shared, not to be changed)."""
@@ -261,6 +267,7 @@ class Amount:
     decimals: int
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def read_amount(text: str) -> Amount | None:
     """Read a printed amount ("11,121.20", "10, 855. 22", "14, 344, 12"); None if not one."""
@@ -300,6 +307,7 @@ def _table_specs() -> dict[str, dict]:
     return {t["键"]: t for t in final_tables()}
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def title_of(line_text: str) -> str | None:
     """The table key whose official title this line is, or None."""
@@ -361,6 +369,7 @@ def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -
     return blocks
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def _is_note(text: str) -> bool:
     c = compact(text)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
+from narrator.core.caches import per_document
 from narrator.core.findings import Finding
 from narrator.core.messages import msg
 from narrator.figures.model import schema
@@ -71,6 +72,7 @@ class _PerfTable:
 _BLANK_RUN = re.compile(r"\S[ \u3000]{2,}\S")
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def perf_title(line_text: str) -> tuple[str, str] | None:
     """("whole", department) or ("project", project) when the line is a self-evaluation table's title."""
@@ -519,6 +521,7 @@ def _level1(text: str, names: list[str]) -> tuple[str, Decimal | None] | None:
     return _level1_of(text, tuple(names))
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def _level1_of(text: str, names: tuple[str, ...]) -> tuple[str, Decimal | None] | None:
     c = unicodedata.normalize("NFKC", compact(text))
@@ -542,6 +545,7 @@ def _level2_names() -> dict[str, str]:
     return {norm(n): owner for owner, names in _perf_vocab()["二级指标"].items() for n in names}
 
 
+@per_document
 @lru_cache(maxsize=16384)
 def _level2(text: str) -> str | None:
     """The 一级指标 a 二级指标 label belongs to ("社会效益 指标" → 效益指标; "服务对象" → 满意度指标)."""
