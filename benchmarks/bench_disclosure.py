@@ -58,7 +58,7 @@ def main() -> None:
     print(f"narrator from {Path(narrator.__file__).parent}")
     print(f"check_file(disclosure.txt): {whole * 1000:.1f} ms CPU; parse_tables alone {tables * 1000:.1f} ms "
           f"(median of {n}, warm); load average {os.getloadavg()[0]:.1f}")
-    print(f"  with the reader's text caches emptied before each run: check_file {fresh * 1000:.1f} ms, "
+    print(f"  with the per-document caches emptied before each run: check_file {fresh * 1000:.1f} ms, "
           f"parse_tables {fresh_tables * 1000:.1f} ms")
 
 
