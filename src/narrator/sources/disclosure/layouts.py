@@ -5,13 +5,15 @@ blocks, header columns."""
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable
 
+from narrator.core.caches import per_document
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.names import final_tables
@@ -52,15 +54,23 @@ def _glyphs() -> tuple[tuple[str, str], ...]:
 _DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』《》〈〉·•・:：,，.。;；!！?？、\-—–_~～*…|/\\]+")
 
 
+# labels and lines recur within a disclosure (the same 科目 in five tables, each line looked at
+# by several readers) and across the documents of a batch: both are kept, bounded
+@per_document
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """A label as compared: NFKC (full/half width alike), blanks, quotes and punctuation dropped."""
     return _DROP.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
+_BLANKS = re.compile(r"[\s\u3000\"'“”‘’]+")
+
+
+@per_document
+@lru_cache(maxsize=16384)
 def compact(text: str) -> str:
     """A line as matched by the part/title patterns: NFKC, blanks and quotes dropped."""
-    t = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\u3000\"'“”‘’]+", "", t)
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def fix_glyphs(label: str) -> str:
@@ -90,14 +100,22 @@ def similar_above(a: str, candidates, floor: float):
     exceed ``floor``: those that cannot (by the length bound, then difflib's quick ratio) are
     skipped unscored — the same best matches as scoring them all, a few times sooner."""
     la = len(a)
-    for text, tag in candidates:
+    for text, tag, sm in _matchers(tuple(candidates)):
         lb = len(text)
         if la + lb and 2.0 * min(la, lb) / (la + lb) <= floor:
             continue
-        sm = difflib.SequenceMatcher(None, a, text, autojunk=False)
+        sm.set_seq1(a)
         if sm.quick_ratio() <= floor:
             continue
         yield sm.ratio(), tag
+
+
+@cache
+def _matchers(candidates: tuple) -> tuple:
+    """(text, tag, a SequenceMatcher with ``text`` as its second sequence) for each candidate:
+    difflib indexes the second sequence once and keeps it while the first one changes. The
+    candidates are the vocabularies of rules/ (a dozen lists), not words of the document."""
+    return tuple((text, tag, difflib.SequenceMatcher(None, "", text, autojunk=False)) for text, tag in candidates)
 
 
 @dataclass(frozen=True)
@@ -114,16 +132,31 @@ def match_name(label: str, names: dict[str, str], threshold: float = 0.75,
     Exact after normalisation first, then after the glyph map, then by similarity (the best
     must reach ``threshold`` and beat the runner-up by ``margin``).
     """
-    n = norm(strip_ordinal(label))
+    n, g = _label_keys(label)
     if not n:
         return None
     if n in names:
         return Match(names[n], 1.0, False)
-    g = fix_glyphs(n)
     if g in names:
         return Match(names[g], 1.0, True)
+    return _fuzzy_match(g, tuple(names.items()), threshold, margin)
+
+
+@per_document
+@lru_cache(maxsize=16384)
+def _label_keys(label: str) -> tuple[str, str]:
+    """A printed label as looked up: normalised without its ordinal, and that after the glyph map."""
+    n = norm(strip_ordinal(label))
+    return n, (fix_glyphs(n) if n else n)
+
+
+@per_document
+@lru_cache(maxsize=8192)
+def _fuzzy_match(g: str, names: tuple[tuple[str, str], ...], threshold: float, margin: float) -> Match | None:
+    """match_name's similarity step, kept per (label, names) — the same labels are matched
+    against the same vocabulary many times in a disclosure."""
     # a name within ``margin`` of the threshold may still be the runner-up that makes it ambiguous
-    scored = sorted(similar_above(g, names.items(), threshold - margin - 1e-9), reverse=True)
+    scored = sorted(similar_above(g, names, threshold - margin - 1e-9), reverse=True)
     if not scored or scored[0][0] < threshold:
         return None
     best, canon = scored[0]
@@ -149,13 +182,16 @@ class Line:
     no: int        # 1-based line number
     offset: int    # offset of the line's first character in the text
     raw: str       # the line without its line break
+    text: str = field(init=False, repr=False, compare=False)   # raw without form feeds
 
-    @property
-    def text(self) -> str:
-        return self.raw.replace("\x0c", "")
+    def __post_init__(self) -> None:
+        self.text = self.raw.replace("\x0c", "") if "\x0c" in self.raw else self.raw
 
 
+@per_document
+@lru_cache(maxsize=8)
 def split_lines(text: str) -> list[Line]:
+    """The lines of ``text`` (kept for the few readers of one document: shared, not to be changed)."""
     out = []
     pos = 0
     for i, seg in enumerate(text.split("\n")):
@@ -165,7 +201,16 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-@dataclass
+def lines_between(lines: list[Line], after: int, before: int) -> list[Line]:
+    """The lines whose offset lies strictly between ``after`` and ``before`` (``lines`` in text order)."""
+    return lines[bisect_right(lines, after, key=_offset):bisect_left(lines, before, key=_offset)]
+
+
+def _offset(ln: Line) -> int:
+    return ln.offset
+
+
+@dataclass(slots=True)
 class Cell:
     text: str
     start: float   # tab layout: the cell's index; space layout: its first character column
@@ -178,11 +223,15 @@ class Cell:
 
 
 def tab_cells(line: Line) -> list[Cell]:
-    out, pos = [], 0
+    out, pos = [], line.offset
     for i, seg in enumerate(line.raw.split("\t")):
-        s = seg.replace("\x0c", " ")
-        lead = len(s) - len(s.lstrip())
-        out.append(Cell(s.strip(), i, i + 1, line.offset + pos + lead))
+        if not seg:                                  # (most cells of a ruled table's lines)
+            out.append(Cell("", i, i + 1, pos))
+            pos += 1
+            continue
+        s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+        body = s.lstrip()
+        out.append(Cell(body.rstrip(), i, i + 1, pos + len(s) - len(body)))
         pos += len(seg) + 1
     return out
 
@@ -218,6 +267,8 @@ class Amount:
     decimals: int
 
 
+@per_document
+@lru_cache(maxsize=16384)
 def read_amount(text: str) -> Amount | None:
     """Read a printed amount ("11,121.20", "10, 855. 22", "14, 344, 12"); None if not one."""
     t = unicodedata.normalize("NFKC", text).replace("−", "-").strip()
@@ -256,6 +307,8 @@ def _table_specs() -> dict[str, dict]:
     return {t["键"]: t for t in final_tables()}
 
 
+@per_document
+@lru_cache(maxsize=16384)
 def title_of(line_text: str) -> str | None:
     """The table key whose official title this line is, or None."""
     s = norm(strip_ordinal(compact(line_text)))
@@ -309,16 +362,23 @@ def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -
     bounds = sorted(set(stops) | {ln.offset for _k, ln in order})
     for key, tl in order:
         stop = min((o for o in bounds if o > tl.offset), default=lines[-1].offset + len(lines[-1].raw) + 1)
-        body = [ln for ln in lines if tl.offset < ln.offset < stop]
+        body = lines_between(lines, tl.offset, stop)
         nonempty = [ln for ln in body if ln.text.strip()]
         tabbed = sum("\t" in ln.raw for ln in nonempty) * 2 >= max(1, len(nonempty))
         blocks.append(Block(key, specs[key]["类型"], tl, body, tabbed))
     return blocks
 
 
+@per_document
+@lru_cache(maxsize=16384)
 def _is_note(text: str) -> bool:
     c = compact(text)
-    return any(re.search(p, c) for p in vocabulary()["表注"])
+    return any(p.search(c) for p in _note_patterns())
+
+
+@cache
+def _note_patterns() -> list[re.Pattern]:
+    return [re.compile(p) for p in vocabulary()["表注"]]
 
 
 def _no_data_note(b: Block) -> Line | None:

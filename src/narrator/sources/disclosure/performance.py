@@ -4,18 +4,20 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
+from narrator.core.caches import per_document
 from narrator.core.findings import Finding
 from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
-    Cell, Line, _overlap, compact, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
+    Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
 from narrator.sources.disclosure.parts import Parts, _part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
@@ -52,11 +54,26 @@ class _PerfTable:
     title_name: str        # what the title names: the project (项目), the department (整体)
     lines: list[Line]
     tabbed: bool
+    # score-like numbers its reader left out because they are not in the 得分 column
+    passed_over: list[tuple[Decimal, Cell]] = field(default_factory=list)
+    # where its figures were read: path inside the table's item → offset of the row in the text
+    at: dict[tuple, int] = field(default_factory=dict)
 
     def cells(self, line: Line) -> list[Cell]:
         return tab_cells(line) if self.tabbed else space_cells(line)
 
+    @property
+    def tab_stops(self) -> bool:
+        """Tabs that are tab stops of a space layout (``unexpand``, an editor), not cell
+        boundaries: some cell still holds a run of blanks between two words."""
+        return self.tabbed and any(_BLANK_RUN.search(c.text) for ln in self.lines for c in tab_cells(ln))
 
+
+_BLANK_RUN = re.compile(r"\S[ \u3000]{2,}\S")
+
+
+@per_document
+@lru_cache(maxsize=16384)
 def perf_title(line_text: str) -> tuple[str, str] | None:
     """("whole", department) or ("project", project) when the line is a self-evaluation table's title."""
     c = strip_ordinal(unicodedata.normalize("NFKC", compact(line_text)))
@@ -90,7 +107,7 @@ def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
     out = []
     for ln, (kind, name) in titles:
         stop = min((o for o in stops if o > ln.offset), default=len(parts.text) + 1)
-        body = [x for x in lines if ln.offset < x.offset < stop]
+        body = lines_between(lines, ln.offset, stop)
         nonempty = [x for x in body if x.text.strip()]
         tabbed = sum("\t" in x.raw for x in nonempty) * 2 >= max(1, len(nonempty))
         out.append(_PerfTable(kind, ln, name, body, tabbed))
@@ -249,6 +266,8 @@ class _PerfReader:
             out[WORDS.exec_weight] = w
         else:
             self.warn("未读出预算执行情况的分值（“(20分)”）", line.offset)
+        for k in out:
+            self.t.at[(k,)] = line.offset
         return out, data
 
     @staticmethod
@@ -351,8 +370,11 @@ class _PerfReader:
             def in_column(r: _PRow, c: Cell) -> bool:
                 return head is None or _overlap(c, head) > 0 or abs(c.center - head.center) <= 4
         for r, c in cands:
+            value = _plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text))))
             if in_column(r, c):
-                r.score = (_plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text)))), c)
+                r.score = (value, c)
+            else:
+                self.t.passed_over.append((value, c))
 
     def blocks(self, sec: list[_PRow]) -> list[_Block] | None:
         """The 一级指标 blocks of one section, each with its weight and score; None if unreadable."""
@@ -436,6 +458,7 @@ class _PerfReader:
             self.warn(f"总分“{shown}”读不成一个得分", pieces[0].offset, found=shown)
             return None
         value = _plain(Decimal(joined))
+        self.t.at[(WORDS.self_score,)] = row.line.offset
         agrees = computed is not None and value == computed
         if len(pieces) > 1 or stray:
             extra = f"；多出的{'、'.join('“' + c.text.strip() + '”' for c in stray)}未计" if stray else ""
@@ -470,12 +493,12 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
         sums = [Decimal(0)] * n
         members: list[list[int]] = [[] for _ in range(n)]
         for p, r in scored:
-            k = sum(1 for c in cuts if p >= c)
+            k = bisect_right(cuts, p)         # the cuts rise: the blocks whose first line is at or before p
             sums[k] += r.score[0]
             members[k].append(p)
         if any(h.heading[1] is not None and sums[k] > h.heading[1] for k, h in enumerate(heads)):
             continue
-        wrong = sum(1 for p, owner in labelled if heads[sum(1 for c in cuts if p >= c)].heading[0] != owner)
+        wrong = sum(1 for p, owner in labelled if heads[bisect_right(cuts, p)].heading[0] != owner)
         off = 0.0
         for k in range(n):
             lo = cuts[k - 1] if k else min([hpos[0]] + members[0])
@@ -495,10 +518,15 @@ def _stems(names: list[str]) -> set[str]:
 
 def _level1(text: str, names: list[str]) -> tuple[str, Decimal | None] | None:
     """A 一级指标 name in a cell ("产出指 标(5", "满意度", "效益指标 社会效益") and its weight if printed."""
+    return _level1_of(text, tuple(names))
+
+
+@per_document
+@lru_cache(maxsize=16384)
+def _level1_of(text: str, names: tuple[str, ...]) -> tuple[str, Decimal | None] | None:
     c = unicodedata.normalize("NFKC", compact(text))
-    for name in names:
-        stem = name[:-2] if name.endswith("指标") else name
-        m = re.match(re.escape(stem) + r"(指标?)?", c)
+    for name, pattern in _level1_patterns(names):
+        m = pattern.match(c)
         if m and (m.group(1) or m.end() == len(c) or c[m.end()] in "(（"):
             w = re.search(r"[(（](\d{1,3}(?:\.\d+)?)", c[m.end():])
             return name, (_plain(Decimal(w.group(1))) if w else None)
@@ -506,10 +534,19 @@ def _level1(text: str, names: list[str]) -> tuple[str, Decimal | None] | None:
 
 
 @cache
+def _level1_patterns(names: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
+    """Each 一级指标 name with the pattern of its printed forms (the stem, then 指 or 指标)."""
+    return [(name, re.compile(re.escape(name[:-2] if name.endswith("指标") else name) + r"(指标?)?"))
+            for name in names]
+
+
+@cache
 def _level2_names() -> dict[str, str]:
     return {norm(n): owner for owner, names in _perf_vocab()["二级指标"].items() for n in names}
 
 
+@per_document
+@lru_cache(maxsize=16384)
 def _level2(text: str) -> str | None:
     """The 一级指标 a 二级指标 label belongs to ("社会效益 指标" → 效益指标; "服务对象" → 满意度指标)."""
     n = norm(text)
@@ -575,6 +612,8 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
             m = merged.setdefault(b.name, [Decimal(0), Decimal(0)])
             m[0] = None if m[0] is None or b.weight is None else m[0] + b.weight
             m[1] += b.score
+        for k, name in enumerate(merged):     # each indicator at its first heading row
+            t.at[(WORDS.indicators, k)] = next(b.cell.offset for b in blocks if b.name == name)
         out[WORDS.indicators] = [{WORDS.indicator_name: n, **({WORDS.weight: _plain(w)} if w is not None else {}),
                                   WORDS.score: _plain(s)} for n, (w, s) in merged.items()]
         if WORDS.exec_score in out:
@@ -610,7 +649,9 @@ def parse_performance(text: str, name: str = "<disclosure>") -> tuple[dict, list
     return perf, ctx.findings
 
 
-def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
+def _performance(ctx: _Ctx, lines: list[Line], parts: Parts, at: dict | None = None) -> dict:
+    """The 预算绩效 figures; ``at``, when given, is filled with figure path → offset of the
+    row it was read from (a project or the 整体 table: its title)."""
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
         where = "整体绩效自评表" if t.kind == "whole" else f"项目绩效自评表（{t.title_name}）"
@@ -619,6 +660,15 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts) -> dict:
         if got is not None:
             (whole if t.kind == "whole" else projects).append((t, got))
     out: dict = {}
+    if at is not None:
+        base = (WORDS.performance, WORDS.project_eval, WORDS.projects)
+        for i, (t, _p) in enumerate(projects):
+            at[base + (i,)] = t.title.offset
+            at.update({base + (i,) + k: o for k, o in t.at.items()})
+        if whole:
+            t = whole[0][0]
+            at[(WORDS.performance, WORDS.whole)] = t.title.offset
+            at.update({(WORDS.performance, WORDS.whole) + k: o for k, o in t.at.items()})
     if projects:
         out[WORDS.project_eval] = {WORDS.project_count: len(projects), WORDS.projects: [p for _t, p in projects]}
     if whole:

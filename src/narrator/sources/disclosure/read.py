@@ -12,7 +12,7 @@ from narrator.sources.disclosure.parts import _part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
 from narrator.sources.disclosure.reread import (
-    Reading, cut_short, doubtful_tables, mark_truncated, read_table, unreadable,
+    Reading, cut_short, doubtful_tables, ids_by_table, mark_truncated, read_table, unreadable,
 )
 from narrator.sources.disclosure.tables import (
     _Ctx, _build_tree, _fix_subject_names, _parse_detail, _parse_sangong, _parse_subject_table,
@@ -79,7 +79,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     _Solver(ctx, identities, places).run()
     if chosen is None:
         doubted = doubtful_tables(ctx, identities, blocks)
-        cut = {b.key for b in blocks if cut_short(ctx, identities, b.key)}
+        own = ids_by_table(identities)
+        cut = {b.key for b in blocks if cut_short(ctx, own.get(b.key, []), b.key)}
         if doubted or cut:
             again = {}
             for b in blocks:
@@ -95,7 +96,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     dept, year = department_and_year(text)
     region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text
     tree = _build_tree(ctx, dept, year, _unit(region))
-    perf = _performance(ctx, lines, parts)
+    perf_at: dict = {}
+    perf = _performance(ctx, lines, parts, perf_at)
     if perf:
         tree[WORDS.performance] = perf
     ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
@@ -104,6 +106,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
             where[(b.key,)] = line_col(text, b.title.offset)[0]
         for p, s in ctx.slots.items():
             where[p] = line_col(text, s.anchor)[0]
+        for p, offset in perf_at.items():
+            where[p] = line_col(text, offset)[0]
     return tree, ctx.findings
 
 

@@ -256,6 +256,27 @@ class _Solver:
                 self.by_path.setdefault(q, []).append(idt)
         self.bounds = _bounds(ctx)
         self.conflicts: dict[tuple, list] = {}
+        self._residuals: dict[int, Decimal | None] = {}   # id(identity) → residual, until one of its cells changes
+
+    def _changed(self, p: tuple) -> None:
+        """Forget the residuals of the identities ``p`` is in (its value just changed)."""
+        for idt in self.by_path.get(p, ()):
+            self._residuals.pop(id(idt), None)
+
+    def residual(self, idt: Identity) -> Decimal | None:
+        """``idt.residual`` of the cells as they are now (kept until the next change)."""
+        k = id(idt)
+        if k not in self._residuals:
+            self._residuals[k] = idt.residual(self.val)
+        return self._residuals[k]
+
+    def solve(self, idt: Identity, p: tuple) -> Decimal | None:
+        """``idt.solve(p)`` from the kept residual: the value of ``p`` that makes the sum hold."""
+        r = self.residual(idt)
+        v = self.val(p)
+        if r is None or v is None or idt.lhs.count(p) + idt.rhs.count(p) != 1:
+            return idt.solve(p, self.val)
+        return v - r if p in idt.lhs else v + r
 
     def val(self, q: tuple) -> Decimal | None:
         s = self.slots[q]
@@ -281,7 +302,7 @@ class _Solver:
                 continue
             fits = []
             for idt in self.by_path.get(p, []):
-                v = idt.solve(p, self.val)
+                v = self.solve(idt, p)
                 if v is not None and self._fits(s.amount, v):
                     fits.append((v, idt))
             vals = {v for v, _ in fits}
@@ -292,6 +313,7 @@ class _Solver:
         for p, (v, fits) in decided.items():
             s = self.slots[p]
             s.value, s.known, s.status, s.evidence = v, True, "repaired", [i for _, i in fits]
+            self._changed(p)
         return bool(decided)
 
     def _fits(self, a: Amount, v: Decimal) -> bool:
@@ -302,7 +324,7 @@ class _Solver:
     # -- a stray value in an optional row that breaks the sum it is in (结余分配 11,011.12)
     def _stray(self) -> bool:
         for idt in self.ids:
-            r = idt.residual(self.val)
+            r = self.residual(idt)
             if r is None or r == 0:
                 continue
             fits = []
@@ -315,10 +337,11 @@ class _Solver:
             if len(fits) != 1:
                 continue
             q = fits[0]
-            if any(o is not idt and o.residual(self.val) == 0 for o in self.by_path.get(q, [])):
+            if any(o is not idt and self.residual(o) == 0 for o in self.by_path.get(q, [])):
                 continue
             s = self.slots[q]
             s.status, s.evidence, s.value = "dropped", [idt], None
+            self._changed(q)
             return True
         return False
 
@@ -331,8 +354,8 @@ class _Solver:
         for p, s in self.slots.items():
             if not (s.fixed_row and s.status == "blank"):
                 continue
-            live = [(idt, idt.solve(p, self.val)) for idt in self.by_path.get(p, [])
-                    if idt.residual(self.val) is not None]
+            live = [(idt, self.solve(idt, p)) for idt in self.by_path.get(p, [])
+                    if self.residual(idt) is not None]
             if not live or any(v != live[0][1] for _, v in live) or live[0][1] <= 0:
                 continue
             v = live[0][1]
@@ -346,6 +369,7 @@ class _Solver:
                        for q in idt.terms()):
                     continue
             s.value, s.status, s.evidence = v, "filled", [i for i, _ in live]
+            self._changed(p)
             return True
         return False
 
@@ -354,10 +378,10 @@ class _Solver:
         for p, s in self.slots.items():
             if s.status != "clean" or s.value is None:
                 continue
-            live = [idt for idt in self.by_path.get(p, []) if idt.residual(self.val) is not None]
-            if len(live) < 2 or any(idt.residual(self.val) == 0 for idt in live):
+            live = [idt for idt in self.by_path.get(p, []) if self.residual(idt) is not None]
+            if len(live) < 2 or any(self.residual(idt) == 0 for idt in live):
                 continue
-            vals = {idt.solve(p, self.val) for idt in live}
+            vals = {self.solve(idt, p) for idt in live}
             if len(vals) != 1:
                 continue
             v = vals.pop()
@@ -368,11 +392,12 @@ class _Solver:
                 for q in idt.terms():
                     if q == p:
                         continue
-                    if not any(o not in live and o.residual(self.val) == 0 for o in self.by_path.get(q, [])):
+                    if not any(o not in live and self.residual(o) == 0 for o in self.by_path.get(q, [])):
                         ok = False
             if not ok:
                 continue
             s.value, s.status, s.evidence = v, "misread", live
+            self._changed(p)
             return True
         return False
 

@@ -93,6 +93,17 @@ def _score(r: Reading, parse: Callable, text: str, source: str) -> Reading:
     return r
 
 
+class _Units(dict):
+    """decimals → one unit in that place (0.01 for 2), made once."""
+
+    def __missing__(self, d: int) -> Decimal:
+        self[d] = Decimal(1).scaleb(-d)
+        return self[d]
+
+
+_UNIT = _Units()
+
+
 def _count(r: Reading, slots: dict, ids) -> None:
     """Held and failed sums of one table, each term allowed one unit in its last printed place."""
     r.cells = sum(1 for p, s in slots.items() if p[0] == r.block.key and s.value is not None)
@@ -107,7 +118,7 @@ def _count(r: Reading, slots: dict, ids) -> None:
                 break
             if s.value is not None:
                 total += sign * s.value
-                tol += Decimal(1).scaleb(-(s.amount.decimals if s.amount is not None else 2))
+                tol += _UNIT[s.amount.decimals if s.amount is not None else 2]
         if not ok or all(slots[q].value is None for q in idt.terms()):
             continue
         if abs(total) <= tol:
@@ -116,12 +127,23 @@ def _count(r: Reading, slots: dict, ids) -> None:
             r.failed += 1
 
 
+def ids_by_table(ids) -> dict[str, list]:
+    """The identities of each table: those whose terms all lie in it (the others span tables)."""
+    out: dict[str, list] = {}
+    for idt in ids:
+        keys = {q[0] for q in idt.terms()}
+        if len(keys) == 1:
+            out.setdefault(keys.pop(), []).append(idt)
+    return out
+
+
 def doubtful_tables(ctx, ids, blocks: list[Block]) -> set[str]:
     """The tables of a first reading whose own sums say the reading may be wrong."""
     out = set()
+    own = ids_by_table(ids)
     for b in blocks:
         r = Reading(b, "as laid out")
-        _count(r, ctx.slots, ids)
+        _count(r, ctx.slots, own.get(b.key, []))
         whole = sum(1 for p, s in ctx.slots.items() if p[0] == b.key and s.amount is not None
                     and s.value is not None and "." not in s.amount.raw and "," not in s.amount.raw)
         if r.failed > 2 or not r.reliable or (r.cells == 0 and _has_amounts(b)) \
@@ -362,28 +384,55 @@ SCORES = ("预算执行得分", "指标", "自评得分")
 
 
 def doubt_spaced_scores(t, item: dict | None, ctx, where: str, warned_before: int = 0) -> dict | None:
-    """A self-evaluation table whose scores read do not add up to its 总分, where either its cells
-    were told apart by runs of spaces (``pdftotext -layout``, copy-paste) or its reader had to
-    guess (a D002 warning of this table other than the total itself, e.g. several groupings of
-    the indicator rows fit): the scores are not taken (one ``D005``, no score finding); its 预算数
-    and 执行数 are kept. With tabs or ruled cells read without a guess, a total that does not add
-    up is the table's. ``warned_before``: the number of findings before this table was read."""
+    """A self-evaluation table whose scores read do not add up to its 总分 when our reading of it
+    is in doubt: its cells told apart by runs of spaces (``pdftotext -layout``, copy-paste) or by
+    tab stops, its reader had to guess (a D002 warning of this table other than the total itself,
+    e.g. several groupings of the indicator rows fit), or it left out a score-like number as not
+    in the 得分 column. Its scores are not taken (one ``D005``, no score finding); its 预算数 and
+    执行数 are kept. With tabs or ruled cells read without a doubt, a total that does not add up
+    is the table's. ``warned_before``: the number of findings before this table was read."""
     if item is None or "自评得分" not in item or "预算执行得分" not in item or not item.get("指标"):
         return item
     from narrator.sources.disclosure.repair import _fmt
 
-    total_text = _fmt(item["自评得分"])          # (the warning that the total does not add up names it)
-    guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
-                  for f in ctx.findings[warned_before:])
-    if t.tabbed and not guessed:
-        return item
     total = item["自评得分"]
     computed = item["预算执行得分"] + sum((i["得分"] for i in item["指标"]), Decimal(0))
     places = max(0, -total.as_tuple().exponent)
-    from decimal import ROUND_HALF_UP
-
-    if computed.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == total:
+    if _round_half_up(computed, places) == total:
         return item
-    how = "按空格分列读出的" if not t.tabbed else "按猜测的分组读出的"
+    total_text = _fmt(total)          # (the warning that the total does not add up names it)
+    guessed = any(f.code == "D002" and f.message.startswith(f"{where}：") and f.found != total_text
+                  for f in ctx.findings[warned_before:])
+    if not t.tabbed:
+        how = msg("reading.scores_split_at_spaces")
+    elif t.tab_stops:
+        how = msg("reading.scores_split_at_tab_stops")
+    elif guessed:
+        how = msg("reading.scores_grouped_by_guess")
+    elif (left := _left_out_to_close(t.passed_over, computed, total, places)) is not None:
+        how = msg("reading.scores_passed_over", cells=" | ".join(c.text.strip() for c in left))
+    else:
+        return item
     ctx.finding("D005", "warning", msg("reading.scores_doubted", table=where, how=how, computed=f"{computed.normalize():f}", total=f"{total:f}"), t.title.offset, unread=where)
     return {k: v for k, v in item.items() if k not in SCORES}
+
+
+def _round_half_up(d: Decimal, places: int) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _left_out_to_close(passed_over: list, computed: Decimal, total: Decimal, places: int) -> list | None:
+    """The cells of the fewest score-like numbers the reader left out (``(value, cell)``) that
+    would make the scores add up to the total; None if none would (then the gap is the table's).
+    More than 12 left out: too many ways to close any gap, so the reading is doubted as a whole."""
+    import itertools
+
+    if len(passed_over) > 12:
+        return [c for _v, c in passed_over]
+    for k in range(1, len(passed_over) + 1):
+        for chosen in itertools.combinations(passed_over, k):
+            if _round_half_up(computed + sum((v for v, _c in chosen), Decimal(0)), places) == total:
+                return [c for _v, c in chosen]
+    return None
