@@ -266,7 +266,8 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             # "货物支出3.01元" where the figure is 3.01万元
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
             ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
-                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
+                    msg("ground.amount_in_wanyuan", subject=r.label or r.subject, value=fmt(v / 10000, 2)),
+                    f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
                     fix="万元")
             continue
         expected = C.expected_text(m, v, 2)
@@ -309,7 +310,8 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
             if m.unit in MONEY_FACTOR and m.unit != unit:
                 written = m.scaled(unit)
             v = C.verdict(abs(change), written, m.places, m.qualifier)
-            formula = f"{describe(path, data)} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
+            formula = msg("ground.change_formula", figure=describe(path, data), now=fmt(now, 2), before=fmt(before, 2),
+                          change=fmt(change, 2))
             if v == C.OK:
                 sign = 1 if change > 0 else -1 if change < 0 else 0
                 if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
@@ -318,11 +320,11 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                     ctx.retract(m.start)
                     want = flip_word(word)
                     ctx.add("N105", a, b, word, want,
-                            f"{anchor.label or anchor.subject}比上年{'增加' if sign > 0 else '减少'}",
+                            msg("ground.rose" if sign > 0 else "ground.fell", subject=anchor.label or anchor.subject),
                             formula, fix=want)
                     refuted.add(r.index)
                     continue
-                c.status, c.source, c.evidence = "confirmed", "words", "变动额 = 本年数 − 上年数（决算数据）"
+                c.status, c.source, c.evidence = "confirmed", "words", msg("ground.change_rule")
                 ctx.retract(m.start)
                 continue
             expected = fmt(abs(change), max(m.places, 2))
@@ -367,4 +369,5 @@ def _stale_year(ctx, r, doc) -> None:
     if any(f.start == a for f in ctx.findings):
         return
     ctx.add("N209", a, b, text[a:b], str(doc.year), msg("check.year_of_accounts", year=doc.year),
-            f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))
+            msg("ground.year_of_figures", subject=r.label or r.subject, text=r.mention.text.strip(), year=doc.year),
+            fix=str(doc.year))
