@@ -134,7 +134,7 @@ def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
             return res
         lt, rt = resolve(lhs), resolve(rhs)
         if lt and rt:
-            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", " 各项 "))
+            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", f" {msg('identity.each_row')} "))
             out.append(Identity(lt, rt, shown if base is None else msg("identity.in_table", table=base, expr=shown)))
     return out
 
