@@ -37,7 +37,7 @@ _WORDS = ("html.lang", "html.found", "html.expected", "html.formula", "html.head
 
 def severity_labels() -> dict[str, str]:
     """error / warning / info → the page's word for it (错误 / 警告 / 提示)."""
-    return {"error": msg("html.sev.error"), "warning": msg("html.sev.warning"), "info": msg("html.sev.info")}
+    return {"error": msg("report.severity.error"), "warning": msg("report.severity.warning"), "info": msg("report.severity.info")}
 
 
 def _status_label(status: str) -> str:
