@@ -243,7 +243,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             grounded[r.index] = hits
             if aligned or c.status != "confirmed":
                 ctx.retract(m.start)
-                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, "主体与决算数据相符"
+                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, msg("ground.subject_agrees")
             _stale_year(ctx, r, doc)
             continue
         if c.status == "confirmed":
@@ -277,11 +277,11 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             if m.value <= v + quantum_half(m.places):
                 refuted.discard(r.index)
                 continue
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.project_against_evaluation")
             ctx.add("N107", m.start, m.end, m.text, expected, msg("check.more_than_project_total", label=r.label),
                     f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
             continue
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.subject_against_figures")
         ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "",
                 f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
     refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
@@ -329,7 +329,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                 continue
             expected = fmt(abs(change), max(m.places, 2))
             ctx.retract(m.start)
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.change_against_figures")
             ctx.add("N101", m.start, m.end, m.text, expected, msg("check.change_of", subject=anchor.label or anchor.subject), formula,
                     fix=None if m.qualifier else expected)
             refuted.add(r.index)
@@ -340,14 +340,14 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         v = C.verdict(exact, m.value, m.places, m.qualifier)
         formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
         if v == C.OK:
-            c.status, c.source, c.evidence = "confirmed", "words", "变动率 = 变动额 ÷ 上年数（决算数据）"
+            c.status, c.source, c.evidence = "confirmed", "words", msg("ground.rate_rule")
             ctx.retract(m.start)
             continue
         if v == C.TRUNCATED:
             continue
         expected = C.expected_text(m, exact, 2)
         ctx.retract(m.start)
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.rate_against_figures")
         ctx.add("N102", m.start, m.end, m.text, expected, msg("check.change_rate_of", subject=anchor.label or anchor.subject), formula,
                 fix=None if m.qualifier else expected)
         refuted.add(r.index)
