@@ -103,7 +103,7 @@ def test_lang_en_gives_english(work):
     r = narrator("--lang", "en", "check", "narrative.txt", "--figures", "figures.yaml", cwd=work)
     assert r.returncode == 1
     lines = r.stdout.splitlines()
-    assert " N101 [error] amount mismatch：" in r.stdout
+    assert " N101 [error] amount mismatch: " in r.stdout
     summary = lines[-1]
     assert summary.startswith("narrative.txt: 176 numbers: ") and "confirmed" in summary
     assert not _CJK.search(summary), summary

@@ -126,7 +126,7 @@ def test_missing_glyph_detection_works():
 def test_unrenderable_label_is_a_usage_error(sample_charts):
     chart = copy.deepcopy(sample_charts["收入决算结构"])
     chart.title = "图\U000F0001"          # private use: no font has it
-    with pytest.raises(UsageError, match="glyph"):
+    with pytest.raises(UsageError, match="\U000F0001.*字形"):
         C.render_chart(chart, "png", title=True)
 
 
@@ -166,7 +166,7 @@ def test_unknown_chart_key(sample_figures):
 
 def test_font_env_override(monkeypatch, tmp_path):
     monkeypatch.setenv(C.FONT_ENV, str(tmp_path / "nope.ttf"))
-    with pytest.raises(UsageError, match="no such font"):
+    with pytest.raises(UsageError, match="nope.ttf：没有这个字体文件"):
         C.font_candidates()
     monkeypatch.setenv(C.FONT_ENV, str(C.FONT_FILE))
     assert C.font_candidates()[0] == str(C.FONT_FILE)

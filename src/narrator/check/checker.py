@@ -290,8 +290,9 @@ def _read_claims(ctx: CheckContext, claims: list[Claim], mentions: list[Mention]
         # the numbers it used that stand on other lines, with where they are
         here = line_col(ctx.text, v.start)[0]
         elsewhere = [(rel.R[i].mention.text.strip(), line_col(ctx.text, rel.R[i].start)[0]) for i in v.evidence]
-        evidence = ", ".join(f"{t}（第{line}行）" for t, line in elsewhere if line != here)
-        formula = v.formula + (f"；依据：{evidence}" if evidence else "")
+        evidence = msg("join.comma").join(msg("check.number_at_line", number=t, line=line)
+                                          for t, line in elsewhere if line != here)
+        formula = v.formula + (msg("check.based_on", evidence=evidence) if evidence else "")
         ctx.add(v.code, v.start, v.end, v.found, v.expected, v.detail, formula, fix=v.fix or None, severity=v.severity)
         if c is not None and (v.severity or "error") == "error":
             c.status, c.source, c.expected, c.evidence = "mismatch", "text", v.expected, v.code

@@ -243,7 +243,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             grounded[r.index] = hits
             if aligned or c.status != "confirmed":
                 ctx.retract(m.start)
-                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, "主体与决算数据相符"
+                c.status, c.source, c.expected, c.evidence = "confirmed", "words", None, msg("ground.subject_agrees")
             _stale_year(ctx, r, doc)
             continue
         if c.status == "confirmed":
@@ -266,7 +266,8 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             # "货物支出3.01元" where the figure is 3.01万元
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", m.text, "N210"
             ctx.add("N210", m.unit_start, m.unit_end, ctx.text[m.unit_start:m.unit_end], "万元",
-                    f"{r.label or r.subject}为{fmt(v / 10000, 2)}万元", f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
+                    msg("ground.amount_in_wanyuan", subject=r.label or r.subject, value=fmt(v / 10000, 2)),
+                    f"{describe(path, data)} = {fmt(v / 10000, 2)}万元",
                     fix="万元")
             continue
         expected = C.expected_text(m, v, 2)
@@ -276,11 +277,11 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             if m.value <= v + quantum_half(m.places):
                 refuted.discard(r.index)
                 continue
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "项目名称对照绩效自评执行数"
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.project_against_evaluation")
             ctx.add("N107", m.start, m.end, m.text, expected, msg("check.more_than_project_total", label=r.label),
                     f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
             continue
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "主体按名称/编码对照决算数据"
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.subject_against_figures")
         ctx.add("N101", m.start, m.end, m.text, expected, r.label or r.subject or "",
                 f"{describe(path, data)} = {fmt(v, 2)}", fix=None if m.qualifier else expected)
     refuted |= _changes_against_figures(ctx, by_start, doc, data, grounded, figures.unit)
@@ -309,7 +310,8 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
             if m.unit in MONEY_FACTOR and m.unit != unit:
                 written = m.scaled(unit)
             v = C.verdict(abs(change), written, m.places, m.qualifier)
-            formula = f"{describe(path, data)} {fmt(now, 2)} − 上年 {fmt(before, 2)} = {fmt(change, 2)}"
+            formula = msg("ground.change_formula", figure=describe(path, data), now=fmt(now, 2), before=fmt(before, 2),
+                          change=fmt(change, 2))
             if v == C.OK:
                 sign = 1 if change > 0 else -1 if change < 0 else 0
                 if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
@@ -318,16 +320,16 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                     ctx.retract(m.start)
                     want = flip_word(word)
                     ctx.add("N105", a, b, word, want,
-                            f"{anchor.label or anchor.subject}比上年{'增加' if sign > 0 else '减少'}",
+                            msg("ground.rose" if sign > 0 else "ground.fell", subject=anchor.label or anchor.subject),
                             formula, fix=want)
                     refuted.add(r.index)
                     continue
-                c.status, c.source, c.evidence = "confirmed", "words", "变动额 = 本年数 − 上年数（决算数据）"
+                c.status, c.source, c.evidence = "confirmed", "words", msg("ground.change_rule")
                 ctx.retract(m.start)
                 continue
             expected = fmt(abs(change), max(m.places, 2))
             ctx.retract(m.start)
-            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动额对照决算数据"
+            c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.change_against_figures")
             ctx.add("N101", m.start, m.end, m.text, expected, msg("check.change_of", subject=anchor.label or anchor.subject), formula,
                     fix=None if m.qualifier else expected)
             refuted.add(r.index)
@@ -338,14 +340,14 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         v = C.verdict(exact, m.value, m.places, m.qualifier)
         formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
         if v == C.OK:
-            c.status, c.source, c.evidence = "confirmed", "words", "变动率 = 变动额 ÷ 上年数（决算数据）"
+            c.status, c.source, c.evidence = "confirmed", "words", msg("ground.rate_rule")
             ctx.retract(m.start)
             continue
         if v == C.TRUNCATED:
             continue
         expected = C.expected_text(m, exact, 2)
         ctx.retract(m.start)
-        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, "变动率对照决算数据"
+        c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.rate_against_figures")
         ctx.add("N102", m.start, m.end, m.text, expected, msg("check.change_rate_of", subject=anchor.label or anchor.subject), formula,
                 fix=None if m.qualifier else expected)
         refuted.add(r.index)
@@ -367,4 +369,5 @@ def _stale_year(ctx, r, doc) -> None:
     if any(f.start == a for f in ctx.findings):
         return
     ctx.add("N209", a, b, text[a:b], str(doc.year), msg("check.year_of_accounts", year=doc.year),
-            f"{r.label or r.subject} = {r.mention.text.strip()}（{doc.year}年度决算数据）", fix=str(doc.year))
+            msg("ground.year_of_figures", subject=r.label or r.subject, text=r.mention.text.strip(), year=doc.year),
+            fix=str(doc.year))

@@ -239,9 +239,9 @@ class Relations:
                 s = sum((c.sign * c.value for c in pcs), Decimal(0))
                 tol = sum((c.half for c in pcs), Decimal(0)) + tc.half
                 if abs(s - tc.sign * tc.value) <= tol:
-                    self.confirm("各部分增减额之和 = 合计增减额", tc, *pcs)
+                    self.confirm(msg("rel.changes_add_up"), tc, *pcs)
                     continue
-                self.blame("N207", tc, fmt(abs(s), tc.mention.places), "各项增减额之和与合计的增减额不符",
+                self.blame("N207", tc, fmt(abs(s), tc.mention.places), msg("rel.changes_do_not_add_up"),
                            " ".join(f"{'+' if c.sign > 0 else '−'}{_t(c)}" for c in pcs) + f" = {fmt(s, 2)}", pcs)
 
     def comparisons(self) -> None:
@@ -268,7 +268,7 @@ class Relations:
             word = mm.group(1)
             if want is None or want_of[word] == want:
                 if want is not None:
-                    self.confirm("大于/小于 = 决算数 − 预算数的正负", act, bud)
+                    self.confirm(msg("rel.comparison_sign"), act, bud)
                 continue
             a, b = mm.span(1)
             self.verdicts.append(Verdict("N203", None, a, b, word, want,
@@ -334,28 +334,28 @@ class Relations:
             c_lo, c_hi = alt.interval()
             alt_base = (a_lo - c_hi, a_hi - c_lo) if (r.sign or 1) > 0 else (a_lo + c_lo, a_hi + c_hi)
             if _fits(r, *_ratio(alt.interval(), alt_base)) == "ok":
-                self.confirm("变动率 = 变动额 ÷ 基数", r, anchor, alt)
+                self.confirm(msg("rel.rate_rule"), r, anchor, alt)
             return
         evidence = [anchor] + ([change] if change is not None else []) + [x for x in used if x not in (anchor, change)]
         if v == "ok":
             self.centres[r.index] = _center_ratio(num, base)
-            self.confirm("变动率 = 变动额 ÷ 基数", r, anchor, change, *used)
+            self.confirm(msg("rel.rate_rule"), r, anchor, change, *used)
             return
         exact = _center_ratio(num, base)
-        formula = f"{num_words} ÷ {base_words} = " + (f"{fmt(exact, 2)}%" if exact is not None else "基数为0")
+        formula = f"{num_words} ÷ {base_words} = " + (f"{fmt(exact, 2)}%" if exact is not None else msg("rel.base_zero"))
         if v == "truncated":
             self.verdicts.append(Verdict("N106", r, r.mention.start, r.mention.end, r.mention.text,
-                                         _expected(r, exact), "增减率", formula, [x.index for x in evidence]))
+                                         _expected(r, exact), msg("rel.rate"), formula, [x.index for x in evidence]))
             return
         if any(x.unit == "元" and self.doc.unit == "万元" for x in evidence):
             return                       # left to the unit check
         if exact is not None and _fits(r, lo * _HUNDRED, hi * _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为误乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), msg("rel.rate_times_100"), formula, evidence)
             return
         if exact is not None and _fits(r, lo / _HUNDRED, hi / _HUNDRED) == "ok":
-            self.blame("N202", r, _expected(r, exact), "增减率与增减额不符（疑为少乘100）", formula, evidence)
+            self.blame("N202", r, _expected(r, exact), msg("rel.rate_over_100"), formula, evidence)
             return
-        self.blame("N202", r, _expected(r, exact), "增减率", formula, evidence)
+        self.blame("N202", r, _expected(r, exact), msg("rel.rate"), formula, evidence)
 
     def change(self, r: Reading) -> None:
         if r.anchor is None or r.base is None or r.sign is None:
@@ -369,26 +369,26 @@ class Relations:
         c_lo, c_hi = r.interval()
         signed = (c_lo, c_hi) if r.sign > 0 else (-c_hi, -c_lo) if r.sign < 0 else (Decimal(0), Decimal(0))
         if signed[1] >= d_lo and signed[0] <= d_hi:
-            self.confirm("变动额 = 本年数 − 基数", r, anchor, base)
+            self.confirm(msg("rel.change_rule"), r, anchor, base)
             return
         exact = anchor.value - base.value
         # magnitude right, word wrong: the direction word is the mistake
         if r.sign_word and abs(exact) - (r.half + anchor.half + base.half) <= r.value <= abs(exact) + (r.half + anchor.half + base.half):
             a, b = r.sign_word
             word = self.doc.text[a:b]
-            self.blame("N105", r, flip_word(word), "增减方向与数字不符",
+            self.blame("N105", r, flip_word(word), msg("rel.direction_wrong"),
                        f"{_t(anchor)} − {_t(base)} = {fmt(exact, 2)}", [anchor, base], span=(a, b), found=word)
             return
-        self.blame("N202", r, fmt(abs(exact), max(r.mention.places, 0)), "增减额",
+        self.blame("N202", r, fmt(abs(exact), max(r.mention.places, 0)), msg("rel.change"),
                    f"{_t(anchor)} − {_t(base)} = {fmt(exact, max(r.mention.places, 2))}", [anchor, base])
 
     def share(self, r: Reading) -> None:
         if r.anchor is not None and r.whole is not None:
-            self._quotient(r, self.R[r.anchor], self.R[r.whole], "N205", "占比", "占比 = 部分 ÷ 整体")
+            self._quotient(r, self.R[r.anchor], self.R[r.whole], "N205", msg("rel.share"), msg("rel.share_rule"))
 
     def completion(self, r: Reading) -> None:
         if r.anchor is not None and r.budget is not None:
-            self._quotient(r, self.R[r.anchor], self.R[r.budget], "N201", "完成率", "完成率 = 决算数 ÷ 预算数")
+            self._quotient(r, self.R[r.anchor], self.R[r.budget], "N201", msg("rel.completion"), msg("rel.completion_rule"))
 
     def _quotient(self, r: Reading, num: Reading, den: Reading, code: str, what: str, rule: str) -> None:
         """A percentage that is num ÷ den: confirmed, truncated (N106) or wrong (``code``)."""
@@ -456,7 +456,7 @@ class Relations:
                 tol2 = tol + x.half * 10000
                 if abs(s2 - t2) <= tol2:
                     us, ue = x.mention.unit_start, x.mention.unit_end
-                    self.blame("N210", x, "万元", "金额单位应为万元（与同列金额及合计相符）",
+                    self.blame("N210", x, "万元", msg("rel.unit_should_be_wanyuan"),
                                " + ".join(_t(p) for p in parts) + f" = {fmt(s2, 2)}", [total] + parts,
                                span=(us, ue), found=self.doc.text[us:ue])
                     return
@@ -465,7 +465,7 @@ class Relations:
         if any(x.index in self.blamed for x in [total] + parts):
             return
         places = max(p.mention.places for p in parts)
-        self.blame("N207", total, fmt(s, places), "各部分之和与合计不符" if s != total.value else "",
+        self.blame("N207", total, fmt(s, places), msg("rel.parts_do_not_add_up") if s != total.value else "",
                    " + ".join(_t(p) for p in parts) + f" = {fmt(s, max(places, 2))}", parts)
 
     def parts(self) -> None:
@@ -484,7 +484,7 @@ class Relations:
             # parts of another kind (a 项 inside a 类 with its own sub-parts) are not summed
             if len({p.depth for p in parts}) > 1:
                 continue
-            self._sum_check(total, parts, complete, "部分之和 = 合计")
+            self._sum_check(total, parts, complete, msg("rel.parts_rule"))
 
     def breakdowns(self) -> None:
         """The complete breakdowns of rules/claims.yaml (构成), stated anywhere in one section."""
@@ -511,7 +511,7 @@ class Relations:
                 total = [t for t in every[(subj, sec)] if t.start < opening][-1]
                 if any(p.part_of not in (None, total.index) for p in parts):
                     continue
-                self._sum_check(total, parts, True, "构成之和 = 合计")
+                self._sum_check(total, parts, True, msg("rel.breakdown_rule"))
 
     def twice(self) -> None:
         """The same subject, measure and year stated twice with different values."""
@@ -542,13 +542,13 @@ class Relations:
             for r in rs:
                 values.setdefault(r.value, []).append(r)
             if len(values) == 1:
-                self.confirm("同一数字前后一致", *rs)
+                self.confirm(msg("rel.same_number"), *rs)
                 continue
             # equal within rounding is the same number
             base = rs[0]
             for r in rs[1:]:
                 if abs(r.value - base.value) <= r.half + base.half:
-                    self.confirm("同一数字前后一致", r, base)
+                    self.confirm(msg("rel.same_number"), r, base)
                     continue
                 if r.unit != base.unit and "元" in (r.unit, base.unit) and self.doc.unit == "万元":
                     odd = r if r.unit == "元" else base
@@ -565,7 +565,7 @@ class Relations:
                     continue
                 self.blame("N208", wrong, right.mention.text.strip(),
                            msg("check.inconsistent", subject=subj, other=_t(right)),
-                           f"{subj} = {_t(right)}（第{_line(self.doc.text, right.start)}行）", [right])
+                           msg("rel.same_as_line", subject=subj, value=_t(right), line=_line(self.doc.text, right.start)), [right])
 
     def stale_years(self) -> None:
         """“2023年…支出X万元” in a 2024 text: the year before this year's amount is stale."""
@@ -607,7 +607,7 @@ class Relations:
             a = sent.start + ym.start()
             b = a + len(ym.group(1))
             self.blame("N209", r, str(year), msg("check.year_of_accounts", year=year),
-                       f"决算年度 = {year}", [], span=(a, b), found=text[a:b], fix=str(year))
+                       msg("rel.year_rule", year=year), [], span=(a, b), found=text[a:b], fix=str(year))
 
 
 def flip_word(word: str) -> str:

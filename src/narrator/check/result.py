@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from narrator.check.extract import Mention
 from narrator.core.catalogue import rule
 from narrator.core.findings import Finding, line_col
+from narrator.core.messages import msg
 from narrator.render.draft import Slot
 
 
@@ -88,8 +89,8 @@ class CheckContext:
             detail: str = "", formula: str | None = None, fix: str | None = None, severity: str | None = None):
         r = rule(code)
         line, col = line_col(self.text, start)
-        msg = r.message + (f"：{detail}" if detail else "")
-        self.findings.append(Finding(code, r.name, severity or r.severity, msg, self.name, line, col, start, end,
+        text = msg("check.finding_detail", message=r.message, detail=detail) if detail else r.message
+        self.findings.append(Finding(code, r.name, severity or r.severity, text, self.name, line, col, start, end,
                                      found, expected, formula))
         if (severity or r.severity) == "error":
             self.flagged.add(start)

@@ -15,20 +15,19 @@ from typing import List, Optional
 
 import typer
 
+from narrator.cli.helptext import LocalisedGroup
 from narrator.core.errors import InputError, UsageError
 from narrator.core.messages import msg
 
-batch_app = typer.Typer(
-    add_completion=False, no_args_is_help=True,
-    help="Run generate, check or validate over many departments in parallel, with a summary.")
+# help texts: keys of rules/messages.yaml (cli/helptext.py resolves them)
+batch_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, cls=LocalisedGroup,
+                        help="help.batch")
 
-_SOURCES = typer.Argument(..., help="folders, globs (quote them) or files: figures files, workbooks or disclosures")
-_OUT = typer.Option(..., "--out", "-o", help="output folder: one output per input (mirroring the input's path), "
-                                              "plus summary.csv and summary.json")
-_JOBS = typer.Option(None, "--jobs", "-j", min=1, help="worker processes (default: all cores)")
-_FORCE = typer.Option(False, "--force", help="redo every input, even when its output is up to date; also use an "
-                                              "--out folder holding files narrator did not write (never overwritten)")
-_PROGRESS = typer.Option(True, "--progress/--no-progress", help="progress on stderr (a live line on a terminal)")
+_SOURCES = typer.Argument(..., help="help.batch.sources")
+_OUT = typer.Option(..., "--out", "-o", metavar="help.metavar.dir", help="help.batch.out")
+_JOBS = typer.Option(None, "--jobs", "-j", min=1, help="help.batch.jobs")
+_FORCE = typer.Option(False, "--force", help="help.batch.force")
+_PROGRESS = typer.Option(True, "--progress/--no-progress", help="help.batch.progress")
 
 
 class BatchGenFormat(str, Enum):
@@ -85,66 +84,57 @@ def _run(command: str, sources: List[str], out: Path, **kw) -> None:
     raise typer.Exit(result.exit_code)
 
 
-@batch_app.command("generate")
+@batch_app.command("generate", help="help.batch.generate")
 def batch_generate(
     sources: List[str] = _SOURCES,
     out: Path = _OUT,
     jobs: Optional[int] = _JOBS,
-    pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
-    fmt: BatchGenFormat = typer.Option(BatchGenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
+    pack: str = typer.Option("standard", "--pack", "-p", help="help.pack"),
+    fmt: BatchGenFormat = typer.Option(BatchGenFormat.text, "--format", "-f", help="help.format"),
     force: bool = _FORCE,
     progress: bool = _PROGRESS,
-    strict: bool = typer.Option(False, "--strict", help="a department whose tables fail the audit (validate's "
-                                                         "errors) is failed: nothing written for it"),
+    strict: bool = typer.Option(False, "--strict", help="help.batch.generate.strict"),
 ) -> None:
-    """Write the 情况说明 of every department (SOURCE: figures files or workbooks; the tables are audited
-    first: their errors are warned about)."""
     _run("generate", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress,
          strict=strict)
 
 
-@batch_app.command("check")
+@batch_app.command("check", help="help.batch.check")
 def batch_check(
     sources: List[str] = _SOURCES,
     out: Path = _OUT,
     jobs: Optional[int] = _JOBS,
-    figures_dir: Optional[Path] = typer.Option(
-        None, "--figures-dir", help="figures files matched by name: DIR/<stem>.yaml for <stem>.txt "
-                                    "(else a sibling <stem>.figures.yaml or <stem>.yaml, else none)"),
-    pack: str = typer.Option("auto", "--pack", "-p", help="auto | standard | shanghai | a template folder"),
-    fmt: BatchCheckFormat = typer.Option(BatchCheckFormat.text, "--format", "-f", help="text | json | html | docx"),
-    no_figures: bool = typer.Option(False, "--no-figures", help="check every text against itself only"),
+    figures_dir: Optional[Path] = typer.Option(None, "--figures-dir", metavar="help.metavar.dir", help="help.batch.check.figures_dir"),
+    pack: str = typer.Option("auto", "--pack", "-p", help="help.pack_auto"),
+    fmt: BatchCheckFormat = typer.Option(BatchCheckFormat.text, "--format", "-f", help="help.format"),
+    no_figures: bool = typer.Option(False, "--no-figures", help="help.batch.check.no_figures"),
     force: bool = _FORCE,
     progress: bool = _PROGRESS,
 ) -> None:
-    """Check every 情况说明 or disclosure (SOURCE: texts, PDFs, docx) against its figures."""
     _run("check", sources, out, jobs=jobs, pack=pack, fmt=fmt.value, force=force, progress=progress,
          figures_dir=figures_dir, no_figures=no_figures)
 
 
-@batch_app.command("validate")
+@batch_app.command("validate", help="help.batch.validate")
 def batch_validate(
     sources: List[str] = _SOURCES,
     out: Path = _OUT,
     jobs: Optional[int] = _JOBS,
-    fmt: BatchValidateFormat = typer.Option(BatchValidateFormat.text, "--format", "-f", help="text | json"),
+    fmt: BatchValidateFormat = typer.Option(BatchValidateFormat.text, "--format", "-f", help="help.format"),
     force: bool = _FORCE,
     progress: bool = _PROGRESS,
 ) -> None:
-    """Audit the tables of every department (SOURCE: figures files or workbooks)."""
     _run("validate", sources, out, jobs=jobs, fmt=fmt.value, force=force, progress=progress)
 
 
 def synth_command(
-    outdir: Path = typer.Argument(..., help="folder to write deptNNNN.yaml (and .txt) into"),
-    count: int = typer.Option(100, "--count", "-n", min=1, help="how many departments"),
-    seed: int = typer.Option(0, "--seed", help="same seed, same departments"),
-    rows: Optional[int] = typer.Option(None, "--rows", min=1, help="功能分类 rows per department (default: 10–200)"),
-    with_narrative: bool = typer.Option(False, "--with-narrative",
-                                        help="also deptNNNN.txt: the standard draft with 3 numbers altered"),
+    outdir: Path = typer.Argument(..., metavar="OUTDIR", help="help.batch.synth.outdir"),
+    count: int = typer.Option(100, "--count", "-n", min=1, help="help.batch.synth.count"),
+    seed: int = typer.Option(0, "--seed", help="help.batch.synth.seed"),
+    rows: Optional[int] = typer.Option(None, "--rows", min=1, help="help.batch.synth.rows"),
+    with_narrative: bool = typer.Option(False, "--with-narrative", help="help.batch.synth.with_narrative"),
     jobs: Optional[int] = _JOBS,
 ) -> None:
-    """Write synthetic departments: random but internally consistent figures (for tests and benchmarks)."""
     from narrator.batch.synth import synth_many
 
     last = [0.0]
@@ -164,7 +154,7 @@ def synth_command(
     typer.echo(msg("batch.synth_wrote", count=count, path=outdir), err=True)
 
 
-batch_app.command("synth")(synth_command)
+batch_app.command("synth", help="help.batch.synth")(synth_command)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typer.core import TyperOption
 
 from narrator import __version__
 from narrator.core.errors import InputError, UsageError
+from narrator.cli.helptext import LocalisedGroup
 from narrator.core.messages import LANGS, msg, set_lang
 from narrator.core.outputs import guard_outputs, is_stdout, stdout_write, write_output
 from narrator.pipeline import (
@@ -31,9 +32,9 @@ def _flag_without_type(self, ctx):
 if _display_type is not None:
     TyperOption.display_type_rich = _flag_without_type
 
+# help texts are keys of rules/messages.yaml, resolved in the chosen language when the command runs
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,  # plain help: rich costs ~150 ms
-                  pretty_exceptions_enable=False,
-                  help="narrator: generate and check 部门决算情况说明 (rule-based, no language model).")
+                  pretty_exceptions_enable=False, cls=LocalisedGroup, help="help.narrator")
 
 
 class GenFormat(str, Enum):
@@ -74,18 +75,17 @@ def _audit_before_generate(fig, strict: bool) -> list[str]:
             for f in errors]
 
 
-@app.command()
+@app.command(help="help.generate")
 def generate(
-    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or disclosure"),
-    pack: str = typer.Option("standard", "--pack", "-p", help="standard | shanghai | a template folder"),
-    fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="text | markdown | json | docx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (atomically; missing folders are created) instead of stdout"),
-    like: Optional[Path] = typer.Option(None, "--like", help="last year's 情况说明 or whole disclosure (text, docx, PDF, HTML): write in its wording"),
-    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="last year's figures (file, workbook or disclosure; default: the --like disclosure's tables): trust a number only if it equals them"),
-    save_pack: Optional[Path] = typer.Option(None, "--save-pack", help="with --like: write the learned wording as a pack folder (new, empty, or one narrator wrote)"),
-    strict: bool = typer.Option(False, "--strict", help="tables that fail the audit (validate's errors) are fatal: nothing is written"),
+    figures: Path = typer.Argument(..., help="help.figures_source"),
+    pack: str = typer.Option("standard", "--pack", "-p", help="help.pack"),
+    fmt: GenFormat = typer.Option(GenFormat.text, "--format", "-f", help="help.format"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="help.generate.output"),
+    like: Optional[Path] = typer.Option(None, "--like", help="help.generate.like"),
+    like_figures: Optional[Path] = typer.Option(None, "--like-figures", help="help.generate.like_figures"),
+    save_pack: Optional[Path] = typer.Option(None, "--save-pack", metavar="help.metavar.dir", help="help.generate.save_pack"),
+    strict: bool = typer.Option(False, "--strict", help="help.generate.strict"),
 ) -> None:
-    """Write the whole 情况说明 from the figures (the tables are audited first: their errors are warned about)."""
     from narrator.figures.load import load_figures
     from narrator.render.engine import render
     from narrator.report import markdown as out
@@ -137,18 +137,17 @@ class CheckFormat(str, Enum):
     docx = "docx"
 
 
-@app.command()
+@app.command(help="help.check")
 def check(
-    text: Path = typer.Argument(..., help="the 情况说明 (text) or a whole disclosure (text, PDF, docx)"),
-    figures: Optional[Path] = typer.Option(None, "--figures", help="figures file to check against"),
-    pack: str = typer.Option("auto", "--pack", "-p", help="auto | standard | shanghai | a template folder"),
-    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text | json | html | docx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here (missing folders are created)"),
-    fix: Optional[Path] = typer.Option(None, "--fix", help="write a corrected copy of the text here (missing folders are created)"),
-    no_figures: bool = typer.Option(False, "--no-figures", help="check the text against itself only"),
-    show_info: bool = typer.Option(False, "--show-info", help="also list info findings (rounding residues, repairs)"),
+    text: Path = typer.Argument(..., help="help.check.text"),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="help.check.figures"),
+    pack: str = typer.Option("auto", "--pack", "-p", help="help.pack_auto"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="help.format"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="help.output_report"),
+    fix: Optional[Path] = typer.Option(None, "--fix", help="help.check.fix"),
+    no_figures: bool = typer.Option(False, "--no-figures", help="help.check.no_figures"),
+    show_info: bool = typer.Option(False, "--show-info", help="help.show_info"),
 ) -> None:
-    """Find the numeric errors in a human-written 情况说明."""
     try:
         if is_stdout(fix):
             raise UsageError(msg("cli.fix_needs_file"))
@@ -176,14 +175,13 @@ def check(
     raise typer.Exit(1 if result.summary["errors"] else 0)
 
 
-@app.command()
+@app.command(help="help.validate")
 def validate(
-    figures: Path = typer.Argument(..., help="figures file (YAML/JSON), workbook (.xlsx, .xls) or a disclosure"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the report here (missing folders are created)"),
-    show_info: bool = typer.Option(False, "--show-info", help="also list rounding residues (info)"),
+    figures: Path = typer.Argument(..., help="help.figures_source"),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="text|json", help="help.format"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="help.output_report"),
+    show_info: bool = typer.Option(False, "--show-info", help="help.validate.show_info"),
 ) -> None:
-    """Audit the tables themselves (审核公式): sums, hierarchy, the same figure across tables."""
     from narrator.audit.engine import audit_figures
 
     try:
@@ -204,13 +202,12 @@ def validate(
     raise typer.Exit(1 if counts["error"] else 0)
 
 
-@app.command()
+@app.command(help="help.extract")
 def extract(
-    document: Path = typer.Argument(..., help="a published disclosure (text, PDF, docx, HTML) or a workbook of its tables (.xlsx, .xls)"),
-    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml | json"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the figures here (missing folders are created)"),
+    document: Path = typer.Argument(..., help="help.extract.document"),
+    fmt: str = typer.Option("yaml", "--format", "-f", metavar="yaml|json", help="help.format"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="help.extract.output"),
 ) -> None:
-    """Print the figures found in a published disclosure's tables (repairs are reported on stderr)."""
     from narrator.figures.dump import dump_yaml, figures_to_tree
 
     try:
@@ -235,12 +232,11 @@ def extract(
         _fail(e)
 
 
-@app.command("rules")
+@app.command("rules", help="help.rules")
 def rules_cmd(
-    code: Optional[str] = typer.Argument(None, help="show one rule's documentation"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+    code: Optional[str] = typer.Argument(None, help="help.rules.code"),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="text|json", help="help.format"),
 ) -> None:
-    """List the rule catalogue: prose checks (N…), table audit (T…), document repairs (D…)."""
     from narrator.core.catalogue import catalogue
     from narrator.core.messages import severity_label
 
@@ -264,9 +260,8 @@ def rules_cmd(
         typer.echo(f"{r.code}  {r.name:<28} {severity_label(r.severity):<8} {r.message}")
 
 
-@app.command("init-workbook")
-def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to write (.xlsx)")) -> None:
-    """Write an empty workbook in the published layout (nine tables + the extra sheets) to fill in."""
+@app.command("init-workbook", help="help.init_workbook")
+def init_workbook(out: Path = typer.Argument(..., help="help.init_workbook.out")) -> None:
     from narrator.sources.workbook import write_workbook
 
     try:
@@ -281,12 +276,11 @@ def init_workbook(out: Path = typer.Argument(..., help="the empty workbook to wr
     typer.echo(msg("cli.wrote", path=out))
 
 
-@app.command()
+@app.command(help="help.convert")
 def convert(
-    source: Path = typer.Argument(..., help="figures: YAML, JSON, workbook (.xlsx, .xls) or a disclosure"),
-    output: Path = typer.Option(..., "-o", "--output", help="OUT.yaml | OUT.json | OUT.xlsx (missing folders are created)"),
+    source: Path = typer.Argument(..., help="help.figures_source"),
+    output: Path = typer.Option(..., "-o", "--output", help="help.convert.output"),
 ) -> None:
-    """Convert figures between YAML, JSON and the Excel workbook layout."""
     from narrator.figures.dump import dump_yaml, figures_to_tree
     from narrator.sources.workbook import write_workbook
 
@@ -306,9 +300,8 @@ def convert(
         _fail(e)
 
 
-@app.command()
+@app.command(help="help.version")
 def version() -> None:
-    """Print narrator's version."""
     typer.echo(__version__)
 
 
@@ -323,15 +316,13 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help="help.narrator")
 def _root(
-    debug: bool = typer.Option(False, "--debug", help="on an internal error, show the traceback (give it anywhere "
-                                                      "on the command line)"),
+    debug: bool = typer.Option(False, "--debug", help="help.narrator.debug"),
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                      help="print narrator's version and exit"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="messages in zh (default) or en (also NARRATOR_LANG=en)"),
+                                      help="help.narrator.version"),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="zh|en", help="help.narrator.lang"),
 ) -> None:
-    """narrator: generate and check 部门决算情况说明 (rule-based, no language model)."""
     value = (lang or "").strip().lower() or None
     if value is not None and value not in LANGS:
         set_lang(None)

@@ -20,6 +20,7 @@ from narrator.core.resources import rules_dir
 from narrator.core.numbers import divide
 from narrator.core.values import ADD, DIV, MUL, SUB, Missing, Q, is_missing, zero_divisor
 from narrator.core.yamlio import load_rule_file
+from narrator.core.messages import msg
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,9 @@ def _compile(node: ast.expr, params: tuple[str, ...], rules: "RuleSet", unit: st
         if builtin is not None:
             return lambda env, b=builtin: b([f(env) for f in argfs])
         if fname not in rules.functions_spec:
-            raise E.ExprError(f"unknown function {fname!r}")
+            raise E.ExprError(msg("metrics.unknown_function", name=fname))
         return lambda env, fname=fname: rules.call(fname, *[f(env) for f in argfs])
-    raise E.ExprError(f"unsupported expression: {ast.dump(node)}")
+    raise E.ExprError(msg("metrics.unsupported_expression", expr=ast.unparse(node)))
 
 
 class _Source:
@@ -228,10 +229,10 @@ class _Source:
                 w(f"{t} = {self._object(builtin)}([{args}])")
                 return t
             if fname not in self.rules.functions_spec:
-                raise E.ExprError(f"unknown function {fname!r}")
+                raise E.ExprError(msg("metrics.unknown_function", name=fname))
             w(f"{t} = _rules.call({fname!r}{', ' if args else ''}{args})")
             return t
-        raise E.ExprError(f"unsupported expression: {ast.dump(node)}")
+        raise E.ExprError(msg("metrics.unsupported_expression", expr=ast.unparse(node)))
 
 
 def _sum(vals):
@@ -297,7 +298,7 @@ class RuleSet:
             else:
                 fn = _compile(node, params, self, unit, top=True)
         except E.ExprError as e:
-            raise InputError(f"rule {name}: {e}", self.source) from None
+            raise InputError(msg("metrics.rule_error", name=name, detail=e), self.source) from None
         return Rule(name, params, formula, unit, places, str(spec.get("说明", "")), fn, fresh, run)
 
     def _finish(self, rule: Rule, v):

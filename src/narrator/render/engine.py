@@ -513,7 +513,7 @@ def _named(names: dict[str, str], implementations: dict) -> dict:
     """Template name -> implementation, for the names of one section of rules/wording.yaml."""
     unknown = sorted(set(names.values()) - set(implementations))
     if unknown:
-        raise InputError(f"wording.yaml: no implementation named {', '.join(unknown)}", str(rules_dir() / "wording.yaml"))
+        raise InputError(msg("render.unknown_implementation", names=", ".join(unknown)), str(rules_dir() / "wording.yaml"))
     return {name: implementations[impl] for name, impl in names.items()}
 
 

@@ -33,6 +33,7 @@ from narrator.core.numbers import ZERO, divide, fmt
 from narrator.core.resources import rules_dir
 from narrator.core.values import is_missing
 from narrator.core.yamlio import load_rule_file
+from narrator.core.messages import msg
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NarratorSansSC-Regular.otf"
 FONT_ENV = "NARRATOR_CJK_FONT"
@@ -54,7 +55,7 @@ def chart_rules() -> dict:
     """rules/charts.yaml: {"图形": {图形: shape}, "格式": {...}, "图表": {key: spec}}."""
     data = load_rule_file(rules_dir() / "charts.yaml")
     if not isinstance(data, dict) or not isinstance(data.get("图表"), dict):
-        raise InputError("charts.yaml: missing 图表", str(rules_dir() / "charts.yaml"))
+        raise InputError(msg("chart.rules_missing"), str(rules_dir() / "charts.yaml"))
     return data
 
 
@@ -174,7 +175,7 @@ def build_chart(key: str, figures, number: int | None = None, title: str | None 
     """The chart ``key`` of rules/charts.yaml, with its numbers from ``figures``."""
     specs = chart_rules()["图表"]
     if key not in specs:
-        raise UsageError(f"no chart named {key!r} in rules/charts.yaml (have: {', '.join(specs)})")
+        raise UsageError(msg("chart.unknown", key=key, names=", ".join(specs)))
     spec = specs[key]
     ev = _Evaluator(figures)
     years = _years(figures)
@@ -187,7 +188,7 @@ def build_chart(key: str, figures, number: int | None = None, title: str | None 
     elif chart.shape == "bars":
         _compare(chart, spec, ev, words)
     else:
-        raise InputError(f"charts.yaml: chart {key}: unknown 图形 {chart.kind!r} ({' | '.join(chart_rules()['图形'])})",
+        raise InputError(msg("chart.unknown_kind", key=key, kind=chart.kind, kinds=" | ".join(chart_rules()["图形"])),
                          str(rules_dir() / "charts.yaml"))
     return chart
 
@@ -297,7 +298,7 @@ def _own_fonts() -> list[str]:
     out = []
     if env:
         if not os.path.isfile(env):
-            raise UsageError(f"{FONT_ENV}={env}: no such font file")
+            raise UsageError(msg("chart.no_font_file", var=FONT_ENV, path=env))
         out.append(env)
     if FONT_FILE.is_file():
         out.append(str(FONT_FILE))
@@ -329,13 +330,10 @@ def font_path(text: str = "") -> Path:
             return Path(p)
     tried = own + system
     if not tried:
-        raise UsageError("no CJK font for the charts: narrator's own font file is missing "
-                         f"({FONT_FILE}); reinstall narrator, or set {FONT_ENV} to a .ttf/.otf "
-                         "with Chinese glyphs (e.g. apt-get install -y fonts-noto-cjk)")
+        raise UsageError(msg("chart.no_font", path=FONT_FILE, var=FONT_ENV))
     lacking = "".join(sorted(c for c in set(text) if not c.isspace()
                              and not any(_covers(p, c) for p in tried)))
-    raise UsageError(f"no CJK font has glyphs for {lacking!r} (tried: {', '.join(tried)}); "
-                     f"set {FONT_ENV} to a font that has them")
+    raise UsageError(msg("chart.font_lacks_glyphs", chars=lacking, tried=", ".join(tried), var=FONT_ENV))
 
 
 @cache
@@ -481,7 +479,7 @@ def render_chart(chart: Chart, fmt: str = "png", title: bool = False, dpi: int |
 
     fmt = fmt.lower()
     if fmt not in ("png", "svg"):
-        raise UsageError(f"chart format {fmt!r}: png | svg")
+        raise UsageError(msg("chart.bad_format", fmt=fmt))
     rc = {"svg.fonttype": "path", "svg.hashsalt": "narrator", "axes.unicode_minus": False,
           "path.simplify": True}
     handler = _GlyphWarnings()
@@ -503,7 +501,7 @@ def render_chart(chart: Chart, fmt: str = "png", title: bool = False, dpi: int |
     glyphs = handler.messages + [str(w.message) for w in caught if "missing from" in str(w.message)
                                  or "Glyph" in str(w.message)]
     if glyphs:
-        raise UsageError(f"chart {chart.caption()}: missing glyphs: {glyphs[0]}")
+        raise UsageError(msg("chart.missing_glyphs", chart=chart.caption(), detail=glyphs[0]))
     return buf.getvalue()
 
 

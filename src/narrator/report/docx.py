@@ -33,6 +33,7 @@ from lxml import etree
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.core.messages import msg
+from narrator.report.html import severity_labels
 
 # -- the house style (GB/T 9704 公文格式) -------------------------------------------------
 
@@ -54,7 +55,6 @@ PLACEHOLDER = re.compile(r"【[^】\n]{0,120}】")
 LIST_WIDTHS = (1.0, 1.7, 1.4, 1.2, 2.0, 2.0, 6.3)   # 问题清单 columns (cm), 15.6 cm in all
 AUTHOR = "narrator"
 INITIALS = "NR"
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 HIGHLIGHT = {"error": WD_COLOR_INDEX.RED, "warning": WD_COLOR_INDEX.YELLOW, "info": WD_COLOR_INDEX.TURQUOISE}
 
 
@@ -303,9 +303,10 @@ def draft_docx(draft, figures) -> bytes:
 def _comment_text(f) -> str:
     out = f"{f.code} {f.message}"
     if f.found is not None or f.expected is not None:
-        out += f"。{f.found if f.found is not None else '—'} → {f.expected if f.expected is not None else '—'}"
+        out += msg("report.comment_values", found=f.found if f.found is not None else "—",
+                   expected=f.expected if f.expected is not None else "—")
     if f.formula:
-        out += f"；公式：{f.formula}"
+        out += msg("report.comment_formula", formula=f.formula)
     return out
 
 
@@ -389,7 +390,7 @@ def _findings_table(doc, findings, result, where_of, links: dict | None = None) 
         _cell(ft.cell(0, i), h, bold=True, size=9, align=WD_ALIGN_PARAGRAPH.CENTER)
     for n, f in enumerate(findings, 1):
         message = f.message + (f"（{f.formula}）" if f.formula else "")
-        for i, v in enumerate((str(n), where_of(f), f.code, SEVERITY.get(f.severity, f.severity),
+        for i, v in enumerate((str(n), where_of(f), f.code, severity_labels().get(f.severity, f.severity),
                                "" if f.found is None else str(f.found),
                                "" if f.expected is None else str(f.expected), message)):
             if i == 1 and links and id(f) in links:

@@ -20,11 +20,33 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from narrator import __version__
+from narrator.core.messages import msg
 from narrator.core.resources import templates_dir
 
-SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 _RANK = {"error": 0, "warning": 1, "info": 2}
-STATUS_LABEL = {"ok": "完成", "failed": "失败", "skipped": "跳过"}
+_STATUSES = ("ok", "failed", "skipped")
+# the page's fixed words (rules/messages.yaml html.*), handed to the templates as ``w``
+_WORDS = ("html.lang", "html.found", "html.expected", "html.formula", "html.heading", "html.meta_file",
+          "html.meta_figures", "html.meta_no_figures", "html.meta_pack", "html.count_numbers",
+          "html.claim_confirmed", "html.count_unverifiable", "html.legend", "html.legend_label", "html.legend_hint",
+          "html.toggle_claims", "html.text_heading", "html.findings_heading", "html.show",
+          "html.no_findings_in_text", "html.tables_heading", "html.batch_heading", "html.documents",
+          "html.document", "html.with_errors", "html.failed", "html.skipped", "html.filter", "html.filter_label",
+          "html.shown", "html.sort_hint", "html.status", "html.top", "html.no_documents", "html.verdict_clean")
+
+
+def severity_labels() -> dict[str, str]:
+    """error / warning / info → the page's word for it (错误 / 警告 / 提示)."""
+    return {"error": msg("report.severity.error"), "warning": msg("report.severity.warning"), "info": msg("report.severity.info")}
+
+
+def _status_label(status: str) -> str:
+    return {"ok": msg("html.status.ok"), "failed": msg("html.status.failed"),
+            "skipped": msg("html.status.skipped")}.get(status, status)
+
+
+def _words() -> dict[str, str]:
+    return {key.removeprefix("html."): msg(key) for key in _WORDS}
 
 
 @cache
@@ -57,26 +79,27 @@ class _Span:
 
 
 def _sev(f) -> str:
-    return f.severity if f.severity in SEVERITY_LABEL else "info"
+    return f.severity if f.severity in _RANK else "info"
 
 
 def _finding_title(f) -> str:
     title = f"{f.code} {f.message}"
     if f.found is not None or f.expected is not None:
-        title += f"：{f.found if f.found is not None else '?'} → {f.expected if f.expected is not None else '?'}"
+        title = msg("html.title_values", title=title, found=f.found if f.found is not None else "?",
+                    expected=f.expected if f.expected is not None else "?")
     if f.formula:
         title += f"  {f.formula}"
     return title
 
 
 def _finding_tip(f) -> str:
-    lines = [f"{SEVERITY_LABEL[_sev(f)]} · {f.code} {f.message}"]
+    lines = [f"{severity_labels()[_sev(f)]} · {f.code} {f.message}"]
     if f.found is not None:
-        lines.append(f"原文：{f.found}")
+        lines.append(msg("html.tip_found", value=f.found))
     if f.expected is not None:
-        lines.append(f"应为：{f.expected}")
+        lines.append(msg("html.tip_expected", value=f.expected))
     if f.formula:
-        lines.append(f"公式：{f.formula}")
+        lines.append(msg("html.tip_formula", formula=f.formula))
     return "\n".join(lines)
 
 
@@ -98,17 +121,15 @@ def _claim_span(i: int, c) -> _Span | None:
     else:
         label = None
     if status == "confirmed":
-        cls, title = "claim ok", "已核对"
-        if label:
-            title += f"：{label}"
+        cls, title = "claim ok", msg("html.claim_confirmed_as", label=label) if label else msg("html.claim_confirmed")
         if formula:
             title += f"  {formula}"
     elif status == "mismatch":
-        cls, title = "claim bad", "与决算数据不符"
-        if c.expected is not None:
-            title += f"：应为 {c.expected}"
+        cls = "claim bad"
+        title = (msg("html.claim_mismatch_expected", expected=c.expected) if c.expected is not None
+                 else msg("html.claim_mismatch"))
     else:
-        cls, title = "claim unv", "无法核对：未找到对应的决算数据"
+        cls, title = "claim unv", msg("html.claim_unverifiable")
     open_tag = Markup(f'<span class="{cls}" title="{_attr(title)}">')
     return _Span(m.start, m.end, 1, i, open_tag, Markup("</span>"))
 
@@ -130,7 +151,8 @@ def _finding_span(i: int, f, n: int, file: str | None) -> _Span | None:
     point = end == f.start
     open_tag = Markup(f'<mark id="f{i}" class="finding {sev}{" point" if point else ""}" tabindex="-1" '
                       f'data-n="{i}" title="{title}" data-tip="{tip}">')
-    ref = Markup(f'<a class="ref {sev}" href="#l{i}" data-n="{i}" aria-label="第{i}条：{escape(SEVERITY_LABEL[sev])}"></a>')
+    label = escape(msg("html.finding_ref", n=i, label=severity_labels()[sev]))
+    ref = Markup(f'<a class="ref {sev}" href="#l{i}" data-n="{i}" aria-label="{label}"></a>')
     cont = Markup(f'<mark class="finding {sev} cont" data-n="{i}" title="{title}" data-tip="{tip}">')
     return _Span(f.start, end, 0, i, open_tag, Markup("</mark>") + ref, cont, point, _RANK[sev])
 
@@ -241,8 +263,9 @@ def _item(i: int, f, n: int, file: str | None) -> dict:
     located = in_text(f, n, file)
     where = ""
     if f.line is not None:
-        where = f"第{f.line}行" + (f"第{f.column}列" if f.column is not None else "")
-    return {"n": i, "severity": sev, "label": SEVERITY_LABEL[sev], "code": f.code, "name": f.name,
+        where = (msg("html.where_line_column", line=f.line, column=f.column) if f.column is not None
+                 else msg("html.where_line", line=f.line))
+    return {"n": i, "severity": sev, "label": severity_labels()[sev], "code": f.code, "name": f.name,
             "message": f.message, "found": f.found, "expected": f.expected, "formula": f.formula,
             "where": where, "file": f.file, "linked": located, "row": row_line(f, file) is not None}
 
@@ -258,7 +281,7 @@ def check_html(result) -> str:
     items = [_item(i, f, len(text), result.file) for i, f in enumerate(findings, 1)]
     text_items = [it for it in items if it["linked"]]
     tables = [it for it in items if not it["linked"]]
-    table_counts = {sev: sum(it["severity"] == sev for it in tables) for sev in SEVERITY_LABEL}
+    table_counts = {sev: sum(it["severity"] == sev for it in tables) for sev in _RANK}
     s = result.summary
     counts = {
         "numbers": s.get("numbers", 0),
@@ -268,11 +291,23 @@ def check_html(result) -> str:
         "warnings": sum(f.severity == "warning" for f in findings),
         "info": sum(_sev(f) == "info" for f in findings),
     }
+    more = (msg("html.more_warnings", count=counts["warnings"]) if counts["errors"] and counts["warnings"] else "") \
+        + (msg("html.more_info", count=counts["info"]) if counts["info"] else "")
+    if counts["errors"]:
+        verdict = msg("html.verdict_errors", errors=counts["errors"], rest=more)
+    elif counts["warnings"]:
+        verdict = msg("html.verdict_warnings", warnings=counts["warnings"], rest=more)
+    else:
+        verdict = None
+    tables_note = (msg("html.tables_in_document", count=len(tables)) if any(it["row"] for it in tables)
+                   else msg("html.tables_in_figures", count=len(tables)))
     return _env().get_template("check.html.j2").render(
         file=result.file, figures=result.figures, pack=result.pack, counts=counts,
-        text_items=text_items, table_items=tables, table_counts=table_counts, total=len(items), body=body, version=__version__,
-        tables_in_document=any(it["row"] for it in tables),
-        labels=SEVERITY_LABEL,
+        text_items=text_items, table_items=tables, total=len(items), body=body, version=__version__,
+        labels=severity_labels(), w=_words(), verdict=verdict, tables_note=tables_note,
+        title=msg("html.title", file=result.file), total_note=msg("html.findings_total", count=len(items)),
+        table_counts=msg("html.table_counts", errors=table_counts["error"], warnings=table_counts["warning"],
+                         info=table_counts["info"]), footer=msg("html.footer", version=__version__),
     )
 
 
@@ -287,11 +322,13 @@ def batch_index_html(rows: list[dict]) -> str:
         row = {k: int(r.get(k) or 0) for k in _NUM_KEYS}
         status = r.get("status") or "ok"
         row.update(document=str(r.get("document", "")), output=r.get("output") or None, status=status,
-                   status_label=STATUS_LABEL.get(status, status), error_message=r.get("error_message"),
+                   status_label=_status_label(status), error_message=r.get("error_message"),
                    top=[str(t) for t in (r.get("top") or [])])
         clean.append(row)
     clean.sort(key=lambda r: (-r["errors"], -r["warnings"], r["document"]))
     totals = {k: sum(r[k] for r in clean) for k in _NUM_KEYS}
     totals.update(documents=len(clean), with_errors=sum(r["errors"] > 0 for r in clean),
-                  **{st: sum(r["status"] == st for r in clean) for st in STATUS_LABEL})
-    return _env().get_template("batch.html.j2").render(rows=clean, totals=totals, version=__version__)
+                  **{st: sum(r["status"] == st for r in clean) for st in _STATUSES})
+    return _env().get_template("batch.html.j2").render(
+        rows=clean, totals=totals, version=__version__, w=_words(), labels=severity_labels(),
+        title=msg("html.batch_title", count=len(clean)), footer=msg("html.footer", version=__version__))

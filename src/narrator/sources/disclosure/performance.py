@@ -177,10 +177,10 @@ class _PerfReader:
         self.rows = [_PRow(ln, t.cells(ln)) for ln in t.lines]
 
     def warn(self, message: str, offset: int | None, **kw) -> None:
-        self.ctx.finding("D002", "warning", f"{self.where}：{message}", offset, **kw)
+        self.ctx.finding("D002", "warning", msg("perf.at", where=self.where, message=message), offset, **kw)
 
     def info(self, message: str, offset: int | None, **kw) -> None:
-        self.ctx.finding("D001", "info", f"{self.where}：{message}", offset, **kw)
+        self.ctx.finding("D001", "info", msg("perf.at", where=self.where, message=message), offset, **kw)
 
     # -- 项目名称 ------------------------------------------------------------------------
     def name(self) -> str | None:
@@ -211,8 +211,7 @@ class _PerfReader:
         name = "".join(re.sub(r"\s+", "", c.text) for c in keep)
         if len(keep) < len(parts):
             dropped = [c.text.strip() for c in parts if c not in keep]
-            self.info(f"项目名称一格重复了“{' '.join(dropped)}”（提取时重复）；读作 "
-                       f"{name}", parts[0].offset, found=" | ".join(c.text.strip() for c in parts), expected=name)
+            self.info(msg("perf.name_repeated", repeated=" ".join(dropped), name=name), parts[0].offset, found=" | ".join(c.text.strip() for c in parts), expected=name)
         return name or None
 
     # -- 预算执行情况 --------------------------------------------------------------------
@@ -221,7 +220,7 @@ class _PerfReader:
         words = [norm(w) for w in self.v["预算表头"]]
         head = next((i for i, r in enumerate(self.rows) if all(w in norm(r.line.text) for w in words)), None)
         if head is None:
-            self.warn("未找到预算执行情况一行（预算数、执行数、执行率、得分）", self.t.title.offset)
+            self.warn(msg("perf.no_budget_row"), self.t.title.offset)
             return None
         data, tokens = None, []
         for i in range(head, min(head + 5, len(self.rows))):
@@ -230,17 +229,15 @@ class _PerfReader:
                 data, tokens = i, toks
                 break
         if data is None:
-            self.warn("预算执行情况表头之后没有预算数、执行数、执行率、得分",
-                      self.rows[head].line.offset)
+            self.warn(msg("perf.no_budget_numbers"), self.rows[head].line.offset)
             return None
         line = self.rows[data].line
         if len(tokens) != 4:
-            self.warn(f"预算执行情况一行应有预算数、执行数、执行率、得分，表中却有 {len(tokens)} 个数；"
-                       "此行未读", line.offset, found=line.text.strip()[:80])
+            self.warn(msg("perf.budget_row_count", count=len(tokens)), line.offset, found=line.text.strip()[:80])
             return None
         (b, bp, braw, bc), (e, ep, _eraw, _ec), (r, rp, rraw, _rc), (s, sp, _sraw, _sc) = tokens
         if bp or ep or sp:
-            self.warn("预算数、执行数或得分带有 % 号；此行未读", line.offset,
+            self.warn(msg("perf.budget_row_percent"), line.offset,
                       found=line.text.strip()[:80])
             return None
         if rp or r > 1:
@@ -252,20 +249,18 @@ class _PerfReader:
         if b and rate and _round(e / b * 100, places) != rate:
             fixed = self._lost_digits(braw, e, rate, places)
             if fixed is not None:
-                self.info(f"预算数“{braw}”提取时丢了前面的数字；读作 {_fmt(fixed)}：以 {braw.replace(' ', '')} "
-                          f"结尾的金额中，只有它使执行数 {_fmt(e)} ÷ 预算数 "
-                          f"舍入后等于表中的执行率 {rraw}", bc.offset, found=braw, expected=_fmt(fixed),
+                self.info(msg("perf.budget_lost_digits", raw=braw, value=_fmt(fixed), tail=braw.replace(" ", ""),
+                              spent=_fmt(e), rate=rraw), bc.offset, found=braw, expected=_fmt(fixed),
                           formula=f"{_fmt(e)} ÷ {_fmt(fixed)} × 100 = {_fmt(_round(e / fixed * 100, places + 2))}%",
                           end=bc.offset + len(bc.text))
                 out[WORDS.budget] = fixed
             else:
-                self.warn(f"执行数 {_fmt(e)} ÷ 预算数 {_fmt(b)} 不等于表中的执行率 {rraw}；"
-                          "保留原表数", bc.offset, found=braw)
+                self.warn(msg("perf.rate_mismatch", spent=_fmt(e), budget=_fmt(b), rate=rraw), bc.offset, found=braw)
         w = self._weight(self.rows[head: data + 1])
         if w is not None:
             out[WORDS.exec_weight] = w
         else:
-            self.warn("未读出预算执行情况的分值（“(20分)”）", line.offset)
+            self.warn(msg("perf.no_budget_weight"), line.offset)
         for k in out:
             self.t.at[(k,)] = line.offset
         return out, data
@@ -388,12 +383,11 @@ class _PerfReader:
                 continue
             heads.append(r)
         if not heads:
-            self.warn("指标各行中未读出一级指标名称；其得分未读",
-                      sec[0].line.offset)
+            self.warn(msg("perf.no_level1_names"), sec[0].line.offset)
             return None
         for h in heads:
             if h.heading[1] is None:
-                self.warn(f"未读出{h.heading[0]}的分值", h.heading[2].offset,
+                self.warn(msg("perf.no_weight", name=h.heading[0]), h.heading[2].offset,
                           found=h.heading[2].text)
         pos = {id(r): i for i, r in enumerate(sec)}
         hpos = [pos[id(h)] for h in heads]
@@ -411,39 +405,35 @@ class _PerfReader:
                     if res is not None:
                         fixes.append((r1, res))
             if len(fixes) != 1:
-                self.warn("表中得分与各一级指标分值（"
-                          + "、".join(f"{h.heading[0]} {_fmt(h.heading[1]) if h.heading[1] is not None else '?'}"
-                                      for h in heads)
-                          + "）怎样分组都对不上；一级指标得分未读", sec[0].line.offset)
+                self.warn(msg("perf.scores_do_not_group", weights=msg("join.list").join(
+                    f"{h.heading[0]} {_fmt(h.heading[1]) if h.heading[1] is not None else '?'}" for h in heads)),
+                          sec[0].line.offset)
                 return None
             dropped, result = fixes[0]
         sums, alternatives = result
         out = [_Block(h.heading[0], h.heading[1], _plain(sums[k]), h.heading[2]) for k, h in enumerate(heads)]
         if dropped is not None:
             c = dropped.score[1]
-            self.info(f"相邻两行的得分“{c.text.strip()}”是一个合并单元格提取了两次；"
-                      "只计一次（计两次，其一级指标得分会超过分值）",
-                      c.offset, found=c.text.strip(), expected="", end=c.offset + len(c.text.strip()))
+            self.info(msg("perf.merged_score_twice", score=c.text.strip()), c.offset, found=c.text.strip(), expected="", end=c.offset + len(c.text.strip()))
             dropped.score = None
         if alternatives:
-            shown = ["、".join(f"{b.name} {_fmt(b.score)}" for b in out)] + \
-                ["、".join(f"{out[k].name} {_fmt(_plain(x))}" for k, x in enumerate(alt)) for alt in alternatives]
-            self.warn("一级指标名称之间的各行有几种分组都符合分值和二级指标"
-                      "（" + "；".join(shown) + "）；取第一种，即每个名称"
-                      "最靠近其各行中间的分法", sec[0].line.offset)
+            sep = msg("join.list")
+            shown = [sep.join(f"{b.name} {_fmt(b.score)}" for b in out)] + \
+                [sep.join(f"{out[k].name} {_fmt(_plain(x))}" for k, x in enumerate(alt)) for alt in alternatives]
+            self.warn(msg("perf.several_groupings", groupings=msg("join.semicolon").join(shown)), sec[0].line.offset)
         return out
 
     # -- 总分 ---------------------------------------------------------------------------
     def total(self, row: _PRow | None, computed: Decimal | None) -> Decimal | None:
         """总分, read from its (possibly split) printed pieces and checked against the scores."""
         if row is None:
-            self.warn("没有总分一行", self.t.title.offset)
+            self.warn(msg("perf.no_total_row"), self.t.title.offset)
             return None
         cells = _nonempty(row.cells)[1:]
         pieces = [c for c in cells if re.fullmatch(r"[\d.\s]+", unicodedata.normalize("NFKC", c.text).strip())]
         stray = [c for c in cells if c not in pieces]
         if not pieces:
-            self.warn("总分未列出或读不出", row.line.offset, found=row.line.text.strip()[:40])
+            self.warn(msg("perf.total_unreadable"), row.line.offset, found=row.line.text.strip()[:40])
             return None
         texts = [re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text)) for c in pieces]
         joined, how = "".join(texts), ""
@@ -452,22 +442,22 @@ class _PerfReader:
             joined = texts[0]
             for t in texts[1:]:
                 joined += t[1:] if t and joined and t[0] == joined[-1] else t
-            how = "（断开处的字符在两边各出现了一次）"
+            how = msg("perf.total_break_doubled")
         shown = " | ".join(c.text.strip() for c in pieces)
         if not (re.fullmatch(r"\d+(\.\d+)?", joined) and Decimal(joined) <= 100):
-            self.warn(f"总分“{shown}”读不成一个得分", pieces[0].offset, found=shown)
+            self.warn(msg("perf.total_not_a_score", shown=shown), pieces[0].offset, found=shown)
             return None
         value = _plain(Decimal(joined))
         self.t.at[(WORDS.self_score,)] = row.line.offset
         agrees = computed is not None and value == computed
         if len(pieces) > 1 or stray:
-            extra = f"；多出的{'、'.join('“' + c.text.strip() + '”' for c in stray)}未计" if stray else ""
-            check = f"；与预算执行得分 + 各一级指标得分 = {_fmt(computed)} 相符" if agrees else ""
-            self.info(f"总分分成几段“{shown}”，读作 {_fmt(value)}{how}{extra}{check}",
+            extra = msg("perf.total_stray", stray=msg("join.list").join("“" + c.text.strip() + "”" for c in stray)) \
+                if stray else ""
+            check = msg("perf.total_agrees", computed=_fmt(computed)) if agrees else ""
+            self.info(msg("perf.total_split", shown=shown, value=_fmt(value), how=how, extra=extra, check=check),
                       pieces[0].offset, found=shown, expected=_fmt(value))
         if computed is not None and not agrees:
-            self.warn(f"总分 {_fmt(value)} 不等于预算执行得分 + 各一级指标得分（{_fmt(computed)}）；"
-                      "保留原表数", pieces[0].offset, found=_fmt(value), expected=_fmt(computed))
+            self.warn(msg("perf.total_mismatch", value=_fmt(value), computed=_fmt(computed)), pieces[0].offset, found=_fmt(value), expected=_fmt(computed))
         return value
 
 
@@ -575,7 +565,7 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
         name = rd.name()
         if not name:
             name = re.sub(r"\s", "", t.title_name)
-            rd.warn(f"未读出项目名称；用标题中的名称（{name}）", t.title.offset)
+            rd.warn(msg("perf.no_project_name", name=name), t.title.offset)
         out[WORDS.project_name] = name
     got = rd.budget()
     start = 0
@@ -583,12 +573,12 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
         budget, start = got
         out.update(budget)
     elif t.kind == "project":
-        rd.warn("未读出预算数和执行数，此项目未计入", t.title.offset)
+        rd.warn(msg("perf.no_budget_project_skipped"), t.title.offset)
         return None
     sections, header, total_row = rd.indicator_rows(start)
     sections = [s for s in sections if s]
     if not sections:
-        rd.warn("未找到指标各行（一级指标 … 得分）", t.title.offset)
+        rd.warn(msg("perf.no_indicator_rows"), t.title.offset)
         return _in_order(out)
     rd.read_rows(sections, header)
     blocks: list[_Block] = []
@@ -605,8 +595,7 @@ def _parse_perf_table(t: _PerfTable, ctx: _Ctx, where: str) -> dict | None:
         if WORDS.exec_weight in out and all(b.weight is not None for b in blocks):
             s = out[WORDS.exec_weight] + sum((b.weight for b in blocks), Decimal(0))
             if s != full:
-                rd.warn(f"预算执行分值 + 各一级指标分值 = {_fmt(_plain(s))}，不是 {_fmt(full)}",
-                        t.title.offset)
+                rd.warn(msg("perf.weights_not_full", total=_fmt(_plain(s)), full=_fmt(full)), t.title.offset)
         merged: dict[str, list] = {}          # 整体: the blocks of all 年度绩效目标, by name
         for b in blocks:
             m = merged.setdefault(b.name, [Decimal(0), Decimal(0)])
@@ -654,7 +643,7 @@ def _performance(ctx: _Ctx, lines: list[Line], parts: Parts, at: dict | None = N
     row it was read from (a project or the 整体 table: its title)."""
     projects, whole = [], []
     for t in _perf_tables(lines, parts):
-        where = "整体绩效自评表" if t.kind == "whole" else f"项目绩效自评表（{t.title_name}）"
+        where = msg("perf.whole_table") if t.kind == "whole" else msg("perf.project_table", name=t.title_name)
         before = len(ctx.findings)
         got = doubt_spaced_scores(t, _parse_perf_table(t, ctx, where), ctx, where, before)
         if got is not None:

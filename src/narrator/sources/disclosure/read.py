@@ -59,8 +59,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
         if chosen and b.key in chosen:
             reading = chosen[b.key]
             if reading.block is None:
-                why = ("读到的各行之后似乎缺了若干行：合计大于所读各行之和，差额本身各列自洽" if reading.how == "cut"
-                       else f"按各种分列方式读出的数都不满足表内加总关系，{reading.failed} 条不成立")
+                why = (msg("reading.rows_seem_missing") if reading.how == "cut"
+                       else msg("reading.no_layout_adds_up", count=reading.failed))
                 ctx.finding("D005", "warning", msg("reading.table_doubted", table=b.key, why=why), b.title.offset, unread=b.key)
                 continue
             b = reading.block

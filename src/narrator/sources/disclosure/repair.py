@@ -134,8 +134,8 @@ def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
             return res
         lt, rt = resolve(lhs), resolve(rhs)
         if lt and rt:
-            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", " 各项 "))
-            out.append(Identity(lt, rt, shown if base is None else f"{base}：{shown}"))
+            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", f" {msg('identity.each_row')} "))
+            out.append(Identity(lt, rt, shown if base is None else msg("identity.in_table", table=base, expr=shown)))
     return out
 
 
@@ -163,7 +163,7 @@ def _build_identities(ctx: _Ctx) -> list[Identity]:
                     lt = [pre + (t,) for t, _o in lhs if t in present]
                     rt = [pre + (t,) for t, _o in rhs if t in present]
                     name = _TOTAL if pre[1] == _TOTAL else pre[2]
-                    out.append(Identity(lt, rt, f"{key} {name} 行：{e.replace('?', '')}"))
+                    out.append(Identity(lt, rt, msg("identity.row", table=key, row=name, expr=e.replace("?", ""))))
         else:
             for e in exprs:
                 out += _expand(key, e, ctx)
@@ -194,10 +194,10 @@ def _subject_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
                 top = (key, _TOTAL, col)
                 if top in ctx.slots:
                     out.append(Identity([top], [(key, _ROWS, k, col) for k in kids],
-                                        f"{key}「{col}」列：合计 = Σ 类"))
+                                        msg("identity.column_classes", table=key, column=col)))
             else:
                 out.append(Identity([(key, _ROWS, parent, col)], [(key, _ROWS, k, col) for k in kids],
-                                    f"{key}「{col}」列：{parent} = Σ 其下各项"))
+                                    msg("identity.column_children", table=key, column=col, parent=parent)))
     return out
 
 
@@ -207,16 +207,18 @@ def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
     classes = [c for c in codes if len(c) == 3]
     kids = {c: [k for k in codes if len(k) == 5 and k.startswith(c)] for c in classes}
     p = lambda c: (key, _ROWS, c, WORDS.actual)  # noqa: E731
-    out = [Identity([p(c)], [p(k) for k in ks], f"{key}：{c} = Σ 其下各款") for c, ks in kids.items() if ks]
+    out = [Identity([p(c)], [p(k) for k in ks], msg("identity.detail_children", table=key, parent=c))
+           for c, ks in kids.items() if ks]
     for name, group in subj["基本支出分组"].items():
         total = subj["分组合计"].format(组=name)
         t = (key, total)
         mine = [c for c in classes if c in group]
         if t not in ctx.slots or not mine:
             continue
-        out.append(Identity([t], [p(c) for c in mine], f"{key}：{total} = Σ 类"))
+        out.append(Identity([t], [p(c) for c in mine], msg("identity.group_classes", table=key, total=total)))
         if all(kids[c] for c in mine):
-            out.append(Identity([t], [p(k) for c in mine for k in kids[c]], f"{key}：{total} = Σ 款"))
+            out.append(Identity([t], [p(k) for c in mine for k in kids[c]],
+                                msg("identity.group_sections", table=key, total=total)))
     return out
 
 
@@ -410,21 +412,27 @@ class _Solver:
             end = s.anchor + len(raw) if raw else None
             if s.status == "repaired":
                 v = s.value
-                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
+                how = msg("join.semicolon").join(msg("reading.identity_worked", identity=i.where,
+                                                                  worked=i.worked(p, v, self.slots))
+                                               for i in s.evidence)
                 ctx.finding("D001", "info", msg("reading.decimals_completed", where=where, raw=raw, value=_fmt(v), how=how), s.anchor, found=raw, expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "misread":
                 v = s.value
-                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
+                how = msg("join.semicolon").join(msg("reading.identity_worked", identity=i.where,
+                                                                  worked=i.worked(p, v, self.slots))
+                                               for i in s.evidence)
                 ctx.finding("D001", "info", msg("reading.misread", where=where, raw=raw, value=_fmt(v), how=how), s.anchor, found=raw,
                             expected=_fmt(v), formula=s.evidence[0].formula(self.slots), end=end)
             elif s.status == "filled":
                 v = s.value
-                how = "；".join(f"{i.where}（{i.worked(p, v, self.slots)}）" for i in s.evidence)
+                how = msg("join.semicolon").join(msg("reading.identity_worked", identity=i.where,
+                                                                  worked=i.worked(p, v, self.slots))
+                                               for i in s.evidence)
                 extra = ""
                 if len(s.evidence) < 2:
-                    extra = "此格不能为空：它至少为 " + "，".join(
-                        f"{_label(b, p[0])} = {_fmt(self.val(b))}" for b in self.bounds.get(p, []))
+                    extra = msg("reading.blank_at_least", bounds=msg("join.comma").join(
+                        f"{_label(b, p[0])} = {_fmt(self.val(b))}" for b in self.bounds.get(p, [])))
                 ctx.finding("D001", "info", msg("reading.blank_filled", where=where, value=_fmt(v), how=how)
                             + extra, s.anchor, found="", expected=_fmt(v),
                             formula=s.evidence[0].formula(self.slots))
@@ -436,27 +444,28 @@ class _Solver:
             elif s.status == "comma":
                 held = [i for i in self.by_path.get(p, []) if i.residual(self.val) == 0]
                 failed = [i for i in self.by_path.get(p, []) if i.residual(self.val) not in (None, Decimal(0))]
-                base = (f"{where}：“{raw}”读作 {_fmt(s.value)}：最后一个逗号是读错的小数点"
-                        "（千分位分隔的每组是三位数字）")
+                base = msg("reading.comma_was_point", where=where, raw=raw, value=_fmt(s.value))
+                semi = msg("join.semicolon")
                 if held:
-                    ctx.finding("D001", "info", base + "；已由 " + "；".join(i.where for i in held) + " 证实",
+                    ctx.finding("D001", "info", base + msg("reading.comma_confirmed", identities=semi.join(
+                                    i.where for i in held)),
                                 s.anchor, found=raw, expected=_fmt(s.value), formula=held[0].formula(self.slots),
                                 end=end)
                 elif failed:
-                    ctx.finding("D002", "warning", base + "；但这样 " + "；".join(i.where for i in failed)
-                                + " 不成立，请核对原表", s.anchor, found=raw,
+                    ctx.finding("D002", "warning", base + msg("reading.comma_contradicted", identities=semi.join(
+                                    i.where for i in failed)), s.anchor, found=raw,
                                 expected=_fmt(s.value), end=end)
                 else:
-                    ctx.finding("D001", "info", base + "；没有可以证实它的加总关系", s.anchor,
+                    ctx.finding("D001", "info", base + msg("reading.comma_unconfirmed"), s.anchor,
                                 found=raw, expected=_fmt(s.value), end=end)
             elif s.status == "truncated" and not s.known:
                 s.value, s.known, s.status = s.amount.value, True, "kept"
                 fits = self.conflicts.get(p)
                 if fits:
-                    why = "各加总关系得出的数不一致：" + "；".join(
-                        f"{i.where} 得 {_fmt(v)}" for v, i in fits)
+                    why = msg("reading.sums_disagree", results=msg("join.semicolon").join(
+                        msg("reading.sum_gives", identity=i.where, value=_fmt(v)) for v, i in fits))
                 else:
-                    why = "没有一条其余各格都已知的加总关系能确定它"
+                    why = msg("reading.no_sum_decides")
                 ctx.finding("D002", "warning", msg("reading.looks_truncated", where=where, raw=raw,
                                                    decimals=s.amount.decimals, places=self.places, why=why),
                             s.anchor, found=raw, expected=_fmt(s.value), end=end)

@@ -615,21 +615,21 @@ def _fix_subject_names(ctx: _Ctx) -> None:
     for key, rows in ctx.rows.items():
         detail = specs[key]["类型"] == "明细表"
         for r in rows:
-            official, why = None, ""
+            official, why, canonical = None, "", False
             if detail and r.code in econ:
-                official, why = econ[r.code], f"经济分类 {r.code} 的规范名称"
+                official, why, canonical = econ[r.code], msg("reading.economic_name", code=r.code), True
             elif not detail and len(r.code) == 3 and r.code in classes:
-                official, why = classes[r.code], f"类 {r.code} 的规范名称"
+                official, why, canonical = classes[r.code], msg("reading.class_name", code=r.code), True
             elif not detail and r.code in seen:
                 mine = norm(r.name)
                 votes = sorted(((len(tabs), n, name, tabs) for n, (name, tabs) in seen[r.code].items()
                                 if n != mine), reverse=True)
                 if votes and votes[0][0] >= 2 and votes[0][0] > len(seen[r.code].get(mine, ("", []))[1]):
                     official = votes[0][2]
-                    why = f"{r.code} 在" + "、".join(votes[0][3]) + "中的名称"
+                    why = msg("reading.name_in_tables", code=r.code, tables=msg("join.list").join(votes[0][3]))
             if official is None:
                 continue
-            if not r.name or (why.endswith("的规范名称") and norm(r.name) == norm(official)):
+            if not r.name or (canonical and norm(r.name) == norm(official)):
                 r.name = official
             elif norm(r.name) != norm(official):
                 off = r.name_cell.offset if r.name_cell else r.anchor
