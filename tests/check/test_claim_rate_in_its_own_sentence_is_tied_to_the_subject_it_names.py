@@ -1,0 +1,51 @@
+"""The claim reader: a rate in a sentence of its own (“与2016年相比，公务接待费支出增长26.51%”) is
+tied to the last amount of the subject it names; a subject after a heading glued to its
+sentence (“…说明（一）机关运行经费2017年度机关运行经费支出53.73万元”) is read after the year."""
+
+from decimal import Decimal
+
+from narrator.check.claims_figures import figures_from_claims, read_text
+
+HEAD = "2017年度某某工作部部门决算公开\n八、一般公共预算拨款“三公”经费支出决算情况\n"
+
+
+def _reading(doc, text: str):
+    return next(r for r in doc.readings if r.mention.text == text)
+
+
+def test_a_rate_naming_its_subject_is_tied_to_that_amount():
+    doc = read_text(HEAD + "（三）公务接待费26.14万元。主要用于各类接待活动。与2016年相比, 公务接待费支出增长26.51%。"
+                    "主要原因是交流活动增加。")
+    rate, amount = _reading(doc, "26.51"), _reading(doc, "26.14")
+    assert rate.anchor == amount.index
+
+
+def test_the_tie_names_the_subject_not_the_nearest_amount():
+    doc = read_text(HEAD + "（一）因公出国（境）费43.13万元，主要用于交流。（二）公务接待费26.14万元。"
+                    "与2016年相比，因公出国（境）经费支出增长69.80%。")
+    assert _reading(doc, "69.80").anchor == _reading(doc, "43.13").index
+
+
+def test_no_tie_for_another_year_an_unnamed_subject_or_another_section():
+    other_year = read_text(HEAD + "（三）公务接待费26.14万元。与2014年相比，公务接待费增长26.51%。")
+    assert _reading(other_year, "26.51").anchor is None
+    unnamed = read_text(HEAD + "（三）公务接待费26.14万元。与2016年相比，差旅费增长26.51%。")
+    assert _reading(unnamed, "26.51").anchor is None
+    elsewhere = read_text(HEAD + "（三）公务接待费26.14万元。\n九、其他重要事项说明\n与2016年相比，公务接待费增长26.51%。")
+    assert _reading(elsewhere, "26.51").anchor is None
+
+
+def test_the_tied_rate_gives_last_years_amount():
+    # 26.14 / 22.00 − 1 = 18.818…%: the one cent-exact amount that gives 18.82%
+    figures = figures_from_claims(HEAD + "（三）公务接待费26.14万元。与2016年相比，公务接待费支出增长18.82%。")
+    prior = figures.data["上年"]["财政拨款“三公”经费支出决算表"]["决算数"]["公务接待费"]
+    assert prior == Decimal("22.00")
+
+
+def test_a_subject_named_after_a_glued_heading_and_its_year():
+    doc = read_text("2017年度某某工作部部门决算公开\n九、其他重要事项说明（一）机关运行经费 2017年度机关运行经费支出"
+                    "53.73万元，比上年决算数增长55.25%。（二）政府采购情况本部门2017年度政府采购支出总额0.00万元。")
+    running, buying = _reading(doc, "53.73"), _reading(doc, "0.00")
+    assert running.subject == "机关运行经费" and running.year == 2017
+    assert buying.subject == "政府采购支出总额"
+    assert _reading(doc, "55.25").anchor == running.index
