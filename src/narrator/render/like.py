@@ -42,6 +42,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import Figures
 from narrator.render import like_template as T
 from narrator.render.like_pack import check_pack_folder, write_pack
+from narrator.render.like_sections import new_section_edits
 from narrator.render.like_template import Expr, Learned, data_key, words
 
 # ---------------------------------------------------------------------------------------
@@ -444,6 +445,10 @@ class _Learner:
                     which = T.fn_name("this_year" if y == self.year else "last_year")
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
+        from narrator.render.engine import load_pack
+
+        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections)
+        self.edits.extend(added)
         return self._assemble()
 
     # -- a 科目 line new this year: a line in the pattern of its siblings ---------------------
@@ -574,7 +579,8 @@ class _Learner:
                 sections[-1][1].append(line)
         if not sections:
             sections = [("", [])]
-        return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots)
+        return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots,
+                       self.new_sections)
 
 
 def _prior(path: str) -> str:

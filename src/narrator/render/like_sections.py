@@ -1,0 +1,78 @@
+"""Sections last year's text lacks: the standard pack's section, marked 【待核：新增段落】.
+
+A section of the standard pack (rules/like.yaml 新增段落) is added when this year's figures hold
+its data and no heading of last year's text names it. It goes where the standard order puts
+it: before the first of last year's sections that the standard pack places after it, or
+before the text's closing part (名词解释, 附件 …). The learned template includes the standard
+section's own template, so its numbers are slots with provenance like any pack's, and the
+wording is marked for a person to confirm.
+"""
+
+from __future__ import annotations
+
+from narrator.check.claims import Document, fold
+from narrator.check.grounding import value_at
+from narrator.render import like_template as T
+
+
+def _entries() -> list[dict]:
+    return T.words()["新增段落"]["段落"]
+
+
+def _heading_key(title: str) -> int | None:
+    """The standard order of the section a heading names: the entry whose word comes first in
+    it (the longer word on a tie); len(entries) for the closing part; None: none."""
+    best: tuple[int, int, int] | None = None
+    entries = _entries()
+    for i, e in enumerate(entries):
+        for w in e["标题词"]:
+            at = title.find(w)
+            if at >= 0 and (best is None or (at, -len(w)) < (best[0], best[1])):
+                best = (at, -len(w), i)
+    for w in T.words()["新增段落"]["文末词"]:
+        at = title.find(w)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, -len(w), len(entries))
+    return None if best is None else best[2]
+
+
+def _closing(text: str, after: int) -> int:
+    """Where the closing part (附件 …) starts after ``after``; the end of the text without one."""
+    found = [text.find(w, after) for w in T.words()["新增段落"]["文末词"]]
+    found = [x for x in found if x >= 0]
+    end = min(found) if found else len(text)
+    while end > after and text[end - 1] in " \t\u3000":
+        end -= 1
+    return end
+
+
+def _has_data(entry: dict, data: dict) -> bool:
+    return any(value_at(data, p) is not None for p in entry.get("数据") or [])
+
+
+def new_section_edits(doc: Document, data: dict, sections: list[dict]) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The insertions (position, position, template code) of the standard ``sections``
+    (load_pack("standard").sections) last year's text lacks, and their keys."""
+    entries = _entries()
+    by_key = {s["键"]: s for s in sections}
+    placed = [(start, _heading_key(fold(title))) for start, title in doc.sections]
+    covered = {i for _, i in placed if i is not None}
+    for _, title in doc.sections:
+        t = fold(title)
+        covered |= {i for i, e in enumerate(entries) if any(w in t for w in e["标题词"])}
+    edits, keys = [], []
+    for i, e in enumerate(entries):
+        if i in covered or e["键"] not in by_key or not _has_data(e, data):
+            continue
+        later = [start for start, k in placed if k is not None and k > i]
+        if later:
+            at = min(later)
+        else:
+            last = max((start for start, k in placed if k is not None), default=0)
+            at = _closing(doc.text, last)
+        sec = by_key[e["键"]]
+        code = ("\n" + T.confirm_mark("新增段落") + T.literal(str(sec.get("标题", ""))) + "\n"
+                + '{% include "' + str(sec["模板"]) + '" %}\n\n')   # trim_blocks eats one
+        edits.append((at, at, code))
+        keys.append(e["键"])
+    return edits, keys

@@ -1,0 +1,73 @@
+"""generate --like: a section this year's figures have and last year's text lacks is the standard
+pack's section, at the place the standard order puts it, marked 【待核：新增段落】 (issue 18)."""
+
+import copy
+
+from narrator.check.checker import check_text
+from narrator.render.engine import render
+from narrator.render.like import render_like
+
+MARK = "【待核：新增段落】"
+
+# last year's text (2023) with only two of the standard sections, and a closing part
+SHORT = """第三部分 区人社局2023年度部门决算情况说明
+
+一、收入支出决算总体情况说明
+
+2023年度区人社局本年收入合计15568.86万元，本年支出合计15568.86万元。
+
+二、财政拨款“三公”经费支出决算情况说明
+
+2023年度“三公”经费财政拨款支出决算为3.10万元。
+
+附件：1.收支决算总表
+"""
+
+
+def _standard_body(figures, key: str) -> list[str]:
+    std = render(figures, "standard")
+    sec = next(s for s in std.sections if s.id == key)
+    lines = [ln for ln in std.text[sec.start:sec.end].split("\n") if ln.strip()]
+    return lines[1:]            # without the pack's numbered heading
+
+
+def test_missing_sections_are_the_standard_packs_in_the_standard_order(sample_figures):
+    draft, learned = render_like(SHORT, sample_figures)
+    text = draft.text
+    assert "三公经费支出决算情况" not in learned.new_sections
+    assert "收入支出决算总体情况" not in learned.new_sections
+    for key in ("一般公共预算财政拨款基本支出决算情况", "机关运行经费支出", "政府采购支出"):
+        assert key in learned.new_sections
+        body = _standard_body(sample_figures, key)
+        assert body and all(ln in text for ln in body), key
+    assert text.count(MARK) == len(learned.new_sections)
+    three = text.index("“三公”经费支出决算情况说明")
+    closing = text.index("附件：")
+    # 基本支出 (六 in the standard order) before 三公 (九); 机关运行经费 and 政府采购 after it,
+    # before the closing part, in the standard order
+    basic = text.index(MARK + "一般公共预算财政拨款基本支出决算情况说明")
+    running = text.index(MARK + "机关运行经费支出说明")
+    buying = text.index(MARK + "政府采购支出说明")
+    assert basic < three < running < buying < closing
+
+
+def test_the_draft_with_new_sections_passes_check(sample_figures):
+    draft, learned = render_like(SHORT, sample_figures)
+    assert learned.new_sections
+    errors = [f for f in check_text(draft.text, "draft.txt", sample_figures).findings if f.severity == "error"]
+    assert errors == []
+
+
+def test_a_section_last_years_headings_name_is_not_added(sample_figures):
+    text = SHORT.replace("附件：", "三、政府采购支出情况\n\n2023年度政府采购支出总额100.00万元。\n\n附件：")
+    _draft, learned = render_like(text, sample_figures)
+    assert "政府采购支出" not in learned.new_sections
+    assert "机关运行经费支出" in learned.new_sections
+
+
+def test_a_section_whose_figures_are_absent_is_not_added(sample_figures):
+    figures = copy.deepcopy(sample_figures)
+    del figures.data["政府采购"]
+    draft, learned = render_like(SHORT, figures)
+    assert "政府采购支出" not in learned.new_sections
+    assert MARK + "政府采购支出说明" not in draft.text
