@@ -14,11 +14,19 @@ For each pair of the same department in two years (the corpus README: 03→30 �
    same amount, in any money unit, at its place), marked (a 【待核：原文数字 …】 there),
    wrong (another number there, unmarked: a failure), or absent (the earlier text has no
    sentence or no number at that place: its wording cannot give it).
+   Two aligned sentences' numbers left over on both sides that are the same amount are
+   matched too (the same place, worded a little differently).
+5. the standard sections the draft added (【待核：新增段落】, render/like_sections.py): each of
+   their numbers that is a later-text number not given at an aligned place, after like words
+   (the 6 characters before each, similarity ≥ 0.5), counts once as given by a new paragraph
+   ("new ¶"); their numbers that equal no number of the later text are "new other" (they come
+   from the figures made from the later text, e.g. a change the later text did not print).
 Printed per document: reproduced / rounded / marked / wrong / absent, the share reproduced of
 the numbers at places the earlier wording has (reproduced + rounded + marked + wrong), and of
-all numbers; the draft's unmarked numbers in sentences aligned with none that equal (or round
-to) no number of the later text (unsupported); and the errors of `narrator check` of the draft
-against the figures. Wrong, unsupported and check errors are failures (exit 1).
+all numbers; new ¶, and the share of all numbers reproduced or given by new paragraphs; the
+draft's unmarked numbers in sentences aligned with none (and not in a new paragraph) that equal
+(or round to) no number of the later text (unsupported); and the errors of `narrator check` of
+the draft against the figures. Wrong, unsupported and check errors are failures (exit 1).
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from narrator.check.checker import check_text  # noqa: E402
 from narrator.check.claims import MONEY_FACTOR, simplified  # noqa: E402
 from narrator.check.claims_figures import figures_from_claims  # noqa: E402
 from narrator.check.extract import extract  # noqa: E402
+from narrator.render.engine import render  # noqa: E402
 from narrator.render.like import render_like  # noqa: E402
 
 PAIRS = (("03", "30"), ("04", "29"))
@@ -82,6 +91,36 @@ def _before(s: str, pos: int) -> str:
 
 def _sentences(text: str) -> list[str]:
     return [m.group() for m in SENT.finditer(text) if m.group().strip()]
+
+
+NEW_MARK = "【待核：新增段落】"
+
+
+def _new_paragraph_sentences(draft_text: str, added: list[str], figures) -> set[int]:
+    """The indices (in ``_sentences(draft_text)``) of the sentences of the standard sections
+    the draft added (each: its marked title line and the lines of the section's body)."""
+    if not added:
+        return set()
+    std = render(figures, "standard")
+    lines_of = {sec.id: len([ln for ln in std.text[sec.start:sec.end].split("\n") if ln.strip()])
+                for sec in std.sections}
+    spans, pos = [], 0
+    for key in added:
+        at = draft_text.find(NEW_MARK, pos)
+        end = at
+        for _ in range(lines_of.get(key, 1)):        # the title line and the body (heading counted by the pack)
+            nl = draft_text.find("\n", end + 1)
+            end = len(draft_text) if nl < 0 else nl
+        spans.append((at, end))
+        pos = end
+    out, k = set(), 0
+    for m in SENT.finditer(draft_text):
+        if not m.group().strip():
+            continue
+        if any(a <= m.start() < b for a, b in spans):
+            out.add(k)
+        k += 1
+    return out
 
 
 def _mask(s: str) -> str:
@@ -136,9 +175,11 @@ def _rounded(x: Num, y: Num) -> bool:
 def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     later_text = later.read_text(encoding="utf-8")
     figures = figures_from_claims(later_text, later.name)
-    draft, _ = render_like(earlier.read_text(encoding="utf-8"), figures, None, None, earlier.name)
+    draft, learned = render_like(earlier.read_text(encoding="utf-8"), figures, None, None, earlier.name)
     want_s, got_s = _sentences(later_text), _sentences(draft.text)
-    counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0)
+    new_s = _new_paragraph_sentences(draft.text, learned.new_sections, figures)
+    counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0, new=0, new_other=0)
+    missed: list[Num] = []      # the later text's numbers not given at an aligned place
     counts["check errors"] = sum(f.severity == "error" for f in check_text(draft.text, "draft.txt", figures).findings)
     aligned_got = set()
     seen_want = set()
@@ -152,14 +193,24 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
             if op == "equal" or (op == "replace" and a1 - a0 == b1 - b0):
                 # a percentage with a percentage, an amount with an amount (or a mark of either)
                 matched.update({a0 + k: b0 + k for k in range(a1 - a0) if _kind(want[a0 + k]) == _kind(got[b0 + k])})
+        # a number left over on both sides of two aligned sentences, the same amount: the same
+        # place worded a little differently (“2017年收入” / “2017本年收入”)
+        free = [b for b in range(len(got)) if b not in matched.values()]
+        for k, w in enumerate(want):
+            b = next((b for b in free if k not in matched and _same(w, got[b])), None)
+            if b is not None:
+                matched[k] = b
+                free.remove(b)
         for k, w in enumerate(want):
             g = got[matched[k]] if k in matched else None
             if g is None:
                 counts["absent"] += 1
+                missed.append(w)
                 if verbose:
                     print(f"  absent {w.text}: {want_s[i].strip()[:60]} | {got_s[j].strip()[:60]}")
             elif g.value is None:
                 counts["marked"] += 1
+                missed.append(w)
                 if verbose:
                     print(f"  marked {w.text} → {g.text}: {got_s[j].strip()[:80]}")
             elif _same(w, g):
@@ -173,11 +224,29 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     for i, s in enumerate(want_s):
         if i not in seen_want and _numbers(s):
             counts["absent"] += len(_numbers(s))
+            missed.extend(_numbers(s))
             if verbose:
                 print(f"  absent sentence ({len(_numbers(s))}): {s.strip()[:80]}")
     want_all = [n for s in want_s for n in _numbers(s)]
+    # the added standard sections: the later text's numbers (not given at an aligned place)
+    # they print, each number used once; their other numbers come from the figures, not the text
+    for j in sorted(new_s):
+        for g in _numbers(got_s[j]):
+            if g.value is None:
+                continue
+            # the same amount, after like words (公用经费 22.04 is not 机关运行经费支出 22.04)
+            near = [(SequenceMatcher(None, w.before, g.before).ratio(), k) for k, w in enumerate(missed) if _same(w, g)]
+            best = max(near, default=(0.0, -1))
+            hit = missed[best[1]] if best[0] >= MIN_SIMILARITY else None
+            if hit is not None and j not in aligned_got:
+                missed.remove(hit)
+                counts["new"] += 1
+            elif j not in aligned_got and not any(_same(w, g) for w in want_all):
+                counts["new_other"] += 1
+                if verbose:
+                    print(f"  new paragraph, not in the later text: {g.text}: {got_s[j].strip()[:80]}")
     for j, s in enumerate(got_s):
-        if j in aligned_got:
+        if j in aligned_got or j in new_s:
             continue
         for g in _numbers(s):
             if g.value is not None and not any(_same(w, g) or _rounded(w, g) for w in want_all):
@@ -197,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"like_corpus: corpus pairs not found in {args.corpus}", file=sys.stderr)
         return 2
     print(f"{'pair':<8}{'numbers':>8}{'reproduced':>11}{'rounded':>8}{'marked':>8}{'wrong':>7}{'absent':>8}"
-          f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'check errors':>13}")
+          f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'new ¶':>7}{'with new':>9}{'new other':>10}"
+          f"{'check errors':>13}")
     failures = 0
     for a, b in PAIRS:
         if args.verbose:
@@ -207,8 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         total = placed + c["absent"]
         at = c["reproduced"] / placed if placed else 0
         share = c["reproduced"] / total if total else 0
+        with_new = (c["reproduced"] + c["new"]) / total if total else 0
         print(f"{a}→{b:<4}{total:>8}{c['reproduced']:>11}{c['rounded']:>8}{c['marked']:>8}{c['wrong']:>7}{c['absent']:>8}"
-              f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}{c['check errors']:>13}")
+              f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}{c['new']:>7}{with_new:>9.1%}{c['new_other']:>10}"
+              f"{c['check errors']:>13}")
         failures += c["wrong"] + c["unsupported"] + c["check errors"]
     return 1 if failures else 0
 
