@@ -45,12 +45,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from narrator.check.checker import check_text  # noqa: E402
 from narrator.check.claims import MONEY_FACTOR, simplified  # noqa: E402
-from narrator.check.claims_figures import figures_from_claims  # noqa: E402
+from narrator.check.claims_figures import figures_from_claims, read_text  # noqa: E402
 from narrator.check.extract import extract  # noqa: E402
 from narrator.render.engine import render  # noqa: E402
 from narrator.render.like import render_like  # noqa: E402
+from narrator.render.like_sections import covered_places, standard_place  # noqa: E402
 
 PAIRS = (("03", "30"), ("04", "29"))
+STANDARD_KEYS = ["收支总体", "收入", "支出", "财政拨款收支总体", "一般公共预算财政拨款支出", "基本支出", "政府性基金",
+                 "国有资本经营", "三公经费", "机关运行经费", "政府采购", "国有资产", "预算绩效"]   # rules/like.yaml 新增段落
 MARK = re.compile(r"【待核：原文数字 ([^】]*)】")
 ANY_MARK = re.compile(r"【待核：[^】]*】")
 SENT = re.compile(r"[^。；;\n]+[。；;\n]?")
@@ -172,6 +175,30 @@ def _rounded(x: Num, y: Num) -> bool:
     return x.value.quantize(Decimal(1).scaleb(-y.places), ROUND_HALF_UP) == y.value
 
 
+def _why(missed, why: dict, later_text: str, want_s: list[str], earlier_text: str) -> dict[str, int]:
+    """How many of the later text's numbers are missed for each reason: marked; the aligned
+    earlier sentence has no number there; in a sentence the earlier text lacks, by where that
+    sentence is — a standard section the earlier text has none of, one it has (its sentence
+    lacks this one), or no standard section (工作总结 …)."""
+    later_doc, earlier_doc = read_text(later_text), read_text(earlier_text)
+    has = covered_places(earlier_doc)
+    starts, pos = [], 0
+    for s in want_s:
+        pos = later_text.find(s, pos)
+        starts.append(pos)
+    out: dict[str, int] = {}
+    for i, w in missed:
+        reason = why[id(w)]
+        if reason == "sentence":
+            title = next((t for a, t in reversed(later_doc.sections) if a <= starts[i]), "")
+            place = standard_place(title)
+            reason = ("in no standard section" if place is None or place >= len(STANDARD_KEYS)
+                      else f"a section the earlier text lacks ({STANDARD_KEYS[place]})" if place not in has
+                      else f"a sentence the earlier section lacks ({STANDARD_KEYS[place]})")
+        out[reason] = out.get(reason, 0) + 1
+    return out
+
+
 def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     later_text = later.read_text(encoding="utf-8")
     figures = figures_from_claims(later_text, later.name)
@@ -179,11 +206,15 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     want_s, got_s = _sentences(later_text), _sentences(draft.text)
     new_s = _new_paragraph_sentences(draft.text, learned.new_sections, figures)
     counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0, new=0, new_other=0)
-    missed: list[Num] = []      # the later text's numbers not given at an aligned place
+    missed: list[tuple[int, Num]] = []      # the later text's numbers not given at an aligned place
+    why: dict[int, str] = {}                # id(number) → why it is missed (see _why)
     counts["check errors"] = sum(f.severity == "error" for f in check_text(draft.text, "draft.txt", figures).findings)
     aligned_got = set()
     seen_want = set()
-    for i, j in _align(want_s, got_s):
+    # the draft's sentences from last year's wording; the added sections are scored apart
+    kept = [j for j in range(len(got_s)) if j not in new_s]
+    for i, jj in _align(want_s, [got_s[j] for j in kept]):
+        j = kept[jj]
         aligned_got.add(j)
         seen_want.add(i)
         want, got = _numbers(want_s[i]), _numbers(got_s[j])
@@ -205,12 +236,14 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
             g = got[matched[k]] if k in matched else None
             if g is None:
                 counts["absent"] += 1
-                missed.append(w)
+                missed.append((i, w))
+                why[id(w)] = "the aligned earlier sentence has no number there"
                 if verbose:
                     print(f"  absent {w.text}: {want_s[i].strip()[:60]} | {got_s[j].strip()[:60]}")
             elif g.value is None:
                 counts["marked"] += 1
-                missed.append(w)
+                missed.append((i, w))
+                why[id(w)] = "marked"
                 if verbose:
                     print(f"  marked {w.text} → {g.text}: {got_s[j].strip()[:80]}")
             elif _same(w, g):
@@ -224,27 +257,39 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     for i, s in enumerate(want_s):
         if i not in seen_want and _numbers(s):
             counts["absent"] += len(_numbers(s))
-            missed.extend(_numbers(s))
+            for n in _numbers(s):
+                missed.append((i, n))
+                why[id(n)] = "sentence"
             if verbose:
                 print(f"  absent sentence ({len(_numbers(s))}): {s.strip()[:80]}")
     want_all = [n for s in want_s for n in _numbers(s)]
     # the added standard sections: the later text's numbers (not given at an aligned place)
-    # they print, each number used once; their other numbers come from the figures, not the text
+    # they print, each number used once — after like words (公用经费 22.04 is not 机关运行经费支出
+    # 22.04), or, not 0, in a later sentence another number of the same new sentence came from;
+    # their other numbers come from the figures, not the text
     for j in sorted(new_s):
+        sources, pending = set(), []
         for g in _numbers(got_s[j]):
             if g.value is None:
                 continue
-            # the same amount, after like words (公用经费 22.04 is not 机关运行经费支出 22.04)
-            near = [(SequenceMatcher(None, w.before, g.before).ratio(), k) for k, w in enumerate(missed) if _same(w, g)]
+            near = [(SequenceMatcher(None, w.before, g.before).ratio(), k)
+                    for k, (_i, w) in enumerate(missed) if _same(w, g)]
             best = max(near, default=(0.0, -1))
-            hit = missed[best[1]] if best[0] >= MIN_SIMILARITY else None
-            if hit is not None and j not in aligned_got:
-                missed.remove(hit)
+            if best[0] >= MIN_SIMILARITY:
+                sources.add(missed.pop(best[1])[0])
                 counts["new"] += 1
-            elif j not in aligned_got and not any(_same(w, g) for w in want_all):
+            else:
+                pending.append(g)
+        for g in pending:
+            k = next((k for k, (i, w) in enumerate(missed) if i in sources and w.value and _same(w, g)), None)
+            if k is not None:
+                missed.pop(k)
+                counts["new"] += 1
+            elif not any(_same(w, g) for w in want_all):
                 counts["new_other"] += 1
                 if verbose:
                     print(f"  new paragraph, not in the later text: {g.text}: {got_s[j].strip()[:80]}")
+    counts["why"] = _why(missed, why, later_text, want_s, earlier.read_text(encoding="utf-8"))
     for j, s in enumerate(got_s):
         if j in aligned_got or j in new_s:
             continue
@@ -269,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'new ¶':>7}{'with new':>9}{'new other':>10}"
           f"{'check errors':>13}")
     failures = 0
+    breakdowns = []
     for a, b in PAIRS:
         if args.verbose:
             print(f"{a}→{b}:")
@@ -282,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{c['unsupported']:>12}{at:>11.1%}{share:>8.1%}{c['new']:>7}{with_new:>9.1%}{c['new_other']:>10}"
               f"{c['check errors']:>13}")
         failures += c["wrong"] + c["unsupported"] + c["check errors"]
+        breakdowns.append((f"{a}→{b}", c["why"]))
+    print("\nnot reproduced, not given by a new section, why:")
+    for pair, why in breakdowns:
+        for reason, n in sorted(why.items(), key=lambda t: -t[1]):
+            print(f"  {pair}  {n:>3}  {reason}")
     return 1 if failures else 0
 
 

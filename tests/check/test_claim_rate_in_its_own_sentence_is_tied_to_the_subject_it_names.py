@@ -49,3 +49,16 @@ def test_a_subject_named_after_a_glued_heading_and_its_year():
     assert running.subject == "机关运行经费" and running.year == 2017
     assert buying.subject == "政府采购支出总额"
     assert _reading(doc, "55.25").anchor == running.index
+
+
+def test_a_rate_no_amount_to_the_cent_gives_gets_last_years_amount_to_the_yuan():
+    # 26.14万元 on 20.66万元 is 26.52%, on 20.67万元 26.46%: the rate was worked out in 元
+    figures = figures_from_claims(HEAD + "（三）公务接待费26.14万元。与2016年相比，公务接待费支出增长26.51%。")
+    prior = figures.data["上年"]["财政拨款“三公”经费支出决算表"]["决算数"]["公务接待费"]
+    assert prior == Decimal("20.6624")
+    assert round((Decimal("26.14") - prior) / prior * 100, 2) == Decimal("26.51")
+
+
+def test_a_subject_written_without_its_brackets():
+    doc = read_text(HEAD + "（一）因公出国（境）费121.86万元。与2016年相比，因公出国境经费支出增长150%。")
+    assert _reading(doc, "150").anchor == _reading(doc, "121.86").index

@@ -19,7 +19,7 @@ def _entries() -> list[dict]:
     return T.words()["新增段落"]["段落"]
 
 
-def _heading_key(title: str) -> int | None:
+def standard_place(title: str) -> int | None:
     """The standard order of the section a heading names: the entry whose word comes first in
     it (the longer word on a tie); len(entries) for the closing part; None: none."""
     best: tuple[int, int, int] | None = None
@@ -34,6 +34,20 @@ def _heading_key(title: str) -> int | None:
         if at >= 0 and (best is None or at < best[0]):
             best = (at, -len(w), len(entries))
     return None if best is None else best[2]
+
+
+def covered_places(doc: Document) -> set[int]:
+    """The standard order of each section a heading of ``doc`` names (a heading may name two:
+    “十、政府采购支出、国有资产占用情况说明”)."""
+    entries = _entries()
+    out = set()
+    for _, title in doc.sections:
+        t = fold(title)
+        place = standard_place(t)
+        if place is not None:
+            out.add(place)
+        out |= {i for i, e in enumerate(entries) if any(w in t for w in e["标题词"])}
+    return out
 
 
 def _closing(text: str, after: int) -> int:
@@ -55,11 +69,8 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict]) -> tuple[
     (load_pack("standard").sections) last year's text lacks, and their keys."""
     entries = _entries()
     by_key = {s["键"]: s for s in sections}
-    placed = [(start, _heading_key(fold(title))) for start, title in doc.sections]
-    covered = {i for _, i in placed if i is not None}
-    for _, title in doc.sections:
-        t = fold(title)
-        covered |= {i for i, e in enumerate(entries) if any(w in t for w in e["标题词"])}
+    placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
+    covered = covered_places(doc)
     edits, keys = [], []
     for i, e in enumerate(entries):
         if i in covered or e["键"] not in by_key or not _has_data(e, data):
