@@ -15,7 +15,10 @@ For each pair of the same department in two years (the corpus README: 03→30 �
    wrong (another number there, unmarked: a failure), or absent (the earlier text has no
    sentence or no number at that place: its wording cannot give it).
    Two aligned sentences' numbers left over on both sides that are the same amount are
-   matched too (the same place, worded a little differently).
+   matched too (the same place, worded a little differently); so is a number of a sentence
+   aligned with none and the same amount (or its rounding) after like words (similarity ≥
+   0.5) in the draft's unaligned sentences between the same two aligned neighbours (the
+   sentences were split differently).
 5. the standard sections the draft added (【待核：新增段落】, render/like_sections.py): each of
    their numbers that is a later-text number not given at an aligned place, after like words
    (the 6 characters before each, similarity ≥ 0.5), counts once as given by a new paragraph
@@ -205,7 +208,7 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     draft, learned = render_like(earlier.read_text(encoding="utf-8"), figures, None, None, earlier.name)
     want_s, got_s = _sentences(later_text), _sentences(draft.text)
     new_s = _new_paragraph_sentences(draft.text, learned.new_sections, figures)
-    counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0, new=0, new_other=0)
+    counts = dict(reproduced=0, rounded=0, marked=0, wrong=0, absent=0, unsupported=0, new=0, new_other=0, between=0)
     missed: list[tuple[int, Num]] = []      # the later text's numbers not given at an aligned place
     why: dict[int, str] = {}                # id(number) → why it is missed (see _why)
     counts["check errors"] = sum(f.severity == "error" for f in check_text(draft.text, "draft.txt", figures).findings)
@@ -213,8 +216,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     seen_want = set()
     # the draft's sentences from last year's wording; the added sections are scored apart
     kept = [j for j in range(len(got_s)) if j not in new_s]
-    for i, jj in _align(want_s, [got_s[j] for j in kept]):
-        j = kept[jj]
+    pairs = [(i, kept[jj]) for i, jj in _align(want_s, [got_s[j] for j in kept])]
+    for i, j in pairs:
         aligned_got.add(j)
         seen_want.add(i)
         want, got = _numbers(want_s[i]), _numbers(got_s[j])
@@ -254,14 +257,30 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
                 counts["wrong"] += 1
                 if verbose:
                     print(f"  WRONG {w.text} → {g.text}: {got_s[j].strip()[:80]}")
+    # a sentence aligned with none: its numbers at the same amount, after like words, in the
+    # draft's unaligned sentences between the same two aligned neighbours (sentences split
+    # differently: “…具体情况如下：（一）因公出国（境）费43.13万元，主要用于…；”)
+    used: set[tuple[int, int]] = set()
     for i, s in enumerate(want_s):
-        if i not in seen_want and _numbers(s):
-            counts["absent"] += len(_numbers(s))
-            for n in _numbers(s):
-                missed.append((i, n))
-                why[id(n)] = "sentence"
+        if i in seen_want or not _numbers(s):
+            continue
+        lo = max((j for a, j in pairs if a < i), default=-1)
+        hi = min((j for a, j in pairs if a > i), default=len(got_s))
+        gap = [(j, k, g) for j in kept if lo < j < hi and j not in aligned_got
+               for k, g in enumerate(_numbers(got_s[j])) if g.value is not None]
+        for n in _numbers(s):
+            hit = next(((j, k, g) for j, k, g in gap if (j, k) not in used and (_same(n, g) or _rounded(n, g))
+                        and SequenceMatcher(None, n.before, g.before).ratio() >= MIN_SIMILARITY), None)
+            if hit is not None:
+                used.add(hit[:2])
+                counts["reproduced" if _same(n, hit[2]) else "rounded"] += 1
+                counts["between"] += 1
+                continue
+            counts["absent"] += 1
+            missed.append((i, n))
+            why[id(n)] = "sentence"
             if verbose:
-                print(f"  absent sentence ({len(_numbers(s))}): {s.strip()[:80]}")
+                print(f"  absent {n.text} (sentence aligned with none): {s.strip()[:80]}")
     want_all = [n for s in want_s for n in _numbers(s)]
     # the added standard sections: the later text's numbers (not given at an aligned place)
     # they print, each number used once — after like words (公用经费 22.04 is not 机关运行经费支出
@@ -314,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'unsupported':>12}{'at places':>11}{'of all':>8}{'new ¶':>7}{'with new':>9}{'new other':>10}"
           f"{'check errors':>13}")
     failures = 0
-    breakdowns = []
+    breakdowns, between = [], []
     for a, b in PAIRS:
         if args.verbose:
             print(f"{a}→{b}:")
@@ -329,7 +348,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{c['check errors']:>13}")
         failures += c["wrong"] + c["unsupported"] + c["check errors"]
         breakdowns.append((f"{a}→{b}", c["why"]))
-    print("\nnot reproduced, not given by a new section, why:")
+        between.append(f"{a}→{b} {c['between']}")
+    print("\nof reproduced and rounded, in sentences aligned with none (between the same neighbours):",
+          ", ".join(between))
+    print("not reproduced, not given by a new section, why:")
     for pair, why in breakdowns:
         for reason, n in sorted(why.items(), key=lambda t: -t[1]):
             print(f"  {pair}  {n:>3}  {reason}")

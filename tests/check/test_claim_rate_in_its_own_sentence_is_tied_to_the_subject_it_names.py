@@ -62,3 +62,13 @@ def test_a_rate_no_amount_to_the_cent_gives_gets_last_years_amount_to_the_yuan()
 def test_a_subject_written_without_its_brackets():
     doc = read_text(HEAD + "（一）因公出国（境）费121.86万元。与2016年相比，因公出国境经费支出增长150%。")
     assert _reading(doc, "150").anchor == _reading(doc, "121.86").index
+
+
+def test_a_subject_under_the_sections_scope_is_the_one_named():
+    # the lead “…公共财政拨款支出…，具体情况如下” reads 因公出国（境）费 as 财政拨款|因公出国（境）费
+    doc = read_text("2015年度某某工作部部门决算说明\n七、“三公”经费公共财政拨款支出决算情况2015年“三公”经费公共财政拨款"
+                    "支出181.62万元，具体情况如下：（一）因公出国（境）费121.86万元，主要用于交流。"
+                    "与2014年相比，因公出国境经费支出增长150%。")
+    amount = _reading(doc, "121.86")
+    assert "|" in amount.subject
+    assert _reading(doc, "150").anchor == amount.index
