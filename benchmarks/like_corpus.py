@@ -275,6 +275,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
                 used.add(hit[:2])
                 counts["reproduced" if _same(n, hit[2]) else "rounded"] += 1
                 counts["between"] += 1
+                if verbose:
+                    print(f"  between aligned neighbours {n.text} → {hit[2].text}: {s.strip()[:60]}")
                 continue
             counts["absent"] += 1
             missed.append((i, n))
@@ -297,6 +299,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
             if best[0] >= MIN_SIMILARITY:
                 sources.add(missed.pop(best[1])[0])
                 counts["new"] += 1
+                if verbose:
+                    print(f"  new paragraph gives {g.text}: {got_s[j].strip()[:60]}")
             else:
                 pending.append(g)
         for g in pending:
@@ -304,6 +308,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
             if k is not None:
                 missed.pop(k)
                 counts["new"] += 1
+                if verbose:
+                    print(f"  new paragraph gives {g.text}: {got_s[j].strip()[:60]}")
             elif not any(_same(w, g) for w in want_all):
                 counts["new_other"] += 1
                 if verbose:

@@ -71,3 +71,13 @@ def test_a_section_whose_figures_are_absent_is_not_added(sample_figures):
     draft, learned = render_like(SHORT, figures)
     assert "政府采购支出" not in learned.new_sections
     assert MARK + "政府采购支出说明" not in draft.text
+
+
+def test_a_saved_pack_with_new_sections_gives_the_same_draft(tmp_path, sample_figures):
+    draft, learned = render_like(SHORT, sample_figures, save_pack=tmp_path / "pack")
+    assert learned.new_sections
+    again = render(sample_figures, str(tmp_path / "pack"))
+    assert again.text == draft.text
+    # the added sections' numbers are slots with provenance, like any pack's
+    added = draft.text.index(MARK + "政府采购支出说明")
+    assert any(s.start > added and s.label for s in draft.slots)
