@@ -53,10 +53,11 @@ from narrator.check.extract import extract  # noqa: E402
 from narrator.render.engine import render  # noqa: E402
 from narrator.render.like import render_like  # noqa: E402
 from narrator.render.like_sections import covered_places, standard_place  # noqa: E402
+from narrator.render.like_template import words  # noqa: E402
 
 PAIRS = (("03", "30"), ("04", "29"))
-STANDARD_KEYS = ["收支总体", "收入", "支出", "财政拨款收支总体", "一般公共预算财政拨款支出", "基本支出", "政府性基金",
-                 "国有资本经营", "三公经费", "机关运行经费", "政府采购", "国有资产", "预算绩效"]   # rules/like.yaml 新增段落
+STANDARD_KEYS = [e["键"] for e in words()["新增段落"]["段落"]]      # the standard order (rules/like.yaml)
+CODE = re.compile(r"(?<!\d)[23]\d{6}(?!\d)")                       # a 项级 科目编码
 MARK = re.compile(r"【待核：原文数字 ([^】]*)】")
 ANY_MARK = re.compile(r"【待核：[^】]*】")
 SENT = re.compile(r"[^。；;\n]+[。；;\n]?")
@@ -102,11 +103,12 @@ def _sentences(text: str) -> list[str]:
 NEW_MARK = "【待核：新增段落】"
 
 
-def _new_paragraph_sentences(draft_text: str, added: list[str], figures) -> set[int]:
+def _new_paragraph_sentences(draft_text: str, added: list[str], figures) -> dict[int, str]:
     """The indices (in ``_sentences(draft_text)``) of the sentences of the standard sections
-    the draft added (each: its marked title line and the lines of the section's body)."""
+    the draft added (each: its marked title line and the lines of the section's body), each
+    with its section's key."""
     if not added:
-        return set()
+        return {}
     std = render(figures, "standard")
     lines_of = {sec.id: len([ln for ln in std.text[sec.start:sec.end].split("\n") if ln.strip()])
                 for sec in std.sections}
@@ -117,14 +119,15 @@ def _new_paragraph_sentences(draft_text: str, added: list[str], figures) -> set[
         for _ in range(lines_of.get(key, 1)):        # the title line and the body (heading counted by the pack)
             nl = draft_text.find("\n", end + 1)
             end = len(draft_text) if nl < 0 else nl
-        spans.append((at, end))
+        spans.append((at, end, key))
         pos = end
-    out, k = set(), 0
+    out, k = {}, 0
     for m in SENT.finditer(draft_text):
         if not m.group().strip():
             continue
-        if any(a <= m.start() < b for a, b in spans):
-            out.add(k)
+        key = next((key for a, b, key in spans if a <= m.start() < b), None)
+        if key is not None:
+            out[k] = key
         k += 1
     return out
 
@@ -178,23 +181,29 @@ def _rounded(x: Num, y: Num) -> bool:
     return x.value.quantize(Decimal(1).scaleb(-y.places), ROUND_HALF_UP) == y.value
 
 
+def _places(text: str, sentences: list[str]) -> list[int | None]:
+    """The standard order of the section each sentence of ``text`` is in (by its heading)."""
+    doc = read_text(text)
+    out, pos = [], 0
+    for s in sentences:
+        pos = text.find(s, pos)
+        title = next((t for a, t in reversed(doc.sections) if a <= pos), "")
+        out.append(standard_place(title))
+    return out
+
+
 def _why(missed, why: dict, later_text: str, want_s: list[str], earlier_text: str) -> dict[str, int]:
     """How many of the later text's numbers are missed for each reason: marked; the aligned
     earlier sentence has no number there; in a sentence the earlier text lacks, by where that
     sentence is — a standard section the earlier text has none of, one it has (its sentence
     lacks this one), or no standard section (工作总结 …)."""
-    later_doc, earlier_doc = read_text(later_text), read_text(earlier_text)
-    has = covered_places(earlier_doc)
-    starts, pos = [], 0
-    for s in want_s:
-        pos = later_text.find(s, pos)
-        starts.append(pos)
+    has = covered_places(read_text(earlier_text))
+    places = _places(later_text, want_s)
     out: dict[str, int] = {}
     for i, w in missed:
         reason = why[id(w)]
         if reason == "sentence":
-            title = next((t for a, t in reversed(later_doc.sections) if a <= starts[i]), "")
-            place = standard_place(title)
+            place = places[i]
             reason = ("in no standard section" if place is None or place >= len(STANDARD_KEYS)
                       else f"a section the earlier text lacks ({STANDARD_KEYS[place]})" if place not in has
                       else f"a sentence the earlier section lacks ({STANDARD_KEYS[place]})")
@@ -288,13 +297,17 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     # they print, each number used once — after like words (公用经费 22.04 is not 机关运行经费支出
     # 22.04), or, not 0, in a later sentence another number of the same new sentence came from;
     # their other numbers come from the figures, not the text
+    places = _places(later_text, want_s)
     for j in sorted(new_s):
+        place = STANDARD_KEYS.index(new_s[j])
         sources, pending = set(), []
+        codes = set(CODE.findall(got_s[j]))
         for g in _numbers(got_s[j]):
             if g.value is None:
                 continue
-            near = [(SequenceMatcher(None, w.before, g.before).ratio(), k)
-                    for k, (_i, w) in enumerate(missed) if _same(w, g)]
+            # only from the later text's section of the same place in the standard order
+            near = [(1.0 if codes & set(CODE.findall(want_s[i])) else SequenceMatcher(None, w.before, g.before).ratio(), k)
+                    for k, (i, w) in enumerate(missed) if _same(w, g) and places[i] == place]
             best = max(near, default=(0.0, -1))
             if best[0] >= MIN_SIMILARITY:
                 sources.add(missed.pop(best[1])[0])
@@ -304,7 +317,8 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
             else:
                 pending.append(g)
         for g in pending:
-            k = next((k for k, (i, w) in enumerate(missed) if i in sources and w.value and _same(w, g)), None)
+            k = next((k for k, (i, w) in enumerate(missed)
+                      if i in sources and places[i] == place and w.value and _same(w, g)), None)
             if k is not None:
                 missed.pop(k)
                 counts["new"] += 1

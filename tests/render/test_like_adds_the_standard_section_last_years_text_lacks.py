@@ -81,3 +81,27 @@ def test_a_saved_pack_with_new_sections_gives_the_same_draft(tmp_path, sample_fi
     # the added sections' numbers are slots with provenance, like any pack's
     added = draft.text.index(MARK + "政府采购支出说明")
     assert any(s.start > added and s.label for s in draft.slots)
+
+
+ECONOMIC = SHORT.replace("二、财政拨款“三公”经费", """二、一般公共预算财政拨款支出决算情况说明
+
+2023年度一般公共预算财政拨款支出10537.46万元，主要支出项目包括：（一）工资福利支出1200.00万元。（二）商品和服务支出300.00万元。
+
+三、财政拨款“三公”经费""")
+
+
+def test_a_section_without_one_line_of_this_years_table_gets_the_standard_lines_after_it(sample_figures):
+    draft, learned = render_like(ECONOMIC, sample_figures)
+    assert "一般公共预算财政拨款支出决算情况" in learned.new_sections
+    text = draft.text
+    added = text.index(MARK + "一般公共预算财政拨款支出决算情况说明")
+    assert text.index("（二）商品和服务支出") < added < text.index("三、财政拨款“三公”经费")
+    body = _standard_body(sample_figures, "一般公共预算财政拨款支出决算情况")
+    lines = [ln for ln in body if "（项）" in ln]
+    assert lines and all(ln in text[added:] for ln in lines)
+
+
+def test_a_section_naming_a_line_of_this_years_table_gets_no_standard_lines(sample_figures):
+    text = ECONOMIC.replace("（二）商品和服务支出300.00万元。", "（二）人力资源和社会保障管理事务行政运行（科目编码2080101）1688.19万元。")
+    _draft, learned = render_like(text, sample_figures)
+    assert "一般公共预算财政拨款支出决算情况" not in learned.new_sections

@@ -447,7 +447,8 @@ class _Learner:
         self._new_lines(dropped)
         from narrator.render.engine import load_pack
 
-        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections)
+        meanings = {r.start: e.paths() for r in R if (e := self.exprs.get(r.index)) is not None}
+        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings)
         self.edits.extend(added)
         return self._assemble()
 

@@ -1,7 +1,8 @@
 """Sections last year's text lacks: the standard pack's section, marked 【待核：新增段落】.
 
 A section of the standard pack (rules/like.yaml 新增段落) is added when this year's figures hold
-its data and no heading of last year's text names it. It goes where the standard order puts
+its data and no heading of last year's text names it, or when last year's section of it names
+no 科目 line by its code while this year's table has 项级 lines. It goes where the standard order puts
 it: before the first of last year's sections that the standard pack places after it, or
 before the text's closing part (名词解释, 附件 …). The learned template includes the standard
 section's own template, so its numbers are slots with provenance like any pack's, and the
@@ -64,16 +65,41 @@ def _has_data(entry: dict, data: dict) -> bool:
     return any(value_at(data, p) is not None for p in entry.get("数据") or [])
 
 
-def new_section_edits(doc: Document, data: dict, sections: list[dict]) -> tuple[list[tuple[int, int, str]], list[str]]:
+def _lines_lacking(entry: dict, doc: Document, data: dict, placed: list[tuple[int, int | None]], i: int,
+                   meanings: dict[int, list[str]]) -> bool:
+    """A section last year's text has without one line of the entry's 科目 table (“（一）工资福利
+    支出…” lists 经济分类) while this year's table has 项级 lines (rules/like.yaml 新增段落 科目表).
+    ``meanings``: the figures' paths each number of last year's text was read as, by position."""
+    spec = entry.get("科目表")
+    if not spec:
+        return False
+    keys = T.data_key("科目"), T.data_key("科目编码")
+    rows = f"{spec['表']}.{keys[0]}."
+    spans = [(a, b) for (a, k), (b, _) in zip(placed, placed[1:] + [(len(doc.text), None)]) if k == i]
+    if not spans or any(a <= x < b and any(p.startswith(rows) for p in paths)
+                        for x, paths in meanings.items() for a, b in spans):
+        return False
+    if any(r.code and len(r.code) == spec["编码长度"] and any(a <= r.start < b for a, b in spans) for r in doc.readings):
+        return False
+    rows = (data.get(spec["表"]) or {}).get(keys[0]) or []
+    return any(isinstance(row, dict) and len(str(row.get(keys[1], ""))) == spec["编码长度"] and row.get(spec["列"])
+               for row in rows)
+
+
+def new_section_edits(doc: Document, data: dict, sections: list[dict],
+                      meanings: dict[int, list[str]]) -> tuple[list[tuple[int, int, str]], list[str]]:
     """The insertions (position, position, template code) of the standard ``sections``
-    (load_pack("standard").sections) last year's text lacks, and their keys."""
+    (load_pack("standard").sections) last year's text lacks, and their keys; ``meanings``: the
+    figures' paths each number of last year's text was read as, by position."""
     entries = _entries()
     by_key = {s["键"]: s for s in sections}
     placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
     covered = covered_places(doc)
     edits, keys = [], []
     for i, e in enumerate(entries):
-        if i in covered or e["键"] not in by_key or not _has_data(e, data):
+        if e["键"] not in by_key:
+            continue
+        if not (i not in covered and _has_data(e, data) or i in covered and _lines_lacking(e, doc, data, placed, i, meanings)):
             continue
         later = [start for start, k in placed if k is not None and k > i]
         if later:
