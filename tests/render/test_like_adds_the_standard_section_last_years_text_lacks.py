@@ -105,3 +105,18 @@ def test_a_section_naming_a_line_of_this_years_table_gets_no_standard_lines(samp
     text = ECONOMIC.replace("（二）商品和服务支出300.00万元。", "（二）人力资源和社会保障管理事务行政运行（科目编码2080101）1688.19万元。")
     _draft, learned = render_like(text, sample_figures)
     assert "一般公共预算财政拨款支出决算情况" not in learned.new_sections
+
+
+def test_one_figure_read_twice_with_two_values_in_two_sections_keeps_only_its_tables_section(sample_figures):
+    # 公务接待费 0.35 in a list of 商品和服务支出 is another figure than the 三公 公务接待费 3.10
+    text = ECONOMIC.replace("（二）商品和服务支出300.00万元。", "（二）商品和服务支出300.00万元，其中公务接待费0.35万元。")
+    text = text.replace("支出决算为3.10万元。", "支出决算为3.10万元，其中公务接待费3.10万元。")
+    draft, _learned = render_like(text, sample_figures)
+    assert "公务接待费【待核：原文数字 0.35万元】" in draft.text
+    three = draft.text[draft.text.index("三、财政拨款“三公”经费"):]
+    assert "公务接待费【待核" not in three and "其中公务接待费" in three
+    # the same two values within one section: a slip of last year's text, both keep the figure
+    slip = text.replace("其中公务接待费0.35万元", "其中办公费1.00万元").replace(
+        "其中公务接待费3.10万元。", "其中公务接待费3.10万元，公务接待费3.01万元。")
+    draft, _learned = render_like(slip, sample_figures)
+    assert "公务接待费【待核" not in draft.text

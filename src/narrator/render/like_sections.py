@@ -51,6 +51,17 @@ def covered_places(doc: Document) -> set[int]:
     return out
 
 
+def place_of_path(path: str) -> int | None:
+    """The standard order of the section a figure's table belongs to (by the tables of each
+    section's 数据 and 科目表), or None."""
+    table = path.split(".")[0]
+    for i, e in enumerate(_entries()):
+        tables = {p.split(".")[0] for p in e.get("数据") or []} | {(e.get("科目表") or {}).get("表")}
+        if table in tables:
+            return i
+    return None
+
+
 def _closing(text: str, after: int) -> int:
     """Where the closing part (附件 …) starts after ``after``; the end of the text without one."""
     found = [text.find(w, after) for w in T.words()["新增段落"]["文末词"]]
