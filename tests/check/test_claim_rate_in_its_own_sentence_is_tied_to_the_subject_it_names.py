@@ -4,6 +4,9 @@ sentence (“…说明（一）机关运行经费2017年度机关运行经费支
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from narrator.check.claims_figures import figures_from_claims, read_text
 
 HEAD = "2017年度某某工作部部门决算公开\n八、一般公共预算拨款“三公”经费支出决算情况\n"
@@ -72,3 +75,26 @@ def test_a_subject_under_the_sections_scope_is_the_one_named():
     amount = _reading(doc, "121.86")
     assert "|" in amount.subject
     assert _reading(doc, "150").anchor == amount.index
+
+
+ITEMS = ["因公出国（境）费", "公务用车运行费", "公务接待费"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(amounts=st.lists(st.integers(1, 99999), min_size=3, max_size=3, unique=True),
+       order=st.permutations(ITEMS), named=st.sampled_from(ITEMS), gap=st.integers(0, 2),
+       year=st.sampled_from([2016, 2015, None]))
+def test_the_rate_is_tied_to_the_amount_of_the_subject_it_names_wherever_it_stands(amounts, order, named, gap,
+                                                                                    year):
+    """Three 三公 items in any order, each with its amount; then, after some prose, a rate naming
+    one of them: tied to that one's amount when compared with last year, to none otherwise."""
+    sentences = [f"（{'一二三'[k]}）{item}{Decimal(a) / 100:.2f}万元。" for k, (item, a) in enumerate(zip(order, amounts))]
+    compared = f"与{year}年相比，" if year else "与上年相比，"
+    text = HEAD + "".join(sentences) + "主要用于交流。" * gap + f"{compared}{named}支出增长12.34%。"
+    doc = read_text(text)
+    rate = _reading(doc, "12.34")
+    amount = _reading(doc, f"{Decimal(amounts[order.index(named)]) / 100:.2f}")
+    if year == 2015:
+        assert rate.anchor is None          # another year than the last: no tie
+    else:
+        assert rate.anchor == amount.index

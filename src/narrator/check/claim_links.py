@@ -93,11 +93,11 @@ def _attach_change(doc, sent_i, rs, k, r, last_act_by_subject) -> None:
         if refuse:
             anchor = None
         elif named is not None:
-            # "与2016年相比，公务接待费支出增长26.51%": the last amount of the subject it names
-            # the subject as named, or under a 口径 (“财政拨款|因公出国（境）费” in a 三公 section)
+            # "与2016年相比，公务接待费支出增长26.51%": the last amount of the subject it names in
+            # this section, as named or under a 口径 (“财政拨款|因公出国（境）费” in a 三公 section)
             found = [i for key, i in last_act_by_subject.items() if key == named or key.endswith("|" + named)]
             anchor = doc.readings[max(found)] if found else None
-            if anchor is not None and (anchor.section != r.section or anchor.sentence < sent_i - 4):
+            if anchor is not None and anchor.section != r.section:
                 anchor = None
         elif anchor is None and not candidates:
             # "比2015年下降29.25%" opening a sentence: the last amount of the sentence before
