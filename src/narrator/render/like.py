@@ -20,6 +20,9 @@ gives on them (figures without the table it reads, such as a disclosure's tables
 cannot refute it). The draft is ``render(figures, pack)`` of the learned pack, so every number
 is a slot with its provenance (the path or the formula, and last year's words).
 
+A standard section last year's text lacks (and this year's figures have) is the standard pack's
+section, marked 【待核：新增段落】 (like_sections.py).
+
 The words live in rules/like.yaml; like_template.py holds the template side (what a slot
 computes, the pack's files, text turned into template text), like_pack.py writes --save-pack.
 """

@@ -1,10 +1,10 @@
 """Sections last year's text lacks: the standard pack's section, marked 【待核：新增段落】.
 
 A section of the standard pack (rules/like.yaml 新增段落) is added when this year's figures hold
-its data and no heading of last year's text names it, or when last year's section of it names
-no 科目 line by its code while this year's table has 项级 lines. It goes where the standard order puts
-it: before the first of last year's sections that the standard pack places after it, or
-before the text's closing part (名词解释, 附件 …). The learned template includes the standard
+its data and no heading of last year's text names it, or when last year's section of it has no
+line of the section's 科目 table (by code or as read) while this year's table has 项级 lines. It
+goes where the standard order puts it: before the first of last year's sections that the
+standard pack places after it, or before the text's closing part (名词解释, 附件 …). The learned template includes the standard
 section's own template, so its numbers are slots with provenance like any pack's, and the
 wording is marked for a person to confirm.
 """
@@ -110,7 +110,8 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict],
     for i, e in enumerate(entries):
         if e["键"] not in by_key:
             continue
-        if not (i not in covered and _has_data(e, data) or i in covered and _lines_lacking(e, doc, data, placed, i, meanings)):
+        lacking = _has_data(e, data) if i not in covered else _lines_lacking(e, doc, data, placed, i, meanings)
+        if not lacking:
             continue
         later = [start for start, k in placed if k is not None and k > i]
         if later:
