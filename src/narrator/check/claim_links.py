@@ -4,10 +4,11 @@ the amounts it is about (across sentences, list heads and 其中 breakdowns).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
-from narrator.check.claim_words import (ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, fold, has_any,
-                                        subject_of, word_span, words)
+from narrator.check.claim_words import (ACT, BUDGETS, CHG, COMPL, PY, RATE, SHARE, Document, Reading, clean_label, fold,
+                                        has_any, subject_of, word_span, words)
 
 
 def attach_across_sentences(doc: Document) -> None:
@@ -87,7 +88,18 @@ def _attach_change(doc, sent_i, rs, k, r, last_act_by_subject) -> None:
             chg = next((x for x in reversed(rs[:k]) if x.measure in (CHG, RATE)), None)
             if chg is not None and chg.measure == CHG and chg.anchor is not None:
                 anchor = doc.readings[chg.anchor]
-        if anchor is None and not candidates:
+        refuse, named, own = (_named_rate(doc, sent_i, r) if anchor is None and not candidates and r.measure == RATE
+                              else (False, None, ""))
+        if refuse:
+            anchor = None
+        elif named is not None:
+            # "与2016年相比，公务接待费支出增长26.51%": the last amount of the subject it names in
+            # this section, as named or under a 口径 (“财政拨款|因公出国（境）费” in a 三公 section)
+            found = [i for key, i in last_act_by_subject.items() if key == named or key.endswith("|" + named)]
+            anchor = doc.readings[max(found)] if found else None
+            if anchor is not None and anchor.section != r.section:
+                anchor = None
+        elif anchor is None and not candidates:
             # "比2015年下降29.25%" opening a sentence: the last amount of the sentence before
             head = fold(text[sent.start:r.mention.start])
             at = [head.find(w) for w in words("比较词") if w in head]
@@ -96,6 +108,8 @@ def _attach_change(doc, sent_i, rs, k, r, last_act_by_subject) -> None:
                 outer = [x for x in prev if x.measure == ACT and x.depth == 0 and x.part_of is None]
                 if outer and not any(x.measure in (CHG, PY) for x in prev if x.start > outer[-1].start):
                     anchor = outer[-1]
+                    if own and own not in (anchor.label or ""):
+                        anchor = None       # “与上年相比，差旅费增长…” is not about the amount before
     if anchor is None:
         return
     r.anchor = anchor.index
@@ -123,6 +137,30 @@ def _attach_change(doc, sent_i, rs, k, r, last_act_by_subject) -> None:
             if x.measure == CHG and x.anchor == anchor.index:
                 r.change = x.index
                 break
+
+
+def _named_rate(doc: Document, sent_i: int, r: Reading) -> tuple[bool, str | None, str]:
+    """What a rate in a sentence of its own names after its comparison (“与2016年相比，公务接待费
+    支出增长26.51%”): (refused: compared with another year than the last, its subject, its words)."""
+    if r.sign_word is None or r.vs_budget:
+        return False, None, ""
+    sent = doc.sentences[sent_i]
+    head = fold(doc.text[sent.start:r.sign_word[0]])
+    cmp = [head.find(w) for w in words("比较词") if w in head]
+    if not cmp or min(cmp) > 6:
+        return False, None, ""
+    years = [int(y) for y in re.findall(r"(20\d{2})年", head)]
+    if any(doc.year is None or y != doc.year - 1 for y in years):
+        return True, None, ""
+    # the words after the comparison's clause: “，公务接待费支出”; of a list, its last item
+    cut = max(head.rfind(","), head.rfind("、"), head.rfind("相比") + 1 if "相比" in head else -1)
+    own = head[cut + 1:].strip()
+    if not own or any(ch.isdigit() for ch in own):
+        return False, None, ""
+    label, code, _year, measure = clean_label(own)
+    if not label or code or measure is not None:
+        return False, None, ""
+    return False, subject_of(label), label
 
 
 def _attach_share(doc, sent_i, rs, k, r, last_act_by_subject) -> None:

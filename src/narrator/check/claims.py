@@ -256,13 +256,28 @@ def _read_money(doc, sent, rs, k, r, near, clause, clause_start) -> None:
         econ = next((w for w in words("经济分类") if w in label), None)
         r.subject = "科目" + code + (f"/{econ}" if econ else "")
     else:
-        r.subject = subject_of(label) or (label if len(label) >= 2 else None)
+        r.subject = subject_of(label) or _after_year(r, label) or (label if len(label) >= 2 else None)
         if r.subject in vocabulary()["主体"]:
             # "一般公共预算收入总计…，本年支出…": this part of the money only
             lead = fold(doc.text[sent.start:clause_start])
             scope = next((w for w in words("口径限定") if w in lead), None)
             if scope and scope not in r.subject and scope not in label:
                 r.subject = f"{scope}|{r.subject}"
+
+
+_YEAR_IN_LABEL = re.compile(r"(20\d{2})年度?")
+
+
+def _after_year(r: Reading, label: str) -> str | None:
+    """“其他重要事项说明(一)机关运行经费2017年度机关运行经费支出”, “政府采购情况本部门2017年度
+    政府采购支出总额”: a heading glued to the sentence; the subject is named after the year."""
+    years = list(_YEAR_IN_LABEL.finditer(label))
+    if not years:
+        return None
+    subject = subject_of(label[years[-1].end():])
+    if subject is not None:
+        r.label, r.year = label[years[-1].end():], int(years[-1].group(1))
+    return subject
 
 
 @dataclass

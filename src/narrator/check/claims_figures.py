@@ -126,19 +126,25 @@ class _Tree:
         return out
 
 
-def _prior_from_rate(now: Decimal, rate: Reading) -> Decimal | None:
-    """The last-year amount, to the cent, nearest to the one that gives the printed rate."""
+def _prior_from_rate(now: Decimal, rate: Reading, unit: str) -> Decimal | None:
+    """The last-year amount, to the cent of ``unit``, nearest to the one that gives the printed
+    rate; when none does, to the 元 (a rate worked out before the amounts were rounded to
+    万元: 26.14万元 on 20.6624万元 is 26.51%, on no amount to the cent)."""
     if rate.sign is None or rate.mention.unit != "%":
         return None
     factor = 1 + rate.sign * rate.mention.value / 100
     if factor <= 0:
         return None
-    guess = (now / factor).quantize(CENT, ROUND_HALF_UP)
-    for k in range(0, 200):
-        for cand in {guess + k * CENT, guess - k * CENT}:
-            if cand > 0 and C.verdict((now - cand) / cand * 100 * rate.sign, rate.mention.value,
-                                      rate.mention.places, None) == C.OK:
-                return cand
+    steps = [CENT]
+    if unit in MONEY_FACTOR and MONEY_FACTOR[unit] > 1:
+        steps.append(1 / MONEY_FACTOR[unit])    # one 元 in ``unit``
+    for step in steps:
+        guess = (now / factor).quantize(step, ROUND_HALF_UP)
+        for k in range(0, 200):
+            for cand in {guess + k * step, guess - k * step}:
+                if cand > 0 and C.verdict((now - cand) / cand * 100 * rate.sign, rate.mention.value,
+                                          rate.mention.places, None) == C.OK:
+                    return cand
     return None
 
 
@@ -173,7 +179,7 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None
         else:
             if any(x.measure == CHG and x.anchor == r.anchor for x in doc.readings):
                 continue        # the change gives it exactly
-            prior = _prior_from_rate(value, r)
+            prior = _prior_from_rate(value, r, unit)
         if prior is not None and prior >= 0:
             tree.put(_prior(path), prior)
     return figures_from_tree(tree.tree(name, doc.year, unit), name, required=False)

@@ -20,6 +20,9 @@ gives on them (figures without the table it reads, such as a disclosure's tables
 cannot refute it). The draft is ``render(figures, pack)`` of the learned pack, so every number
 is a slot with its provenance (the path or the formula, and last year's words).
 
+A standard section last year's text lacks (and this year's figures have) is the standard pack's
+section, marked 【待核：新增段落】 (like_sections.py).
+
 The words live in rules/like.yaml; like_template.py holds the template side (what a slot
 computes, the pack's files, text turned into template text), like_pack.py writes --save-pack.
 """
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from narrator.check import compare as C
 from narrator.check.claims import (ACT, BUD, BUD0, BUDF, CHG, COMPL, MONEY_FACTOR, PY, RATE, SHARE, Document,
-                                   Reading, read, simplified, subject_of, vocabulary)
+                                   Reading, fold, read, simplified, subject_of, vocabulary)
 from narrator.check.extract import extract
 from narrator.check.grounding import Projects, paths_of, value_at
 from narrator.core.errors import InputError
@@ -42,6 +45,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import Figures
 from narrator.render import like_template as T
 from narrator.render.like_pack import check_pack_folder, write_pack
+from narrator.render.like_sections import new_section_edits, place_of_path, standard_place
 from narrator.render.like_template import Expr, Learned, data_key, words
 
 # ---------------------------------------------------------------------------------------
@@ -391,6 +395,7 @@ class _Learner:
             return any(a <= pos < b for a, b in prose)
 
         by_start = {r.start: r for r in R}
+        self._disagreeing()
         dropped: set[int] = set()
         for r in R:
             if r.kind == "money" and r.measure in (ACT, PY, BUD0, BUDF, BUD) and (r.code or r.label) \
@@ -444,7 +449,37 @@ class _Learner:
                     which = T.fn_name("this_year" if y == self.year else "last_year")
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
+        from narrator.render.engine import load_pack
+
+        meanings = {r.start: e.paths() for r in R if (e := self.exprs.get(r.index)) is not None}
+        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings)
+        self.edits.extend(added)
         return self._assemble()
+
+    def _disagreeing(self) -> None:
+        """Amounts of last year's text read as the same figure with different values in
+        different sections (“因公出国（境）费用34.17万元” in a list of 商品和服务支出, “因公出国（境）费
+        121.86万元” in the 三公 section) are different figures: only those in the section of that
+        figure's table keep the meaning (none, when no section is that table's); the others stay
+        【待核】. In one section (本年收入 488.62 and 488.32) it is a slip of last year's text."""
+        groups: dict[str, list[Reading]] = {}
+        for r in self.doc.readings:
+            if r.kind == "money" and r.measure == ACT:
+                e = self.amount(r)
+                if e is not None and e.fn == "path":
+                    groups.setdefault(e.path, []).append(r)
+        for path, rs in groups.items():
+            if len({self._written(r).quantize(Decimal("0.01")) for r in rs}) < 2 or len({self._place(r) for r in rs}) < 2:
+                continue
+            place = place_of_path(path)
+            for r in rs:
+                if place is None or self._place(r) != place:
+                    self.exprs[r.index] = None
+
+    def _place(self, r: Reading) -> int | None:
+        """The standard order of the section ``r`` is in (by its heading)."""
+        title = next((t for a, t in reversed(self.doc.sections) if a <= r.start), "")
+        return standard_place(fold(title))
 
     # -- a 科目 line new this year: a line in the pattern of its siblings ---------------------
     def _code_line(self, r: Reading) -> bool:
@@ -574,7 +609,8 @@ class _Learner:
                 sections[-1][1].append(line)
         if not sections:
             sections = [("", [])]
-        return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots)
+        return Learned(title, [(t, "\n".join(body).strip("\n") + "\n") for t, body in sections], self.slots,
+                       self.new_sections)
 
 
 def _prior(path: str) -> str:

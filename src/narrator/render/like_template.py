@@ -178,6 +178,7 @@ class Learned:
     title: str
     sections: list[tuple[str, str]]          # (heading, template body)
     slots: list[dict] = field(default_factory=list)
+    new_sections: list[str] = field(default_factory=list)     # standard sections added (like_sections)
 
     def files(self) -> dict[str, str]:
         w, k = words()["模板包"], words()["模板包键"]

@@ -1,0 +1,127 @@
+"""Sections last year's text lacks: the standard pack's section, marked 【待核：新增段落】.
+
+A section of the standard pack (rules/like.yaml 新增段落) is added when this year's figures hold
+its data and no heading of last year's text names it, or when last year's section of it has no
+line of the section's 科目 table (by code or as read) while this year's table has 项级 lines. It
+goes where the standard order puts it: before the first of last year's sections that the
+standard pack places after it, or before the text's closing part (名词解释, 附件 …). The learned template includes the standard
+section's own template, so its numbers are slots with provenance like any pack's, and the
+wording is marked for a person to confirm.
+"""
+
+from __future__ import annotations
+
+from narrator.check.claims import Document, fold
+from narrator.check.grounding import value_at
+from narrator.render import like_template as T
+
+
+def _entries() -> list[dict]:
+    return T.words()["新增段落"]["段落"]
+
+
+def standard_place(title: str) -> int | None:
+    """The standard order of the section a heading names: the entry whose word comes first in
+    it (the longer word on a tie); len(entries) for the closing part; None: none."""
+    best: tuple[int, int, int] | None = None
+    entries = _entries()
+    for i, e in enumerate(entries):
+        for w in e["标题词"]:
+            at = title.find(w)
+            if at >= 0 and (best is None or (at, -len(w)) < (best[0], best[1])):
+                best = (at, -len(w), i)
+    for w in T.words()["新增段落"]["文末词"]:
+        at = title.find(w)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, -len(w), len(entries))
+    return None if best is None else best[2]
+
+
+def covered_places(doc: Document) -> set[int]:
+    """The standard order of each section a heading of ``doc`` names (a heading may name two:
+    “十、政府采购支出、国有资产占用情况说明”)."""
+    entries = _entries()
+    out = set()
+    for _, title in doc.sections:
+        t = fold(title)
+        place = standard_place(t)
+        if place is not None:
+            out.add(place)
+        out |= {i for i, e in enumerate(entries) if any(w in t for w in e["标题词"])}
+    return out
+
+
+def place_of_path(path: str) -> int | None:
+    """The standard order of the section a figure's table belongs to (by the tables of each
+    section's 数据 and 科目表), or None."""
+    table = path.split(".")[0]
+    for i, e in enumerate(_entries()):
+        tables = {p.split(".")[0] for p in e.get("数据") or []} | {(e.get("科目表") or {}).get("表")}
+        if table in tables:
+            return i
+    return None
+
+
+def _closing(text: str, after: int) -> int:
+    """Where the closing part (附件 …) starts after ``after``; the end of the text without one."""
+    found = [text.find(w, after) for w in T.words()["新增段落"]["文末词"]]
+    found = [x for x in found if x >= 0]
+    end = min(found) if found else len(text)
+    while end > after and text[end - 1] in " \t\u3000":
+        end -= 1
+    return end
+
+
+def _has_data(entry: dict, data: dict) -> bool:
+    return any(value_at(data, p) is not None for p in entry.get("数据") or [])
+
+
+def _lines_lacking(entry: dict, doc: Document, data: dict, placed: list[tuple[int, int | None]], i: int,
+                   meanings: dict[int, list[str]]) -> bool:
+    """A section last year's text has without one line of the entry's 科目 table (“（一）工资福利
+    支出…” lists 经济分类) while this year's table has 项级 lines (rules/like.yaml 新增段落 科目表).
+    ``meanings``: the figures' paths each number of last year's text was read as, by position."""
+    spec = entry.get("科目表")
+    if not spec:
+        return False
+    keys = T.data_key("科目"), T.data_key("科目编码")
+    rows = f"{spec['表']}.{keys[0]}."
+    spans = [(a, b) for (a, k), (b, _) in zip(placed, placed[1:] + [(len(doc.text), None)]) if k == i]
+    if not spans or any(a <= x < b and any(p.startswith(rows) for p in paths)
+                        for x, paths in meanings.items() for a, b in spans):
+        return False
+    if any(r.code and len(r.code) == spec["编码长度"] and any(a <= r.start < b for a, b in spans) for r in doc.readings):
+        return False
+    rows = (data.get(spec["表"]) or {}).get(keys[0]) or []
+    return any(isinstance(row, dict) and len(str(row.get(keys[1], ""))) == spec["编码长度"] and row.get(spec["列"])
+               for row in rows)
+
+
+def new_section_edits(doc: Document, data: dict, sections: list[dict],
+                      meanings: dict[int, list[str]]) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The insertions (position, position, template code) of the standard ``sections``
+    (load_pack("standard").sections) last year's text lacks, and their keys; ``meanings``: the
+    figures' paths each number of last year's text was read as, by position."""
+    entries = _entries()
+    by_key = {s["键"]: s for s in sections}
+    placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
+    covered = covered_places(doc)
+    edits, keys = [], []
+    for i, e in enumerate(entries):
+        if e["键"] not in by_key:
+            continue
+        lacking = _has_data(e, data) if i not in covered else _lines_lacking(e, doc, data, placed, i, meanings)
+        if not lacking:
+            continue
+        later = [start for start, k in placed if k is not None and k > i]
+        if later:
+            at = min(later)
+        else:
+            last = max((start for start, k in placed if k is not None), default=0)
+            at = _closing(doc.text, last)
+        sec = by_key[e["键"]]
+        code = ("\n" + T.confirm_mark("新增段落") + T.literal(str(sec.get("标题", ""))) + "\n"
+                + '{% include "' + str(sec["模板"]) + '" %}\n\n')   # trim_blocks eats one
+        edits.append((at, at, code))
+        keys.append(e["键"])
+    return edits, keys
