@@ -40,7 +40,7 @@ def _total_row_identity(rule: AuditRule, t: _Table, col: str) -> Identity | None
     parts = [Cell((name, W.rows, c, col), t.rows[c].get(col), c) for c in t.roots]
     if total.get(col) is None and not any(p.given for p in parts):
         return None
-    return Identity(rule.code, Cell((name, W.total, col), total.get(col), f"合计行 {col}"), parts, "各类之和", name)
+    return Identity(rule.code, Cell((name, W.total, col), total.get(col), f"{W.total_row} {col}"), parts, "各类之和", name)
 
 
 def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
@@ -97,11 +97,11 @@ def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[
     parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
     if row.get(tcol) is None and not any(p.given for p in parts):
         return None
-    where = "合计行" if key == W.total else f"{key} {row.get(W.name, '')}".strip()
+    where = W.total_row if key == W.total else f"{key} {row.get(W.name, '')}".strip()
     what = "本行 " + " ".join(
         (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
         for i, p in enumerate(x for x in parts if x.given)) if any(p.given for p in parts) else "本行各列之和"
-    tlabel = tcol if key == W.total and tcol != W.total else f"{'合计行' if key == W.total else key} {tcol}"
+    tlabel = tcol if key == W.total and tcol != W.total else f"{W.total_row if key == W.total else key} {tcol}"
     return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
 

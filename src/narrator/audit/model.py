@@ -461,7 +461,7 @@ class _Ctx:
             name = row.get(W.name, "") if row else ""
             return " ".join(x for x in (path[0], path[2], name, *map(str, path[3:])) if x)
         if len(path) >= 2 and path[1] == W.total and self.table(path[0]) is not None:
-            return " ".join((path[0], "合计行", *map(str, path[2:])))
+            return " ".join((path[0], W.total_row, *map(str, path[2:])))
         if path[:3] == (W.performance, W.project_eval, W.projects) and len(path) >= 4:
             try:
                 proj = self.data[W.performance][W.project_eval][W.projects][path[3]]
@@ -474,15 +474,15 @@ class _Ctx:
                     rest = [proj[W.indicators][path[5]][W.indicator_name], *map(str, path[6:])]
                 except (KeyError, IndexError, TypeError):
                     pass
-            return f"项目自评「{name}」" + " ".join(r for r in rest if r)
+            return f"{W.project_eval}「{name}」" + " ".join(r for r in rest if r)
         if path[:2] == (W.performance, W.whole) and len(path) >= 4 and path[2] == W.indicators:
             try:
                 ind = self.data[W.performance][W.whole][W.indicators][path[3]][W.indicator_name]
             except (KeyError, IndexError, TypeError):
                 ind = str(path[3])
-            return "整体支出 " + " ".join([ind, *map(str, path[4:])])
+            return " ".join([W.whole, ind, *map(str, path[4:])])
         if path[:2] == (W.performance, W.whole):
-            return "整体支出 " + " ".join(map(str, path[2:]))
+            return " ".join([W.whole, *map(str, path[2:])])
         return " ".join(map(str, path))
 
     def line(self, path: tuple) -> int | None:

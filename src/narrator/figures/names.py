@@ -22,6 +22,7 @@ class StructureWords:
     code_type: str
     free_text: str
     total: str
+    total_row: str
     rows: str
     code: str
     name: str
