@@ -70,15 +70,15 @@ def _compile(spec: Any) -> Node:
     if kind in LEAF_TYPES:
         return Node("leaf", leaf=kind, required=required, allowed=tuple(spec["取值"]) if "取值" in spec else None,
                     aliases=aliases)
-    if kind == "同结构":
+    if kind == WORDS.same_type:
         return Node("same", required=required, aliases=aliases)
-    if kind == "映射":
+    if kind == WORDS.mapping_type:
         return Node("dict", required=required, key_kind=spec.get("键"), value=_compile(spec.get("值", _TEXT)),
                     aliases=aliases)
-    if kind == "列表":
+    if kind == WORDS.list_type:
         return Node("list", required=required, item=_compile(spec["元素"]), aliases=aliases)
-    node = Node("table" if kind == "科目表" else "map", required=required, aliases=aliases)
-    if kind == "科目表":
+    node = Node("table" if kind == WORDS.table_type else "map", required=required, aliases=aliases)
+    if kind == WORDS.table_type:
         node.columns = tuple(spec["列"])
         node.code_system = spec.get("编码", WORDS.default_code_system)
         node.column_lookup = {norm_key(c): c for c in node.columns}

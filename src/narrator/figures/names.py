@@ -21,6 +21,10 @@ class StructureWords:
     date: str
     code_type: str
     free_text: str
+    table_type: str
+    mapping_type: str
+    list_type: str
+    same_type: str
     total: str
     total_row: str
     rows: str
