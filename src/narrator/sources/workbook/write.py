@@ -243,7 +243,7 @@ class _Writer:
 
         inc_items, inc_totals = split(inc_node, WORDS.income_total)
         exp_items_named, exp_totals = split(exp_node, WORDS.expense_total)
-        classes = list(subjects()["功能分类类名"].values())
+        classes = list(subjects()[WORDS.class_names].values())
         exp_items = exp_items_named + classes
         inc_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(inc_items)]
         exp_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(exp_items)]
