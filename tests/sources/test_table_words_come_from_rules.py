@@ -49,7 +49,8 @@ def test_structure_words_load_and_name_every_role():
 _TEMPLATE_ROLES = {"row_code", "row_name", "level", "class_name", "kuan_name", "levels", "level_rows",
                    "value_units", "count_unit", "default_unit", "default_code_system", "code", "name",
                    "opening_budget_amount", "total_row"}
-# roles of the formula language (rules/metrics.yaml, rules/audit.yaml): tests/audit/test_formula_words_come_from_rules.py
+# roles of the formula language (rules/metrics.yaml, rules/audit.yaml), tested in
+# tests/audit/test_formula_words_come_from_rules.py
 _FORMULA_ROLES = {"fn_sum", "fn_first", "fn_abs", "all_classes", "each_class", "all_items"}
 
 

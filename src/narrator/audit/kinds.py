@@ -262,7 +262,8 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             parts = []
             if ev.get(W.exec_score) is not None:
                 parts.append(Cell(base + (W.exec_score,), ev[W.exec_score], W.exec_score))
-            parts += [Cell(base + (W.indicators, j, W.score), x[W.score], x.get(W.indicator_name, str(j))) for j, x in enumerate(inds)]
+            parts += [Cell(base + (W.indicators, j, W.score), x[W.score], x.get(W.indicator_name, str(j)))
+                      for j, x in enumerate(inds)]
             ids.append(Identity(rule.code, Cell(base + (W.self_score,), total, W.self_score), parts,
                                 "预算执行得分与各指标得分之和", ctx.cell_name(base), mode="rounded"))
         elif check == "score_cap":
@@ -289,7 +290,8 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     own = perf.get(W.project_eval) or {}
     projects = own.get(W.projects) or []
     base = (W.performance, W.project_eval)
-    if check == "project_count" and projects and own.get(W.project_count) is not None and own[W.project_count] != len(projects):
+    count = own.get(W.project_count)
+    if check == "project_count" and projects and count is not None and count != len(projects):
         add(base + (W.project_count,), rule.severity, f"项目自评 项目数 {own[W.project_count]}，列出 {len(projects)} 个项目",
             str(own[W.project_count]), str(len(projects)), f"列出的项目 {len(projects)} 个")
     if check == "project_funds" and projects and own.get(W.funds) is not None:

@@ -129,7 +129,8 @@ def describe(path: str, data: dict) -> str:
     if keys[:3] == [W.performance, W.project_eval, W.projects] and len(keys) >= 5 and keys[3].isdigit():
         projects = ((data.get(W.performance) or {}).get(W.project_eval) or {}).get(W.projects) or []
         i = int(keys[3])
-        name = projects[i].get(W.project_name, keys[3]) if i < len(projects) and isinstance(projects[i], dict) else keys[3]
+        p = projects[i] if i < len(projects) else None
+        name = p.get(W.project_name, keys[3]) if isinstance(p, dict) else keys[3]
         return prefix + " ".join([W.project_eval, str(name)] + keys[4:])
     if W.rows in keys:
         at = keys.index(W.rows)
