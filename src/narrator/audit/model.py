@@ -176,7 +176,7 @@ class AuditRule:
     severity: str
     message: str
     kind: str
-    spec: dict
+    spec: dict              # the entry as written in rules/audit.yaml
     builder: str = ""       # the English name of the kinds.py builder its 种类 names (rules/audit.yaml)
     tables: tuple[str, ...] = ()                  # 行合计, 层级: the tables checked
     prefix: str | None = None                     # 等式: the path its formulas are relative to
@@ -226,10 +226,6 @@ def audit_rules() -> tuple[AuditRule, ...]:
             _compile_equation(f, rule.prefix)
         out.append(rule)
     return tuple(out)
-
-
-def _formulas(rule: AuditRule) -> list[str]:
-    return list(rule.formulas)
 
 
 # -- paths -----------------------------------------------------------------------------
