@@ -147,8 +147,8 @@ def test_suspects_are_exactly_the_identities_that_do_not_add_up(seed, pick, op, 
     assert fast_direct == all_direct
 
 
-@pytest.mark.parametrize("text,prefix", [(f, r.spec.get("表")) for r in model.audit_rules() if r.kind == "等式"
-                                         for f in model._formulas(r)])
+@pytest.mark.parametrize("text,prefix", [(f, r.prefix) for r in model.audit_rules() if r.builder == "equation"
+                                         for f in r.formulas])
 def test_compiled_terms_follow_the_equation(text, prefix):
     """The precompiled right side names the same canonical paths, in order, as the equation."""
     def paths(terms):

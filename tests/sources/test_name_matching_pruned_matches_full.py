@@ -3,40 +3,16 @@ quick ratio) without scoring them: the matches are exactly those of scoring ever
 
 from __future__ import annotations
 
-import difflib
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrator.sources.disclosure.layouts import Match, fix_glyphs, match_name, norm, strip_ordinal, title_of
+from narrator.sources.disclosure.layouts import match_name, norm, title_of
+from oracles.name_matching import full_scoring
 
 NAMES = ["一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入", "上级补助收入",
          "事业收入", "经营收入", "附属单位上缴收入", "其他收入", "本年收入合计", "使用非财政拨款结余",
          "年初结转和结余", "收入总计", "一般公共服务支出", "社会保障和就业支出", "卫生健康支出", "住房保障支出",
          "本年支出合计", "结余分配", "年末结转和结余", "支出总计", "基本支出", "项目支出", "上缴上级支出"]
-
-
-def full_scoring(label: str, names: dict[str, str], threshold: float = 0.75, margin: float = 0.05):
-    """match_name as it was: every name scored."""
-    n = norm(strip_ordinal(label))
-    if not n:
-        return None
-    if n in names:
-        return Match(names[n], 1.0, False)
-    g = fix_glyphs(n)
-    if g in names:
-        return Match(names[g], 1.0, True)
-    scored = sorted(((difflib.SequenceMatcher(None, g, k, autojunk=False).ratio(), c) for k, c in names.items()),
-                    reverse=True)
-    if not scored or scored[0][0] < threshold:
-        return None
-    best, canon = scored[0]
-    for s, c in scored[1:]:
-        if c != canon:
-            if best - s < margin:
-                return None
-            break
-    return Match(canon, best, True)
 
 
 def _garble(name: str, data) -> str:

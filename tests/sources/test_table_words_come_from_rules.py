@@ -2,46 +2,18 @@
 role), workbook.yaml (sheet texts, headers), disclosure.yaml and 科目.yaml. A word changed in a
 copy of rules/ changes what narrator reads and writes; every entry is used."""
 
-import json
 import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from conftest import ROOT, SAMPLE
+from rules_copy import run_with_rules
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import schema, subjects
 from narrator.figures.names import WORDS, StructureWords, structure_words
 from narrator.sources.workbook import write_workbook
-
-
-def run_with_rules(tmp_path: Path, edits: dict[str, list[tuple[str, str]]], code: str) -> dict:
-    """Run ``code`` (which sets ``out``) in a fresh interpreter whose rules/ is a copy of the
-    shipped one with ``edits`` (file -> [(old text, new text)]) applied; returns ``out``."""
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    for name, pairs in edits.items():
-        f = rules / name
-        text = f.read_text(encoding="utf-8")
-        for old, new in pairs:
-            assert old in text, (name, old)
-            text = text.replace(old, new)
-        f.write_text(text, encoding="utf-8")
-    prog = textwrap.dedent(f"""
-        import json, sys
-        from pathlib import Path
-        import narrator.core.resources as res
-        _orig = res.resource_dir
-        res.resource_dir = lambda name: Path({str(tmp_path)!r}) / name if name == "rules" else _orig(name)
-        out = {{}}
-    """) + textwrap.dedent(code) + "\nprint(json.dumps(out, ensure_ascii=False, default=str))\n"
-    done = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=tmp_path, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def schema_words() -> set[str]:
@@ -73,16 +45,19 @@ def test_structure_words_load_and_name_every_role():
     assert set(section) == set(StructureWords.__dataclass_fields__)
 
 
-# roles that name how templates read rows and values, not keys of the figures file
+# roles that are no keys of the figures file: how templates read rows and values, how a cell is described
 _TEMPLATE_ROLES = {"row_code", "row_name", "level", "class_name", "kuan_name", "levels", "level_rows",
                    "value_units", "count_unit", "default_unit", "default_code_system", "code", "name",
-                   "opening_budget_amount"}
+                   "opening_budget_amount", "total_row"}
+# roles of the formula language (rules/metrics.yaml, rules/audit.yaml), tested in
+# tests/audit/test_formula_words_come_from_rules.py
+_FORMULA_ROLES = {"fn_sum", "fn_first", "fn_abs", "all_classes", "each_class", "all_items"}
 
 
 def test_every_structure_word_of_the_figures_file_is_a_name_in_the_schema():
     words = schema_words()
     for role, word in vars(WORDS).items():
-        if role in _TEMPLATE_ROLES:
+        if role in _TEMPLATE_ROLES | _FORMULA_ROLES:
             continue
         assert word in words, (role, word)
     assert WORDS.leaf_types <= words

@@ -23,7 +23,7 @@ from pathlib import Path
 from narrator.audit.kinds import _KINDS, _kind_performance
 from narrator.audit.kinds_fast import suspects
 from narrator.audit.model import (
-    _finding, _rules_by_code, AuditRule, Cell, Identity, ZERO, _Ctx, _SEVERITY_RANK, _num, _trim,
+    _finding, _rules_by_code, AuditRule, CONSTANT_PATH, Cell, Identity, ZERO, _Ctx, _SEVERITY_RANK, _num, _trim,
     audit_rules,
 )
 from narrator.audit.signs import sign_findings
@@ -71,7 +71,7 @@ def _culprits(failing: list[Identity]) -> tuple[list[tuple[tuple, Cell, list[Ide
         cell_of: dict[tuple, Cell] = {}
         for idn in remaining:
             for c in [idn.total] + idn.parts:
-                if c.path == ("常数",):
+                if c.path == CONSTANT_PATH:
                     continue
                 lst = by_cell.setdefault(c.path, [])
                 if idn not in lst:

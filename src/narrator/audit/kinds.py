@@ -7,13 +7,14 @@ import ast
 from decimal import Decimal
 
 from narrator.audit.model import (
-    _finding, AuditRule, AuditRuleError, Cell, Equation, Identity, ZERO, _Ctx, _Table, _canon,
-    _compile_equation, _formulas, _num, performance_checks, places_of,
+    _finding, AuditRule, AuditRuleError, CONSTANT_PATH, Cell, Equation, Identity, ZERO, _Ctx, _Table, _canon,
+    _compile_equation, _num, places_of,
 )
 from narrator.check.compare import OK, TRUNCATED, interval_ok, verdict
 from narrator.core import expr as E
 from narrator.core.findings import Finding
 from narrator.core.numbers import divide, round_half_up
+from narrator.figures.names import WORDS as W
 
 
 # -- kinds: building identities --------------------------------------------------------
@@ -23,9 +24,9 @@ def _columns(t: _Table) -> list[str]:
 
 def _kind_total_row(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     out = []
-    for name in rule.spec.get("表", []):
+    for name in rule.tables:
         t = ctx.table(name)
-        if t is None or not t.data.get("合计") or not t.roots:
+        if t is None or not t.data.get(W.total) or not t.roots:
             continue
         for col in _columns(t):
             idn = _total_row_identity(rule, t, col)
@@ -35,16 +36,16 @@ def _kind_total_row(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
 
 
 def _total_row_identity(rule: AuditRule, t: _Table, col: str) -> Identity | None:
-    name, total = t.name, t.data["合计"]
-    parts = [Cell((name, "科目", c, col), t.rows[c].get(col), c) for c in t.roots]
+    name, total = t.name, t.data[W.total]
+    parts = [Cell((name, W.rows, c, col), t.rows[c].get(col), c) for c in t.roots]
     if total.get(col) is None and not any(p.given for p in parts):
         return None
-    return Identity(rule.code, Cell((name, "合计", col), total.get(col), f"合计行 {col}"), parts, "各类之和", name)
+    return Identity(rule.code, Cell((name, W.total, col), total.get(col), f"{W.total_row} {col}"), parts, "各类之和", name)
 
 
 def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     out = []
-    for name in rule.spec.get("表", []):
+    for name in rule.tables:
         t = ctx.table(name)
         if t is None:
             continue
@@ -59,54 +60,48 @@ def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
 
 def _hierarchy_identity(rule: AuditRule, t: _Table, code: str, col: str) -> Identity | None:
     name, kids, row = t.name, t.children[code], t.rows[code]
-    parts = [Cell((name, "科目", k, col), t.rows[k].get(col), k) for k in kids]
+    parts = [Cell((name, W.rows, k, col), t.rows[k].get(col), k) for k in kids]
     if row.get(col) is None and not any(p.given for p in parts):
         return None
     levels = {t.level_names.get(len(k), "下级科目") for k in kids}
     what = f"其下各{levels.pop()}之和" if len(levels) == 1 else "其下各科目之和"
-    return Identity(rule.code, Cell((name, "科目", code, col), row.get(col), f"{code} {col}"),
-                    parts, what, f"{name} {code} {row.get('科目名称', '')}".strip())
+    return Identity(rule.code, Cell((name, W.rows, code, col), row.get(col), f"{code} {col}"),
+                    parts, what, f"{name} {code} {row.get(W.name, '')}".strip())
 
 
 def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     out = []
-    for inst in rule.spec.get("实例", []):
-        t = ctx.table(inst["表"])
+    for inst in rule.instances:
+        t = ctx.table(inst.table)
         if t is None:
             continue
         present = t.columns_present()
-        if any(c not in present for c in inst.get("必备列", [])):
+        if any(c not in present for c in inst.required):
             continue
-        tcol, terms = _row_sum_terms(inst)
         for key, row in _row_sum_rows(t):
-            idn = _row_sum_identity(rule, t, tcol, terms, key, row)
+            idn = _row_sum_identity(rule, t, inst.total, inst.terms, key, row)
             if idn is not None:
                 out.append(idn)
     return out
 
 
-def _row_sum_terms(inst: dict) -> tuple[str, list[tuple[int, str]]]:
-    """An instance's total column and its signed part columns ("-合计" → (-1, "合计"))."""
-    return inst["合计"], [(-1, c[1:]) if c.startswith("-") else (1, c) for c in inst["分项"]]
-
-
 def _row_sum_rows(t: _Table) -> list[tuple[str, dict]]:
     """The rows a 列合计 rule checks: the 合计 row (key "合计") first, then every 科目 row."""
-    return ([("合计", t.data["合计"])] if t.data.get("合计") else []) + list(t.rows.items())
+    return ([(W.total, t.data[W.total])] if t.data.get(W.total) else []) + list(t.rows.items())
 
 
-def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: list[tuple[int, str]], key: str,
+def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[int, str], ...], key: str,
                       row: dict) -> Identity | None:
     name = t.name
-    base = (name, "合计") if key == "合计" else (name, "科目", key)
+    base = (name, W.total) if key == W.total else (name, W.rows, key)
     parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
     if row.get(tcol) is None and not any(p.given for p in parts):
         return None
-    where = "合计行" if key == "合计" else f"{key} {row.get('科目名称', '')}".strip()
+    where = W.total_row if key == W.total else f"{key} {row.get(W.name, '')}".strip()
     what = "本行 " + " ".join(
         (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
         for i, p in enumerate(x for x in parts if x.given)) if any(p.given for p in parts) else "本行各列之和"
-    tlabel = tcol if key == "合计" and tcol != "合计" else f"{'合计行' if key == '合计' else key} {tcol}"
+    tlabel = tcol if key == W.total and tcol != W.total else f"{W.total_row if key == W.total else key} {tcol}"
     return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
 
@@ -122,19 +117,19 @@ def _terms(ctx: _Ctx, node: ast.expr, eq: Equation, pre: tuple, code: str | None
         return _terms(ctx, node.operand, eq, pre, code, -sign if isinstance(node.op, ast.USub) else sign)
     if isinstance(node, ast.Call):
         alts = [_terms(ctx, a, eq, pre, code, sign) for a in node.args]
-        if node.func.id == "取其一":
+        if node.func.id == W.fn_first:
             for a in alts:
                 if any(c.given for c in a):
                     return a
             return alts[-1] if alts else []
         return [c for a in alts for c in a]
     if isinstance(node, ast.Constant):
-        return [Cell(("常数",), E.constant(node), str(node.value), sign)]
+        return [Cell(CONSTANT_PATH, E.constant(node), str(node.value), sign)]
     raise AuditRuleError(f"unsupported expression in {eq.text!r}")
 
 
 def _labels(cells: list[Cell]) -> None:
-    paths = [c.path for c in cells if c.path != ("常数",)]
+    paths = [c.path for c in cells if c.path != CONSTANT_PATH]
     prefix: tuple = ()
     if paths:
         n = min(len(p) for p in paths)
@@ -144,17 +139,17 @@ def _labels(cells: list[Cell]) -> None:
             else:
                 break
     for c in cells:
-        if c.path == ("常数",):
+        if c.path == CONSTANT_PATH:
             continue
-        rest = [str(x) for x in c.path[len(prefix):] if x != "科目"]
+        rest = [str(x) for x in c.path[len(prefix):] if x != W.rows]
         c.label = " ".join(rest) if rest else str(c.path[-1])
 
 
 def _kind_equation(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     out = []
-    prefix = rule.spec.get("表")
+    prefix = rule.prefix
     pre = tuple(prefix.split(".")) if prefix else ()
-    for text in _formulas(rule):
+    for text in rule.formulas:
         eq = _compile_equation(text, prefix)
         for code in _bindings(ctx, eq):
             idn = _equation_identity(ctx, rule, eq, pre, code)
@@ -170,7 +165,7 @@ def _bindings(ctx: _Ctx, eq: Equation) -> list[str | None]:
 
 def _each_prefixes(eq: Equation) -> tuple[tuple, ...]:
     """Where the equation's ``每类`` steps range: the path before each 每类, in order."""
-    return tuple(p[:p.index("每类")] for p in (eq.lhs,) + eq.paths if "每类" in p)
+    return tuple(p[:p.index(W.each_class)] for p in (eq.lhs,) + eq.paths if W.each_class in p)
 
 
 def _bindings_under(ctx: _Ctx, prefixes: tuple[tuple, ...]) -> list[str | None]:
@@ -200,22 +195,22 @@ def _equation_identity(ctx: _Ctx, rule: AuditRule, eq: Equation, pre: tuple, cod
     given = [c for c in parts if c.given]
     what = " ".join((("− " if c.sign < 0 else "+ ") if i else ("− " if c.sign < 0 else "")) + c.label
                     for i, c in enumerate(given))
-    return Identity(rule.code, total, parts, what, rule.spec.get("表") or "", eq.relation)
+    return Identity(rule.code, total, parts, what, rule.prefix or "", eq.relation)
 
 
 # -- kind: 绩效 ------------------------------------------------------------------------
 def _evaluations(data: dict) -> list[tuple[tuple, dict]]:
-    perf = data.get("预算绩效") or {}
+    perf = data.get(W.performance) or {}
     out = []
-    for i, p in enumerate(((perf.get("项目自评") or {}).get("项目")) or []):
-        out.append((("预算绩效", "项目自评", "项目", i), p))
-    if perf.get("整体支出"):
-        out.append((("预算绩效", "整体支出"), perf["整体支出"]))
+    for i, p in enumerate(((perf.get(W.project_eval) or {}).get(W.projects)) or []):
+        out.append(((W.performance, W.project_eval, W.projects, i), p))
+    if perf.get(W.whole):
+        out.append(((W.performance, W.whole), perf[W.whole]))
     return out
 
 
 def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> list[Identity]:
-    check = performance_checks()[rule.spec["检查"]]    # known: audit_rules checked it
+    check = rule.check
     ids: list[Identity] = []
 
     def add(path, sev, detail, found, expected, formula, cells=()):
@@ -224,7 +219,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     # only 执行率 and 预算执行得分 look at the rate: the other checks skip dividing it out
     needs_rate = check in ("rate", "budget_score")
     for base, ev in _evaluations(ctx.data) if check not in ("project_count", "project_funds", "re_evaluation") else ():
-        budget, spent, rate = ev.get("预算数"), ev.get("执行数"), ev.get("执行率")
+        budget, spent, rate = ev.get(W.budget), ev.get(W.spent), ev.get(W.rate)
         exact = divide(spent, budget) * 100 if needs_rate and budget not in (None, ZERO) and spent is not None \
             else None
         if rate is not None and exact is not None and verdict(exact, rate, places_of(rate) or 0) != OK \
@@ -235,14 +230,14 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             v = verdict(exact, rate, pl)
             if v != OK:
                 shown = round_half_up(exact, pl + 2)
-                add(base + ("执行率",), "warning" if v == TRUNCATED else rule.severity,
-                    f"{ctx.cell_name(base + ('执行率',))} 表中为 {_num(rate)}%，执行数 {_num(spent)} ÷ 预算数 {_num(budget)}"
+                add(base + (W.rate,), "warning" if v == TRUNCATED else rule.severity,
+                    f"{ctx.cell_name(base + (W.rate,))} 表中为 {_num(rate)}%，执行数 {_num(spent)} ÷ 预算数 {_num(budget)}"
                     f" = {_num(shown)}%" + ("（截断而非四舍五入）" if v == TRUNCATED else ""),
                     _num(rate), _num(round_half_up(exact, pl)),
                     f"{_num(spent)} ÷ {_num(budget)} × 100 = {_num(shown)} → {_num(round_half_up(exact, pl))}",
-                    (base + ("执行数",), base + ("预算数",)))
+                    (base + (W.spent,), base + (W.budget,)))
         elif check == "budget_score":
-            w, score = ev.get("预算执行权重"), ev.get("预算执行得分")
+            w, score = ev.get(W.exec_weight), ev.get(W.exec_score)
             if w is None or score is None or (rate is None and exact is None):
                 continue
             pl = places_of(score) or 0
@@ -253,76 +248,78 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             if any(verdict(c, score, pl) == OK for _, c in cands):
                 continue
             r0, c0 = cands[0]
-            add(base + ("预算执行得分",), rule.severity,
-                f"{ctx.cell_name(base + ('预算执行得分',))} 表中为 {_num(score)}，权重 {_num(w)} × 执行率 "
+            add(base + (W.exec_score,), rule.severity,
+                f"{ctx.cell_name(base + (W.exec_score,))} 表中为 {_num(score)}，权重 {_num(w)} × 执行率 "
                 f"{_num(round_half_up(r0, 2))}% = {_num(round_half_up(c0, pl))}",
                 _num(score), _num(round_half_up(c0, pl)),
                 "；".join(f"min({_num(w)}, {_num(w)} × {_num(round_half_up(r, 4))}%) = {_num(round_half_up(c, 4))}"
                          for r, c in cands),
-                (base + ("预算执行权重",), base + ("执行率",)))
+                (base + (W.exec_weight,), base + (W.rate,)))
         elif check == "total_score":
-            total, inds = ev.get("自评得分"), ev.get("指标") or []
-            if total is None or not inds or any(x.get("得分") is None for x in inds):
+            total, inds = ev.get(W.self_score), ev.get(W.indicators) or []
+            if total is None or not inds or any(x.get(W.score) is None for x in inds):
                 continue
             parts = []
-            if ev.get("预算执行得分") is not None:
-                parts.append(Cell(base + ("预算执行得分",), ev["预算执行得分"], "预算执行得分"))
-            parts += [Cell(base + ("指标", j, "得分"), x["得分"], x.get("名称", str(j))) for j, x in enumerate(inds)]
-            ids.append(Identity(rule.code, Cell(base + ("自评得分",), total, "自评得分"), parts,
+            if ev.get(W.exec_score) is not None:
+                parts.append(Cell(base + (W.exec_score,), ev[W.exec_score], W.exec_score))
+            parts += [Cell(base + (W.indicators, j, W.score), x[W.score], x.get(W.indicator_name, str(j)))
+                      for j, x in enumerate(inds)]
+            ids.append(Identity(rule.code, Cell(base + (W.self_score,), total, W.self_score), parts,
                                 "预算执行得分与各指标得分之和", ctx.cell_name(base), mode="rounded"))
         elif check == "score_cap":
-            for j, x in enumerate(ev.get("指标") or []):
-                s, full = x.get("得分"), x.get("分值")
+            for j, x in enumerate(ev.get(W.indicators) or []):
+                s, full = x.get(W.score), x.get(W.weight)
                 if s is None or full is None:
                     continue
                 if s > full or s < 0:
-                    p = base + ("指标", j, "得分")
+                    p = base + (W.indicators, j, W.score)
                     add(p, rule.severity, f"{ctx.cell_name(p)} {_num(s)}，分值 {_num(full)}", _num(s),
-                        f"0–{_num(full)}", f"0 ≤ {_num(s)} ≤ {_num(full)} 不成立", (base + ("指标", j, "分值"),))
+                        f"0–{_num(full)}", f"0 ≤ {_num(s)} ≤ {_num(full)} 不成立", (base + (W.indicators, j, W.weight),))
         elif check == "full_marks":
-            inds = ev.get("指标") or []
-            w = ev.get("预算执行权重")
-            if w is None or not inds or any(x.get("分值") is None for x in inds):
+            inds = ev.get(W.indicators) or []
+            w = ev.get(W.exec_weight)
+            if w is None or not inds or any(x.get(W.weight) is None for x in inds):
                 continue
-            full = w + sum((x["分值"] for x in inds), ZERO)
+            full = w + sum((x[W.weight] for x in inds), ZERO)
             if full != 100:
-                add(base + ("预算执行权重",), rule.severity,
+                add(base + (W.exec_weight,), rule.severity,
                     f"{ctx.cell_name(base)}：预算执行权重与各指标分值之和为 {_num(full)}",
-                    _num(full), "100", " + ".join([_num(w)] + [_num(x["分值"]) for x in inds]) + f" = {_num(full)}",
-                    tuple(base + ("指标", j, "分值") for j in range(len(inds))))
-    perf = ctx.data.get("预算绩效") or {}
-    own = perf.get("项目自评") or {}
-    projects = own.get("项目") or []
-    base = ("预算绩效", "项目自评")
-    if check == "project_count" and projects and own.get("项目数") is not None and own["项目数"] != len(projects):
-        add(base + ("项目数",), rule.severity, f"项目自评 项目数 {own['项目数']}，列出 {len(projects)} 个项目",
-            str(own["项目数"]), str(len(projects)), f"列出的项目 {len(projects)} 个")
-    if check == "project_funds" and projects and own.get("涉及资金") is not None:
-        funds = own["涉及资金"]
+                    _num(full), "100", " + ".join([_num(w)] + [_num(x[W.weight]) for x in inds]) + f" = {_num(full)}",
+                    tuple(base + (W.indicators, j, W.weight) for j in range(len(inds))))
+    perf = ctx.data.get(W.performance) or {}
+    own = perf.get(W.project_eval) or {}
+    projects = own.get(W.projects) or []
+    base = (W.performance, W.project_eval)
+    count = own.get(W.project_count)
+    if check == "project_count" and projects and count is not None and count != len(projects):
+        add(base + (W.project_count,), rule.severity, f"项目自评 项目数 {own[W.project_count]}，列出 {len(projects)} 个项目",
+            str(own[W.project_count]), str(len(projects)), f"列出的项目 {len(projects)} 个")
+    if check == "project_funds" and projects and own.get(W.funds) is not None:
+        funds = own[W.funds]
         sums = []
-        for key in ("执行数", "预算数"):
+        for key in (W.spent, W.budget):
             vals = [p.get(key) for p in projects]
             if all(v is not None for v in vals):
                 ok, residue, tol = interval_ok([(v, places_of(v) or 0) for v in vals], funds, places_of(funds) or 0)
                 sums.append((key, sum(vals, ZERO), ok, vals))
         if sums and not any(ok for _, _, ok, _ in sums):
             key, s, _, vals = sums[0]
-            add(base + ("涉及资金",), rule.severity,
+            add(base + (W.funds,), rule.severity,
                 f"项目自评 涉及资金 {_num(funds)}，各项目{key}之和 {_num(s)}"
                 + "".join(f"，{k}之和 {_num(x)}" for k, x, _, _ in sums[1:]),
                 _num(funds), _num(s), " + ".join(_num(v) for v in vals) + f" = {_num(s)} ≠ {_num(funds)}",
-                tuple(base + ("项目", i, key) for i in range(len(vals))))
+                tuple(base + (W.projects, i, key) for i in range(len(vals))))
     if check == "re_evaluation":
-        re_ = perf.get("再评价") or {}
-        name, score = re_.get("项目名称"), re_.get("自评得分")
+        re_ = perf.get(W.re_evaluation) or {}
+        name, score = re_.get(W.project_name), re_.get(W.self_score)
         if name and score is not None:
             for i, p in enumerate(projects):
-                if name in (p.get("项目名称"), p.get("简称")) and p.get("自评得分") is not None:
-                    if verdict(p["自评得分"], score, places_of(score) or 0) != OK:
-                        add(("预算绩效", "再评价", "自评得分"), rule.severity,
-                            f"再评价「{name}」自评得分 {_num(score)}，项目自评表 {_num(p['自评得分'])}",
-                            _num(score), _num(p["自评得分"]), f"{_num(score)} ≠ {_num(p['自评得分'])}",
-                            (base + ("项目", i, "自评得分"),))
+                if name in (p.get(W.project_name), p.get(W.short_name)) and p.get(W.self_score) is not None:
+                    if verdict(p[W.self_score], score, places_of(score) or 0) != OK:
+                        add((W.performance, W.re_evaluation, W.self_score), rule.severity,
+                            f"再评价「{name}」自评得分 {_num(score)}，项目自评表 {_num(p[W.self_score])}",
+                            _num(score), _num(p[W.self_score]), f"{_num(score)} ≠ {_num(p[W.self_score])}",
+                            (base + (W.projects, i, W.self_score),))
                     break
     return ids
 

@@ -13,14 +13,15 @@ from functools import cache
 
 from narrator.audit.kinds import (
     _KINDS, _bindings_under, _each_prefixes, _equation_identity, _hierarchy_identity, _row_sum_identity,
-    _row_sum_rows, _row_sum_terms, _total_row_identity,
+    _row_sum_rows, _total_row_identity,
 )
 from narrator.audit.model import (
     _rules_by_code, AuditRule, AuditRuleError, Equation, Identity, ZERO, _Ctx, _canon, _class_names,
-    _compile_equation, _formulas, audit_rules,
+    _compile_equation, audit_rules,
 )
 from narrator.core import expr as E
 from narrator.core.findings import Finding
+from narrator.figures.names import WORDS as W
 
 
 # -- the fast enumeration (audit_figures) ------------------------------------------------
@@ -36,7 +37,7 @@ from narrator.core.findings import Finding
 # decimals far below the 28 significant digits of the default context, so every sum is exact);
 # a blank total counts as 0, as there: the test is ``(s != 0) if total is None else total != s``.
 
-_WILDCARD_STEPS = frozenset(("科目", "各类", "每类", "各项"))
+_WILDCARD_STEPS = frozenset((W.rows, W.all_classes, W.each_class, W.all_items))
 
 
 def suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
@@ -63,11 +64,11 @@ def suspects(ctx: _Ctx) -> tuple[list[Identity], list[Finding]]:
 
 
 def _fast_total_row(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
-    for name in rule.spec.get("表", []):
+    for name in rule.tables:
         t = ctx.table(name)
-        if t is None or not t.data.get("合计") or not t.roots:
+        if t is None or not t.data.get(W.total) or not t.roots:
             continue
-        total = t.data["合计"]
+        total = t.data[W.total]
         roots = [t.rows[c] for c in t.roots]
         for col in t.columns():
             s = ZERO
@@ -83,7 +84,7 @@ def _fast_total_row(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
 
 
 def _fast_hierarchy(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
-    for name in rule.spec.get("表", []):
+    for name in rule.tables:
         t = ctx.table(name)
         if t is None:
             continue
@@ -117,14 +118,14 @@ def _fast_hierarchy(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
 
 
 def _fast_row_sum(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
-    for inst in rule.spec.get("实例", []):
-        t = ctx.table(inst["表"])
+    for inst in rule.instances:
+        t = ctx.table(inst.table)
         if t is None:
             continue
         present = t.columns_present()
-        if any(c not in present for c in inst.get("必备列", [])):
+        if any(c not in present for c in inst.required):
             continue
-        tcol, terms = _row_sum_terms(inst)
+        tcol, terms = inst.total, inst.terms
         # a column with no cell in the table (nor in its 合计 row) adds nothing to any row
         plus = [c for sign, c in terms if sign > 0 and c in present]
         minus = [c for sign, c in terms if sign < 0 and c in present]
@@ -172,7 +173,7 @@ def _compiled_terms(text: str, prefix: str | None) -> tuple[_Term, ...]:
             return walk(node.operand, -sign if isinstance(node.op, ast.USub) else sign)
         if isinstance(node, ast.Call):
             alts = [tuple(walk(a, sign)) for a in node.args]
-            if node.func.id == "取其一":
+            if node.func.id == W.fn_first:
                 return [_Term(sign, choices=tuple(alts))]
             return [t for a in alts for t in a]
         if isinstance(node, ast.Constant):
@@ -188,7 +189,7 @@ def _shape(path: tuple) -> int | None:
     special = [i for i, s in enumerate(path) if s in _WILDCARD_STEPS]
     if not special:
         return -1
-    if len(special) == 1 and path[special[0]] == "每类":
+    if len(special) == 1 and path[special[0]] == W.each_class:
         return special[0]
     return None
 
@@ -215,7 +216,7 @@ def _cell_at(ctx: _Ctx, path: tuple, each: int, code: str | None):
         return known[0]
     node, tail = known
     if isinstance(node, dict):
-        t = ctx.table(path[0]) if each == 1 and "科目" in node else None
+        t = ctx.table(path[0]) if each == 1 and W.rows in node else None
         node = t.rows.get(code) if t is not None else node.get(_class_names().get(code))
     else:
         node = None
@@ -265,16 +266,16 @@ def _compiled_equations(code: str) -> tuple[tuple[Equation, tuple, int | None, t
     """Per formula of an 等式 rule: the equation, its right side's terms, the left side's shape and
     the 每类 prefixes: all that does not depend on the figures, worked out once per process."""
     rule = _rules_by_code()[code]
-    prefix = rule.spec.get("表")
+    prefix = rule.prefix
     out = []
-    for text in _formulas(rule):
+    for text in rule.formulas:
         eq = _compile_equation(text, prefix)
         out.append((eq, _compiled_terms(text, prefix), _shape(eq.lhs), _each_prefixes(eq)))
     return tuple(out)
 
 
 def _fast_equation(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
-    prefix = rule.spec.get("表")
+    prefix = rule.prefix
     pre = tuple(prefix.split(".")) if prefix else ()
     for eq, terms, each, each_prefixes in _compiled_equations(rule.code):
         relation = eq.relation

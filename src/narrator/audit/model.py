@@ -17,11 +17,12 @@ from narrator.core.numbers import quantum, round_half_up
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import Figures, Node, norm_key, schema, subjects
+from narrator.figures.names import WORDS as W
 
 
 ZERO = Decimal(0)
+CONSTANT_PATH = ("常数",)   # the path of a constant term in an equation (no figure cell)
 _EXACT = 28            # "places" given to exact numbers (integers, blanks): a negligible tolerance
-_WILD = ("各类", "每类", "各项")
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -160,14 +161,28 @@ class Identity:
 
 # -- the rule file ---------------------------------------------------------------------
 @dataclass(frozen=True)
+class RowSumInstance:
+    """One 列合计 instance: in every row of ``table``, column ``total`` = Σ ± ``terms``."""
+    table: str
+    total: str
+    terms: tuple[tuple[int, str], ...]    # (sign, column): "-合计" in the rule file → (-1, "合计")
+    required: tuple[str, ...]             # skip the table when one of these columns has no cell
+
+
+@dataclass(frozen=True)
 class AuditRule:
     code: str
     name: str
     severity: str
     message: str
     kind: str
-    spec: dict
+    spec: dict              # the entry as written in rules/audit.yaml
     builder: str = ""       # the English name of the kinds.py builder its 种类 names (rules/audit.yaml)
+    tables: tuple[str, ...] = ()                  # 行合计, 层级: the tables checked
+    prefix: str | None = None                     # 等式: the path its formulas are relative to
+    formulas: tuple[str, ...] = ()                # 等式
+    instances: tuple[RowSumInstance, ...] = ()    # 列合计
+    check: str = ""                               # 绩效: the English name of the check
 
 
 @cache
@@ -182,27 +197,35 @@ def kind_builders() -> dict[str, str]:
     return dict(load_rule_file(rules_dir() / "audit.yaml")["种类"])
 
 
+def _instance(spec: dict) -> RowSumInstance:
+    terms = tuple((-1, c[1:]) if c.startswith("-") else (1, c) for c in spec["分项"])
+    return RowSumInstance(spec["表"], spec["合计"], terms, tuple(spec.get("必备列", ())))
+
+
 @cache
 def audit_rules() -> tuple[AuditRule, ...]:
+    """The rules of rules/audit.yaml, each with the parts of its entry its 种类 reads."""
     data = load_rule_file(rules_dir() / "audit.yaml")
     out = []
     for code, spec in data["规则"].items():
         kind = spec.get("种类")
         if kind not in kind_builders():
             raise AuditRuleError(f"{code}: unknown 种类 {kind!r}")
-        rule = AuditRule(str(code), spec["名称"], spec["级别"], spec["说明"], kind, dict(spec), kind_builders()[kind])
-        if rule.builder == "performance" and spec.get("检查") not in performance_checks():
-            raise AuditRuleError(f"{code}: unknown 检查 {spec.get('检查')!r}")
-        if rule.builder == "equation":
-            for f in _formulas(rule):
-                _compile_equation(f, rule.spec.get("表"))
+        builder, table, formulas = kind_builders()[kind], spec.get("表"), spec.get("公式")
+        check = ""
+        if builder == "performance":
+            if spec.get("检查") not in performance_checks():
+                raise AuditRuleError(f"{code}: unknown 检查 {spec.get('检查')!r}")
+            check = performance_checks()[spec["检查"]]
+        rule = AuditRule(str(code), spec["名称"], spec["级别"], spec["说明"], kind, dict(spec), builder,
+                         tables=tuple(table) if isinstance(table, list) else (),
+                         prefix=table if isinstance(table, str) else None,
+                         formulas=(formulas,) if isinstance(formulas, str) else tuple(formulas or ()),
+                         instances=tuple(_instance(i) for i in spec.get("实例", ())), check=check)
+        for f in rule.formulas if builder == "equation" else ():
+            _compile_equation(f, rule.prefix)
         out.append(rule)
     return tuple(out)
-
-
-def _formulas(rule: AuditRule) -> list[str]:
-    f = rule.spec.get("公式")
-    return [f] if isinstance(f, str) else list(f or [])
 
 
 # -- paths -----------------------------------------------------------------------------
@@ -248,7 +271,7 @@ def _compile_equation(text: str, prefix: str | None) -> Equation:
         elif isinstance(node, ast.UnaryOp):
             canon_all(node.operand)
         elif isinstance(node, ast.Call):
-            if node.func.id not in ("取其一", "求和"):
+            if node.func.id not in (W.fn_first, W.fn_sum):
                 raise AuditRuleError(f"unknown function {node.func.id!r} in {text!r}")
             for a in node.args:
                 canon_all(a)
@@ -281,16 +304,16 @@ def _canon(path: tuple, prefix: tuple, text: str) -> tuple:
         elif node is None or node.kind == "leaf":
             raise AuditRuleError(f"{text!r}: path goes past a figure at {s!r}")
         elif node.kind == "table":
-            if s == "合计":
+            if s == W.total:
                 out.append(s)
                 row = True
-            elif s == "科目":
+            elif s == W.rows:
                 if i + 1 >= len(path) or not re.fullmatch(r"\d+", str(path[i + 1])):
-                    raise AuditRuleError(f"{text!r}: 科目 must be followed by a code, e.g. 科目[\"301\"]")
-                out += ["科目", str(path[i + 1])]
+                    raise AuditRuleError(f"{text!r}: {W.rows} must be followed by a code, e.g. {W.rows}[\"301\"]")
+                out += [W.rows, str(path[i + 1])]
                 i += 1
                 row = True
-            elif s in ("各类", "每类"):
+            elif s in (W.all_classes, W.each_class):
                 out.append(s)
                 row = True
             else:
@@ -300,12 +323,12 @@ def _canon(path: tuple, prefix: tuple, text: str) -> tuple:
                 out.append(canon)
                 node = node.children[canon]
         elif node.kind == "map":
-            if s in ("各类", "每类"):
-                if node.key_set != "功能分类类名":
-                    raise AuditRuleError(f"{text!r}: {s} needs a mapping keyed by 功能分类类名")
+            if s in (W.all_classes, W.each_class):
+                if node.key_set != W.class_names:
+                    raise AuditRuleError(f"{text!r}: {s} needs a mapping keyed by {W.class_names}")
                 out.append(s)
                 node = node.any_key
-            elif s == "各项":
+            elif s == W.all_items:
                 out.append(s)
                 node = None
             else:
@@ -323,7 +346,7 @@ def _canon(path: tuple, prefix: tuple, text: str) -> tuple:
 # -- the audit context -----------------------------------------------------------------
 @cache
 def _class_names() -> dict[str, str]:
-    return dict(subjects()["功能分类类名"])
+    return dict(subjects()[W.class_names])
 
 
 @cache
@@ -378,7 +401,7 @@ class _Table:
         self.data = data
         self.node = schema().children[name]
         lengths, self.level_names = _code_lengths(self.node.code_system)
-        self.rows: dict[str, dict] = {r["科目编码"]: r for r in data.get("科目", [])}
+        self.rows: dict[str, dict] = {r[W.code]: r for r in data.get(W.rows, [])}
         key = (self.node.code_system, tuple(self.rows))
         shape = shapes.get(key) if shapes is not None else None
         if shape is None:
@@ -393,8 +416,8 @@ class _Table:
         # computed once per table: several rules ask, and the figures do not change during an audit
         if self._present is None:
             in_rows: set[str] = set().union(*self.rows.values())  # every key of every row
-            in_rows.difference_update(("科目编码", "科目名称"))
-            self._present = set(self.data.get("合计", {}) or {}) | in_rows
+            in_rows.difference_update((W.code, W.name))
+            self._present = set(self.data.get(W.total, {}) or {}) | in_rows
         return self._present
 
     def columns(self) -> list[str]:
@@ -428,34 +451,34 @@ class _Ctx:
 
     # display ----------------------------------------------------------------
     def cell_name(self, path: tuple) -> str:
-        if len(path) >= 3 and path[1] == "科目":
+        if len(path) >= 3 and path[1] == W.rows:
             t = self.table(path[0])
             row = t.rows.get(path[2]) if t else None
-            name = row.get("科目名称", "") if row else ""
+            name = row.get(W.name, "") if row else ""
             return " ".join(x for x in (path[0], path[2], name, *map(str, path[3:])) if x)
-        if len(path) >= 2 and path[1] == "合计" and self.table(path[0]) is not None:
-            return " ".join((path[0], "合计行", *map(str, path[2:])))
-        if path[:3] == ("预算绩效", "项目自评", "项目") and len(path) >= 4:
+        if len(path) >= 2 and path[1] == W.total and self.table(path[0]) is not None:
+            return " ".join((path[0], W.total_row, *map(str, path[2:])))
+        if path[:3] == (W.performance, W.project_eval, W.projects) and len(path) >= 4:
             try:
-                proj = self.data["预算绩效"]["项目自评"]["项目"][path[3]]
-                name = proj.get("简称") or proj.get("项目名称")
+                proj = self.data[W.performance][W.project_eval][W.projects][path[3]]
+                name = proj.get(W.short_name) or proj.get(W.project_name)
             except (KeyError, IndexError, TypeError):
                 name = str(path[3])
             rest = [str(p) if not isinstance(p, int) else "" for p in path[4:]]
-            if len(path) >= 6 and path[4] == "指标":
+            if len(path) >= 6 and path[4] == W.indicators:
                 try:
-                    rest = [proj["指标"][path[5]]["名称"], *map(str, path[6:])]
+                    rest = [proj[W.indicators][path[5]][W.indicator_name], *map(str, path[6:])]
                 except (KeyError, IndexError, TypeError):
                     pass
-            return f"项目自评「{name}」" + " ".join(r for r in rest if r)
-        if path[:2] == ("预算绩效", "整体支出") and len(path) >= 4 and path[2] == "指标":
+            return f"{W.project_eval}「{name}」" + " ".join(r for r in rest if r)
+        if path[:2] == (W.performance, W.whole) and len(path) >= 4 and path[2] == W.indicators:
             try:
-                ind = self.data["预算绩效"]["整体支出"]["指标"][path[3]]["名称"]
+                ind = self.data[W.performance][W.whole][W.indicators][path[3]][W.indicator_name]
             except (KeyError, IndexError, TypeError):
                 ind = str(path[3])
-            return "整体支出 " + " ".join([ind, *map(str, path[4:])])
-        if path[:2] == ("预算绩效", "整体支出"):
-            return "整体支出 " + " ".join(map(str, path[2:]))
+            return " ".join([W.whole, ind, *map(str, path[4:])])
+        if path[:2] == (W.performance, W.whole):
+            return " ".join([W.whole, *map(str, path[2:])])
         return " ".join(map(str, path))
 
     def line(self, path: tuple) -> int | None:
@@ -471,30 +494,30 @@ class _Ctx:
             new: list[tuple[tuple, object]] = []
             for p, node in results:
                 if node is None:
-                    if s in ("各类", "各项"):
+                    if s in (W.all_classes, W.all_items):
                         continue
-                    step = ("科目", path[i + 1]) if s == "科目" else (s,)
+                    step = (W.rows, path[i + 1]) if s == W.rows else (s,)
                     new.append((p + step, None))
                     continue
-                t = self.table(p[0]) if len(p) == 1 and isinstance(node, dict) and "科目" in node else None
-                if t is not None and s in ("科目", "各类", "每类"):
-                    if s == "科目":
+                t = self.table(p[0]) if len(p) == 1 and isinstance(node, dict) and W.rows in node else None
+                if t is not None and s in (W.rows, W.all_classes, W.each_class):
+                    if s == W.rows:
                         codes = [path[i + 1]]
-                    elif s == "各类":
+                    elif s == W.all_classes:
                         codes = list(t.roots)
                     else:
                         codes = [code] if code is not None else []
                     for c in codes:
-                        new.append((p + ("科目", c), t.rows.get(c)))
-                elif isinstance(node, dict) and s in ("各类", "每类"):
+                        new.append((p + (W.rows, c), t.rows.get(c)))
+                elif isinstance(node, dict) and s in (W.all_classes, W.each_class):
                     names = _class_names()
-                    if s == "各类":
+                    if s == W.all_classes:
                         keys = [k for k in node if k in _class_codes()]
                     else:
                         keys = [names.get(code)] if code is not None else []
                     for k in keys:
                         new.append((p + (k,), node.get(k)))
-                elif isinstance(node, dict) and s == "各项":
+                elif isinstance(node, dict) and s == W.all_items:
                     for k, v in node.items():
                         new.append((p + (k,), v))
                 elif isinstance(node, dict):
@@ -502,7 +525,7 @@ class _Ctx:
                 else:
                     new.append((p + (s,), None))
             results = new
-            i += 2 if s == "科目" else 1
+            i += 2 if s == W.rows else 1
         return results
 
     def class_codes_under(self, path: tuple) -> list[str]:
@@ -518,7 +541,7 @@ class _Ctx:
         for p, node in self.resolve(path):
             if not isinstance(node, dict):
                 continue
-            t = self.table(p[0]) if len(p) == 1 and "科目" in node else None
+            t = self.table(p[0]) if len(p) == 1 and W.rows in node else None
             if t is not None:
                 out += [c for c in t.roots if len(c) == 3]
             else:

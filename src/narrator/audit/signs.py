@@ -16,9 +16,10 @@ from narrator.core.catalogue import RuleDoc, catalogue
 from narrator.core.findings import Finding
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
+from narrator.figures.names import WORDS as W
 
 SIGN_CODES = ("T201", "T202")
-_PRIOR = "上年"
+_PRIOR = W.prior_year
 
 
 @cache
@@ -48,14 +49,14 @@ def _negatives(data: dict):
         path, node = stack.pop()
         if isinstance(node, dict):
             items = node.items()
-        elif path[-1:] == ("科目",):
-            items = ((v.get("科目编码", i) if isinstance(v, dict) else i, v) for i, v in enumerate(node))
+        elif path[-1:] == (W.rows,):
+            items = ((v.get(W.code, i) if isinstance(v, dict) else i, v) for i, v in enumerate(node))
         else:
             items = enumerate(node)
         for k, v in items:
             if isinstance(v, (dict, list)):
                 stack.append((path + (k,), v))
-            elif isinstance(v, (Decimal, int)) and not isinstance(v, bool) and v < 0 and k != "年度":
+            elif isinstance(v, (Decimal, int)) and not isinstance(v, bool) and v < 0 and k != W.year:
                 yield path + (k,), v
 
 

@@ -24,6 +24,7 @@ from narrator.batch.files import write_atomic
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.model import subjects
+from narrator.figures.names import WORDS
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -148,7 +149,7 @@ def _filler(layout):
 def _subject_lines(rng: random.Random, words: dict, target_rows: int):
     """The 项-level function-classification lines: (code, name, basic, project, other), and
     the 类 and 款 names they fall under."""
-    classes = list(subjects()["功能分类类名"].items())
+    classes = list(subjects()[WORDS.class_names].items())
     rng.shuffle(classes)
     kuan_words, suffixes = words["款名用词"], words["项名后缀"]
     skipped = set(words["略去类"])

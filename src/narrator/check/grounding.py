@@ -18,6 +18,7 @@ from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, R
 from narrator.check.relations import flip_word
 from narrator.core.messages import msg
 from narrator.core.numbers import fmt
+from narrator.figures.names import WORDS as W
 
 
 @cache
@@ -69,11 +70,11 @@ class Projects:
     """The 绩效 projects of one figures file, their names' cores ready for matching."""
 
     def __init__(self, data: dict):
-        projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+        projects = ((data.get(W.performance) or {}).get(W.project_eval) or {}).get(W.projects) or []
         self.names: list[tuple[int, list[frozenset]]] = []
         for i, p in enumerate(projects):
             if isinstance(p, dict):
-                names = [str(p.get(k)) for k in ("项目名称", "简称") if p.get(k)]
+                names = [str(p.get(k)) for k in (W.project_name, W.short_name) if p.get(k)]
                 self.names.append((i, [_bigrams(_core(n)) for n in names]))
         self.memo: dict[str, int | None] = {}
 
@@ -106,7 +107,7 @@ def _get(data, path: str):
             if key.isdigit() and len(key) < 3 and int(key) < len(node):
                 node = node[int(key)]
                 continue
-            node = next((row for row in node if isinstance(row, dict) and str(row.get("科目编码")) == key), None)
+            node = next((row for row in node if isinstance(row, dict) and str(row.get(W.code)) == key), None)
             if node is None:
                 return None
         else:
@@ -122,16 +123,17 @@ def describe(path: str, data: dict) -> str:
     """
     keys = path.split(".")
     prefix = ""
-    if keys and keys[0] == "上年":
-        prefix, keys = "上年 ", keys[1:]
-        data = data.get("上年") or {}
-    if keys[:3] == ["预算绩效", "项目自评", "项目"] and len(keys) >= 5 and keys[3].isdigit():
-        projects = ((data.get("预算绩效") or {}).get("项目自评") or {}).get("项目") or []
+    if keys and keys[0] == W.prior_year:
+        prefix, keys = W.prior_year + " ", keys[1:]
+        data = data.get(W.prior_year) or {}
+    if keys[:3] == [W.performance, W.project_eval, W.projects] and len(keys) >= 5 and keys[3].isdigit():
+        projects = ((data.get(W.performance) or {}).get(W.project_eval) or {}).get(W.projects) or []
         i = int(keys[3])
-        name = projects[i].get("项目名称", keys[3]) if i < len(projects) and isinstance(projects[i], dict) else keys[3]
-        return prefix + " ".join(["项目自评", str(name)] + keys[4:])
-    if "科目" in keys:
-        at = keys.index("科目")
+        p = projects[i] if i < len(projects) else None
+        name = p.get(W.project_name, keys[3]) if isinstance(p, dict) else keys[3]
+        return prefix + " ".join([W.project_eval, str(name)] + keys[4:])
+    if W.rows in keys:
+        at = keys.index(W.rows)
         code = keys[at + 1] if at + 1 < len(keys) else ""
         name = _row_name(data, code)
         return prefix + " ".join(keys[:at] + [code] + ([name] if name else []) + keys[at + 2:])
@@ -140,12 +142,17 @@ def describe(path: str, data: dict) -> str:
 
 def _row_name(data: dict, code: str) -> str | None:
     for node in data.values():
-        rows = node.get("科目") if isinstance(node, dict) else None
+        rows = node.get(W.rows) if isinstance(node, dict) else None
         if isinstance(rows, list):
             for row in rows:
-                if isinstance(row, dict) and str(row.get("科目编码")) == code and row.get("科目名称"):
-                    return str(row["科目名称"])
+                if isinstance(row, dict) and str(row.get(W.code)) == code and row.get(W.name):
+                    return str(row[W.name])
     return None
+
+
+def _prior(path: str) -> str:
+    """The path of the same figure last year (under 上年)."""
+    return f"{W.prior_year}.{path}"
 
 
 def value_at(data: dict, path: str) -> Decimal | None:
@@ -162,12 +169,12 @@ def paths_of(r: Reading, data: dict, projects: Projects | None = None) -> list[s
             return [where["预算数"].format(编码=r.code)]
         out = []
         for table, node in data.items():
-            if table in where["不找的表"] or not isinstance(node, dict) or not isinstance(node.get("科目"), list):
+            if table in where["不找的表"] or not isinstance(node, dict) or not isinstance(node.get(W.rows), list):
                 continue
             for col in where["决算数列"]:
-                out.append(f"{table}.科目.{r.code}.{col}")
+                out.append(f"{table}.{W.rows}.{r.code}.{col}")
         if r.measure == PY:
-            out = ["上年." + p for p in out]
+            out = [_prior(p) for p in out]
         return out
     spec = _subject_paths().get(r.subject or "")
     if spec is None:
@@ -179,7 +186,7 @@ def paths_of(r: Reading, data: dict, projects: Projects | None = None) -> list[s
     if r.measure == ACT:
         return list(spec.get("决算数", []))
     if r.measure == PY:
-        return ["上年." + p for p in spec.get("决算数", [])]
+        return [_prior(p) for p in spec.get("决算数", [])]
     if r.measure == BUD0:
         return list(spec.get("年初预算数", []) or spec.get("全年预算数", []))
     if r.measure == BUDF:
@@ -271,7 +278,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
                     fix="万元")
             continue
         expected = C.expected_text(m, v, 2)
-        if path.startswith("预算绩效."):
+        if path.split(".", 1)[0] == W.performance:
             # a project named by a short name: its self-evaluation counts every fund, so the text
             # may state less (its 一般公共预算 part) but never more
             if m.value <= v + quantum_half(m.places):
@@ -298,10 +305,10 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         c = by_start.get(r.mention.start)
         if c is None or (c.status == "confirmed" and c.source == "draft"):
             continue
-        path = next((p for p in grounded[r.anchor] if value_at(data, "上年." + p) is not None), None)
+        path = next((p for p in grounded[r.anchor] if value_at(data, _prior(p)) is not None), None)
         if path is None:
             continue
-        now, before = value_at(data, path), value_at(data, "上年." + path)
+        now, before = value_at(data, path), value_at(data, _prior(path))
         m = c.mention
         change = now - before
         anchor = doc.readings[r.anchor]
@@ -356,7 +363,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
 
 def _stale_year(ctx, r, doc) -> None:
     """An amount equal to this year's figure, written after last year's number (年度)."""
-    if doc.year is None or r.year != doc.year - 1 or r.measure != "决算数":
+    if doc.year is None or r.year != doc.year - 1 or r.measure != ACT:
         return
     text = ctx.text
     sent = doc.sentences[r.sentence]

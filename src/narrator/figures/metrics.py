@@ -21,6 +21,7 @@ from narrator.core.numbers import divide
 from narrator.core.values import ADD, DIV, MUL, SUB, Missing, Q, is_missing, zero_divisor
 from narrator.core.yamlio import load_rule_file
 from narrator.core.messages import msg
+from narrator.figures.names import WORDS as W
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,7 @@ class _Source:
 def _sum(vals):
     present = [v for v in vals if not is_missing(v)]
     if not present:
-        return vals[0] if vals else Missing("求和")
+        return vals[0] if vals else Missing(W.fn_sum)
     total = present[0]
     for v in present[1:]:
         total = total + v
@@ -249,7 +250,7 @@ def _first(vals):
     for v in vals:
         if not is_missing(v):
             return v
-    return vals[-1] if vals else Missing("取其一")
+    return vals[-1] if vals else Missing(W.fn_first)
 
 
 def _abs(vals):
@@ -257,7 +258,7 @@ def _abs(vals):
     return v if is_missing(v) else abs(v)
 
 
-_BUILTINS = {"求和": _sum, "取其一": _first, "绝对值": _abs}
+_BUILTINS = {W.fn_sum: _sum, W.fn_first: _first, W.fn_abs: _abs}
 
 
 _NONE = object()

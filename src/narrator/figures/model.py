@@ -70,17 +70,17 @@ def _compile(spec: Any) -> Node:
     if kind in LEAF_TYPES:
         return Node("leaf", leaf=kind, required=required, allowed=tuple(spec["取值"]) if "取值" in spec else None,
                     aliases=aliases)
-    if kind == "同结构":
+    if kind == WORDS.same_type:
         return Node("same", required=required, aliases=aliases)
-    if kind == "映射":
+    if kind == WORDS.mapping_type:
         return Node("dict", required=required, key_kind=spec.get("键"), value=_compile(spec.get("值", _TEXT)),
                     aliases=aliases)
-    if kind == "列表":
+    if kind == WORDS.list_type:
         return Node("list", required=required, item=_compile(spec["元素"]), aliases=aliases)
-    node = Node("table" if kind == "科目表" else "map", required=required, aliases=aliases)
-    if kind == "科目表":
+    node = Node("table" if kind == WORDS.table_type else "map", required=required, aliases=aliases)
+    if kind == WORDS.table_type:
         node.columns = tuple(spec["列"])
-        node.code_system = spec.get("编码", "功能分类")
+        node.code_system = spec.get("编码", WORDS.default_code_system)
         node.column_lookup = {norm_key(c): c for c in node.columns}
         for alias, canon in (spec.get("列别名") or {}).items():
             node.column_lookup[norm_key(alias)] = canon
@@ -111,8 +111,8 @@ def subjects() -> dict:
 @cache
 def key_sets() -> dict[str, dict[str, str]]:
     s = subjects()
-    names = list(s["功能分类类名"].values())
-    return {"功能分类类名": {norm_key(n): n for n in names}}
+    names = list(s[WORDS.class_names].values())
+    return {WORDS.class_names: {norm_key(n): n for n in names}}
 
 
 @dataclass
@@ -651,7 +651,7 @@ def _node_cache(node: Node, name: str) -> dict:
 def _column_cache(node: Node) -> dict[str, str]:
     """Column name as written -> canonical column, filled as names are met (per table node)."""
     if {_CODE, _NAME} & set(node.column_lookup.values()):  # pragma: no cover - schema guard
-        raise ValueError("a 科目表 column may not be named 科目编码 or 科目名称")
+        raise ValueError(f"a 科目表 column may not be named {WORDS.code} or {WORDS.name}")
     return _node_cache(node, "_column_cache")
 
 

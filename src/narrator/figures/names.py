@@ -21,7 +21,12 @@ class StructureWords:
     date: str
     code_type: str
     free_text: str
+    table_type: str
+    mapping_type: str
+    list_type: str
+    same_type: str
     total: str
+    total_row: str
     rows: str
     code: str
     name: str
@@ -60,6 +65,9 @@ class StructureWords:
     exec_weight: str
     exec_score: str
     self_score: str
+    funds: str
+    re_evaluation: str
+    short_name: str
     row_code: str
     row_name: str
     level: str
@@ -69,6 +77,13 @@ class StructureWords:
     level_rows: dict
     value_units: dict
     count_unit: str
+    class_names: str
+    fn_sum: str
+    fn_first: str
+    fn_abs: str
+    all_classes: str
+    each_class: str
+    all_items: str
 
     @property
     def leaf_types(self) -> frozenset[str]:

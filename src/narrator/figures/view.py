@@ -212,7 +212,7 @@ class TableView(View):
         """科目名称 by 科目编码: the table's rows, then the official 类 names it lacks."""
         if self._names is None:
             self._names = {r[_CODE]: r[_NAME] for r in self._d.get(_ROWS, [])}
-            self._names.update({k: v for k, v in subjects()["功能分类类名"].items() if k not in self._names})
+            self._names.update({k: v for k, v in subjects()[WORDS.class_names].items() if k not in self._names})
         return self._names
 
     def name_of(self, code: str) -> str:

@@ -26,6 +26,7 @@ from narrator.core import fast
 from narrator.core.errors import InputError, UsageError
 from narrator.core.messages import msg
 from narrator.figures.model import Figures
+from narrator.figures.names import WORDS as W
 from narrator.figures.metrics import MetricsView, RuleSet, load_rules
 from narrator.core.numbers import exponent, fmt
 from narrator.core.cn_numerals import cn_small
@@ -148,18 +149,18 @@ def _in_words(reason: str) -> str:
     parts = reason.split(".")
     if len(parts) < 2 or not all(parts):
         return reason
-    prev = parts[0] == "上年"
+    prev = parts[0] == W.prior_year
     if prev:
         parts = parts[1:]
-    if "科目" in parts[1:]:
-        i = parts.index("科目", 1)
+    if W.rows in parts[1:]:
+        i = parts.index(W.rows, 1)
         code = parts[i + 1] if i + 1 < len(parts) else ""
         row = f"{code} {_subject_name(code)}".strip()
         rest = [*parts[:i], *parts[i + 2:]]
         text = f"{row}的{' '.join(rest)}" if len(rest) == 1 else " ".join([rest[0], row, *rest[1:]])
     else:
         text = " ".join(parts)
-    return "上年" + text if prev else text
+    return W.prior_year + text if prev else text
 
 
 def _text_words(key: str) -> str:
@@ -173,9 +174,9 @@ def _subject_name(code: str) -> str:
     data = st.figures.data if st is not None and st.figures is not None else {}
     for table in data.values():
         if isinstance(table, dict):
-            for row in table.get("科目") or ():
-                if isinstance(row, dict) and row.get("科目编码") == code and row.get("科目名称"):
-                    return row["科目名称"]
+            for row in table.get(W.rows) or ():
+                if isinstance(row, dict) and row.get(W.code) == code and row.get(W.name):
+                    return row[W.name]
     return ""
 
 
@@ -269,7 +270,7 @@ def f_percent(q, 精度=None, 绝对值=False):
     return _number(q, "percent", "%", 精度, 绝对值)
 
 
-def f_count(q, 单位="个"):
+def f_count(q, 单位=W.count_unit):
     return _number(q, "count", 单位, 0)
 
 
@@ -285,7 +286,7 @@ def f_year(y):
     if isinstance(y, Q):
         y = int(y.value)
     y = int(y)
-    return _emit(Slot(0, "year", str(y), Decimal(y), 0, "年", "年度"))
+    return _emit(Slot(0, "year", str(y), Decimal(y), 0, "年", W.year))
 
 
 _SIGNS = {1: Decimal(1), 0: Decimal(0), -1: Decimal(-1)}  # a word slot's value: its sign
@@ -336,7 +337,7 @@ def _text_node(key):
     texts = st.texts
     if key in texts:
         return texts[key]
-    node = st.figures.data.get("文字说明") or {}
+    node = st.figures.data.get(W.notes) or {}
     for part in key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
         if node is None:
@@ -428,7 +429,7 @@ def _cn_int(n: int) -> str:
 def g_sum(*qs):
     vals = [q for q in qs if not is_missing(q)]
     if not vals:
-        return qs[0] if qs else Missing("求和")
+        return qs[0] if qs else Missing(W.fn_sum)
     total = vals[0]
     for v in vals[1:]:
         total = total + v
@@ -581,7 +582,7 @@ def _context(figures: Figures, view: View, rules: RuleSet) -> dict:
 
     # every official top-level name is defined (absent ones as Missing), so templates can test them
     ctx = {k: view[k] for k in schema().children}
-    values = {"figures": view, "metrics": MetricsView(rules, view), "unit_name": figures.data.get("单位", ""),
+    values = {"figures": view, "metrics": MetricsView(rules, view), "unit_name": figures.data.get(W.dept, ""),
               "year": year, "last_year": year - 1, "money_unit": figures.unit, "three_public": view["三公经费"]}
     ctx.update({name: values[impl] for name, impl in wording()["模板变量"].items()})
     return ctx

@@ -136,9 +136,9 @@ def _read(wb, formulas: dict, source: str) -> Figures:
     for reg in regions:
         node = root.children[reg.table]
         kind = _tables()[reg.table]
-        if kind == "双栏":
+        if kind == "two_sided":
             got = _read_two_sided(reg, node, source, found_cells)
-        elif kind == "科目表":
+        elif kind in ("subject_table", "detail_table"):
             got = _read_subject_table(reg, node, source)
         else:
             got = _read_sangong(reg, node, source)

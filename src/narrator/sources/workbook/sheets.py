@@ -69,12 +69,17 @@ def _child(node: Node, canon: str) -> Node:
     return node.any_key
 
 
-TABLE_KINDS = ("双栏", "科目表", "三公")
+LAYOUTS = ("two_sided", "subject_table", "detail_table", "three_public")
 
 
+@cache
 def _tables() -> dict[str, str]:
-    """The nine tables (rules/决算表.yaml) → their workbook layout (workbook.yaml 版式)."""
+    """The nine tables (rules/决算表.yaml) → their workbook layout (workbook.yaml 版式): two_sided,
+    subject_table, detail_table (read as a subject_table, written in column groups) or three_public."""
     layouts = _vocab()["版式"]
+    unknown = {k: v for k, v in layouts.items() if v not in LAYOUTS}
+    if unknown:
+        raise ValueError(f"rules/workbook.yaml: unknown workbook layouts {unknown} (known: {', '.join(LAYOUTS)})")
     return {t["键"]: layouts[t["类型"]] for t in final_tables()}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from narrator.core.cn_numerals import cn_small
 from narrator.core.textio import atomic_write
 from narrator.figures.model import Figures, Node, schema, subjects
-from narrator.figures.names import WORDS, final_tables
+from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import _Cell, _child, _n, _tables, _vocab
 from narrator.sources.workbook.tables import _column_map, _resolve
 
@@ -151,11 +151,11 @@ class _Writer:
         for table, kind in _tables().items():
             node = schema().children[table]
             value = self.data.get(table) or {}
-            if kind == "双栏":
+            if kind == "two_sided":
                 self.two_sided(table, node, value)
-            elif table in _detail_tables():
+            elif kind == "detail_table":
                 self.detail(table, node, value)
-            elif kind == "科目表":
+            elif kind == "subject_table":
                 self.subject_table(table, node, value)
             else:
                 self.sangong(table, node, value)
@@ -243,7 +243,7 @@ class _Writer:
 
         inc_items, inc_totals = split(inc_node, WORDS.income_total)
         exp_items_named, exp_totals = split(exp_node, WORDS.expense_total)
-        classes = list(subjects()["功能分类类名"].values())
+        classes = list(subjects()[WORDS.class_names].values())
         exp_items = exp_items_named + classes
         inc_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(inc_items)]
         exp_rows: list[tuple[str, tuple]] = [(f"{cn_small(i + 1)}、{n}", (n,)) for i, n in enumerate(exp_items)]
@@ -587,11 +587,6 @@ class _Writer:
         self.widths(ws, {1: 40, 2: 90, 3: 30})
 
 
-def _detail_tables() -> set[str]:
-    """The 明细表 (rules/决算表.yaml): written in column groups by rules/科目.yaml 基本支出分组."""
-    return {t["键"] for t in final_tables() if t["类型"] == "明细表"}
-
-
 def _sheet_name(table: str) -> str:
     bad = re.sub(r"[\[\]:*?/\\]", "", table)
     return bad[:31]
@@ -615,7 +610,7 @@ def _get(d: dict, path: tuple):
 def _subject_names(data: dict) -> dict[str, str]:
     names: dict[str, str] = {}
     for table, kind in _tables().items():
-        if kind != "科目表":
+        if kind not in ("subject_table", "detail_table"):
             continue
         for row in (data.get(table) or {}).get(_ROWS) or []:
             if row.get(_NAME):
