@@ -36,7 +36,7 @@ Why the result is the same alignment (not just an equally good one):
   is the same.
 tests/check/test_fast_alignment_matches_reference.py checks all this against the reference on random edits of real drafts.
 
-Pays: batch check 2.2x (200-row departments), 1.5x (10–200 rows); 1.0x on the sample (bench_fast_paths.py).
+Pays: batch check 2.2x (200-row departments), 1.5–1.7x (10–200 rows); 0.9–1.0x on the sample (bench_fast_paths.py).
 """
 
 from __future__ import annotations
