@@ -54,6 +54,9 @@ def _negatives(data: dict):
         else:
             items = enumerate(node)
         for k, v in items:
+            t = type(v)
+            if t is str or (t is Decimal and not v < 0):   # most leaves: one test
+                continue
             if isinstance(v, (dict, list)):
                 stack.append((path + (k,), v))
             elif isinstance(v, (Decimal, int)) and not isinstance(v, bool) and v < 0 and k != W.year:

@@ -63,12 +63,8 @@ Rules chosen (documented here because the checker depends on them):
 
 Speed: the master regex is gated by one character class at each position (a match can only
 start at a character that begins one of its alternatives), the prefix regex only runs when the
-previous character can end a prefix (cached on its window), and a number's classification is
-memoised on what it depends on (the prefix found, the characters after it that the suffix rules
-can read, the class of its value; see ``_PLANS``): templated prose repeats these in every
-document. Mentions are built without the frozen dataclass's per-field ``object.__setattr__``
-(see ``_MentionBuilder``). About 2.2 ms for a synthetic document of ~450 numbers on one core;
-the memo makes extract 1.3x faster on the sample narrative (benchmarks/bench_fast_paths.py).
+previous character can end a prefix (cached on its window). Mentions are built without the
+frozen dataclass's per-field ``object.__setattr__`` (see ``_MentionBuilder``).
 """
 
 from __future__ import annotations
@@ -83,8 +79,6 @@ from narrator.check.number_grammar import (_AFTER, _CLOSE_PAREN, _CN_DIGIT, _DIG
                                            _SUFFIX, _T, _UNIT_OF_FORM, _clean, _is_heading, _money_context,
                                            _normalize, _overlaps_stop_phrase, _parse_arabic, _parse_chinese,
                                            _prefix_of, normalize)
-from narrator.core import fast
-from narrator.core.caches import per_document
 from narrator.core.limits import MAX_TEXT_NUMBER_CHARS
 
 __all__ = ["Mention", "extract", "normalize", "KINDS", "CLAIM_KINDS"]
@@ -157,34 +151,6 @@ def _mention(*fields) -> Mention:
     return m
 
 
-# The memo of number(): (prefix group, prefix qualifier, the characters after the number that
-# the suffix rules may read, a Latin letter right before it, value class, Chinese numeral) ->
-# the classification. The suffix regexes (_SUFFIX, _CLOSE_PAREN, _AFTER) have no anchor and
-# their multi-character look-aheads follow blanks only: they never read past a character they
-# cannot match (one outside _SUFFIX_CHARS: any digit, most of Chinese), whose look-aheads read
-# one character. Without a blank (which they may skip), they read at most _READ_MAX
-# characters: a unit form is at most 4, with 余/多 and 万/亿/千 and one character of look-ahead
-# at most 8; after "( 0 )" one more; then (含) and 及以上 at most 6. So the key is the run of
-# characters they can match up to _READ_MAX, and the character after it; when that one is a
-# blank they could skip, the number is classified afresh.
-_SUFFIX_WORDS = [f for u in _R["units"] for f in u["forms"]] + list(_MULT) + _Q["infix"] + _Q["suffix"]
-# At least the 14 counted above; derived from the longest words of the rules (twice their total,
-# plus the punctuation: 24 today) so that a longer unit or qualifier an officer adds cannot
-# outrun the key. A longer key only shares the memo less.
-_READ_MAX = max(14, 2 * sum(max(map(len, ws), default=0)
-                            for ws in ([f for u in _R["units"] for f in u["forms"]], list(_MULT),
-                                       _Q["infix"], _Q["suffix"])) + 6)
-_SUFFIX_WORDS += [u.get("not_before_re", "") for u in _R["units"]]
-_SUFFIX_WORDS += [_R["newline_units_re"], _T["inclusive_re"]]
-assert not any(c.isdigit() for w in _SUFFIX_WORDS for c in w), "a suffix word or pattern with a digit"
-# every literal character of the patterns (and some regex syntax: a harmless superset) but digits
-_SUFFIX_CHARS = (frozenset(_SUFFIX.pattern + _CLOSE_PAREN.pattern + _AFTER.pattern)
-                 - frozenset("0123456789 \t\r\n"))
-_AFTER_RUN = re.compile("[" + "".join(re.escape(c) for c in sorted(_SUFFIX_CHARS)) + "]"
-                        + f"{{0,{_READ_MAX}}}.?", re.S)
-_MEMO = fast.ENABLED   # False: every number through _classify (the tests' reference)
-_PLANS: dict[tuple, tuple] = per_document({}, "extract._PLANS")
-_PLANS_MAX = 1 << 15   # a bound on memory; further contexts are classified afresh
 _MULT_KINDS = frozenset(("amount", "count", "bare"))
 
 
@@ -230,10 +196,6 @@ class _Ctx:
         """Classify the number at [ns, ne) from its surroundings and emit it.
 
         Returns (unit, kind, us, ue, value) so that ranges can reuse the unit.
-
-        The classification is remembered (``_PLANS``) for the same words before it, the same
-        characters after it and the same class of value: templated prose repeats them in every
-        document. ``_classify`` is the rule itself and the reference the memo is tested against.
         """
         norm = self.norm
         # --- before: only searched when the previous non-blank character can end a prefix
@@ -255,31 +217,7 @@ class _Ctx:
                 pg, q = _prefix_of(norm[a:ns], lo - a)
                 if pg == "q":
                     qualifier = q
-        after = _AFTER_RUN.match(norm, ne).group()
-        if _MEMO and (not after or after[-1] not in " \t\r\n" or len(after) > _READ_MAX):
-            # the value only matters through these two ranges (years, months)
-            vclass = (0 if places or not 1 <= value <= 2100 else
-                      1 if value <= 12 else 2 if value >= 1900 else 0)
-            key = (pg, qualifier, after, ns > 0 and norm[ns - 1] in _LETTERS, vclass, chinese)
-            plan = _PLANS.get(key)
-            if plan is None:
-                unit, kind, qualifier, us, ue, claim, value, factor, far = self._classify(
-                    ns, ne, value, places, chinese, pg, qualifier)
-                if far != "money" and len(_PLANS) < _PLANS_MAX:
-                    # a year whose claim came from the heading test: test again each time
-                    _PLANS[key] = (unit, kind, qualifier, us - ne, ue - ne,
-                                   None if far and kind == "year" else claim, factor)
-            else:
-                unit, kind, qualifier, us, ue, claim, factor = plan
-                us += ne
-                ue += ne
-                if factor is not None:
-                    value = _clean(_EXACT.multiply(value, factor))
-                if claim is None:
-                    claim = not _is_heading(norm, ns, ne)
-        else:
-            unit, kind, qualifier, us, ue, claim, value, _, _ = self._classify(
-                ns, ne, value, places, chinese, pg, qualifier)
+        unit, kind, qualifier, us, ue, claim, value = self._classify(ns, ne, value, places, chinese, pg, qualifier)
         if kind is None:
             return None
         if emit:
@@ -291,17 +229,10 @@ class _Ctx:
         """Unit, kind, qualifier, unit span and claim of the number at [ns, ne), given the word
         before it (``pg``: name of the _PREFIX group, ``qualifier``).
 
-        Returns (unit, kind, qualifier, us, ue, claim, value, factor, far): ``factor`` is the
-        multiplier applied to ``value`` (or None), ``far`` tells that text before the number
-        ("money": the money context) or the whole line ("heading": the heading test of a year,
-        which gives its claim while its kind stays "year") was consulted. ``kind`` is None for a
-        Chinese numeral that is no number. After the number it reads no further than the
-        first character the suffix rules cannot match, and at most ``_READ_MAX`` characters
-        when none of them is blank (see ``_AFTER_RUN``).
+        Returns (unit, kind, qualifier, us, ue, claim, value), ``value`` multiplied by a 万/亿
+        that is no money unit; ``kind`` is None for a Chinese numeral that is no number.
         """
         norm = self.norm
-        factor = None
-        far = False
         # --- after: [余/多] [万/亿/千] [余/多] [unit]
         suf = _SUFFIX.match(norm, ne)
         q1, mult, q2, form = suf.group("q1", "mult", "q2", "unit")
@@ -337,23 +268,18 @@ class _Ctx:
         if kind == "amount":
             unit = (mult or "") + "元"
         elif mult is not None:
-            if kind == "bare":
-                far = "money"
             if kind == "bare" and _money_context(norm, ns):
                 kind, unit = "amount", mult + "元"
             else:
-                factor = _MULT[mult]
-                value = _clean(_EXACT.multiply(value, factor))
+                value = _clean(_EXACT.multiply(value, _MULT[mult]))
         if kind == "year":
             if not (places == 0 and 1900 <= value <= 2100):
                 if "\n" in norm[ne:us]:                      # "2. 5\n年度绩效目标": no unit
                     unit, kind, us, ue = "", "bare", ne, ne
                 else:
                     kind = "count"                           # 3年: a duration
-            elif pg != "di":
-                far = "heading"
-                if _is_heading(norm, ns, ne):
-                    claim = False
+            elif pg != "di" and _is_heading(norm, ns, ne):
+                claim = False
         elif kind == "date":                                 # a lone month: 12月
             if places == 0 and 1 <= value <= 12:
                 unit = "日期"
@@ -365,7 +291,7 @@ class _Ctx:
             if pg == "sl":
                 kind, unit = "score", "分"                   # 再评得分96.51
             elif chinese:
-                return "", None, None, ne, ne, False, value, factor, far   # no number
+                return "", None, None, ne, ne, False, value   # no number
 
         # --- after the unit: (含)以上, 以上, 左右
         if ue > ne:
@@ -392,7 +318,7 @@ class _Ctx:
         if not chinese and ((ns > 0 and norm[ns - 1] in _LETTERS)
                             or (ne < len(norm) and norm[ne] in _LETTERS)):
             kind, claim = "label", False                     # 5G, A11
-        return unit, kind, qualifier, us, ue, claim, value, factor, far
+        return unit, kind, qualifier, us, ue, claim, value
 
     # --- handlers per master alternative ----------------------------------------------------
     def k_num(self, m: re.Match) -> None:

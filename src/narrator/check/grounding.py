@@ -30,8 +30,13 @@ def _code_paths() -> dict:
     return vocabulary()["科目数据"]
 
 
+@cache
+def _droppable() -> tuple[str, ...]:
+    return tuple(sorted(vocabulary()["项目名称可略词"], key=len, reverse=True))
+
+
 def _core(name: str) -> str:
-    words = tuple(sorted(vocabulary()["项目名称可略词"], key=len, reverse=True))
+    words = _droppable()
     changed = True
     while changed:
         changed = False
@@ -86,10 +91,16 @@ class Projects:
         found = None
         if len(core) >= 3 and self.names:
             b = _bigrams(core)
-            scores = sorted(((max((_dice(b, n) for n in names), default=0.0), i) for i, names in self.names),
-                            reverse=True)
-            best, i = scores[0]
-            second = scores[1][0] if len(scores) > 1 else 0.0
+            # the two highest (score, index) pairs, as sorted(..., reverse=True)[:2] gives them
+            top = second_pair = (-1.0, -1)
+            for i, names in self.names:
+                pair = (max((_dice(b, n) for n in names), default=0.0), i)
+                if pair > top:
+                    top, second_pair = pair, top
+                elif pair > second_pair:
+                    second_pair = pair
+            best, i = top
+            second = second_pair[0] if len(self.names) > 1 else 0.0
             if best >= float(vocabulary()["项目名称相似度"]) and best - second >= 0.2:
                 found = i
         self.memo[label] = found

@@ -6,9 +6,8 @@ import its reference, never the reverse: one dispatcher per stage imports both a
 ``ENABLED`` (tests/core/test_import_graph.py holds the list): ``figures.load`` (loader_fast
 or the schema validator), ``render.engine`` (engine_fast's environment or Jinja's),
 ``check.checker`` (align_fast or ``check.align.align_reference``) and ``audit.engine``
-(kinds_fast or ``audit.kinds``); ``check.extract`` memoises its classification only when
-enabled. Setting ``NARRATOR_REFERENCE=1`` before narrator is imported turns them all off
-(to bisect a difference or time a fast path).
+(kinds_fast or ``audit.kinds``). Setting ``NARRATOR_REFERENCE=1`` before narrator is imported
+turns them all off (to bisect a difference or time a fast path).
 """
 
 from __future__ import annotations

@@ -69,10 +69,20 @@ def number_problem(value: Decimal | int) -> str | None:
         return msg("limits.not_finite")
     if value and value.adjusted() >= MAX_NUMBER_DIGITS:
         return msg("limits.too_large", digits=MAX_NUMBER_DIGITS)
-    exp = value.as_tuple().exponent
-    if isinstance(exp, int) and -exp > MAX_NUMBER_DECIMALS:
+    exp = _exponent(value)
+    if -exp > MAX_NUMBER_DECIMALS:
         return msg("limits.too_many_decimals", decimals=-exp, most=MAX_NUMBER_DECIMALS)
     return None
+
+
+def _exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal: from its plain string when it has one (str() is ten
+    times cheaper than as_tuple(), which figures_problem would call for every figure)."""
+    s = str(value)
+    if "E" in s:
+        return value.as_tuple().exponent
+    dot = s.find(".")
+    return 0 if dot < 0 else dot + 1 - len(s)
 
 
 _LONG_DIGITS = re.compile(r"\d{%d,}" % (MAX_NUMBER_DIGITS + MAX_NUMBER_DECIMALS + 2))
@@ -136,39 +146,70 @@ def check_yaml_shape(text: str, name: str) -> None:
 
 
 # Anchors (aliases need one), or lines that start deep (block nesting, "- - - -" chains) or
-# open many flow collections: only such texts are walked by check_yaml_shape before parsing
-_SHAPE_HINT = re.compile(r"&|^[ \t-]{%d,}|[\[{](?:[^\n\[{]*[\[{]){16,}" % (MAX_YAML_DEPTH // 2), re.M)
+# open many flow collections: only such texts are walked by check_yaml_shape before parsing.
+# Each pattern is tried once per line (after its newline; re.match for the first line): a
+# flow-style row opens one collection per line and "^…" under re.M is tried at every character.
+_DEEP_LINE = (re.compile(r"[ \t-]{%d}" % (MAX_YAML_DEPTH // 2)), re.compile(r"\n[ \t-]{%d}" % (MAX_YAML_DEPTH // 2)))
+_MANY_FLOW = (re.compile(r"(?:[^\n\[{]*+[\[{]){17}"), re.compile(r"\n(?:[^\n\[{]*+[\[{]){17}"))
 
 
 def needs_shape_check(text: str) -> bool:
     """Whether a figures text could be deep or hold aliases (a cheap scan; see check_yaml_shape)."""
-    return _SHAPE_HINT.search(text) is not None
+    return "&" in text or any(first.match(text) is not None or rest.search(text) is not None
+                              for first, rest in (_DEEP_LINE, _MANY_FLOW))
 
 
 def figures_problem(data: dict) -> tuple[tuple, str] | None:
     """The first figure out of bounds in validated figures data: (path, why), or None.
 
-    Numbers beyond MAX_NUMBER_DIGITS / MAX_NUMBER_DECIMALS, a 年度 outside YEAR_MIN–YEAR_MAX,
-    Iterative: the data may come from any reader."""
-    stack: list[tuple[tuple, object]] = [((), data)]
+    Numbers beyond MAX_NUMBER_DIGITS / MAX_NUMBER_DECIMALS, a 年度 outside YEAR_MIN–YEAR_MAX.
+    Iterative (the data may come from any reader), depth first with the children of a node
+    last to first; a path is only built for a container or a figure out of bounds."""
+    if not isinstance(data, (dict, list)):
+        return _leaf_problem((), data)
+    stack = [((), _backwards(data))]
     while stack:
-        path, node = stack.pop()
-        if isinstance(node, dict):
-            for k, v in node.items():
-                stack.append((path + (k,), v))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                stack.append((path + (i,), v))
-        elif isinstance(node, (Decimal, int)) and not isinstance(node, bool):
-            key = path[-1] if path else None
-            if key == "年度":
-                if not YEAR_MIN <= node <= YEAR_MAX:
-                    return path, msg("limits.bad_year", low=YEAR_MIN, high=YEAR_MAX, got=_short(node))
+        path, children = stack[-1]
+        for k, v in children:
+            t = type(v)
+            if t is str or (t is Decimal and k != "年度" and _usual(v)):
                 continue
-            why = number_problem(node)
-            if why is not None:
-                return path, why
+            if isinstance(v, (dict, list)):
+                stack.append((path + (k,), _backwards(v)))
+                break
+            bad = _leaf_problem(path + (k,), v)
+            if bad is not None:
+                return bad
+        else:
+            stack.pop()
     return None
+
+
+def _backwards(node: dict | list):
+    """(key or index, child) of a dict or list, last first."""
+    if isinstance(node, dict):
+        return reversed(node.items())
+    return zip(range(len(node) - 1, -1, -1), reversed(node))
+
+
+def _usual(value: Decimal) -> bool:
+    """A figure in plain notation within the bounds (most of them: decided without as_tuple())."""
+    if not value.is_finite() or (value and value.adjusted() >= MAX_NUMBER_DIGITS):
+        return False
+    s = str(value)
+    dot = s.find(".")
+    return "E" not in s and (dot < 0 or len(s) - dot - 1 <= MAX_NUMBER_DECIMALS)
+
+
+def _leaf_problem(path: tuple, node) -> tuple[tuple, str] | None:
+    if not isinstance(node, (Decimal, int)) or isinstance(node, bool):
+        return None
+    if path and path[-1] == "年度":
+        if not YEAR_MIN <= node <= YEAR_MAX:
+            return path, msg("limits.bad_year", low=YEAR_MIN, high=YEAR_MAX, got=_short(node))
+        return None
+    why = number_problem(node)
+    return None if why is None else (path, why)
 
 
 def _short(value) -> str:

@@ -60,7 +60,7 @@ class Pack:
 
 
 class _RenderState:
-    __slots__ = ("slots", "rules", "unit", "strip_zeros", "wording", "charts", "figures", "texts")
+    __slots__ = ("slots", "rules", "unit", "strip_zeros", "wording", "charts", "figures", "texts", "names")
 
     def __init__(self, rules: RuleSet, unit: str, strip_zeros: bool, wording: dict, figures: Figures):
         self.slots: list[Slot] = []
@@ -71,6 +71,7 @@ class _RenderState:
         self.charts: list[dict] = []
         self.figures = figures
         self.texts: dict[str, object] = {}  # 文字说明 entries by dotted key (see _text_node)
+        self.names: dict[str, str] | None = None  # 科目名称 by 科目编码, made on first use (_subject_name)
 
 
 # -- pack discovery -----------------------------------------------------------------
@@ -171,13 +172,16 @@ def _text_words(key: str) -> str:
 def _subject_name(code: str) -> str:
     """The 科目名称 of ``code`` in the figures being drafted (any table that lists it)."""
     st = _state.get(None)
-    data = st.figures.data if st is not None and st.figures is not None else {}
-    for table in data.values():
-        if isinstance(table, dict):
-            for row in table.get(W.rows) or ():
-                if isinstance(row, dict) and row.get(W.code) == code and row.get(W.name):
-                    return row[W.name]
-    return ""
+    if st is None or st.figures is None:
+        return ""
+    if st.names is None:    # one walk per render: a draft can name dozens of missing rows
+        st.names = {}
+        for table in st.figures.data.values():
+            if isinstance(table, dict):
+                for row in table.get(W.rows) or ():
+                    if isinstance(row, dict) and type(row.get(W.code)) is str and row.get(W.name):
+                        st.names.setdefault(row[W.code], row[W.name])
+    return st.names.get(code, "") if type(code) is str else ""
 
 
 def _inputs(q: Q) -> list[dict]:

@@ -21,8 +21,7 @@ so a module imported with exactly those variables is built once per render and r
 unless it holds something a macro could change (a ``namespace()``, a list …), when each
 import gets its own module as in Jinja.
 
-Measured (benchmarks/bench_fast_paths.py, CPU, median of 7): 1.6x Jinja's own environment on
-the standard pack (6.2 ms against 9.8 ms per render of the sample).
+Pays: batch generate 1.2–1.3x, batch check 1.07–1.12x, one render of the sample 1.4–1.6x (bench_fast_paths.py).
 """
 
 from __future__ import annotations
