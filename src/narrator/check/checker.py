@@ -41,7 +41,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     """Check ``text``; with ``region``, only the numbers inside it (a disclosure's 情况说明)."""
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
     original, text = text, simplified(text)
-    mentions = extract(text)
+    mentions = extract(text, region)   # a disclosure's tables are not read as prose
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     lo, hi = region if region is not None else (0, len(text))
     if holes:

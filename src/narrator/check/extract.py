@@ -70,6 +70,7 @@ frozen dataclass's per-field ``object.__setattr__`` (see ``_MentionBuilder``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -447,10 +448,20 @@ class _Ctx:
 _HANDLERS = {name: getattr(_Ctx, name) for name in dir(_Ctx) if name.startswith("k_")}
 
 
-def extract(text: str) -> list[Mention]:
-    """Every number in ``text``, in order of start (see the module docstring for the rules)."""
+def extract(text: str, span: tuple[int, int] | None = None) -> list[Mention]:
+    """Every number in ``text``, in order of start (see the module docstring for the rules);
+    with ``span`` = (lo, hi), only the numbers that start inside it, read with the whole text
+    around them (a disclosure's 情况说明 among its tables)."""
     ctx = _Ctx(text)
     handlers = _HANDLERS
-    for m in _MASTER.finditer(ctx.norm):
+    if span is None:
+        for m in _MASTER.finditer(ctx.norm):
+            handlers[m.lastgroup](ctx, m)
+        return ctx.out
+    offs = ctx.offs
+    lo, hi = (bisect_left(offs, span[0]), bisect_left(offs, span[1])) if ctx.moved else span
+    for m in _MASTER.finditer(ctx.norm, lo):
+        if m.start() >= hi:
+            break
         handlers[m.lastgroup](ctx, m)
     return ctx.out
