@@ -20,6 +20,7 @@ from narrator.figures.names import WORDS as W
 from narrator.sources.disclosure import vocabulary
 
 CODES = [r.code for r in audit_rules() if r.builder in ("row_sum", "equation")]
+ROW_SUMS = {r.code for r in audit_rules() if r.builder == "row_sum"}     # 列合计: kept with no part read
 SANGONG = "财政拨款“三公”经费支出决算表"
 
 
@@ -75,7 +76,7 @@ def _audit_view(figures: Figures, codes) -> Counter:
     for i in ids:
         if i.code in codes and i.relation == "=" and i.total.given:
             parts = frozenset((c.path, c.sign) for c in i.parts if c.given)
-            if parts or i.code in ("T103", "T104", "T105"):
+            if parts or i.code in ROW_SUMS:
                 out[(i.code, i.total.path, parts)] += 1
     return out
 

@@ -6,11 +6,13 @@ the tables found, every equality of rules/audit.yaml that holds among them, as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, partial
+from typing import Callable
 
-from narrator.audit.kinds import _bindings, _equation_identity, _kind_row_sum
-from narrator.audit.model import CONSTANT_PATH, AuditRule, _Ctx, _class_names, _compile_equation, audit_rules
+from narrator.audit.kinds import _bindings, _kind_row_sum, _terms
+from narrator.audit.model import CONSTANT_PATH, AuditRule, Cell, _Ctx, _class_names, _compile_equation, audit_rules
 from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS as W
@@ -25,7 +27,12 @@ class ReadingIdentity:
     code: str
     lhs: tuple[tuple, ...]
     rhs: tuple[tuple, ...]
-    description: str
+    _describe: Callable[[], str] = field(repr=False, compare=False)
+
+    @cached_property
+    def description(self) -> str:
+        """The sum as the rule writes it, for messages (worked out only when one needs it)."""
+        return self._describe()
 
 
 @dataclass
@@ -74,43 +81,47 @@ def identities_for_reading(paths, codes) -> list[ReadingIdentity]:
         if rule.code not in wanted:
             continue
         if rule.builder == "row_sum":
+            # a row whose 合计 was read but none of its parts says they sum to 0, as the audit
+            # does: a reading that lost a table's columns does not add up
             for idn in _kind_row_sum(ctx, rule):
-                _add(out, rule, idn, _row_text(rule, idn), keep_empty=True)
+                if idn.total.given:
+                    out.append(_identity(rule, idn.total, idn.parts, partial(_row_text, rule, idn.total.path)))
         elif rule.builder == "equation":
             pre = tuple(rule.prefix.split(".")) if rule.prefix else ()
             for text in rule.formulas:
                 eq = _compile_equation(text, rule.prefix)
+                if eq.relation != "=":
+                    continue
                 for code in _bindings(ctx, eq):
-                    idn = _equation_identity(ctx, rule, eq, pre, code)
-                    if idn is not None:
-                        _add(out, rule, idn, _equation_text(rule, text, code, idn))
+                    # as kinds._equation_identity, without the labels the audit's messages need
+                    lhs = ctx.resolve(eq.lhs, code)
+                    if len(lhs) != 1 or lhs[0][1] is None or isinstance(lhs[0][1], dict):
+                        continue
+                    parts = _terms(ctx, eq.rhs, eq, pre, code, 1)
+                    if any(c.given and c.path != CONSTANT_PATH for c in parts):
+                        out.append(_identity(rule, Cell(lhs[0][0], lhs[0][1], ""), parts,
+                                             partial(_equation_text, rule, text, code, parts)))
     return out
 
 
-def _add(out: list, rule: AuditRule, idn, description: str, keep_empty: bool = False) -> None:
-    """``idn`` as a reading identity, when it is an equality with its left side found. A row
-    whose 合计 was read but none of its parts (keep_empty) says the parts sum to 0, as the audit
-    does: a reading that lost a table's columns does not add up."""
-    if idn.relation != "=" or not idn.total.given:
-        return
-    parts = [c for c in idn.parts if c.given and c.path != CONSTANT_PATH]
-    if parts or keep_empty:
-        out.append(ReadingIdentity(rule.code, (idn.total.path,) + tuple(c.path for c in parts if c.sign < 0),
-                                   tuple(c.path for c in parts if c.sign > 0), description))
+def _identity(rule: AuditRule, total: Cell, parts: list[Cell], describe: Callable[[], str]) -> ReadingIdentity:
+    given = [c for c in parts if c.given and c.path != CONSTANT_PATH]
+    return ReadingIdentity(rule.code, (total.path,) + tuple(c.path for c in given if c.sign < 0),
+                           tuple(c.path for c in given if c.sign > 0), describe)
 
 
-def _row_text(rule: AuditRule, idn) -> str:
+def _row_text(rule: AuditRule, path: tuple) -> str:
     """"收入决算表 208 行：本年收入合计 = 财政拨款收入 + …" (a 列合计 instance, every column named)."""
-    table = idn.total.path[0]
-    inst = next(i for i in rule.instances if i.table == table and idn.total.path[-1] == i.total)
+    table = path[0]
+    inst = next(i for i in rule.instances if i.table == table and path[-1] == i.total)
     plus = [c for s, c in inst.terms if s > 0]
     minus = [c for s, c in inst.terms if s < 0]
     expr = " + ".join([inst.total] + minus) + " = " + " + ".join(plus)
-    row = W.total if idn.total.path[1] == W.total else idn.total.path[2]
+    row = W.total if path[1] == W.total else path[2]
     return msg("identity.row", table=table, row=row, expr=expr)
 
 
-def _equation_text(rule: AuditRule, text: str, code: str | None, idn) -> str:
+def _equation_text(rule: AuditRule, text: str, code: str | None, parts: list[Cell]) -> str:
     """The rule's formula as written, for this instance: 每类 named, 取其一 by the terms it took."""
     if code is not None:
         text = text.replace(W.each_class, _class_names().get(code, code))
@@ -118,7 +129,7 @@ def _equation_text(rule: AuditRule, text: str, code: str | None, idn) -> str:
     if W.fn_first in right:
         n = len(rule.prefix.split(".")) if rule.prefix else 0
         right = " ".join(("+ " if c.sign > 0 else "− ") * bool(i or c.sign < 0) + ".".join(c.path[n:])
-                         for i, c in enumerate(idn.parts))
+                         for i, c in enumerate(parts))
     shown = re.sub(r'\["([^"]+)"\]', r".\1", f"{left} = {right}")
     shown = re.sub(r"(?<=\D)\.(?=\D)", " ", shown)
     return shown if rule.prefix is None else msg("identity.in_table", table=rule.prefix, expr=shown)

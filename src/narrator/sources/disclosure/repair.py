@@ -25,7 +25,11 @@ class Identity:
 
     lhs: list[tuple]
     rhs: list[tuple]
-    where: str
+    source: object     # the text of ``where``, or an audit.ReadingIdentity (described when asked)
+
+    @property
+    def where(self) -> str:
+        return self.source if isinstance(self.source, str) else self.source.description
 
     def terms(self) -> list[tuple]:
         return self.lhs + self.rhs
@@ -90,7 +94,7 @@ def _label(path: tuple, base: str) -> str:
 def _build_identities(ctx: _Ctx) -> list[Identity]:
     """The sums among the cells read: the audit's (rules/audit.yaml, the codes disclosure.yaml's
     修补公式 names), then the 科目 hierarchy of each 科目表."""
-    out = [Identity(list(i.lhs), list(i.rhs), i.description)
+    out = [Identity(list(i.lhs), list(i.rhs), i)
            for i in identities_for_reading(ctx.slots, vocabulary()["修补公式"])]
     specs = _table_specs()
     for key, rows in ctx.rows.items():
