@@ -1,10 +1,8 @@
-"""The tables' own arithmetic (rules/disclosure.yaml's sums, the 科目 hierarchy) and the
+"""The tables' own arithmetic (the audit's sums of rules/audit.yaml, the 科目 hierarchy) and the
 solver that repairs a damaged cell where the arithmetic decides what it must say
 (D001), and reports it where it cannot (D002)."""
 
 from __future__ import annotations
-
-import re
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -13,7 +11,8 @@ from functools import cache
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 from narrator.figures.names import WORDS
-from narrator.sources.disclosure.layouts import Amount, _class_names, _table_specs, vocabulary
+from narrator.audit.identities_for_reading import identities_for_reading
+from narrator.sources.disclosure.layouts import Amount, _table_specs, vocabulary
 from narrator.sources.disclosure.tables import Row, Slot, _Ctx
 from narrator.core.messages import msg
 
@@ -26,7 +25,11 @@ class Identity:
 
     lhs: list[tuple]
     rhs: list[tuple]
-    where: str
+    source: object     # the text of ``where``, or an audit.ReadingIdentity (described when asked)
+
+    @property
+    def where(self) -> str:
+        return self.source if isinstance(self.source, str) else self.source.description
 
     def terms(self) -> list[tuple]:
         return self.lhs + self.rhs
@@ -88,85 +91,12 @@ def _label(path: tuple, base: str) -> str:
     return pre + " ".join(str(x) for x in path[1:])
 
 
-def _terms(side: str) -> list[tuple[str, bool]]:
-    out = []
-    for t in side.split("+"):
-        t = t.strip()
-        if t:
-            out.append((t.rstrip("?"), t.endswith("?")))
-    return out
-
-
-def _expand(base: str | None, expr: str, ctx: _Ctx) -> list[Identity]:
-    """Identities from one formula of rules/disclosure.yaml (with ``*`` and ``Σ…类``)."""
-    lhs_s, rhs_s = expr.split("=", 1)
-    lhs, rhs = _terms(lhs_s), _terms(rhs_s)
-    classes = set(_class_names().values())
-
-    def parts(t: str) -> tuple:
-        p = tuple(t.lstrip("Σ").split("."))
-        return ((base,) + p) if base else p
-
-    stars = [parts(t) for t, _o in lhs + rhs if "*" in t and not t.startswith("Σ")]
-    values = [None]
-    if stars:
-        pat = stars[0]
-        k = pat.index("*")
-        values = sorted({s[k] for s in ctx.slots if len(s) == len(pat)
-                         and all(a == b or a == "*" for a, b in zip(pat, s))})
-    out = []
-    for v in values:
-        def resolve(side):
-            res = []
-            for t, optional in side:
-                p = tuple(v if x == "*" else x for x in parts(t))
-                if t.startswith("Σ"):
-                    k = p.index("类")
-                    found = [s for s in ctx.slots if len(s) == len(p) and s[k] in classes
-                             and all(a == b for i, (a, b) in enumerate(zip(p, s)) if i != k)]
-                    if not found:
-                        return None
-                    res.extend(sorted(found))
-                elif p in ctx.slots:
-                    res.append(p)
-                elif not optional:
-                    return None
-            return res
-        lt, rt = resolve(lhs), resolve(rhs)
-        if lt and rt:
-            shown = re.sub(r"(?<=\D)\.(?=\D)", " ", expr.replace("?", "").replace(".*.", f" {msg('identity.each_row')} "))
-            out.append(Identity(lt, rt, shown if base is None else msg("identity.in_table", table=base, expr=shown)))
-    return out
-
-
 def _build_identities(ctx: _Ctx) -> list[Identity]:
-    out: list[Identity] = []
+    """The sums among the cells read: the audit's (rules/audit.yaml, the codes disclosure.yaml's
+    修补公式 names), then the 科目 hierarchy of each 科目表."""
+    out = [Identity(list(i.lhs), list(i.rhs), i)
+           for i in identities_for_reading(ctx.slots, vocabulary()["修补公式"])]
     specs = _table_specs()
-    for key, exprs in vocabulary()["算式"].items():
-        if key == "表间":
-            for e in exprs:
-                out += _expand(None, e, ctx)
-            continue
-        if key not in ctx.present:
-            continue
-        if specs[key]["类型"] == "科目表":
-            present = set(ctx.columns.get(key, ()))
-            prefixes = [(key, _ROWS, r.code) for r in ctx.rows.get(key, [])]
-            if any(s[:2] == (key, _TOTAL) for s in ctx.slots):
-                prefixes.append((key, _TOTAL))
-            for e in exprs:
-                lhs_s, rhs_s = e.split("=", 1)
-                lhs, rhs = _terms(lhs_s), _terms(rhs_s)
-                if any(not o and t not in present for t, o in lhs + rhs):
-                    continue
-                for pre in prefixes:
-                    lt = [pre + (t,) for t, _o in lhs if t in present]
-                    rt = [pre + (t,) for t, _o in rhs if t in present]
-                    name = _TOTAL if pre[1] == _TOTAL else pre[2]
-                    out.append(Identity(lt, rt, msg("identity.row", table=key, row=name, expr=e.replace("?", ""))))
-        else:
-            for e in exprs:
-                out += _expand(key, e, ctx)
     for key, rows in ctx.rows.items():
         if specs[key]["类型"] == "明细表":
             out += _detail_hierarchy(key, rows, ctx)
@@ -234,14 +164,8 @@ def _bounds(ctx: _Ctx) -> dict[tuple, list[tuple]]:
 
 @cache
 def _optional_paths() -> frozenset:
-    """Rows of the fixed-row tables that their formulas allow to be absent (``?``)."""
-    out = set()
-    for key, exprs in vocabulary()["算式"].items():
-        for e in exprs:
-            for t, optional in _terms(e.replace("=", "+")):
-                if optional and "*" not in t:
-                    out.add((key,) + tuple(t.split(".")))
-    return frozenset(out)
+    """Rows of the fixed-row tables a disclosure may leave out (rules/disclosure.yaml 可缺行)."""
+    return frozenset((key,) + tuple(r.split(".")) for key, rows in vocabulary()["可缺行"].items() for r in rows)
 
 
 class _Solver:

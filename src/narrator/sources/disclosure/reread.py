@@ -1,13 +1,13 @@
 """Doubt our reading before the document (DESIGN principle 7).
 
-Each table read from text gets a reading confidence from its own arithmetic: the sums of
-rules/disclosure.yaml and the 科目 hierarchy (:func:`repair._build_identities`), each allowed
-one unit in the last printed place of every term. When a table breaks several of them, or
-nothing could be read from lines that hold amounts, the other ways of splitting its lines are
-tried — tab stops expanded to columns, runs of two or more spaces, fixed columns from the
-header's positions, one cell per line — and the reading whose sums hold is kept. When none
-holds, the table is reported once (``D005`` 表格未能可靠读取) and nothing is taken from it:
-no table finding, no figure to check the prose against.
+Each table read from text gets a reading confidence from its own arithmetic: the audit's sums
+that rules/disclosure.yaml's 修补公式 selects and the 科目 hierarchy
+(:func:`repair._build_identities`), each allowed one unit in the last printed place of every
+term. When a table breaks several of them, or nothing could be read from lines that hold
+amounts, the other ways of splitting its lines are tried — tab stops expanded to columns, runs
+of two or more spaces, fixed columns from the header's positions, one cell per line — and the
+reading whose sums hold is kept. When none holds, the table is reported once (``D005``
+表格未能可靠读取) and nothing is taken from it: no table finding, no figure to check the prose against.
 """
 
 from __future__ import annotations
