@@ -197,3 +197,23 @@ def test_an_audit_message_left_in_chinese_is_caught(work, names, monkeypatch):
         M.set_lang(None)
     _text, audit = split_audit(report)
     assert {"其下各项之和", "其下各款之和"} <= set(untranslated(audit, names)), audit
+
+
+def test_the_english_t102_first_line_is_short_and_its_identities_follow(work, monkeypatch):
+    """Issue 17's short first line holds in English too, measured as the renderer does (without the
+    file:line, whose length is the file's): the formula's parts go on indented lines."""
+    from narrator.pipeline import check_file
+    from narrator.report.text import check_report
+
+    monkeypatch.chdir(work)
+    M.set_lang("en")
+    try:
+        out = check_report(check_file(Path("disclosure.txt"), None, "auto"), show_info=True)
+    finally:
+        M.set_lang(None)
+    first = next(ln for ln in out.splitlines() if " T102 [error] " in ln)
+    assert first.startswith("disclosure.txt:230: ") and len(first) - len("disclosure.txt:230: ") <= 120, first
+    assert "(2495.79 → 2495.75)" in first
+    following = out.split(first + "\n", 1)[1].splitlines()
+    assert following[0].startswith("    changing this cell alone")
+    assert following[1].startswith("    ") and "(T103)" in following[1]
