@@ -398,9 +398,9 @@ class _Table:
     it depends on nothing else, and nothing changes it once built.
     """
 
-    def __init__(self, name: str, data: dict, shapes: dict | None = None, say=msg):
+    def __init__(self, name: str, data: dict, shapes: dict | None = None, language: str | None = None):
         self.name = name
-        self.msg = say          # the audit's msg (_Ctx.msg)
+        self.lang = language or lang()      # the audit's (a string: a bound _Ctx.msg here would make a cycle)
         self.data = data
         self.node = schema().children[name]
         lengths, self.level_names = _code_lengths(self.node.code_system)
@@ -430,6 +430,10 @@ class _Table:
             self._columns = [c for c in self.node.columns if c in present]
         return self._columns
 
+    def msg(self, key: str, /, **params) -> str:
+        """core.messages.msg in the language of this audit."""
+        return messages()[key][self.lang].format_map(params)
+
     def parents_deepest_first(self) -> list[str]:
         """Codes with listed children, deepest first, so a 款 is judged before the 类 above it."""
         return self._parents
@@ -450,7 +454,7 @@ class _Ctx:
     def table(self, name: str) -> _Table | None:
         if name not in self._tables:
             d = self.data.get(name)
-            self._tables[name] = _Table(name, d, self._shapes, self.msg) \
+            self._tables[name] = _Table(name, d, self._shapes, self.lang) \
                 if isinstance(d, dict) and name in schema().children \
                 and schema().children[name].kind == "table" else None
         return self._tables[name]
