@@ -78,8 +78,8 @@ def untranslated(text: str, names) -> list[str]:
     return sorted({r for r in _RUN.findall(text) if r not in names and r not in rule_names()})
 
 
-# The table audit's findings (T1xx, T2xx) are still worded in audit/ in Chinese only: they are split
-# off and checked apart, by a test that is expected to fail until audit/ speaks through the catalogue.
+# The table audit's findings (T1xx, T2xx) are split off and checked apart (their own test below):
+# a regression there names the audit rather than the command.
 _AUDIT_LIST = re.compile(r'<ol class="items tables" id="table-items">.*?</ol>', re.S)
 _AUDIT_LINE = re.compile(r"\bT\d{3}\b.*(?:\n[ \t]+.*)*")
 
@@ -143,8 +143,6 @@ def test_single_commands_speak_english(work, names, args):
     assert left == [], f"{left}\n{out[-3000:]}"
 
 
-@pytest.mark.xfail(strict=True, reason="the table audit's texts are built in audit/ (engine, model, kinds, "
-                                       "signs) in Chinese only: not yet through rules/messages.yaml")
 @pytest.mark.parametrize("args", [("validate", "figures.yaml", "--show-info"),
                                   ("check", "disclosure.txt", "--format", "html")], ids=["validate", "html"])
 def test_table_audit_findings_speak_english(work, names, args):
@@ -182,3 +180,40 @@ def test_a_message_left_in_chinese_is_caught(work, names, monkeypatch):
         M.set_lang(None)
     left = untranslated(split_audit(report)[0], names)
     assert {"已由", "证实", "总分分成几段", "读作"} <= set(left), left
+
+
+def test_an_audit_message_left_in_chinese_is_caught(work, names, monkeypatch):
+    """The audit's findings checked apart: one English template replaced by its Chinese is caught."""
+    from narrator.audit.engine import validate_file
+    from narrator.report.text import WIDTH
+
+    catalogue = M.messages()
+    monkeypatch.setitem(catalogue, "audit.sum_of_level", {**catalogue["audit.sum_of_level"],
+                                                           "en": catalogue["audit.sum_of_level"]["zh"]})
+    M.set_lang("en")
+    try:
+        report = "\n".join(f.render(WIDTH) for f in validate_file(work / "figures.yaml"))
+    finally:
+        M.set_lang(None)
+    _text, audit = split_audit(report)
+    assert {"其下各项之和", "其下各款之和"} <= set(untranslated(audit, names)), audit
+
+
+def test_the_english_t102_first_line_is_short_and_its_identities_follow(work, monkeypatch):
+    """Issue 17's short first line holds in English too, measured as the renderer does (without the
+    file:line, whose length is the file's): the formula's parts go on indented lines."""
+    from narrator.pipeline import check_file
+    from narrator.report.text import check_report
+
+    monkeypatch.chdir(work)
+    M.set_lang("en")
+    try:
+        out = check_report(check_file(Path("disclosure.txt"), None, "auto"), show_info=True)
+    finally:
+        M.set_lang(None)
+    first = next(ln for ln in out.splitlines() if " T102 [error] " in ln)
+    assert first.startswith("disclosure.txt:230: ") and len(first) - len("disclosure.txt:230: ") <= 120, first
+    assert "(2495.79 → 2495.75)" in first
+    following = out.split(first + "\n", 1)[1].splitlines()
+    assert following[0].startswith("    changing this cell alone")
+    assert following[1].startswith("    ") and "(T103)" in following[1]

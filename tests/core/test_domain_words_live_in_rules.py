@@ -8,8 +8,8 @@ import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# the count at the end of the issue-13 session (1,016 on branch literals) + 25; lower it when you remove words
-CEILING = 1041
+# the count after the audit's findings moved to rules/messages.yaml (847, issue 17) + 25; lower it when you remove words
+CEILING = 872
 
 
 def _counter():

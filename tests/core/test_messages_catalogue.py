@@ -29,7 +29,10 @@ def _calls():
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "msg" and node.args:
+            # msg(...), and the audit's ctx.msg(...) / t.msg(...) (the same lookup, its language read once)
+            if isinstance(node, ast.Call) and node.args and (
+                    isinstance(node.func, ast.Name) and node.func.id == "msg"
+                    or isinstance(node.func, ast.Attribute) and node.func.attr == "msg"):
                 if isinstance(node.args[0], ast.Name):
                     continue   # msg(key) with key from a table of written-out keys (counted as used below)
                 keys = _string_constants(node.args[0])

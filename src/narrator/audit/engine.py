@@ -37,21 +37,22 @@ from narrator.figures.load import load_figures
 def _single(ctx: _Ctx, rules: dict[str, AuditRule], idn: Identity, severity: str | None = None) -> Finding:
     rule = rules[idn.code]
     name = ctx.cell_name(idn.total.path)
-    t = _num(idn.total.value) if idn.total.given else "空"
-    headline = None
+    t = _num(idn.total.value) if idn.total.given else ctx.msg("audit.blank")
     if idn.ok:
-        headline = "舍入尾差，不是差错"
-        detail = (f"{name} {t}，{idn.what} {_num(idn.sum)}，差 {_trim(idn.residue)}，"
-                  f"在舍入容差 ±{_trim(idn.tol)} 之内")
+        message = ctx.msg("audit.rounding_residue", cell=name, total=t, what=idn.what, sum=_num(idn.sum),
+                          residue=_trim(idn.residue), tolerance=_trim(idn.tol))
     elif idn.relation == "=":
-        detail = (f"{name} 表中为 {t}，{idn.what} {_num(idn.sum)}"
-                  f"（差 {_trim(idn.residue)}，超出舍入容差 ±{_trim(idn.tol)}）")
+        message = ctx.msg("audit.beyond_tolerance", rule=ctx.rule_message(rule.code), cell=name, total=t,
+                          what=idn.what, sum=_num(idn.sum), residue=_trim(idn.residue), tolerance=_trim(idn.tol))
+    elif idn.relation == ">=":
+        message = ctx.msg("audit.less_than", rule=ctx.rule_message(rule.code), cell=name, total=t, what=idn.what,
+                          sum=_num(idn.sum), difference=_trim(abs(idn.residue)))
     else:
-        word = "小于" if idn.relation == ">=" else "大于"
-        detail = f"{name} {t} {word} {idn.what} {_num(idn.sum)}（差 {_trim(abs(idn.residue))}）"
-    return _finding(ctx, rule, severity or rule.severity, detail, idn.total.path, t, _num(idn.sum), idn.formula(),
+        message = ctx.msg("audit.greater_than", rule=ctx.rule_message(rule.code), cell=name, total=t, what=idn.what,
+                          sum=_num(idn.sum), difference=_trim(abs(idn.residue)))
+    return _finding(ctx, rule, severity or rule.severity, message, idn.total.path, t, _num(idn.sum), idn.formula(),
                     [c.path for c in idn.cells()],
-                    {"residue": _trim(idn.residue), "tolerance": _trim(idn.tol)}, headline)
+                    {"residue": _trim(idn.residue), "tolerance": _trim(idn.tol)})
 
 
 def _intersect(a, b):
@@ -125,22 +126,25 @@ def _merged(ctx: _Ctx, rules: dict[str, AuditRule], path: tuple, cell: Cell, ids
     views = []
     for idn, x in zip(ids, implied):
         if idn.total.path == path:
-            views.append(f"{idn.what}为 {_num(x)}（{idn.code}）")
+            views.append(ctx.msg("audit.fix_as_total", what=idn.what, value=_num(x), code=idn.code))
         else:
-            views.append(f"由 {ctx.cell_name(idn.total.path)} {_num(idn.total.value) if idn.total.given else '空'}"
-                         f" 与其余各项倒算为 {_num(x)}（{idn.code}）")
+            views.append(ctx.msg("audit.fix_from_total", cell=ctx.cell_name(idn.total.path), value=_num(x),
+                                 code=idn.code,
+                                 total=_num(idn.total.value) if idn.total.given else ctx.msg("audit.blank")))
     first = next((i for i in ids if i.total.path == path), ids[0])
     rule = rules[first.code]
     severity = min((rules[i.code].severity for i in ids), key=lambda s: _SEVERITY_RANK.get(s, 3))
     name = ctx.cell_name(path)
-    detail = f"{name}，{len(ids)} 条审核关系因此不成立"
+    message = ctx.msg("audit.one_cell_breaks", rule=ctx.rule_message(rule.code), cell=name, count=len(ids))
     cells: list[tuple] = []
     for idn in ids:
         for c in idn.cells():
             if c.path not in cells:
                 cells.append(c.path)
-    return _finding(ctx, rule, severity, detail, path, _num(cell.value) if cell.given else "空", _num(expected),
-                    "；".join(["只改这一格即可都成立：" + views[0]] + views[1:] + [i.formula() for i in ids]), cells,
+    found = _num(cell.value) if cell.given else ctx.msg("audit.blank")
+    return _finding(ctx, rule, severity, message, path, found, _num(expected),
+                    ctx.msg("join.semicolon").join([ctx.msg("audit.one_change_fixes", view=views[0])] + views[1:]
+                                               + [i.formula() for i in ids]), cells,
                     {"rules": [i.code for i in ids], "residues": [_trim(i.residue) for i in ids],
                      "tolerances": [_trim(i.tol) for i in ids]})
 

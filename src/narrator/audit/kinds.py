@@ -40,7 +40,8 @@ def _total_row_identity(rule: AuditRule, t: _Table, col: str) -> Identity | None
     parts = [Cell((name, W.rows, c, col), t.rows[c].get(col), c) for c in t.roots]
     if total.get(col) is None and not any(p.given for p in parts):
         return None
-    return Identity(rule.code, Cell((name, W.total, col), total.get(col), f"{W.total_row} {col}"), parts, "各类之和", name)
+    return Identity(rule.code, Cell((name, W.total, col), total.get(col), f"{W.total_row} {col}"), parts,
+                    t.msg("audit.sum_of_classes"), name)
 
 
 def _kind_hierarchy(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
@@ -63,8 +64,12 @@ def _hierarchy_identity(rule: AuditRule, t: _Table, code: str, col: str) -> Iden
     parts = [Cell((name, W.rows, k, col), t.rows[k].get(col), k) for k in kids]
     if row.get(col) is None and not any(p.given for p in parts):
         return None
-    levels = {t.level_names.get(len(k), "下级科目") for k in kids}
-    what = f"其下各{levels.pop()}之和" if len(levels) == 1 else "其下各科目之和"
+    levels = {t.level_names.get(len(k)) for k in kids}
+    if len(levels) == 1:
+        level = levels.pop()
+        what = t.msg("audit.sum_of_level", level=level if level is not None else t.msg("audit.lower_level"))
+    else:
+        what = t.msg("audit.sum_of_subjects")
     return Identity(rule.code, Cell((name, W.rows, code, col), row.get(col), f"{code} {col}"),
                     parts, what, f"{name} {code} {row.get(W.name, '')}".strip())
 
@@ -98,9 +103,10 @@ def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[
     if row.get(tcol) is None and not any(p.given for p in parts):
         return None
     where = W.total_row if key == W.total else f"{key} {row.get(W.name, '')}".strip()
-    what = "本行 " + " ".join(
+    what = t.msg("audit.this_row", terms=" ".join(
         (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
-        for i, p in enumerate(x for x in parts if x.given)) if any(p.given for p in parts) else "本行各列之和"
+        for i, p in enumerate(x for x in parts if x.given))) if any(p.given for p in parts) \
+        else t.msg("audit.this_row_columns")
     tlabel = tcol if key == W.total and tcol != W.total else f"{W.total_row if key == W.total else key} {tcol}"
     return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
@@ -214,10 +220,13 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     ids: list[Identity] = []
 
     def add(path, sev, detail, found, expected, formula, cells=()):
-        findings.append(_finding(ctx, rule, sev, detail, path, found, expected, formula, cells))
+        message = ctx.msg("audit.finding", rule=ctx.rule_message(rule.code), detail=detail)
+        findings.append(_finding(ctx, rule, sev, message, path, found, expected, formula, cells))
 
     # only 执行率 and 预算执行得分 look at the rate: the other checks skip dividing it out
     needs_rate = check in ("rate", "budget_score")
+    scores = ctx.msg("audit.sum_of_scores", exec_score=W.exec_score, indicator=W.indicators, score=W.score) \
+        if check == "total_score" else ""
     for base, ev in _evaluations(ctx.data) if check not in ("project_count", "project_funds", "re_evaluation") else ():
         budget, spent, rate = ev.get(W.budget), ev.get(W.spent), ev.get(W.rate)
         exact = divide(spent, budget) * 100 if needs_rate and budget not in (None, ZERO) and spent is not None \
@@ -231,8 +240,9 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             if v != OK:
                 shown = round_half_up(exact, pl + 2)
                 add(base + (W.rate,), "warning" if v == TRUNCATED else rule.severity,
-                    f"{ctx.cell_name(base + (W.rate,))} 表中为 {_num(rate)}%，执行数 {_num(spent)} ÷ 预算数 {_num(budget)}"
-                    f" = {_num(shown)}%" + ("（截断而非四舍五入）" if v == TRUNCATED else ""),
+                    ctx.msg("audit.rate_off", cell=ctx.cell_name(base + (W.rate,)), rate=_num(rate), spent_name=W.spent,
+                        spent=_num(spent), budget_name=W.budget, budget=_num(budget), computed=_num(shown))
+                    + (ctx.msg("audit.truncated") if v == TRUNCATED else ""),
                     _num(rate), _num(round_half_up(exact, pl)),
                     f"{_num(spent)} ÷ {_num(budget)} × 100 = {_num(shown)} → {_num(round_half_up(exact, pl))}",
                     (base + (W.spent,), base + (W.budget,)))
@@ -249,11 +259,13 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                 continue
             r0, c0 = cands[0]
             add(base + (W.exec_score,), rule.severity,
-                f"{ctx.cell_name(base + (W.exec_score,))} 表中为 {_num(score)}，权重 {_num(w)} × 执行率 "
-                f"{_num(round_half_up(r0, 2))}% = {_num(round_half_up(c0, pl))}",
+                ctx.msg("audit.score_off", cell=ctx.cell_name(base + (W.exec_score,)), score=_num(score),
+                        weight=_num(w), rate_name=W.rate, rate=_num(round_half_up(r0, 2)),
+                        computed=_num(round_half_up(c0, pl))),
                 _num(score), _num(round_half_up(c0, pl)),
-                "；".join(f"min({_num(w)}, {_num(w)} × {_num(round_half_up(r, 4))}%) = {_num(round_half_up(c, 4))}"
-                         for r, c in cands),
+                ctx.msg("join.semicolon").join(
+                    f"min({_num(w)}, {_num(w)} × {_num(round_half_up(r, 4))}%) = {_num(round_half_up(c, 4))}"
+                    for r, c in cands),
                 (base + (W.exec_weight,), base + (W.rate,)))
         elif check == "total_score":
             total, inds = ev.get(W.self_score), ev.get(W.indicators) or []
@@ -265,7 +277,7 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             parts += [Cell(base + (W.indicators, j, W.score), x[W.score], x.get(W.indicator_name, str(j)))
                       for j, x in enumerate(inds)]
             ids.append(Identity(rule.code, Cell(base + (W.self_score,), total, W.self_score), parts,
-                                "预算执行得分与各指标得分之和", ctx.cell_name(base), mode="rounded"))
+                                scores, ctx.cell_name(base), mode="rounded"))
         elif check == "score_cap":
             for j, x in enumerate(ev.get(W.indicators) or []):
                 s, full = x.get(W.score), x.get(W.weight)
@@ -273,8 +285,10 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                     continue
                 if s > full or s < 0:
                     p = base + (W.indicators, j, W.score)
-                    add(p, rule.severity, f"{ctx.cell_name(p)} {_num(s)}，分值 {_num(full)}", _num(s),
-                        f"0–{_num(full)}", f"0 ≤ {_num(s)} ≤ {_num(full)} 不成立", (base + (W.indicators, j, W.weight),))
+                    add(p, rule.severity, ctx.msg("audit.score_out_of_range", cell=ctx.cell_name(p), score=_num(s),
+                                              weight_name=W.weight, weight=_num(full)), _num(s),
+                        f"0–{_num(full)}", ctx.msg("audit.not_between", score=_num(s), weight=_num(full)),
+                        (base + (W.indicators, j, W.weight),))
         elif check == "full_marks":
             inds = ev.get(W.indicators) or []
             w = ev.get(W.exec_weight)
@@ -283,7 +297,8 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
             full = w + sum((x[W.weight] for x in inds), ZERO)
             if full != 100:
                 add(base + (W.exec_weight,), rule.severity,
-                    f"{ctx.cell_name(base)}：预算执行权重与各指标分值之和为 {_num(full)}",
+                    ctx.msg("audit.full_marks_off", cell=ctx.cell_name(base), exec_weight=W.exec_weight,
+                        indicator=W.indicators, weight_name=W.weight, total=_num(full)),
                     _num(full), "100", " + ".join([_num(w)] + [_num(x[W.weight]) for x in inds]) + f" = {_num(full)}",
                     tuple(base + (W.indicators, j, W.weight) for j in range(len(inds))))
     perf = ctx.data.get(W.performance) or {}
@@ -292,8 +307,10 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
     base = (W.performance, W.project_eval)
     count = own.get(W.project_count)
     if check == "project_count" and projects and count is not None and count != len(projects):
-        add(base + (W.project_count,), rule.severity, f"项目自评 项目数 {own[W.project_count]}，列出 {len(projects)} 个项目",
-            str(own[W.project_count]), str(len(projects)), f"列出的项目 {len(projects)} 个")
+        add(base + (W.project_count,), rule.severity,
+            ctx.msg("audit.project_count_off", table=W.project_eval, count_name=W.project_count,
+                count=own[W.project_count], listed=len(projects)),
+            str(own[W.project_count]), str(len(projects)), ctx.msg("audit.projects_listed", listed=len(projects)))
     if check == "project_funds" and projects and own.get(W.funds) is not None:
         funds = own[W.funds]
         sums = []
@@ -305,8 +322,9 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
         if sums and not any(ok for _, _, ok, _ in sums):
             key, s, _, vals = sums[0]
             add(base + (W.funds,), rule.severity,
-                f"项目自评 涉及资金 {_num(funds)}，各项目{key}之和 {_num(s)}"
-                + "".join(f"，{k}之和 {_num(x)}" for k, x, _, _ in sums[1:]),
+                ctx.msg("audit.funds_off", table=W.project_eval, funds_name=W.funds, funds=_num(funds), key=key,
+                    sum=_num(s), others="".join(ctx.msg("audit.funds_other_sum", key=k, sum=_num(x))
+                                                for k, x, _, _ in sums[1:])),
                 _num(funds), _num(s), " + ".join(_num(v) for v in vals) + f" = {_num(s)} ≠ {_num(funds)}",
                 tuple(base + (W.projects, i, key) for i in range(len(vals))))
     if check == "re_evaluation":
@@ -317,7 +335,9 @@ def _kind_performance(ctx: _Ctx, rule: AuditRule, findings: list[Finding]) -> li
                 if name in (p.get(W.project_name), p.get(W.short_name)) and p.get(W.self_score) is not None:
                     if verdict(p[W.self_score], score, places_of(score) or 0) != OK:
                         add((W.performance, W.re_evaluation, W.self_score), rule.severity,
-                            f"再评价「{name}」自评得分 {_num(score)}，项目自评表 {_num(p[W.self_score])}",
+                            ctx.msg("audit.re_evaluation_off", re_evaluation=W.re_evaluation, project=name,
+                                score_name=W.self_score, score=_num(score), project_eval=W.project_eval,
+                                own=_num(p[W.self_score])),
                             _num(score), _num(p[W.self_score]), f"{_num(score)} ≠ {_num(p[W.self_score])}",
                             (base + (W.projects, i, W.self_score),))
                     break

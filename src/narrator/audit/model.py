@@ -12,7 +12,9 @@ from functools import cache
 
 from narrator.check.compare import interval_ok
 from narrator.core import expr as E
+from narrator.core.catalogue import catalogue
 from narrator.core.findings import Finding
+from narrator.core.messages import lang, messages, msg
 from narrator.core.numbers import quantum, round_half_up
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
@@ -77,7 +79,7 @@ class Identity:
     code: str
     total: Cell
     parts: list[Cell]
-    what: str                         # how the parts are described: "其下各项之和"
+    what: str                         # how the parts are described (audit.sum_of_level: "其下各项之和")
     context: str = ""                 # where: "一般公共预算财政拨款支出决算表 20801 人力资源和社会保障管理事务"
     relation: str = "="               # "=", ">=", "<="
     mode: str = "interval"            # interval | rounded (scores: Σ rounded to the total's places)
@@ -118,7 +120,7 @@ class Identity:
             sign = ("− " if c.sign < 0 else "") if i == 0 else ("− " if c.sign < 0 else "+ ")
             bits.append(f"{sign}{c.label} {_num(c.value)}".strip())
         lhs = " ".join(bits) if bits else "0"
-        t = _num(self.total.value) if self.total.given else "0（空）"
+        t = _num(self.total.value) if self.total.given else msg("audit.blank_total")
         # the relation as written "total REL parts"
         if self.relation == "=":
             rel = ("=" if self.residue == 0 else "≈") if self.ok else "≠"
@@ -396,8 +398,9 @@ class _Table:
     it depends on nothing else, and nothing changes it once built.
     """
 
-    def __init__(self, name: str, data: dict, shapes: dict | None = None):
+    def __init__(self, name: str, data: dict, shapes: dict | None = None, language: str | None = None):
         self.name = name
+        self.lang = language or lang()      # the audit's (a string: a bound _Ctx.msg here would make a cycle)
         self.data = data
         self.node = schema().children[name]
         lengths, self.level_names = _code_lengths(self.node.code_system)
@@ -427,6 +430,10 @@ class _Table:
             self._columns = [c for c in self.node.columns if c in present]
         return self._columns
 
+    def msg(self, key: str, /, **params) -> str:
+        """core.messages.msg in the language of this audit."""
+        return messages()[key][self.lang].format_map(params)
+
     def parents_deepest_first(self) -> list[str]:
         """Codes with listed children, deepest first, so a 款 is judged before the 类 above it."""
         return self._parents
@@ -435,6 +442,8 @@ class _Table:
 class _Ctx:
     def __init__(self, figures: Figures):
         self.fig = figures
+        self.lang = lang()      # read once: msg() reads the environment at every call
+        self._rule_texts: dict[str, str] = {}
         self.data = figures.data
         self._tables: dict[str, _Table | None] = {}
         self._shapes: dict[tuple, tuple] = {}   # hierarchies shared between tables (see _Table)
@@ -445,11 +454,23 @@ class _Ctx:
     def table(self, name: str) -> _Table | None:
         if name not in self._tables:
             d = self.data.get(name)
-            self._tables[name] = _Table(name, d, self._shapes) if isinstance(d, dict) and name in schema().children \
+            self._tables[name] = _Table(name, d, self._shapes, self.lang) \
+                if isinstance(d, dict) and name in schema().children \
                 and schema().children[name].kind == "table" else None
         return self._tables[name]
 
     # display ----------------------------------------------------------------
+    def msg(self, key: str, /, **params) -> str:
+        """core.messages.msg in the language of this audit (an audit words dozens of texts)."""
+        return messages()[key][self.lang].format_map(params)
+
+    def rule_message(self, code: str) -> str:
+        """The rule's 说明 in the language of this audit (rules/audit.yaml, checks.yaml)."""
+        text = self._rule_texts.get(code)
+        if text is None:
+            text = self._rule_texts[code] = catalogue()[code].message
+        return text
+
     def cell_name(self, path: tuple) -> str:
         if len(path) >= 3 and path[1] == W.rows:
             t = self.table(path[0])
@@ -555,10 +576,10 @@ def _rules_by_code() -> dict[str, AuditRule]:
 
 
 # -- findings ------------------------------------------------------------------------
-def _finding(ctx: _Ctx, rule: AuditRule, severity: str, detail: str, path: tuple, found, expected, formula,
-             cells=(), extra=None, headline: str | None = None) -> Finding:
+def _finding(ctx: _Ctx, rule: AuditRule, severity: str, message: str, path: tuple, found, expected, formula,
+             cells=(), extra=None) -> Finding:
     ex = {"path": list(path), "cells": [list(path)] + [list(c) for c in cells if c != path]}
     if extra:
         ex.update(extra)
-    return Finding(rule.code, rule.name, severity, f"{headline or rule.message}：{detail}", ctx.fig.source, ctx.line(path),
+    return Finding(rule.code, rule.name, severity, message, ctx.fig.source, ctx.line(path),
                    None, None, None, found, expected, formula, ex)

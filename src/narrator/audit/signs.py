@@ -71,7 +71,10 @@ def sign_findings(ctx: _Ctx) -> list[Finding]:
         for rule, patterns in _patterns():
             if any(_matches(p, bare) for p in patterns):
                 text = _num(value)
-                out.append(Finding(rule.code, rule.name, rule.severity, f"{rule.message}：{ctx.cell_name(path)} 为 {text}",
+                # the 说明 in the audit's language (_patterns keeps the catalogue of its first call)
+                message = ctx.msg("audit.negative", message=ctx.rule_message(rule.code), cell=ctx.cell_name(path),
+                                  value=text)
+                out.append(Finding(rule.code, rule.name, rule.severity, message,
                                    ctx.fig.source, ctx.line(path), found=text, expected="≥ 0",
                                    extra={"path": list(path), "cells": [list(path)]}))
                 break

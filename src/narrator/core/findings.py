@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
-from narrator.core.messages import severity_label
+from narrator.core.messages import msg, severity_label
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -45,13 +45,13 @@ class Finding:
     def render(self, width: int | None = None) -> str:
         """One line; with ``width``, a line longer than that (its location aside, so that the
         layout does not depend on the file's name) keeps the formula (each of its
-        ``；``-separated parts) on indented lines below."""
+        parts, separated by join.semicolon: ``；``, in English ``; ``) on indented lines below."""
         text = f"{self.location()}: {self.code} [{severity_label(self.severity)}] {self.message}"
         if self.found is not None or self.expected is not None:
             text += f" ({self.found} → {self.expected})"
         if self.formula:
             if width is not None and len(text) - len(self.location()) + len(self.formula) + 4 > width:
-                return text + "".join(f"\n    {part}" for part in self.formula.split("；"))
+                return text + "".join(f"\n    {part}" for part in self.formula.split(msg("join.semicolon")))
             text += f"  [{self.formula}]"
         return text
 
