@@ -26,7 +26,9 @@ class _Fallback(Exception):
 
 
 # Characters libyaml rejects or treats as line breaks, and tabs/lone CRs: the subset avoids them.
-_BAD_CHARS = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Written as the characters themselves, not as the complement of the allowed ones: the same set
+# (a test compares every code point), compiled in ~1 ms instead of ~9 at every start-up.
+_BAD_CHARS = re.compile("[\x00-\t\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # A plain scalar may not start with these (some could, followed by a non-space; never needed)
