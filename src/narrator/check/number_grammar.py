@@ -13,8 +13,6 @@ from decimal import Context, Decimal
 from functools import lru_cache
 from itertools import chain
 
-from ruamel.yaml import YAML
-
 from narrator.core.caches import per_document
 from narrator.core.cn_numerals import read_cn_small
 from narrator.core.resources import rules_dir
@@ -22,14 +20,9 @@ from narrator.core.resources import rules_dir
 # --- rules --------------------------------------------------------------------------------
 
 def _load_rules() -> dict:
-    from narrator.core.yamlio import parse_yaml_fast
+    from narrator.core.yamlio import load_rule_file
 
-    text = (rules_dir() / "extract.yaml").read_text(encoding="utf-8")
-    fast = parse_yaml_fast(text)       # libyaml: the same values (tests/core/test_rule_files_fast.py)
-    if fast is not None:
-        return fast
-    yaml = YAML(typ="safe", pure=True)
-    return yaml.load(text)
+    return load_rule_file(rules_dir() / "extract.yaml")     # parsed once per version, kept on disk
 
 
 _R = _load_rules()

@@ -6,10 +6,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from narrator.core.diskcache import content_key, pickled
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
@@ -28,14 +24,6 @@ def _construct_decimal(self, node):
     return value
 
 
-class _DecimalRT(RoundTripConstructor):
-    pass
-
-
-class _DecimalSafe(SafeConstructor):
-    pass
-
-
 _DECIMAL_INT = __import__("re").compile(r"[-+]?[0-9]+")
 
 
@@ -50,15 +38,26 @@ def _construct_int(self, node):
     return int(text, 10)
 
 
-_DecimalRT.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_DecimalSafe.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_DecimalRT.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_DecimalSafe.add_constructor("tag:yaml.org,2002:int", _construct_int)
+@cache
+def _constructors() -> dict:
+    """ruamel's constructors with exact decimals and YAML 1.2 integers (ruamel is imported
+    only when a file needs it: a short command reads its files with libyaml)."""
+    from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+
+    out = {}
+    for typ, base in (("rt", RoundTripConstructor), ("safe", SafeConstructor)):
+        cls = type(f"_Decimal_{typ}", (base,), {})
+        cls.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+        cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+        out[typ] = cls
+    return out
 
 
-def _yaml(typ: str) -> YAML:
+def _yaml(typ: str):
+    from ruamel.yaml import YAML
+
     y = YAML(typ=typ, pure=True)
-    y.Constructor = _DecimalRT if typ == "rt" else _DecimalSafe
+    y.Constructor = _constructors()[typ]
     y.allow_duplicate_keys = False
     return y
 
@@ -80,6 +79,8 @@ def _problem(text: str) -> str:
 
 def parse_yaml(text: str, name: str, *, with_lines: bool = True):
     """Parse YAML (or JSON) text. Floats become Decimal. Errors become InputError."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     y = _yaml("rt" if with_lines else "safe")
     try:
         return y.load(text)

@@ -35,7 +35,7 @@ from narrator.render.shared import SharedVars
 from narrator.core.resources import rules_dir, templates_dir
 from narrator.core.values import Missing, Q, is_missing
 from narrator.figures.view import View, figures_view
-from narrator.core.yamlio import load_rule_file, parse_yaml
+from narrator.core.yamlio import load_rule_file, parse_yaml, parse_yaml_fast
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.S)
@@ -77,7 +77,9 @@ class _RenderState:
 # -- pack discovery -----------------------------------------------------------------
 def _read_pack_yaml(path: Path) -> dict:
     text = path.read_text(encoding="utf-8-sig")
-    data = parse_yaml(text, str(path), with_lines=False) or {}
+    data = parse_yaml_fast(text)      # libyaml; the pure-Python parser only to report a problem
+    if data is None:
+        data = parse_yaml(text, str(path), with_lines=False) or {}
     if not isinstance(data, dict):
         raise InputError(msg("pack.not_mapping"), str(path), 1)
     return data

@@ -1,0 +1,33 @@
+"""A `narrator check` of a text against a figures file reads its files with libyaml and never
+draws, reads PDFs or workbooks: the libraries for those are imported only where they are used,
+so that the everyday command starts fast (issue 15). Run in a fresh interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "renshe-2024"
+HEAVY = ("ruamel", "matplotlib", "numpy", "openpyxl", "docx", "pdfplumber", "pypdfium2", "cn2an",
+         "python_calamine", "selectolax", "charset_normalizer", "pydantic", "rich")
+
+PROGRAM = """
+import sys
+sys.argv = ["narrator", "check", sys.argv[1], "--figures", sys.argv[2]]
+from narrator.cli.main import main
+try:
+    main()
+except SystemExit as e:
+    code = e.code
+print(code, " ".join(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+def test_check_of_a_text_with_figures_imports_no_heavy_library():
+    out = subprocess.run([sys.executable, "-c", PROGRAM, str(SAMPLE / "narrative.txt"), str(SAMPLE / "figures.yaml")],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code == "1"                                  # the sample's mistakes were found
+    assert not set(HEAVY) & set(modules.split()), sorted(set(HEAVY) & set(modules.split()))
