@@ -153,7 +153,8 @@ def _named_rate(doc: Document, sent_i: int, r: Reading) -> tuple[bool, str | Non
     if any(doc.year is None or y != doc.year - 1 for y in years):
         return True, None, ""
     # the words after the comparison's clause: “，公务接待费支出”; of a list, its last item
-    cut = max(head.rfind(","), head.rfind("、"), head.rfind("相比") + 1 if "相比" in head else -1)
+    closed = [head.rfind(w) + len(w) - 1 for w in words("比较句尾") if w in head]
+    cut = max([head.rfind(","), head.rfind("、")] + closed)
     own = head[cut + 1:].strip()
     if not own or any(ch.isdigit() for ch in own):
         return False, None, ""

@@ -218,9 +218,10 @@ def _read_money(doc, sent, rs, k, r, near, clause, clause_start) -> None:
     if cmp and not _vs_budget(clause):
         at = clause.find(cmp)
         after = clause[at + len(cmp):]
-        if "相比" in after or cmp == "相比" and after == "" or cmp == "同比":
+        closers = words("比较句尾")
+        if any(w in after for w in closers) or cmp in closers and after == "" or cmp == "同比":
             # "与2016年相比21.79万元，增加14.01%": the comparison is closed, this is the change
-            if after.endswith("相比") or cmp in ("同比",) or after == "":
+            if after.endswith(closers) or cmp == "同比" or after == "":
                 r.measure = CHG
                 r.sign = None
                 return
