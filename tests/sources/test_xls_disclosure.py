@@ -43,15 +43,21 @@ def _findings(result) -> list[tuple]:
                   for f in result.findings)
 
 
-def test_xls_disclosure_is_checked_like_its_text(tmp_path):
-    # a sheet gives back no blank row and no empty cell at a row's end: the text compared is the
-    # sample without its blank lines and trailing tabs
+def _text_and_xls(tmp_path: Path) -> tuple[str, Path, Path]:
+    """The sample disclosure as a text file and as an .xls written from it. A sheet gives back no
+    blank row and no empty cell at a row's end: the text is the sample without its blank lines
+    and trailing tabs."""
     text = "\n".join(ln.rstrip("\t") for ln in (SAMPLE / "disclosure.txt").read_text(encoding="utf-8").splitlines()
                      if ln.strip())
     txt = tmp_path / "disclosure.txt"
     txt.write_text(text + "\n", encoding="utf-8")
     xls = tmp_path / "disclosure.xls"
     disclosure_as_xls(text, xls)
+    return text, txt, xls
+
+
+def test_xls_disclosure_is_checked_like_its_text(tmp_path):
+    _text, txt, xls = _text_and_xls(tmp_path)
     assert xls.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"       # a real BIFF file
     doc = load_document(xls)
     assert doc.kind == "xls"
@@ -79,12 +85,7 @@ def test_extract_and_validate_read_the_tables_of_an_xls_disclosure(tmp_path):
     from narrator.figures.dump import figures_to_tree
     from narrator.pipeline import load_any_figures
 
-    text = "\n".join(ln.rstrip("\t") for ln in (SAMPLE / "disclosure.txt").read_text(encoding="utf-8").splitlines()
-                     if ln.strip())
-    txt = tmp_path / "disclosure.txt"
-    txt.write_text(text + "\n", encoding="utf-8")
-    xls = tmp_path / "disclosure.xls"
-    disclosure_as_xls(text, xls)
+    _text, txt, xls = _text_and_xls(tmp_path)
     tree = figures_to_tree(load_any_figures(xls))
     assert tree == figures_to_tree(load_any_figures(txt))
     assert tree["单位"] == "区人社局" and "支出决算表" in tree
