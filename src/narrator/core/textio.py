@@ -77,21 +77,26 @@ def _looks_like_text(text: str) -> bool:
     return bad <= max(2, len(text) // 200)
 
 
+def read_input_bytes(path: Path, name: str) -> bytes:
+    """The bytes of an input file; a missing file, a folder or an unreadable one is an InputError
+    naming ``name``."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(msg("input.no_such_file"), name) from None
+    except IsADirectoryError:
+        raise InputError(msg("input.is_directory"), name) from None
+    except OSError as e:
+        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
+
+
 def read_text(path: str | os.PathLike) -> tuple[str, str]:
     """Read a text file of any supported encoding. Returns (text, encoding)."""
     from narrator.core.limits import check_file_size
 
     p = Path(path)
     check_file_size(p)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(msg("input.no_such_file"), str(path)) from None
-    except IsADirectoryError:
-        raise InputError(msg("input.is_directory"), str(path)) from None
-    except OSError as e:
-        raise InputError(msg("input.cannot_read", reason=e.strerror), str(path)) from None
-    text, enc = decode_bytes(data, str(path))
+    text, enc = decode_bytes(read_input_bytes(p, str(path)), str(path))
     return normalise_newlines(text), enc
 
 

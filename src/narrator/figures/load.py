@@ -11,7 +11,7 @@ from narrator.core import fast
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
 from narrator.core.limits import check_file_size, check_number_text, check_yaml_shape, needs_shape_check
-from narrator.core.textio import decode_bytes
+from narrator.core.textio import decode_bytes, read_input_bytes
 from narrator.core.yamlio import parse_yaml, parse_yaml_fast
 from narrator.figures.loader_fast import read_subset
 from narrator.figures.model import Figures, _fast_figures, figures_from_tree
@@ -44,14 +44,7 @@ def load_figures(path: str | Path) -> Figures:
 
         return read_workbook(p)
     check_file_size(p)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(msg("input.no_such_file"), name) from None
-    except IsADirectoryError:
-        raise InputError(msg("input.is_directory"), name) from None
-    except OSError as e:
-        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
+    data = read_input_bytes(p, name)
     text, _enc = decode_bytes(data, name)
     text = text.lstrip("\ufeff")
     check_number_text(text, name)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
+from narrator.core.textio import read_input_bytes
 from narrator.figures.model import Figures, Node, figures_from_tree, schema
 from narrator.figures.names import WORDS
 from narrator.sources.workbook.sheets import _Region, _Sheet, _match_title, _n, _tables, _vocab
@@ -27,14 +28,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _open(path: Path, name: str):
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(msg("input.no_such_file"), name) from None
-    except IsADirectoryError:
-        raise InputError(msg("input.is_directory"), name) from None
-    except OSError as e:
-        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
+    data = read_input_bytes(path, name)
     if not data:
         raise InputError(msg("input.empty"), name)
     if data.startswith(_OLE):
