@@ -201,3 +201,31 @@ def test_each_added_line_compares_with_its_own_last_year_figure_or_not_at_all(li
     # every number of the added lines is the figures' own: an amount, or a change / rate of two
     errors = [f for f in check_text(draft.text, "draft.txt", figures).findings if f.severity == "error"]
     assert errors == []
+
+
+def _with_running_cost_last_year(figures, amount: Decimal):
+    tree = copy.deepcopy(figures_to_tree(figures))
+    tree.setdefault("上年", {})["机关运行经费"] = {"决算数": amount}
+    return figures_from_tree(tree, "test.yaml", required=False)
+
+
+def test_each_added_section_has_its_own_basis(sample_figures):
+    figures = _with_running_cost_last_year(_with_prior_rows(sample_figures, {}), Decimal("150.00"))
+    # whole text compares with last year: 机关运行经费 (a section it lacks) compares with 2023
+    draft, learned = render_like(PRIOR_TEXT, figures)
+    assert "机关运行经费支出" in learned.new_sections
+    assert "比2023年度增加21.87万元，增长14.58%" in draft.text and "比年初预算数" not in draft.text
+    # the 一般公共预算 section compares with last year, another with the budget: the 一般公共预算
+    # section's lines compare with last year, the added 机关运行经费 keeps the pack's wording
+    mixed = (PRIOR_TEXT.replace("，比2022年决算数增加100.00万元，增长0.65%", "，完成年初预算的100.00%")
+             .replace("2023年度一般公共预算财政拨款支出10537.46万元。",
+                      "2023年度一般公共预算财政拨款支出10537.46万元，比2022年决算数增加37.46万元，增长0.36%。"))
+    places, whole = comparison_basis(read_text(mixed))
+    assert whole is None and places[standard_place("一般公共预算财政拨款支出决算情况说明")] == PRIOR
+    codes = [c for c, _, _ in _rows(figures)]
+    figures = _with_running_cost_last_year(_with_prior_rows(sample_figures, {codes[0]: Decimal("1500.00")}),
+                                           Decimal("150.00"))
+    draft, learned = render_like(mixed, figures)
+    assert {SECTION, "机关运行经费支出"} <= set(learned.new_sections)
+    assert "较2023年决算数增加188.19万元，增长12.55%" in draft.text
+    assert "比年初预算数减少9.11万元" in draft.text and "比2023年度增加21.87万元" not in draft.text

@@ -2,9 +2,11 @@
 
 The reverse of :mod:`narrator.check.grounding`: where grounding finds the figure a reading's
 words name and compares, this writes the reading's value there. Last year's figures (上年) come
-from the amounts stated for last year, or from a stated change (now − change) or rate (the
-last-year amount, to the cent, that gives the printed rate). A figure two readings give
-different values for is left out: the figures hold only what the text establishes.
+from the amounts stated for last year, or from a stated change (now − change, to the cent; left
+out when a rate stated with it does not agree) or rate (the last-year amount, to the cent, that
+gives the printed rate in its direction). A figure two readings give different values for is
+left out: the figures hold only what the text establishes. The 单位 is the name the title gives
+(none without one).
 
 Used to measure ``generate --like`` on real texts (benchmarks/like_corpus.py): the later
 year's figures made from the later year's text.

@@ -7,6 +7,13 @@ goes where the standard order puts it: before the first of last year's sections 
 standard pack places after it, or before the text's closing part (名词解释, 附件 …). The learned template includes the standard
 section's own template, so its numbers are slots with provenance like any pack's, and the
 wording is marked for a person to confirm.
+
+Each added section compares the way the department compares (:func:`comparison_basis`): when
+last year's text — its section of the same place if that shows a comparison, else the whole
+text — compares only with the previous year, the section is included with 比较基准 = 上年
+(rules/like.yaml 比较基准) and the standard templates compare with 上年 (05's 项级 lines: "…（项）
+X万元，较2023年决算数增加Y万元，增长Z%", from 上年's line of the same code; none where 上年 lacks
+it). With the budget, both or neither, the standard wording is unchanged.
 """
 
 from __future__ import annotations
@@ -134,12 +141,13 @@ def comparison_basis(doc: Document) -> tuple[dict[int, str | None], str | None]:
     return {k: (PRIOR if v == {PRIOR} else None) for k, v in by_place.items() if k is not None}, whole
 
 
-def _basis_code(basis: str | None) -> str:
-    """The template code that sets the basis for the standard section included after it."""
+def _include(template: str, basis: str | None) -> str:
+    """The template code that includes a standard section, with the basis set for it alone."""
+    code = '{% include "' + template + '" %}'
     if basis != PRIOR:
-        return ""
+        return code
     w = T.words()["比较基准"]
-    return "{% set " + w["变量"] + " = " + T.jinja_str(w["上年"]) + " %}"
+    return "{% with " + w["变量"] + " = " + T.jinja_str(w["上年"]) + " %}" + code + "{% endwith %}"
 
 
 def new_section_edits(doc: Document, data: dict, sections: list[dict],
@@ -169,7 +177,7 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict],
         sec = by_key[e["键"]]
         basis = basis_at[i] if i in basis_at else whole_basis
         code = ("\n" + T.confirm_mark("新增段落") + T.literal(str(sec.get("标题", ""))) + "\n"
-                + _basis_code(basis) + '{% include "' + str(sec["模板"]) + '" %}\n\n')   # trim_blocks eats one
+                + _include(str(sec["模板"]), basis) + "\n\n")   # trim_blocks eats one
         edits.append((at, at, code))
         keys.append(e["键"])
     return edits, keys
