@@ -2,9 +2,11 @@
 
 The reverse of :mod:`narrator.check.grounding`: where grounding finds the figure a reading's
 words name and compares, this writes the reading's value there. Last year's figures (上年) come
-from the amounts stated for last year, or from a stated change (now − change) or rate (the
-last-year amount, to the cent, that gives the printed rate). A figure two readings give
-different values for is left out: the figures hold only what the text establishes.
+from the amounts stated for last year, or from a stated change (now − change, to the cent; left
+out when a rate stated with it does not agree) or rate (the last-year amount, to the cent, that
+gives the printed rate in its direction). A figure two readings give different values for is
+left out: the figures hold only what the text establishes. The 单位 is the name the title gives
+(none without one).
 
 Used to measure ``generate --like`` on real texts (benchmarks/like_corpus.py): the later
 year's figures made from the later year's text.
@@ -12,6 +14,7 @@ year's figures made from the later year's text.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
@@ -99,9 +102,11 @@ class _Tree:
             return
         self.values[path] = value
 
-    def tree(self, name: str, year: int, unit: str) -> dict:
+    def tree(self, dept: str | None, year: int, unit: str) -> dict:
         w = _words()
-        out: dict = {w["单位"]: name, w["年度"]: year, w["金额单位"]: unit}
+        out: dict = {w["年度"]: year, w["金额单位"]: unit}
+        if dept:
+            out[w["单位"]] = dept
         rows: dict[tuple[str, ...], dict[str, dict]] = {}
         budget = w["年初预算科目"].split(".")[0]
         for path, value in self.values.items():
@@ -141,11 +146,30 @@ def _prior_from_rate(now: Decimal, rate: Reading, unit: str) -> Decimal | None:
     for step in steps:
         guess = (now / factor).quantize(step, ROUND_HALF_UP)
         for k in range(0, 200):
-            for cand in {guess + k * step, guess - k * step}:
-                if cand > 0 and C.verdict((now - cand) / cand * 100 * rate.sign, rate.mention.value,
-                                          rate.mention.places, None) == C.OK:
+            for cand in sorted({guess + k * step, guess - k * step}):
+                if cand > 0 and rate_agrees(now, cand, rate):
                     return cand
     return None
+
+
+def rate_agrees(now: Decimal, prior: Decimal, rate: Reading) -> bool:
+    """Does ``now`` against ``prior`` give the printed rate, in its direction (下降 is a fall)?"""
+    if prior <= 0 or rate.sign is None or rate.mention.unit != "%":
+        return False
+    exact = (now - prior) / prior * 100
+    if rate.sign != 0 and ((exact > 0) - (exact < 0)) not in (0, rate.sign):
+        return False
+    return C.verdict(exact, rate.mention.value, rate.mention.places, None) == C.OK
+
+
+def unit_name(text: str, year: int) -> str | None:
+    """The department's name as the text's title gives it (“2016年度平潭县人大常委会部门决算说明”,
+    “区人社局2024年度部门决算情况说明”), or None."""
+    w = _words()["单位名称"]
+    after_year, before = re.escape(f"{year}{w['年份后']}"), re.escape(w["名称后"])
+    name = r"([^\s\d，。：:；;、（）()《》“”]{2,40}?)"
+    m = re.search(after_year + name + before, text) or re.search(name + after_year + before, text)
+    return m.group(1) if m else None
 
 
 def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None) -> Figures:
@@ -175,11 +199,14 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None
         if _prior(path) in stated_prior:
             continue
         if r.measure == CHG:
-            prior = value - r.sign * _in_unit(r, unit)
+            prior = (value - r.sign * _in_unit(r, unit)).quantize(CENT, ROUND_HALF_UP)
+            rates = [x for x in doc.readings if x.measure == RATE and x.anchor == r.anchor and not x.vs_budget]
+            if any(not rate_agrees(value, prior, x) for x in rates):
+                continue        # the change and the rate disagree: last year's amount is not known
         else:
             if any(x.measure == CHG and x.anchor == r.anchor for x in doc.readings):
                 continue        # the change gives it exactly
             prior = _prior_from_rate(value, r, unit)
         if prior is not None and prior >= 0:
             tree.put(_prior(path), prior)
-    return figures_from_tree(tree.tree(name, doc.year, unit), name, required=False)
+    return figures_from_tree(tree.tree(unit_name(doc.text, doc.year), doc.year, unit), name, required=False)

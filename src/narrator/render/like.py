@@ -21,7 +21,9 @@ cannot refute it). The draft is ``render(figures, pack)`` of the learned pack, s
 is a slot with its provenance (the path or the formula, and last year's words).
 
 A standard section last year's text lacks (and this year's figures have) is the standard pack's
-section, marked 【待核：新增段落】 (like_sections.py).
+section, marked 【待核：新增段落】, comparing the way last year's text compares: with last year
+when it compares only with last year, else in the pack's wording (like_sections.py). A sentence
+kept from last year's text keeps its own comparisons and gains none.
 
 The words live in rules/like.yaml; like_template.py holds the template side (what a slot
 computes, the pack's files, text turned into template text), like_pack.py writes --save-pack.

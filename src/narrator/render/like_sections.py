@@ -7,11 +7,18 @@ goes where the standard order puts it: before the first of last year's sections 
 standard pack places after it, or before the text's closing part (名词解释, 附件 …). The learned template includes the standard
 section's own template, so its numbers are slots with provenance like any pack's, and the
 wording is marked for a person to confirm.
+
+Each added section compares the way the department compares (:func:`comparison_basis`): when
+last year's text — its section of the same place if that shows a comparison, else the whole
+text — compares only with the previous year, the section is included with 比较基准 = 上年
+(rules/like.yaml 比较基准) and the standard templates compare with 上年 (05's 项级 lines: "…（项）
+X万元，较2023年决算数增加Y万元，增长Z%", from 上年's line of the same code; none where 上年 lacks
+it). With the budget, both or neither, the standard wording is unchanged.
 """
 
 from __future__ import annotations
 
-from narrator.check.claims import Document, fold
+from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, COMPL, PY, RATE, Document, fold
 from narrator.check.grounding import value_at
 from narrator.render import like_template as T
 
@@ -97,12 +104,60 @@ def _lines_lacking(entry: dict, doc: Document, data: dict, placed: list[tuple[in
                for row in rows)
 
 
+PRIOR, BUDGET = "prior", "budget"
+
+
+def _basis_of(doc: Document, r) -> str | None:
+    """What a reading compares with: the previous year (a change or rate against last year, a
+    last-year amount) or the budget (a change or rate against it, a completion rate, a budget
+    amount); None for a plain amount."""
+    if r.measure in (CHG, RATE):
+        vs_budget = r.vs_budget or (r.change is not None and doc.readings[r.change].vs_budget)
+        return BUDGET if vs_budget else PRIOR
+    if r.measure == PY:
+        return PRIOR
+    if r.measure in (COMPL, BUD0, BUDF, BUD):
+        return BUDGET
+    return None
+
+
+def comparison_basis(doc: Document) -> tuple[dict[int, str | None], str | None]:
+    """The department's comparison basis, read from last year's text: for each standard place
+    whose section shows one, and for the whole text. PRIOR when the text (or the section)
+    compares only with the previous year; None — the standard pack's wording — when it compares
+    with the budget, does both, or shows neither (rules/like.yaml 比较基准)."""
+    by_place: dict[int | None, set[str]] = {}
+    placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
+    for r in doc.readings:
+        if r.narrative or r.measure == ACT:
+            continue
+        basis = _basis_of(doc, r)
+        if basis is None:
+            continue
+        place = next((k for start, k in reversed(placed) if start <= r.start), None)
+        by_place.setdefault(place, set()).add(basis)
+    everything = set().union(*by_place.values()) if by_place else set()
+    whole = PRIOR if everything == {PRIOR} else None
+    return {k: (PRIOR if v == {PRIOR} else None) for k, v in by_place.items() if k is not None}, whole
+
+
+def _include(template: str, basis: str | None) -> str:
+    """The template code that includes a standard section, with the basis set for it alone."""
+    code = '{% include "' + template + '" %}'
+    if basis != PRIOR:
+        return code
+    w = T.words()["比较基准"]
+    return "{% with " + w["变量"] + " = " + T.jinja_str(w["上年"]) + " %}" + code + "{% endwith %}"
+
+
 def new_section_edits(doc: Document, data: dict, sections: list[dict],
                       meanings: dict[int, list[str]]) -> tuple[list[tuple[int, int, str]], list[str]]:
     """The insertions (position, position, template code) of the standard ``sections``
     (load_pack("standard").sections) last year's text lacks, and their keys; ``meanings``: the
-    figures' paths each number of last year's text was read as, by position."""
+    figures' paths each number of last year's text was read as, by position. Each compares the
+    way last year's text does (:func:`comparison_basis`): its own section's basis, else the text's."""
     entries = _entries()
+    basis_at, whole_basis = comparison_basis(doc)
     by_key = {s["键"]: s for s in sections}
     placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
     covered = covered_places(doc)
@@ -120,8 +175,9 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict],
             last = max((start for start, k in placed if k is not None), default=0)
             at = _closing(doc.text, last)
         sec = by_key[e["键"]]
+        basis = basis_at[i] if i in basis_at else whole_basis
         code = ("\n" + T.confirm_mark("新增段落") + T.literal(str(sec.get("标题", ""))) + "\n"
-                + '{% include "' + str(sec["模板"]) + '" %}\n\n')   # trim_blocks eats one
+                + _include(str(sec["模板"]), basis) + "\n\n")   # trim_blocks eats one
         edits.append((at, at, code))
         keys.append(e["键"])
     return edits, keys
