@@ -89,7 +89,7 @@ def _read_page(lib, page) -> PdfPage | None:
             boxes.append(bbox)
             out.tables.append((bbox, rows))
     if boxes:
-        chars = [c for c in chars if _outside(c, boxes)]
+        chars = _outside(chars, boxes)
     if chars:
         out.words = extract_words(chars, **WORD_SETTINGS)
     return out
@@ -152,6 +152,7 @@ _SIGNATURES = {
     "FPDFText_GetFontSize": (ctypes.c_double, None),
     "FPDFText_GetMatrix": (ctypes.c_int, None),
     "FPDFText_IsGenerated": (ctypes.c_int, None),
+    "FPDFText_GetTextObject": (ctypes.c_void_p, None),
     "FPDFPage_CountObjects": (ctypes.c_int, (_Handle,)),
     "FPDFPage_GetObject": (_Handle, (_Handle, ctypes.c_int)),
     "FPDFPageObj_GetType": (ctypes.c_int, (_Handle,)),
@@ -207,10 +208,19 @@ class _NotUpright(Exception):
     """A turned or mirrored character: pdfminer places it otherwise; the reference reads the file."""
 
 
-def _outside(obj, boxes) -> bool:
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(chars: list, boxes: list) -> list:
+    """The characters whose middle lies in none of the boxes (edges in), as the reference filters
+    the page before its words."""
+    out = []
+    for c in chars:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                break
+        else:
+            out.append(c)
+    return out
 
 
 _BLANK = frozenset(" \r\n\xa0\u3000\ufffe\x00")   # pdfium adds such characters of its own (IsGenerated)
@@ -230,27 +240,32 @@ def _chars(lib, page, height: float) -> list[dict]:
         m = _Matrix()
         mref = ctypes.byref(m)
         loose, font_size, matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetFontSize, lib.FPDFText_GetMatrix
-        generated = lib.FPDFText_IsGenerated
+        generated, text_object = lib.FPDFText_IsGenerated, lib.FPDFText_GetTextObject
         out = []
+        last_obj = size = None
         for k, ch in enumerate(text):
             if ch in _BLANK and (ch in "\r\n\x00\ufffe" or generated(tp, k)):
                 continue
             if not loose(tp, k, ref):
                 continue
-            size = font_size(tp, k)       # in text space: scaled by the character's matrix
-            if matrix(tp, k, mref):
-                if m.b or m.c or m.a <= 0 or m.d <= 0:
-                    raise _NotUpright
-                size *= m.d
+            obj = text_object(tp, k)
+            if obj is None or obj != last_obj:     # a text object's characters share its size and matrix
+                size = font_size(tp, k)            # in text space: scaled by the character's matrix
+                if matrix(tp, k, mref):
+                    if m.b or m.c or m.a <= 0 or m.d <= 0:
+                        raise _NotUpright
+                    size *= m.d
+                last_obj = obj
+            left, right = box.left, box.right
             bottom = height - box.bottom
             top = bottom - size
             if out:
                 prev = out[-1]
-                if prev["x0"] < box.left < prev["x1"] and abs(prev["bottom"] - bottom) < 1:
-                    prev["x1"] = box.left       # a substituted font's glyph wider than its advance
-                    prev["width"] = box.left - prev["x0"]
-            out.append({"text": ch, "x0": box.left, "x1": box.right, "top": top, "bottom": bottom,
-                        "doctop": top, "upright": True, "size": size, "width": box.right - box.left,
+                if prev["x0"] < left < prev["x1"] and abs(prev["bottom"] - bottom) < 1:
+                    prev["x1"] = left           # a substituted font's glyph wider than its advance
+                    prev["width"] = left - prev["x0"]
+            out.append({"text": ch, "x0": left, "x1": right, "top": top, "bottom": bottom,
+                        "doctop": top, "upright": True, "size": size, "width": right - left,
                         "height": size})
         return out
     finally:
@@ -285,33 +300,35 @@ def _text(lib, tp, n: int) -> str:
 def _tables(chars: list, edges: list) -> list[tuple]:
     """pdfplumber's ``find_tables()`` with its default settings ("lines") and each table's
     ``extract()`` (pdf_layout.py: the same steps without importing pdfplumber)."""
-    return [(bbox, _extract(rows, chars)) for bbox, rows in find_tables(edges)]
+    found = find_tables(edges)
+    if not found:
+        return []
+    hmid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    vmid = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=vmid.__getitem__)
+    by_v = [vmid[i] for i in order]
+    return [(bbox, _extract(rows, chars, hmid, vmid, order, by_v)) for bbox, rows in found]
 
 
-def _extract(table_rows: list, chars: list) -> list[list]:
-    """``Table.extract()``: the characters of each row found by their vertical middle in a sorted
-    list, then each cell's as pdfplumber takes them (middle inside, right and bottom edges out)."""
+def _extract(table_rows: list, chars: list, hmid: list, vmid: list, order: list, by_v: list) -> list[list]:
+    """``Table.extract()``: a row's characters (middle inside its box) found by their vertical
+    middle in a sorted list, then each cell's by their horizontal middle in the row's, as
+    pdfplumber takes them (middle inside, right and bottom edges out), in page order."""
     import bisect
 
-    order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
-    mids = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
     rows = []
     for (x0, top, x1, bottom), cells in table_rows:
-        lo, hi = bisect.bisect_left(mids, top), bisect.bisect_left(mids, bottom)
-        picked = []
-        for i in sorted(order[lo:hi]):      # page order, as pdfplumber keeps it
-            c = chars[i]
-            h_mid = (c["x0"] + c["x1"]) / 2
-            if x0 <= h_mid < x1:
-                picked.append(c)
+        lo, hi = bisect.bisect_left(by_v, top), bisect.bisect_left(by_v, bottom)
+        picked = sorted((hmid[i], i) for i in order[lo:hi] if x0 <= hmid[i] < x1)
+        by_h = [h for h, _ in picked]
         arr = []
         for cell in cells:
             if cell is None:
                 arr.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            inside = [c for c in picked if cx0 <= (c["x0"] + c["x1"]) / 2 < cx1
-                      and ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
+            a, b = bisect.bisect_left(by_h, cx0), bisect.bisect_left(by_h, cx1)
+            inside = [chars[i] for i in sorted(i for _, i in picked[a:b] if ctop <= vmid[i] < cbottom)]
             arr.append(cell_text(inside, extract_text) if inside else "")
         rows.append(arr)
     return rows

@@ -221,12 +221,15 @@ def intersections_to_cells(intersections: dict) -> list[tuple]:
             return True
         return p1[1] == p2[1] and not hs[p1].isdisjoint(hs[p2])
 
+    at_x = {p: i for ps in by_x.values() for i, p in enumerate(ps)}
+    at_y = {p: i for ps in by_y.values() for i, p in enumerate(ps)}
     cells = []
     for pt in points[:-1]:
-        below = [q for q in by_x[pt[0]] if q > pt]
-        right = [q for q in by_y[pt[1]] if q > pt]
         found = None
-        for b in below:
+        right = by_y[pt[1]][at_y[pt] + 1:]          # the points after pt on its row, left to right
+        if not right:
+            continue
+        for b in by_x[pt[0]][at_x[pt] + 1:]:         # and below it in its column, top to bottom
             if not connects(pt, b):
                 continue
             for r in right:
@@ -245,30 +248,33 @@ def intersections_to_cells(intersections: dict) -> list[tuple]:
 
 def cells_to_tables(cells: list) -> list[list]:
     """pdfplumber.table.cells_to_tables: cells grouped into tables by shared corners, top to
-    bottom then left to right, tables of one cell dropped."""
-    remaining = list(cells)
-    corners: set = set()
-    current: list = []
-    tables = []
-    while remaining:
-        before = len(current)
-        kept = []
-        for cell in remaining:
-            x0, top, x1, bottom = cell
-            cc = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-            if not current or any(c in corners for c in cc):
-                corners.update(cc)
-                current.append(cell)
-            else:
-                kept.append(cell)
-        remaining = kept
-        if len(current) == before:
-            tables.append(list(current))
-            corners.clear()
-            current.clear()
-    if current:
-        tables.append(list(current))
-    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    bottom then left to right, tables of one cell dropped. pdfplumber grows a group pass by pass
+    until no cell joins, which makes each group a connected set of cells sharing corners; here
+    the sets are found at once (union-find over the corners), each group's cells in their order.
+    A group's least (top, x0) corner is its own, so the order of the groups is the same too."""
+    parent: dict = {}
+
+    def root(p):
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    corners_of = []
+    for x0, top, x1, bottom in cells:
+        cc = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+        corners_of.append(cc)
+        for c in cc:
+            parent.setdefault(c, c)
+        r0 = root(cc[0])
+        for c in cc[1:]:
+            rc = root(c)
+            if rc != r0:
+                parent[rc] = r0
+    groups: dict = {}
+    for cell, cc in zip(cells, corners_of):
+        groups.setdefault(root(cc[0]), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
     return [t for t in tables if len(t) > 1]
 
 
