@@ -206,38 +206,41 @@ def edges_to_intersections(edges: list) -> dict:
 
 def intersections_to_cells(intersections: dict) -> list[tuple]:
     """pdfplumber.table.intersections_to_cells, with each point's edges and its neighbours below
-    and to the right looked up rather than searched for."""
+    and to the right looked up rather than searched for. Two points of a column are joined by a
+    common vertical edge, two of a row by a common horizontal one (pdfplumber's ``edge_connects``
+    for points that share their x or their top)."""
     points = sorted(intersections)
-    vs = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
-    hs = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
+    vs: dict = {}
+    hs: dict = {}
     by_x: dict = {}
     by_y: dict = {}
     for p in points:                       # sorted by (x, top): each list stays in that order
+        d = intersections[p]
+        vs[p] = {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["v"]}
+        hs[p] = {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d["h"]}
         by_x.setdefault(p[0], []).append(p)
         by_y.setdefault(p[1], []).append(p)
-
-    def connects(p1, p2) -> bool:
-        if p1[0] == p2[0] and not vs[p1].isdisjoint(vs[p2]):
-            return True
-        return p1[1] == p2[1] and not hs[p1].isdisjoint(hs[p2])
-
     at_x = {p: i for ps in by_x.values() for i, p in enumerate(ps)}
     at_y = {p: i for ps in by_y.values() for i, p in enumerate(ps)}
     cells = []
     for pt in points[:-1]:
-        found = None
-        right = by_y[pt[1]][at_y[pt] + 1:]          # the points after pt on its row, left to right
+        x, y = pt
+        right = by_y[y][at_y[pt] + 1:]          # the points after pt on its row, left to right
         if not right:
             continue
-        for b in by_x[pt[0]][at_x[pt] + 1:]:         # and below it in its column, top to bottom
-            if not connects(pt, b):
+        pv, ph = vs[pt], hs[pt]
+        found = None
+        for b in by_x[x][at_x[pt] + 1:]:        # and below it in its column, top to bottom
+            if pv.isdisjoint(vs[b]):
                 continue
+            bh = hs[b]
             for r in right:
-                if not connects(pt, r):
+                if ph.isdisjoint(hs[r]):
                     continue
                 corner = (r[0], b[1])
-                if corner in intersections and connects(corner, r) and connects(corner, b):
-                    found = (pt[0], pt[1], corner[0], corner[1])
+                if corner in intersections and not vs[corner].isdisjoint(vs[r]) \
+                        and not hs[corner].isdisjoint(bh):
+                    found = (x, y, corner[0], corner[1])
                     break
             if found:
                 break
@@ -250,31 +253,33 @@ def cells_to_tables(cells: list) -> list[list]:
     """pdfplumber.table.cells_to_tables: cells grouped into tables by shared corners, top to
     bottom then left to right, tables of one cell dropped. pdfplumber grows a group pass by pass
     until no cell joins, which makes each group a connected set of cells sharing corners; here
-    the sets are found at once (union-find over the corners), each group's cells in their order.
-    A group's least (top, x0) corner is its own, so the order of the groups is the same too."""
-    parent: dict = {}
-
-    def root(p):
-        while parent[p] != p:
-            parent[p] = parent[parent[p]]
-            p = parent[p]
-        return p
-
-    corners_of = []
-    for x0, top, x1, bottom in cells:
+    each set is walked at once from its first cell (its cells kept in their order). A group's
+    least (top, x0) corner is its own, so the order of the groups is the same too."""
+    at: dict = {}
+    corners = []
+    for i, (x0, top, x1, bottom) in enumerate(cells):
         cc = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-        corners_of.append(cc)
+        corners.append(cc)
         for c in cc:
-            parent.setdefault(c, c)
-        r0 = root(cc[0])
-        for c in cc[1:]:
-            rc = root(c)
-            if rc != r0:
-                parent[rc] = r0
-    groups: dict = {}
-    for cell, cc in zip(cells, corners_of):
-        groups.setdefault(root(cc[0]), []).append(cell)
-    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+            at.setdefault(c, []).append(i)
+    seen = [False] * len(cells)
+    tables = []
+    for i in range(len(cells)):
+        if seen[i]:
+            continue
+        seen[i] = True
+        members = [i]
+        stack = [i]
+        while stack:
+            for c in corners[stack.pop()]:
+                for k in at[c]:
+                    if not seen[k]:
+                        seen[k] = True
+                        members.append(k)
+                        stack.append(k)
+        members.sort()
+        tables.append([cells[k] for k in members])
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
     return [t for t in tables if len(t) > 1]
 
 
