@@ -56,3 +56,12 @@ def test_a_file_pdfium_cannot_open_is_one_input_error_with_its_reason():
     with pytest.raises(InputError) as e:
         pdf_fast.read_pdf(b"%PDF-1.4\n" + b"x" * 200 + b"\n%%EOF", "bad.pdf")
     assert str(e.value).startswith("bad.pdf: ") and "(PDFium: Data format error)" in str(e.value)
+
+
+def test_a_pdfium_without_a_call_bound_here_leaves_the_file_to_the_reference(monkeypatch):
+    def old_pdfium():
+        raise AttributeError("libpdfium.so: undefined symbol: FPDFText_GetTextObject")
+
+    monkeypatch.setattr(pdf_fast, "_LIB", None)
+    monkeypatch.setattr(pdf_fast, "_load_pdfium", old_pdfium)
+    assert pdf_fast.read_pdf(PDFS[0].read_bytes(), str(PDFS[0])) is None

@@ -39,8 +39,12 @@ class PdfPage:
 
 
 def read_pdf(data: bytes, name: str) -> list[PdfPage] | None:
-    """The pages of a PDF's bytes, or None when a page needs the reference reader."""
-    lib = _library()
+    """The pages of a PDF's bytes, or None when a page needs the reference reader (or when the
+    pdfium found lacks a call bound here: an old pypdfium2)."""
+    try:
+        lib = _library()
+    except (OSError, AttributeError, ImportError):
+        return None
     doc = lib.FPDF_LoadMemDocument64(data, len(data), None)
     if not doc:
         err = lib.FPDF_GetLastError()
