@@ -246,7 +246,9 @@ def _chars(lib, page, height: float) -> list[dict]:
         loose, font_size, matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetFontSize, lib.FPDFText_GetMatrix
         generated, text_object = lib.FPDFText_IsGenerated, lib.FPDFText_GetTextObject
         out = []
-        last_obj = size = None
+        append = out.append
+        last_obj = size = prev = None
+        px0 = px1 = pbottom = 0.0
         for k, ch in enumerate(text):
             if ch in _BLANK and (ch in "\r\n\x00\ufffe" or generated(tp, k)):
                 continue
@@ -260,17 +262,17 @@ def _chars(lib, page, height: float) -> list[dict]:
                         raise _NotUpright
                     size *= m.d
                 last_obj = obj
-            left, right = box.left, box.right
+            left = box.left
+            right = box.right
             bottom = height - box.bottom
             top = bottom - size
-            if out:
-                prev = out[-1]
-                if prev["x0"] < left < prev["x1"] and abs(prev["bottom"] - bottom) < 1:
-                    prev["x1"] = left           # a substituted font's glyph wider than its advance
-                    prev["width"] = left - prev["x0"]
-            out.append({"text": ch, "x0": left, "x1": right, "top": top, "bottom": bottom,
-                        "doctop": top, "upright": True, "size": size, "width": right - left,
-                        "height": size})
+            if prev is not None and px0 < left < px1 and abs(pbottom - bottom) < 1:
+                prev["x1"] = left               # a substituted font's glyph wider than its advance
+                prev["width"] = left - px0
+            prev = {"text": ch, "x0": left, "x1": right, "top": top, "bottom": bottom, "doctop": top,
+                    "upright": True, "size": size, "width": right - left, "height": size}
+            append(prev)
+            px0, px1, pbottom = left, right, bottom
         return out
     finally:
         lib.FPDFText_ClosePage(tp)

@@ -51,7 +51,9 @@ def cluster_objects(xs: list, key, tolerance: float) -> list[list]:
 def extract_words(chars: list, x_tolerance: float = 3, y_tolerance: float = 3,
                   extra_attrs: tuple = ()) -> list[dict]:
     """pdfplumber.utils.extract_words(chars, x_tolerance=, y_tolerance=, extra_attrs=) for upright
-    characters read left to right (keep_blank_chars, use_text_flow and split_at_punctuation off)."""
+    characters read left to right (keep_blank_chars, use_text_flow and split_at_punctuation off).
+    A character starts a new word when it begins left of the last one's start, more than
+    ``x_tolerance`` right of its end, or more than ``y_tolerance`` above or below its top."""
     words = []
     group_key = itemgetter("upright", *extra_attrs)
     for _, run in groupby(chars, group_key):
@@ -69,9 +71,15 @@ def extract_words(chars: list, x_tolerance: float = 3, y_tolerance: float = 3,
                         words.append(_merge(word, extra_attrs))
                     words.append(_merge([c], extra_attrs))
                     word = []
-                elif word and _new_word(word[-1], c, x_tolerance, y_tolerance):
-                    words.append(_merge(word, extra_attrs))
-                    word = [c]
+                elif word:
+                    prev = word[-1]
+                    cx = c["x0"]
+                    if cx < prev["x0"] or cx > prev["x1"] + x_tolerance \
+                            or abs(c["top"] - prev["top"]) > y_tolerance:
+                        words.append(_merge(word, extra_attrs))
+                        word = [c]
+                    else:
+                        word.append(c)
                 else:
                     word.append(c)
             if word:
@@ -79,17 +87,18 @@ def extract_words(chars: list, x_tolerance: float = 3, y_tolerance: float = 3,
     return words
 
 
-def _new_word(prev: dict, c: dict, x_tolerance: float, y_tolerance: float) -> bool:
-    cx = c["x0"]
-    return cx < prev["x0"] or cx > prev["x1"] + x_tolerance or abs(c["top"] - prev["top"]) > y_tolerance
-
-
 def _merge(chars: list, extra_attrs) -> dict:
     first = chars[0]
-    x0 = min(c["x0"] for c in chars)
-    top = min(c["top"] for c in chars)
-    x1 = max(c["x1"] for c in chars)
-    bottom = max(c["bottom"] for c in chars)
+    x0, top, x1, bottom = first["x0"], first["top"], first["x1"], first["bottom"]
+    for c in chars[1:]:                    # min and max keep the first of equal values, as here
+        if c["x0"] < x0:
+            x0 = c["x0"]
+        if c["top"] < top:
+            top = c["top"]
+        if c["x1"] > x1:
+            x1 = c["x1"]
+        if c["bottom"] > bottom:
+            bottom = c["bottom"]
     word = {"text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in chars),
             "x0": x0, "x1": x1, "top": top, "doctop": top + (first["doctop"] - first["top"]),
             "bottom": bottom, "upright": first["upright"], "height": bottom - top, "width": x1 - x0,
