@@ -1,4 +1,4 @@
-"""The fast PDF reader's cell search (pdf_fast._cells) finds exactly the cells of pdfplumber's
+"""The fast PDF reader's cell search (pdf_layout.intersections_to_cells) finds exactly the cells of pdfplumber's
 ``intersections_to_cells`` on any grid of ruling lines — merged cells, missing lines, stray
 segments — and a turned page falls back to the reference reader."""
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrator.core import fast
-from narrator.sources import pdf_fast
+from narrator.sources import pdf_fast, pdf_layout
 from narrator.sources.documents import load_document
 
 pt = pytest.importorskip("pdfplumber.table")
@@ -48,7 +48,7 @@ def test_cells_are_pdfplumbers(edges):
     merged = pt.merge_edges(edges, snap_x_tolerance=st_.snap_x_tolerance, snap_y_tolerance=st_.snap_y_tolerance,
                             join_x_tolerance=st_.join_x_tolerance, join_y_tolerance=st_.join_y_tolerance)
     points = pt.edges_to_intersections(merged, st_.intersection_x_tolerance, st_.intersection_y_tolerance)
-    assert pdf_fast._cells(points) == pt.intersections_to_cells(points)
+    assert pdf_layout.intersections_to_cells(points) == pt.intersections_to_cells(points)
 
 
 def test_a_turned_page_is_read_by_the_reference(tmp_path, monkeypatch):

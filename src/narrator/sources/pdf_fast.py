@@ -1,9 +1,12 @@
-"""A PDF's characters and ruling lines from pdfium (pypdfium2): the reading of ``documents._load_pdf``
-without pdfminer's page interpretation, ~20× sooner.
+"""A PDF's characters and ruling lines from pdfium: the reading of ``documents._load_pdf`` without
+pdfminer's page interpretation, ~20× sooner.
 
 Each page gives the same two things the reference takes from pdfplumber: its ruled tables
-(pdfplumber's own table finder, run on the edges of pdfium's path objects, and only on pages that
-hold a path) and the words outside them (pdfplumber's word grouping over pdfium's characters).
+(pdfplumber's table finder, run on the edges of pdfium's path objects, and only on pages that
+hold a path) and the words outside them (pdfplumber's word grouping over pdfium's characters);
+both as pdf_layout.py writes them again, so that neither pdfplumber nor pdfminer is imported.
+pdfium is the library pypdfium2 ships, called through ctypes with the few functions bound here
+(:func:`_library`), without importing pypdfium2's bindings of every function.
 The characters are placed as pdfminer places them: the loose box's left, right and bottom, and
 ``top = bottom - size``; where pdfium draws a font the PDF does not embed, a glyph can reach past
 the next character's origin, and its right edge is then taken as that origin (pdfminer's advance).
@@ -20,9 +23,11 @@ from dataclasses import dataclass, field
 
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
+from narrator.sources.pdf_layout import LIGATURES, extract_text, extract_words, find_tables
 
-WORD_SETTINGS = dict(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5, y_tolerance=3,
-                     extra_attrs=["size"])
+# pdfplumber's extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5,
+# y_tolerance=3, extra_attrs=["size"]), as the reference reads the words outside the tables
+WORD_SETTINGS = dict(x_tolerance=1.5, y_tolerance=3, extra_attrs=("size",))
 
 
 @dataclass
@@ -34,44 +39,53 @@ class PdfPage:
 
 
 def read_pdf(data: bytes, name: str) -> list[PdfPage] | None:
-    """The pages of a PDF's bytes, or None when a page needs the reference reader."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
+    """The pages of a PDF's bytes, or None when a page needs the reference reader (or when the
+    pdfium found lacks a call bound here: an old pypdfium2)."""
     try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as e:
-        if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD:
-            raise InputError(msg("doc.pdf_encrypted"), name) from None
-        raise InputError(msg("doc.pdf_corrupt", detail=str(e)[:80]), name) from None
+        lib = _library()
+    except (OSError, AttributeError, ImportError):
+        return None
+    doc = lib.FPDF_LoadMemDocument64(data, len(data), None)
+    if not doc:
+        err = lib.FPDF_GetLastError()
+        if err == _ERR_PASSWORD:
+            raise InputError(msg("doc.pdf_encrypted"), name)
+        detail = f"Failed to load document (PDFium: {_ERRORS.get(err, f'Error {err}')})."
+        raise InputError(msg("doc.pdf_corrupt", detail=detail[:80]), name)
     try:
-        if len(doc) == 0:
+        count = lib.FPDF_GetPageCount(doc)
+        if count == 0:
             raise InputError(msg("doc.pdf_no_pages"), name)
         pages = []
-        for i in range(len(doc)):
-            page = doc[i]
+        for i in range(count):
+            page = lib.FPDF_LoadPage(doc, i)
+            if not page:
+                raise PdfiumError("Failed to load page.")
             try:
-                got = _read_page(page, raw)
+                got = _read_page(lib, page)
             finally:
-                page.close()
+                lib.FPDF_ClosePage(page)
             if got is None:
                 return None
             pages.append(got)
         return pages
     finally:
-        doc.close()
+        lib.FPDF_CloseDocument(doc)
 
 
-def _read_page(page, raw) -> PdfPage | None:
-    x0, y0, x1, y1 = page.get_mediabox()
-    if page.get_rotation() or x0 or y0:
+def _read_page(lib, page) -> PdfPage | None:
+    x0, y0, x1, y1 = _mediabox(lib, page)
+    rotation = lib.FPDFPage_GetRotation(page)
+    if rotation == -1:
+        raise PdfiumError("Failed to get page rotation.")
+    if rotation or x0 or y0:
         return None
     height = y1 - y0
     try:
-        chars = _chars(page, raw, height)
+        chars = _chars(lib, page, height)
     except _NotUpright:
         return None
-    edges = _edges(page, raw, height)
+    edges = _edges(lib, page, height)
     out = PdfPage()
     boxes = []
     if edges:
@@ -79,165 +93,258 @@ def _read_page(page, raw) -> PdfPage | None:
             boxes.append(bbox)
             out.tables.append((bbox, rows))
     if boxes:
-        chars = [c for c in chars if _outside(c, boxes)]
+        chars = _outside(chars, boxes)
     if chars:
-        from pdfplumber.utils import extract_words
-
         out.words = extract_words(chars, **WORD_SETTINGS)
     return out
+
+
+def _mediabox(lib, page) -> tuple:
+    """pypdfium2's ``get_mediabox()``: the page's own MediaBox, else US letter."""
+    box = [ctypes.c_float() for _ in range(4)]
+    if not lib.FPDFPage_GetMediaBox(page, *(ctypes.byref(v) for v in box)):
+        return (0, 0, 612, 792)
+    left, bottom, right, top = (v.value for v in box)
+    return (left, bottom, right, top)
+
+
+# --------------------------------------------------------------------------- pdfium
+
+class PdfiumError(RuntimeError):
+    """pdfium could not load a page or its text (the file is damaged)."""
+
+
+_ERR_PASSWORD = 4
+_ERRORS = {0: "Success", 1: "Unknown error", 2: "File access error", 3: "Data format error",
+           4: "Incorrect password error", 5: "Unsupported security scheme error",
+           6: "Page not found or content error"}
+
+
+class _Handle(ctypes.c_void_p):
+    """A pdfium object: kept as a ctypes value (a plain c_void_p result would become an int)."""
+
+
+class _RectF(ctypes.Structure):
+    _fields_ = [("left", ctypes.c_float), ("top", ctypes.c_float), ("right", ctypes.c_float),
+                ("bottom", ctypes.c_float)]
+
+
+class _Matrix(ctypes.Structure):
+    _fields_ = [(k, ctypes.c_float) for k in "abcdef"]
+
+
+# name: (result, argument types); None as argument types for the calls made per character or
+# per path segment: ctypes then converts nothing (2–3× cheaper a call), so their callers pass
+# handles, Python ints for int parameters and byref() pointers only.
+_SIGNATURES = {
+    "FPDF_InitLibrary": (None, ()),
+    "FPDF_LoadMemDocument64": (_Handle, (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p)),
+    "FPDF_GetLastError": (ctypes.c_ulong, ()),
+    "FPDF_CloseDocument": (None, (_Handle,)),
+    "FPDF_GetPageCount": (ctypes.c_int, (_Handle,)),
+    "FPDF_LoadPage": (_Handle, (_Handle, ctypes.c_int)),
+    "FPDF_ClosePage": (None, (_Handle,)),
+    "FPDFPage_GetMediaBox": (ctypes.c_int, (_Handle,) + (ctypes.POINTER(ctypes.c_float),) * 4),
+    "FPDFPage_GetRotation": (ctypes.c_int, (_Handle,)),
+    "FPDFText_LoadPage": (_Handle, (_Handle,)),
+    "FPDFText_ClosePage": (None, (_Handle,)),
+    "FPDFText_CountChars": (ctypes.c_int, (_Handle,)),
+    "FPDFText_GetTextIndexFromCharIndex": (ctypes.c_int, (_Handle, ctypes.c_int)),
+    "FPDFText_GetText": (ctypes.c_int, (_Handle, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_ushort))),
+    "FPDFText_GetUnicode": (ctypes.c_uint, (_Handle, ctypes.c_int)),
+    "FPDFText_GetLooseCharBox": (ctypes.c_int, None),
+    "FPDFText_GetFontSize": (ctypes.c_double, None),
+    "FPDFText_GetMatrix": (ctypes.c_int, None),
+    "FPDFText_IsGenerated": (ctypes.c_int, None),
+    "FPDFText_GetTextObject": (ctypes.c_void_p, None),
+    "FPDFPage_CountObjects": (ctypes.c_int, (_Handle,)),
+    "FPDFPage_GetObject": (_Handle, (_Handle, ctypes.c_int)),
+    "FPDFPageObj_GetType": (ctypes.c_int, (_Handle,)),
+    "FPDFPageObj_GetMatrix": (ctypes.c_int, (_Handle, ctypes.POINTER(_Matrix))),
+    "FPDFFormObj_CountObjects": (ctypes.c_int, (_Handle,)),
+    "FPDFFormObj_GetObject": (_Handle, (_Handle, ctypes.c_ulong)),
+    "FPDFPath_GetDrawMode": (ctypes.c_int, (_Handle, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))),
+    "FPDFPath_CountSegments": (ctypes.c_int, (_Handle,)),
+    "FPDFPath_GetPathSegment": (_Handle, None),
+    "FPDFPathSegment_GetPoint": (ctypes.c_int, None),
+    "FPDFPathSegment_GetType": (ctypes.c_int, None),
+    "FPDFPathSegment_GetClose": (ctypes.c_int, None),
+}
+_PAGEOBJ_PATH, _PAGEOBJ_FORM = 2, 5
+_SEGMENT_MOVETO, _SEGMENT_BEZIERTO = 2, 1
+_LIB = None
+
+
+def _library():
+    """pdfium, the library pypdfium2 ships, bound directly with the few calls read here: importing
+    pypdfium2 (~60 ms: its bindings declare every pdfium function) is not needed to call them.
+    Initialising pdfium twice is harmless (pypdfium2, when a test imports it too, does it again)."""
+    global _LIB
+    if _LIB is None:
+        lib = _load_pdfium()
+        for fname, (restype, argtypes) in _SIGNATURES.items():
+            fn = getattr(lib, fname)
+            fn.restype = restype
+            if argtypes is not None:
+                fn.argtypes = argtypes
+        lib.FPDF_InitLibrary()
+        _LIB = lib
+    return _LIB
+
+
+def _load_pdfium():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pypdfium2_raw")
+    if spec and spec.submodule_search_locations:
+        name = {"win32": "pdfium.dll", "darwin": "libpdfium.dylib"}.get(sys.platform, "libpdfium.so")
+        for folder in spec.submodule_search_locations:
+            if (Path(folder) / name).is_file():
+                return ctypes.CDLL(str(Path(folder) / name))
+    from pypdfium2_raw import bindings          # elsewhere: the library pypdfium2 itself found
+
+    return ctypes.CDLL(bindings._libs["pdfium"]._name)
 
 
 class _NotUpright(Exception):
     """A turned or mirrored character: pdfminer places it otherwise; the reference reads the file."""
 
 
-def _outside(obj, boxes) -> bool:
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(chars: list, boxes: list) -> list:
+    """The characters whose middle lies in none of the boxes (edges in), as the reference filters
+    the page before its words."""
+    out = []
+    for c in chars:
+        cx = (c["x0"] + c["x1"]) / 2
+        cy = (c["top"] + c["bottom"]) / 2
+        for x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                break
+        else:
+            out.append(c)
+    return out
 
 
 _BLANK = frozenset(" \r\n\xa0\u3000\ufffe\x00")   # pdfium adds such characters of its own (IsGenerated)
 
 
-def _chars(page, raw, height: float) -> list[dict]:
-    tp = page.get_textpage()
+def _chars(lib, page, height: float) -> list[dict]:
+    tp = lib.FPDFText_LoadPage(page)
+    if not tp:
+        raise PdfiumError("Failed to load text page.")
     try:
-        h = tp.raw
-        n = raw.FPDFText_CountChars(h)
-        text = tp.get_text_range(0, n) if n else ""
+        n = lib.FPDFText_CountChars(tp)
+        text = _text(lib, tp, n) if n else ""
         if len(text) != n:                 # a character outside the BMP: one call per character
-            text = "".join(chr(raw.FPDFText_GetUnicode(h, k)) for k in range(n))
-        box = raw.FS_RECTF()
+            text = "".join(chr(lib.FPDFText_GetUnicode(tp, k)) for k in range(n))
+        box = _RectF()
         ref = ctypes.byref(box)
-        m = raw.FS_MATRIX()
+        m = _Matrix()
         mref = ctypes.byref(m)
-        loose, font_size, matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix
-        generated = raw.FPDFText_IsGenerated
+        loose, font_size, matrix = lib.FPDFText_GetLooseCharBox, lib.FPDFText_GetFontSize, lib.FPDFText_GetMatrix
+        generated, text_object = lib.FPDFText_IsGenerated, lib.FPDFText_GetTextObject
         out = []
+        append = out.append
+        last_obj = size = prev = None
+        px0 = px1 = pbottom = 0.0
         for k, ch in enumerate(text):
-            if ch in _BLANK and (ch in "\r\n\x00\ufffe" or generated(h, k)):
+            if ch in _BLANK and (ch in "\r\n\x00\ufffe" or generated(tp, k)):
                 continue
-            if not loose(h, k, ref):
+            if not loose(tp, k, ref):
                 continue
-            size = font_size(h, k)       # in text space: scaled by the character's matrix
-            if matrix(h, k, mref):
-                if m.b or m.c or m.a <= 0 or m.d <= 0:
-                    raise _NotUpright
-                size *= m.d
+            obj = text_object(tp, k)
+            if obj is None or obj != last_obj:     # a text object's characters share its size and matrix
+                size = font_size(tp, k)            # in text space: scaled by the character's matrix
+                if matrix(tp, k, mref):
+                    if m.b or m.c or m.a <= 0 or m.d <= 0:
+                        raise _NotUpright
+                    size *= m.d
+                last_obj = obj
+            left = box.left
+            right = box.right
             bottom = height - box.bottom
             top = bottom - size
-            if out:
-                prev = out[-1]
-                if prev["x0"] < box.left < prev["x1"] and abs(prev["bottom"] - bottom) < 1:
-                    prev["x1"] = box.left       # a substituted font's glyph wider than its advance
-                    prev["width"] = box.left - prev["x0"]
-            out.append({"text": ch, "x0": box.left, "x1": box.right, "top": top, "bottom": bottom,
-                        "doctop": top, "upright": True, "size": size, "width": box.right - box.left,
-                        "height": size})
+            if prev is not None and px0 < left < px1 and abs(pbottom - bottom) < 1:
+                prev["x1"] = left               # a substituted font's glyph wider than its advance
+                prev["width"] = left - px0
+            prev = {"text": ch, "x0": left, "x1": right, "top": top, "bottom": bottom, "doctop": top,
+                    "upright": True, "size": size, "width": right - left, "height": size}
+            append(prev)
+            px0, px1, pbottom = left, right, bottom
         return out
     finally:
-        tp.close()
+        lib.FPDFText_ClosePage(tp)
+
+
+def _text(lib, tp, n: int) -> str:
+    """pypdfium2's ``get_text_range(0, n)``: pdfium's text of the characters it does not leave out
+    of its text (trimmed of left-out ones at both ends), as UTF-16."""
+    lo, hi = 0, n - 1
+    t_start = t_end = -1
+    while lo <= hi:
+        t_start = lib.FPDFText_GetTextIndexFromCharIndex(tp, lo)
+        if t_start == -1:
+            lo += 1
+            continue
+        t_end = lib.FPDFText_GetTextIndexFromCharIndex(tp, hi)
+        if t_end == -1:
+            hi -= 1
+            continue
+        break
+    if lo > hi:
+        return ""
+    size = t_end + 2 - t_start
+    buf = (ctypes.c_ushort * size)()
+    got = lib.FPDFText_GetText(tp, lo, hi + 1 - lo, buf)
+    return bytes(memoryview(buf).cast("B")[:2 * (got - 1)]).decode("utf-16-le", errors="ignore")
 
 
 # --------------------------------------------------------------------------- tables
 
 def _tables(chars: list, edges: list) -> list[tuple]:
     """pdfplumber's ``find_tables()`` with its default settings ("lines") and each table's
-    ``extract()``: the same steps, with two of them indexed (cells, characters by row)."""
-    from pdfplumber import table as pt
-    from pdfplumber import utils
-
-    st = pt.TableSettings.resolve(None)
-    found = (utils.filter_edges(edges, "v", min_length=st.edge_min_length_prefilter)
-             + utils.filter_edges(edges, "h", min_length=st.edge_min_length_prefilter))
-    found = pt.merge_edges(found, snap_x_tolerance=st.snap_x_tolerance, snap_y_tolerance=st.snap_y_tolerance,
-                           join_x_tolerance=st.join_x_tolerance, join_y_tolerance=st.join_y_tolerance)
-    found = utils.filter_edges(found, min_length=st.edge_min_length)
-    points = pt.edges_to_intersections(found, st.intersection_x_tolerance, st.intersection_y_tolerance)
-    out = []
-    for cells in pt.cells_to_tables(_cells(points)):
-        t = pt.Table(None, cells)
-        out.append((t.bbox, _extract(t, chars, utils.extract_text)))
-    return out
+    ``extract()`` (pdf_layout.py: the same steps without importing pdfplumber)."""
+    found = find_tables(edges)
+    if not found:
+        return []
+    hmid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    vmid = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    order = sorted(range(len(chars)), key=vmid.__getitem__)
+    by_v = [vmid[i] for i in order]
+    return [(bbox, _extract(rows, chars, hmid, vmid, order, by_v)) for bbox, rows in found]
 
 
-def _cells(intersections: dict) -> list[tuple]:
-    """pdfplumber's ``intersections_to_cells``, with each point's edges and its neighbours below
-    and to the right looked up rather than searched for."""
-    points = sorted(intersections)
-    vs = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
-    hs = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
-    by_x: dict = {}
-    by_y: dict = {}
-    for p in points:                       # sorted by (x, top): each list stays in that order
-        by_x.setdefault(p[0], []).append(p)
-        by_y.setdefault(p[1], []).append(p)
-
-    def connects(p1, p2) -> bool:
-        if p1[0] == p2[0] and not vs[p1].isdisjoint(vs[p2]):
-            return True
-        return p1[1] == p2[1] and not hs[p1].isdisjoint(hs[p2])
-
-    cells = []
-    for pt in points[:-1]:
-        below = [q for q in by_x[pt[0]] if q > pt]
-        right = [q for q in by_y[pt[1]] if q > pt]
-        found = None
-        for b in below:
-            if not connects(pt, b):
-                continue
-            for r in right:
-                if not connects(pt, r):
-                    continue
-                corner = (r[0], b[1])
-                if corner in intersections and connects(corner, r) and connects(corner, b):
-                    found = (pt[0], pt[1], corner[0], corner[1])
-                    break
-            if found:
-                break
-        if found:
-            cells.append(found)
-    return cells
-
-
-def _extract(table, chars: list, extract_text) -> list[list]:
-    """``Table.extract()``: the characters of each row found by their vertical middle in a sorted
-    list, then each cell's as pdfplumber takes them (middle inside, right and bottom edges out)."""
+def _extract(table_rows: list, chars: list, hmid: list, vmid: list, order: list, by_v: list) -> list[list]:
+    """``Table.extract()``: a row's characters (middle inside its box) found by their vertical
+    middle in a sorted list, then each cell's by their horizontal middle in the row's, as
+    pdfplumber takes them (middle inside, right and bottom edges out), in page order."""
     import bisect
 
-    order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
-    mids = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
     rows = []
-    for row in table.rows:
-        x0, top, x1, bottom = row.bbox
-        lo, hi = bisect.bisect_left(mids, top), bisect.bisect_left(mids, bottom)
-        picked = []
-        for i in sorted(order[lo:hi]):      # page order, as pdfplumber keeps it
-            c = chars[i]
-            h_mid = (c["x0"] + c["x1"]) / 2
-            if x0 <= h_mid < x1:
-                picked.append(c)
+    for (x0, top, x1, bottom), cells in table_rows:
+        lo, hi = bisect.bisect_left(by_v, top), bisect.bisect_left(by_v, bottom)
+        picked = sorted((hmid[i], i) for i in order[lo:hi] if x0 <= hmid[i] < x1)
+        by_h = [h for h, _ in picked]
         arr = []
-        for cell in row.cells:
+        for cell in cells:
             if cell is None:
                 arr.append(None)
                 continue
             cx0, ctop, cx1, cbottom = cell
-            inside = [c for c in picked if cx0 <= (c["x0"] + c["x1"]) / 2 < cx1
-                      and ctop <= (c["top"] + c["bottom"]) / 2 < cbottom]
+            a, b = bisect.bisect_left(by_h, cx0), bisect.bisect_left(by_h, cx1)
+            inside = [chars[i] for i in sorted(i for _, i in picked[a:b] if ctop <= vmid[i] < cbottom)]
             arr.append(cell_text(inside, extract_text) if inside else "")
         rows.append(arr)
     return rows
 
 
-def cell_text(chars: list, extract_text) -> str:
+def cell_text(chars: list, extract_text=extract_text) -> str:
     """pdfplumber's ``extract_text(chars)`` (default settings), sooner for the usual cell: one
     line of upright characters (tops less than 2.5 apart, so pdfplumber's clustering by a
     tolerance of 3 makes one line of them) — sorted by x0, a new word after a blank or a gap
     wider than 3, words joined by a space, ligatures expanded. Any other cell: ``extract_text``."""
-    from pdfplumber.utils.text import LIGATURES
-
     tops = [c["top"] for c in chars]
     if max(tops) - min(tops) >= 2.5 or any(not c["upright"] or not c["text"] for c in chars):
         return extract_text(chars)
@@ -267,13 +374,12 @@ def _x0(c: dict) -> float:
 
 # --------------------------------------------------------------------------- ruling lines
 
-def _edges(page, raw, height: float) -> list[dict]:
+def _edges(lib, page, height: float) -> list[dict]:
     edges: list[dict] = []
-    hp = page.raw
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    walk = _Walker(raw, height, edges)
-    for i in range(raw.FPDFPage_CountObjects(hp)):
-        walk.object(raw.FPDFPage_GetObject(hp, i), identity)
+    walk = _Walker(lib, height, edges)
+    for i in range(lib.FPDFPage_CountObjects(page)):
+        walk.object(lib.FPDFPage_GetObject(page, i), identity)
     return edges
 
 
@@ -287,46 +393,44 @@ def _times(m, n) -> tuple:
 class _Walker:
     """The page's path objects (inside forms too) as pdfplumber edges; pdfium's calls bound once."""
 
-    def __init__(self, raw, height: float, edges: list):
-        self.raw, self.height, self.edges = raw, height, edges
-        self.m = raw.FS_MATRIX()
+    def __init__(self, lib, height: float, edges: list):
+        self.lib, self.height, self.edges = lib, height, edges
+        self.m = _Matrix()
         self.mref = ctypes.byref(self.m)
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
         self.rx, self.ry = ctypes.byref(self.x), ctypes.byref(self.y)
         self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
         self.rfill, self.rstroke = ctypes.byref(self.fill), ctypes.byref(self.stroke)
-        self.PATH, self.FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-        self.MOVE, self.BEZIER = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
 
     def matrix(self, obj) -> tuple:
         m = self.m
-        if not self.raw.FPDFPageObj_GetMatrix(obj, self.mref):
+        if not self.lib.FPDFPageObj_GetMatrix(obj, self.mref):
             return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
     def object(self, obj, outer) -> None:
-        raw = self.raw
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == self.FORM:
+        lib = self.lib
+        kind = lib.FPDFPageObj_GetType(obj)
+        if kind == _PAGEOBJ_FORM:
             m = _times(self.matrix(obj), outer)
-            for i in range(raw.FPDFFormObj_CountObjects(obj)):
-                self.object(raw.FPDFFormObj_GetObject(obj, i), m)
+            for i in range(lib.FPDFFormObj_CountObjects(obj)):
+                self.object(lib.FPDFFormObj_GetObject(obj, i), m)
             return
-        if kind != self.PATH:
+        if kind != _PAGEOBJ_PATH:
             return
-        if raw.FPDFPath_GetDrawMode(obj, self.rfill, self.rstroke) and not self.fill.value \
+        if lib.FPDFPath_GetDrawMode(obj, self.rfill, self.rstroke) and not self.fill.value \
                 and not self.stroke.value:
             return
         a, b, c, d, e, f = _times(self.matrix(obj), outer)
-        get_seg, get_point = raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint
-        get_type, get_close = raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose
+        get_seg, get_point = lib.FPDFPath_GetPathSegment, lib.FPDFPathSegment_GetPoint
+        get_type, get_close = lib.FPDFPathSegment_GetType, lib.FPDFPathSegment_GetClose
         x, y, rx, ry = self.x, self.y, self.rx, self.ry
-        MOVE, BEZIER = self.MOVE, self.BEZIER
+        MOVE, BEZIER = _SEGMENT_MOVETO, _SEGMENT_BEZIERTO
         ops: list[str] = []
         pts: list[tuple] = []
         bezier = 0
         start = 0
-        for i in range(raw.FPDFPath_CountSegments(obj)):
+        for i in range(lib.FPDFPath_CountSegments(obj)):
             seg = get_seg(obj, i)
             t = get_type(seg)
             get_point(seg, rx, ry)
