@@ -19,7 +19,7 @@ from pathlib import Path
 
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
-from narrator.core.textio import decode_bytes
+from narrator.core.textio import decode_bytes, read_input_bytes
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv", ".csv", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
@@ -40,14 +40,7 @@ def load_document(path: str | os.PathLike) -> Document:
     """Read a disclosure file into a :class:`Document` (see the module docstring)."""
     name = str(path)
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(msg("input.no_such_file"), name) from None
-    except IsADirectoryError:
-        raise InputError(msg("input.is_directory"), name) from None
-    except OSError as e:
-        raise InputError(msg("input.cannot_read", reason=e.strerror), name) from None
+    data = read_input_bytes(p, name)
     if not data.strip():
         raise InputError(msg("input.empty"), name)
     suffix = p.suffix.lower()
