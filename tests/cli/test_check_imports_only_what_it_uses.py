@@ -15,7 +15,7 @@ HEAVY = ("ruamel", "matplotlib", "numpy", "openpyxl", "docx", "pdfplumber", "pyp
 
 PROGRAM = """
 import sys
-sys.argv = ["narrator", "check", sys.argv[1], "--figures", sys.argv[2]]
+sys.argv = ["narrator", "check", *sys.argv[1:]]
 from narrator.cli.main import main
 try:
     main()
@@ -23,34 +23,29 @@ except SystemExit as e:
     code = e.code
 print(code, " ".join(sorted({m.split(".")[0] for m in sys.modules})))
 """
+
+
+def modules_of_a_check(*args: str) -> tuple[str, set[str]]:
+    """The exit code of ``narrator check ARGS`` in a fresh interpreter and the top-level modules
+    it imported."""
+    out = subprocess.run([sys.executable, "-c", PROGRAM, *args], capture_output=True, text=True,
+                         encoding="utf-8", timeout=300)
+    code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    return code, set(modules.split())
 
 
 def test_check_of_a_text_with_figures_imports_no_heavy_library():
-    out = subprocess.run([sys.executable, "-c", PROGRAM, str(SAMPLE / "narrative.txt"), str(SAMPLE / "figures.yaml")],
-                         capture_output=True, text=True, encoding="utf-8", timeout=120)
-    code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    code, modules = modules_of_a_check(str(SAMPLE / "narrative.txt"), "--figures", str(SAMPLE / "figures.yaml"))
     assert code == "1"                                  # the sample's mistakes were found
-    assert not set(HEAVY) & set(modules.split()), sorted(set(HEAVY) & set(modules.split()))
+    assert not set(HEAVY) & modules, sorted(set(HEAVY) & modules)
 
 
 PDF = ROOT / "tests" / "fixtures" / "renshe-2024-disclosure.pdf"
-PDF_PROGRAM = """
-import sys
-sys.argv = ["narrator", "check", sys.argv[1]]
-from narrator.cli.main import main
-try:
-    main()
-except SystemExit as e:
-    code = e.code
-print(code, " ".join(sorted({m.split(".")[0] for m in sys.modules})))
-"""
 
 
 def test_check_of_a_pdf_calls_pdfium_without_pypdfium2_pdfplumber_or_pdfminer():
     # sources/pdf_fast.py binds the library pypdfium2 ships; pdf_layout.py does pdfplumber's layout
-    out = subprocess.run([sys.executable, "-c", PDF_PROGRAM, str(PDF)],
-                         capture_output=True, text=True, encoding="utf-8", timeout=300)
-    code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    code, modules = modules_of_a_check(str(PDF))
     assert code == "1"                                  # read, and its known mistakes found
-    heavy = {"pypdfium2", "pypdfium2_raw", "pdfplumber", "pdfminer", "pypdf"} & set(modules.split())
+    heavy = {"pypdfium2", "pypdfium2_raw", "pdfplumber", "pdfminer", "pypdf"} & modules
     assert not heavy, sorted(heavy)
