@@ -59,7 +59,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         used_pack = draft.pack
         _against_draft(ctx, st, claims, draft)
         lookup(ctx, st, claims, figures, draft)
-    _read_claims(ctx, claims, mentions, figures)
+    _read_claims(ctx, claims, mentions, figures, region)
     for start, end, found, want in list_skips(text, st):
         if not lo <= start < hi:
             continue
@@ -256,13 +256,14 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
 
 
 # -- the text against itself ------------------------------------------------------------
-def _read_claims(ctx: CheckContext, claims: list[Claim], mentions: list[Mention], figures: Figures | None) -> None:
+def _read_claims(ctx: CheckContext, claims: list[Claim], mentions: list[Mention], figures: Figures | None,
+                 region: tuple[int, int] | None = None) -> None:
     """Each number's meaning from its words, and the relations between them.
 
     With figures, a number whose words name a figure is compared with that figure (the words
     win over the template alignment); then the relations of the text itself are checked.
     """
-    doc = read_claims(ctx.text, mentions)
+    doc = read_claims(ctx.text, mentions, region)
     by_start = {c.mention.start: c for c in claims}
     for r in doc.readings:
         c = by_start.get(r.mention.start)

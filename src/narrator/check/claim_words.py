@@ -265,15 +265,20 @@ _NONBLANK = re.compile(r"\S")
 _SPLIT_EVENTS = re.compile(r"[()（）\[\]【】〔〕。；;！？!?\n]")
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
+def sentence_bounds(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """Sentences split at 。；！？ and line ends, never at ；inside parentheses (a line end, or
-    240 characters, closes an unclosed one)."""
+    240 characters, closes an unclosed one).
+
+    With ``lo`` and ``hi`` at line starts (or the ends of the text), the sentences of
+    ``text[lo:hi]``, in offsets of ``text``: the same as those of the whole text between them
+    (every line end closes a sentence and a parenthesis)."""
+    hi = len(text) if hi is None else hi
     out = []
-    start, depth = 0, 0
+    start, depth = lo, 0
     opened = -1
-    glued = [m.start() for m in _HEADING_GLUED.finditer(text)]
+    glued = [m.start() for m in _HEADING_GLUED.finditer(text, lo, hi)]
     gi = 0
-    for m in _SPLIT_EVENTS.finditer(text):
+    for m in _SPLIT_EVENTS.finditer(text, lo, hi):
         i = m.start()
         while gi < len(glued) and glued[gi] <= i:
             g = glued[gi]
@@ -304,8 +309,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         if g > start:
             out.append((start, g))
             start = g
-    if start < len(text):
-        out.append((start, len(text)))
+    if start < hi:
+        out.append((start, hi))
     return [(a, b) for a, b in out if _NONBLANK.search(text, a, b)]
 
 
