@@ -57,7 +57,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     if figures is not None:
         draft = _choose_draft(figures, st, pack)
         used_pack = draft.pack
-        _against_draft(ctx, st, claims, draft)
+        _against_draft(ctx, st, claims, draft, lo, hi)
         lookup(ctx, st, claims, figures, draft)
     _read_claims(ctx, claims, mentions, figures, region)
     for start, end, found, want in list_skips(text, st):
@@ -151,8 +151,12 @@ def _masked_draft(draft: Draft, sent) -> str:
 _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 
 
-def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft: Draft) -> None:
+def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft: Draft,
+                   lo: int = 0, hi: int | None = None) -> None:
+    """Pair the numbers (and direction words) of the text's sentences in ``[lo, hi)`` with the
+    draft's: a disclosure's tables and later parts are not its 情况说明."""
     text = ctx.text
+    hi = len(text) if hi is None else hi
     by_sentence: dict[int, list[Claim]] = {}
     si = 0
     sents = st.sentences
@@ -188,7 +192,7 @@ def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft:
     by_sec: dict[int, list[tuple[int, frozenset, frozenset]]] = {}
     for i, s in enumerate(sents):
         if i not in by_sentence:
-            if not dre.search(s.text):
+            if not lo <= s.start < hi or not dre.search(s.text):
                 continue
             by_sentence[i] = []
         hb = _bigrams(_masked_human(text, s, [c.mention for c in by_sentence[i]]))
