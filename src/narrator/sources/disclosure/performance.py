@@ -19,7 +19,7 @@ from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
-from narrator.sources.disclosure.parts import Parts, _part_headings, split_disclosure
+from narrator.sources.disclosure.parts import Parts, part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
 from narrator.sources.disclosure.reread import doubt_spaced_scores
 from narrator.sources.disclosure.tables import _Ctx, _nonempty
@@ -101,7 +101,7 @@ def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
         t = perf_title(ln.text)
         if t:
             titles.append((ln, t))
-    stops = sorted({ln.offset for ln, _c, _n in _part_headings(lines) if ln.offset >= parts.body_start}
+    stops = sorted({ln.offset for ln, _c, _n in part_headings(parts, lines) if ln.offset >= parts.body_start}
                    | {ln.offset for ln, _t in titles}
                    | ({parts.narrative[0]} if parts.narrative else set()))
     out = []

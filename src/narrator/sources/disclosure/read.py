@@ -8,7 +8,7 @@ from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
 )
-from narrator.sources.disclosure.parts import _part_headings, split_disclosure
+from narrator.sources.disclosure.parts import part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
 from narrator.sources.disclosure.reread import (
@@ -54,7 +54,7 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None,
     parts = split_disclosure(text) if parts is None else parts
     lines = split_lines(text)
     titles = _find_titles(lines, parts.body_start, len(text), parts.narrative)
-    stops = [ln.offset for ln, _c, _n in _part_headings(lines) if ln.offset >= parts.body_start]
+    stops = [ln.offset for ln, _c, _n in part_headings(parts, lines) if ln.offset >= parts.body_start]
     if parts.narrative:
         stops.append(parts.narrative[0])
     blocks = _make_blocks(lines, titles, stops)
