@@ -4,7 +4,7 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -477,25 +477,33 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
         inner = {p for p, _r in scored if hpos[k] < p < hpos[k + 1]}
         gaps.append(sorted(inner | {hpos[k + 1]}))          # the first line of block k+1
     found: dict[tuple, tuple[int, float]] = {}
+    # block k holds the scored lines p with cuts[k-1] <= p < cuts[k]: with the lines in order,
+    # a slice of them between two bisections (the sums exact, so the order adds nothing)
+    scored = sorted(scored, key=lambda x: x[0])
+    at = [p for p, _r in scored]
+    scores = [r.score[0] for _p, r in scored]
+    weights = [h.heading[1] for h in heads]
+    names = [h.heading[0] for h in heads]
+    m = len(at)
     for count, cuts in enumerate(itertools.product(*gaps)):
         if count > 200000:
             break
-        sums = [Decimal(0)] * n
-        members: list[list[int]] = [[] for _ in range(n)]
-        for p, r in scored:
-            k = bisect_right(cuts, p)         # the cuts rise: the blocks whose first line is at or before p
-            sums[k] += r.score[0]
-            members[k].append(p)
-        if any(h.heading[1] is not None and sums[k] > h.heading[1] for k, h in enumerate(heads)):
-            continue
-        wrong = sum(1 for p, owner in labelled if heads[bisect_right(cuts, p)].heading[0] != owner)
-        off = 0.0
+        bounds = [0, *(bisect_left(at, c) for c in cuts), m]
+        sums = []
         for k in range(n):
-            lo = cuts[k - 1] if k else min([hpos[0]] + members[0])
-            hi = cuts[k] - 1 if k < n - 1 else max([hpos[-1]] + members[-1])
-            off += abs((lo + hi) / 2 - hpos[k])
-        key = tuple(sums)
-        found[key] = min((wrong, off), found.get(key, (wrong, off)))
+            total = sum(scores[bounds[k]:bounds[k + 1]], Decimal(0))
+            if weights[k] is not None and total > weights[k]:
+                break
+            sums.append(total)
+        else:
+            wrong = sum(1 for p, owner in labelled if names[bisect_right(cuts, p)] != owner)
+            off = 0.0
+            for k in range(n):
+                lo = cuts[k - 1] if k else (min(hpos[0], at[0]) if bounds[1] > 0 else hpos[0])
+                hi = cuts[k] - 1 if k < n - 1 else (max(hpos[-1], at[-1]) if bounds[n - 1] < m else hpos[-1])
+                off += abs((lo + hi) / 2 - hpos[k])
+            key = tuple(sums)
+            found[key] = min((wrong, off), found.get(key, (wrong, off)))
     if not found:
         return None
     best = min(found, key=lambda k: found[k])
