@@ -48,7 +48,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         claims = [Claim(m) for m in _outside(holes, [m for m in mentions if m.claim and lo <= m.start < hi])]
     else:
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
-    st = structure(text)
+    st = structure(text, lo, hi) if region is not None else structure(text)   # the 情况说明's own
     ctx = CheckContext(text, name)
     ctx.data = figures.data if figures is not None else {}
     used_pack = None
