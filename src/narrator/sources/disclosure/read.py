@@ -81,8 +81,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None,
     identities = _build_identities(ctx)
     _Solver(ctx, identities, places).run()
     if chosen is None:
-        doubted = doubtful_tables(ctx, identities, blocks)
         own = ids_by_table(identities)
+        doubted = doubtful_tables(ctx, identities, blocks, own)
         cut = {b.key for b in blocks if cut_short(ctx, own.get(b.key, []), b.key)}
         if doubted or cut:
             again = {}
