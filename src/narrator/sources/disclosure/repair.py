@@ -289,10 +289,22 @@ class _Solver:
         """Whether ``q`` is a row the formula allows to be absent (marked ``?``)."""
         return q in _optional_paths()
 
+    def _in_failing_sums(self) -> set[tuple]:
+        """The cells of the sums that do not hold now: the only cells _blank and _misread can
+        change (a cell in a sum that holds is what that sum says it is)."""
+        out: set[tuple] = set()
+        for idt in self.ids:
+            r = self.residual(idt)
+            if r is not None and r != 0:
+                out.update(idt.lhs)
+                out.update(idt.rhs)
+        return out
+
     # -- a blank cell that the sums force (年初结转和结余 left blank by the extraction)
     def _blank(self) -> bool:
+        failing = self._in_failing_sums()
         for p, s in self.slots.items():
-            if not (s.fixed_row and s.status == "blank"):
+            if not (s.fixed_row and s.status == "blank") or p not in failing:
                 continue
             live = [(idt, self.solve(idt, p)) for idt in self.by_path.get(p, [])
                     if self.residual(idt) is not None]
@@ -315,8 +327,9 @@ class _Solver:
 
     # -- a clean-looking cell that every sum it is in contradicts in the same way (222.00)
     def _misread(self) -> bool:
+        failing = self._in_failing_sums()
         for p, s in self.slots.items():
-            if s.status != "clean" or s.value is None:
+            if s.status != "clean" or s.value is None or p not in failing:
                 continue
             live = [idt for idt in self.by_path.get(p, []) if self.residual(idt) is not None]
             if len(live) < 2 or any(self.residual(idt) == 0 for idt in live):
