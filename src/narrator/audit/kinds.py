@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from narrator.audit.model import (
     _finding, AuditRule, AuditRuleError, CONSTANT_PATH, Cell, Equation, Identity, ZERO, _Ctx, _Table, _canon,
@@ -137,9 +137,9 @@ def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[
     return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
 
-@lru_cache(maxsize=4096)
+@cache
 def _canon_path(p: tuple, pre: tuple, text: str) -> tuple:
-    """``_canon`` of a rule's path (the same few hundred paths, for every document)."""
+    """``_canon`` of a rule's path (keyed by the rules: the same few hundred paths, for every document)."""
     return _canon(p, pre, text)
 
 
