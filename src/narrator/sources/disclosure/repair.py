@@ -102,7 +102,8 @@ class _Words:
 
     @property
     def description(self) -> str:
-        return msg(self.key, **self.values)
+        key = self.key              # (its placeholders: tests/sources/test_sum_descriptions_fill_their_messages.py)
+        return msg(key, **self.values)
 
 
 def _build_identities(ctx: _Ctx) -> list[Identity]:
