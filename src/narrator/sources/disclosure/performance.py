@@ -317,10 +317,12 @@ class _PerfReader:
 
     def read_rows(self, sections: list[list[_PRow]], header: _PRow) -> None:
         """Mark each row's 一级指标 name, 二级指标 owner and printed score."""
-        names = self.v["一级指标"]
+        names = tuple(self.v["一级指标"])
         for sec in sections:
             for i, r in enumerate(sec):
                 for c in r.cells:
+                    if not c.text:
+                        continue          # (an empty cell names nothing: most cells of a ruled table)
                     h = _level1(c.text, names)
                     if h:
                         name, w = h
@@ -330,7 +332,7 @@ class _PerfReader:
                         r.heading = (name, w, c)
                         break
                 for c in r.cells:
-                    if r.heading and c is r.heading[2]:
+                    if not c.text or r.heading and c is r.heading[2]:
                         continue
                     owner = _level2(c.text)
                     if owner:
