@@ -4,6 +4,8 @@ against them) and the reading of its tables alone (``parse_tables``); median CPU
 
     python benchmarks/bench_disclosure.py [N]
     PYTHONPATH=/path/to/other/src python benchmarks/bench_disclosure.py [N]    # another checkout
+    python benchmarks/bench_disclosure.py N --stages    # and check_file split by stage (median CPU
+                                                        # of each stage's calls; wrapping adds ~1 %)
 
 Target (issue 15): the whole disclosure ≤ 50 ms. The reader and the checker keep labels, lines,
 amounts and name matches in bounded caches (they recur within a document and across a batch); the
@@ -43,6 +45,51 @@ def clear_text_caches() -> None:
     clear_per_document()
 
 
+# (module, function): the stages of check_file on a disclosure, as its modules call them
+STAGES = [("narrator.pipeline", "load_text_or_document"), ("narrator.sources.disclosure", "split_disclosure"),
+          ("narrator.sources.disclosure", "parse_tables"), ("narrator.figures.model", "figures_from_tree"),
+          ("narrator.audit.engine", "audit_figures"), ("narrator.check.checker", "check_text"),
+          ("narrator.check.checker", "simplified"), ("narrator.check.checker", "extract"),
+          ("narrator.check.checker", "structure"), ("narrator.check.checker", "_choose_draft"),
+          ("narrator.check.checker", "_against_draft"), ("narrator.check.checker", "lookup"),
+          ("narrator.check.checker", "read_claims"), ("narrator.check.checker", "words_win"),
+          ("narrator.check.checker", "relate")]
+
+
+def stages(path: Path, n: int) -> dict[str, float]:
+    """check_file's CPU time by stage: each stage function wrapped where its caller finds it."""
+    import importlib
+    from collections import defaultdict
+
+    from narrator.pipeline import check_file
+
+    spent: dict[str, float] = defaultdict(float)
+    for mod_name, fn_name in STAGES:
+        mod = importlib.import_module(mod_name)
+        fn = getattr(mod, fn_name, None)
+        if fn is None:
+            continue
+
+        def timed(*a, _fn=fn, _name=fn_name, **k):
+            t = time.process_time()
+            try:
+                return _fn(*a, **k)
+            finally:
+                spent[_name] += time.process_time() - t
+
+        setattr(mod, fn_name, timed)
+    runs: dict[str, list[float]] = defaultdict(list)
+    for i in range(n + 2):
+        spent.clear()
+        t = time.process_time()
+        check_file(path, None, "auto")
+        if i >= 2:
+            runs["check_file"].append(time.process_time() - t)
+            for k, v in spent.items():
+                runs[k].append(v)
+    return {k: statistics.median(v) for k, v in runs.items()}
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     import narrator
@@ -60,6 +107,9 @@ def main() -> None:
           f"(median of {n}, warm); load average {os.getloadavg()[0]:.1f}")
     print(f"  with the per-document caches emptied before each run: check_file {fresh * 1000:.1f} ms, "
           f"parse_tables {fresh_tables * 1000:.1f} ms")
+    if "--stages" in sys.argv:
+        for name, t in stages(path, n).items():
+            print(f"  {name:24s} {t * 1000:6.1f} ms")
 
 
 if __name__ == "__main__":

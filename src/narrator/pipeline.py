@@ -48,7 +48,7 @@ def figures_from_document(text: str, name: str):
     from narrator.sources.disclosure.gaps import missing_figures
 
     where: dict = {}
-    tree, repairs = parse_tables(text, name, where)
+    tree, repairs = parse_tables(text, name, where, parts)
     nine = _nine_tables()
     if not tree or not any(k in tree for k in nine):
         return None, list(repairs), parts.narrative

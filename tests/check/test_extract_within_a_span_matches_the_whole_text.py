@@ -54,3 +54,20 @@ def test_a_text_the_normaliser_shortens():
     got = extract(text, (lo, len(text)))
     assert _same(got, [m for m in extract(text) if m.start >= lo])
     assert [str(m.value) for m in got] == ["2", "80.25", "80"]     # 二、 is an ordinal
+
+
+_PIECES = ["收入合计14,344.12万元，", "比上年增长7.87%。", "<u>1527.57</u>万元", "<span\nclass='x'>", "</span>",
+           "\u200b", "（一）", "二、", "2024年度", "共3辆，", "预算数为0.27万元", "\t11,121.20\t", "\n", "\n\n",
+           "主要用于：", "一般公共预算财政拨款支出" * 8, "208\t社会保障和就业支出\t13, 898. 14\n", "注：本表反映"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=20, max_size=160), st.data())
+def test_any_span_of_a_long_text_with_markup(pieces, data):
+    # texts far longer than the part of them a span is read with; spans of whole lines (a span cut inside a number reads its tail)
+    text = "".join(pieces)
+    starts = _line_starts(text)
+    a = data.draw(st.integers(0, len(starts) - 2))
+    b = data.draw(st.integers(a + 1, len(starts) - 1))
+    lo, hi = starts[a], starts[b]
+    assert _same(extract(text, (lo, hi)), [m for m in extract(text) if lo <= m.start < hi])

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cached_property, partial
 from typing import Callable
 
-from narrator.audit.kinds import _bindings, _kind_row_sum, _terms
+from narrator.audit.kinds import _bindings, _row_sum_cells, _terms
 from narrator.audit.model import CONSTANT_PATH, AuditRule, Cell, _Ctx, _class_names, _compile_equation, audit_rules
 from narrator.core.messages import msg
 from narrator.figures.model import schema
@@ -83,9 +83,9 @@ def identities_for_reading(paths, codes) -> list[ReadingIdentity]:
         if rule.builder == "row_sum":
             # a row whose 合计 was read but none of its parts says they sum to 0, as the audit
             # does: a reading that lost a table's columns does not add up
-            for idn in _kind_row_sum(ctx, rule):
-                if idn.total.given:
-                    out.append(_identity(rule, idn.total, idn.parts, partial(_row_text, rule, idn.total.path)))
+            for total, parts in _row_sum_cells(ctx, rule):
+                if total.given:
+                    out.append(_identity(rule, total, parts, partial(_row_text, rule, total.path)))
         elif rule.builder == "equation":
             pre = tuple(rule.prefix.split(".")) if rule.prefix else ()
             for text in rule.formulas:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from decimal import Decimal
+from functools import cache
 
 from narrator.audit.model import (
     _finding, AuditRule, AuditRuleError, CONSTANT_PATH, Cell, Equation, Identity, ZERO, _Ctx, _Table, _canon,
@@ -90,6 +91,31 @@ def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
     return out
 
 
+def _row_sum_cells(ctx: _Ctx, rule: AuditRule):
+    """(total cell, part cells) of each identity ``_kind_row_sum`` builds, in its order, without
+    the words its messages need (the disclosure reader wants only the cells)."""
+    for inst in rule.instances:
+        t = ctx.table(inst.table)
+        if t is None:
+            continue
+        present = t.columns_present()
+        if any(c not in present for c in inst.required):
+            continue
+        for key, row in _row_sum_rows(t):
+            cells = _row_cells(t, inst.total, inst.terms, key, row)
+            if cells is not None:
+                base, parts = cells
+                yield Cell(base + (inst.total,), row.get(inst.total), ""), parts
+
+
+def _row_cells(t: _Table, tcol: str, terms: tuple[tuple[int, str], ...], key: str, row: dict):
+    base = (t.name, W.total) if key == W.total else (t.name, W.rows, key)
+    parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
+    if row.get(tcol) is None and not any(p.given for p in parts):
+        return None
+    return base, parts
+
+
 def _row_sum_rows(t: _Table) -> list[tuple[str, dict]]:
     """The rows a 列合计 rule checks: the 合计 row (key "合计") first, then every 科目 row."""
     return ([(W.total, t.data[W.total])] if t.data.get(W.total) else []) + list(t.rows.items())
@@ -98,10 +124,10 @@ def _row_sum_rows(t: _Table) -> list[tuple[str, dict]]:
 def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[int, str], ...], key: str,
                       row: dict) -> Identity | None:
     name = t.name
-    base = (name, W.total) if key == W.total else (name, W.rows, key)
-    parts = [Cell(base + (c,), row.get(c), c, s) for s, c in terms]
-    if row.get(tcol) is None and not any(p.given for p in parts):
+    cells = _row_cells(t, tcol, terms, key, row)
+    if cells is None:
         return None
+    base, parts = cells
     where = W.total_row if key == W.total else f"{key} {row.get(W.name, '')}".strip()
     what = t.msg("audit.this_row", terms=" ".join(
         (("− " if p.sign < 0 else "+ ") if i else ("− " if p.sign < 0 else "")) + p.label
@@ -111,10 +137,16 @@ def _row_sum_identity(rule: AuditRule, t: _Table, tcol: str, terms: tuple[tuple[
     return Identity(rule.code, Cell(base + (tcol,), row.get(tcol), tlabel), parts, what.strip(), f"{name} {where}")
 
 
+@cache
+def _canon_path(p: tuple, pre: tuple, text: str) -> tuple:
+    """``_canon`` of a rule's path (keyed by the rules: the same few hundred paths, for every document)."""
+    return _canon(p, pre, text)
+
+
 def _terms(ctx: _Ctx, node: ast.expr, eq: Equation, pre: tuple, code: str | None, sign: int) -> list[Cell]:
     p = E.dotted(node)
     if p is not None:
-        cpath = _canon(p, pre, eq.text)
+        cpath = _canon_path(p, pre, eq.text)
         return [Cell(fp, v if not isinstance(v, dict) else None, "", sign) for fp, v in ctx.resolve(cpath, code)]
     if isinstance(node, ast.BinOp):
         right_sign = sign if isinstance(node.op, ast.Add) else -sign

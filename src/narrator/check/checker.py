@@ -48,7 +48,7 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
         claims = [Claim(m) for m in _outside(holes, [m for m in mentions if m.claim and lo <= m.start < hi])]
     else:
         claims = [Claim(m) for m in mentions if m.claim and lo <= m.start < hi]
-    st = structure(text)
+    st = structure(text, lo, hi) if region is not None else structure(text)   # the 情况说明's own
     ctx = CheckContext(text, name)
     ctx.data = figures.data if figures is not None else {}
     used_pack = None
@@ -57,9 +57,9 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
     if figures is not None:
         draft = _choose_draft(figures, st, pack)
         used_pack = draft.pack
-        _against_draft(ctx, st, claims, draft)
+        _against_draft(ctx, st, claims, draft, lo, hi)
         lookup(ctx, st, claims, figures, draft)
-    _read_claims(ctx, claims, mentions, figures)
+    _read_claims(ctx, claims, mentions, figures, region)
     for start, end, found, want in list_skips(text, st):
         if not lo <= start < hi:
             continue
@@ -151,8 +151,12 @@ def _masked_draft(draft: Draft, sent) -> str:
 _DRAFT_ITEM_NO = re.compile(r"^\d+\.\s*")
 
 
-def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft: Draft) -> None:
+def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft: Draft,
+                   lo: int = 0, hi: int | None = None) -> None:
+    """Pair the numbers (and direction words) of the text's sentences in ``[lo, hi)`` with the
+    draft's: a disclosure's tables and later parts are not its 情况说明."""
     text = ctx.text
+    hi = len(text) if hi is None else hi
     by_sentence: dict[int, list[Claim]] = {}
     si = 0
     sents = st.sentences
@@ -188,7 +192,7 @@ def _against_draft(ctx: CheckContext, st: Structure, claims: list[Claim], draft:
     by_sec: dict[int, list[tuple[int, frozenset, frozenset]]] = {}
     for i, s in enumerate(sents):
         if i not in by_sentence:
-            if not dre.search(s.text):
+            if not lo <= s.start < hi or not dre.search(s.text):
                 continue
             by_sentence[i] = []
         hb = _bigrams(_masked_human(text, s, [c.mention for c in by_sentence[i]]))
@@ -256,13 +260,14 @@ def _align(hs: list[tuple[int, frozenset, frozenset]], ds: list[tuple[object, fr
 
 
 # -- the text against itself ------------------------------------------------------------
-def _read_claims(ctx: CheckContext, claims: list[Claim], mentions: list[Mention], figures: Figures | None) -> None:
+def _read_claims(ctx: CheckContext, claims: list[Claim], mentions: list[Mention], figures: Figures | None,
+                 region: tuple[int, int] | None = None) -> None:
     """Each number's meaning from its words, and the relations between them.
 
     With figures, a number whose words name a figure is compared with that figure (the words
     win over the template alignment); then the relations of the text itself are checked.
     """
-    doc = read_claims(ctx.text, mentions)
+    doc = read_claims(ctx.text, mentions, region)
     by_start = {c.mention.start: c for c in claims}
     for r in doc.readings:
         c = by_start.get(r.mention.start)

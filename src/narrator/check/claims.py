@@ -32,8 +32,11 @@ __all__ = ["read", "ACT", "AMOUNT_MEASURES", "BUD", "BUD0", "BUDF", "BUDGETS", "
            "subject_of", "vocabulary"]
 
 
-def read(text: str, mentions: list[Mention]) -> Document:
-    """Read every money amount and percentage of ``text`` (already simplified)."""
+def read(text: str, mentions: list[Mention], region: tuple[int, int] | None = None) -> Document:
+    """Read every money amount and percentage of ``text`` (already simplified).
+
+    With ``region`` (a disclosure's 情况说明; ``mentions`` all inside it), only the sentences
+    around it are walked (``reading_span``): the same readings as over the whole text."""
     year = doc_year(text)
     money_units: dict[str, int] = {}
     for m in mentions:
@@ -41,7 +44,7 @@ def read(text: str, mentions: list[Mention]) -> Document:
             money_units[m.unit] = money_units.get(m.unit, 0) + 1
     # the unit most amounts are written in; 万元 on a tie
     unit = max(money_units, key=lambda u: (money_units[u], u == "万元")) if money_units else "万元"
-    spans = sentence_bounds(text)
+    spans = sentence_bounds(text, *reading_span(text, region)) if region is not None else sentence_bounds(text)
     sentences: list[Sentence] = []
     sections: list[tuple[int, str]] = []
     narrative_words = words("叙述小节")
@@ -91,6 +94,34 @@ def read(text: str, mentions: list[Mention]) -> Document:
         carry = _read_sentence(doc, sent, carry)
     attach_across_sentences(doc)
     return doc
+
+
+_LINE_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}[^\S\n]*[、.．]", re.M)
+_LINE_NONBLANK = re.compile(r"^[^\n]*\S[^\n]*(?:\n|\Z)", re.M)
+
+
+def reading_span(text: str, region: tuple[int, int]) -> tuple[int, int]:
+    """The part of ``text`` whose sentences hold everything the readings of ``region`` depend on.
+
+    It starts at the last line before the region that opens with a heading (the sentence that
+    starts the section the region's first sentences are in: what comes before it is another
+    section, and a reading looks back only within its own section), or at 0; it ends with the
+    first non-blank line after the region (a sentence right after it may look back at the
+    region's last one). Both ends are line starts, where sentences start whatever came before.
+    """
+    lo, hi = region
+    lo = text.rfind("\n", 0, lo) + 1           # the start of the region's first line
+    start = 0
+    for m in _LINE_HEADING.finditer(text):
+        if m.start() > lo:
+            break
+        start = m.start()
+    if hi < len(text) and (hi == 0 or text[hi - 1] != "\n"):
+        nl = text.find("\n", hi)
+        hi = len(text) if nl < 0 else nl + 1
+    m = _LINE_NONBLANK.search(text, hi)
+    end = len(text) if m is None else m.end()
+    return start, end
 
 
 def _read_sentence(doc: Document, sent: Sentence, carry: Reading | None) -> Reading | None:

@@ -161,28 +161,31 @@ _MULT_KINDS = frozenset(("amount", "count", "bare"))
 class _Ctx:
     """The texts of one extract() call and the mention builder."""
 
-    __slots__ = ("text", "norm", "offs", "out", "moved")
+    __slots__ = ("text", "norm", "offs", "out", "moved", "base")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, a: int = 0, b: int | None = None):
+        # the normalised text of text[a:b]; ``base`` = a turns its offsets into the text's
         self.text = text
-        self.norm, self.offs = _normalize(text)
+        self.base = a
+        self.norm, self.offs = _normalize(text[a:b] if a or b is not None else text)
         self.moved = not isinstance(self.offs, range)   # False: offsets map to themselves
         self.out: list[Mention] = []
 
     def emit(self, ns: int, ne: int, value: Decimal, places: int, unit: str, kind: str,
              qualifier: str | None, us: int, ue: int, claim: bool) -> None:
+        base = self.base
         if self.moved:
             offs = self.offs
-            start = offs[ns]
-            end = offs[ne - 1] + 1
+            start = offs[ns] + base
+            end = offs[ne - 1] + 1 + base
             if ue > us:
-                ustart, uend = offs[us], offs[ue - 1] + 1
+                ustart, uend = offs[us] + base, offs[ue - 1] + 1 + base
             else:
                 ustart = uend = end
         else:
-            start, end = ns, ne
+            start, end = ns + base, ne + base
             if ue > us:
-                ustart, uend = us, ue
+                ustart, uend = us + base, ue + base
             else:
                 ustart = uend = end
         # _mention, inlined (it runs for every number)
@@ -446,20 +449,30 @@ class _Ctx:
 
 
 _HANDLERS = {name: getattr(_Ctx, name) for name in dir(_Ctx) if name.startswith("k_")}
+_AROUND = 600
 
 
 def extract(text: str, span: tuple[int, int] | None = None) -> list[Mention]:
     """Every number in ``text``, in order of start (see the module docstring for the rules);
     with ``span`` = (lo, hi), only the numbers that start inside it, read with the whole text
     around them (a disclosure's 情况说明 among its tables)."""
-    ctx = _Ctx(text)
     handlers = _HANDLERS
     if span is None:
+        ctx = _Ctx(text)
         for m in _MASTER.finditer(ctx.norm):
             handlers[m.lastgroup](ctx, m)
         return ctx.out
+    # "the whole text around them": whole lines from _AROUND characters before the span to
+    # _AROUND after it, far more than any rule looks (a prefix, a money context, a unit, a
+    # tag the normaliser removes) - not the ~25 k characters of tables beside a 情况说明
+    a = text.rfind("\n", 0, max(0, span[0] - _AROUND)) + 1
+    b = text.find("\n", min(len(text), span[1] + _AROUND))
+    b = len(text) if b < 0 else b + 1
+    ctx = _Ctx(text, a, b)
     offs = ctx.offs
-    lo, hi = (bisect_left(offs, span[0]), bisect_left(offs, span[1])) if ctx.moved else span
+    lo, hi = span[0] - a, span[1] - a
+    if ctx.moved:
+        lo, hi = bisect_left(offs, lo), bisect_left(offs, hi)
     for m in _MASTER.finditer(ctx.norm, lo):
         if m.start() >= hi:
             break

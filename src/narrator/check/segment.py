@@ -67,9 +67,9 @@ def _cn_or_zero(s: str) -> int:
         return 0
 
 
-def _lines(text: str):
-    pos = 0
-    for line in text.split("\n"):
+def _lines(text: str, lo: int = 0, hi: int | None = None):
+    pos = lo
+    for line in (text[lo:hi] if lo or hi is not None else text).split("\n"):
         yield pos, line
         pos += len(line) + 1
 
@@ -78,13 +78,16 @@ _HEAD_WITH_BODY = re.compile(r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3
 _CLAUSE_PUNCT = re.compile(r"[，。,；;：:]")
 
 
-def structure(text: str) -> Structure:
+def structure(text: str, lo: int = 0, hi: int | None = None) -> Structure:
+    """The headings, sections, sentences and numbered items of ``text``; with ``lo`` and ``hi``
+    (line starts: a disclosure's 情况说明), of that part only, in offsets of ``text``."""
+    hi = len(text) if hi is None else hi
     sections: list[HSection] = []
     items: list[tuple[int, int, int, str]] = []
     boundaries: set[int] = set()        # offsets where a new sentence must start
     line_starts: set[int] = set()
     prev_content_end_char = "。"
-    for pos, line in _lines(text):
+    for pos, line in _lines(text, lo, hi):
         stripped = line.strip()
         if not stripped:
             continue
@@ -119,7 +122,7 @@ def structure(text: str) -> Structure:
         elif (sm := SUBHEADING.match(line)):
             boundaries.add(at)
             line_starts.add(at)
-            s = line.index(sm.group(1), lead)
+            s = pos + line.index(sm.group(1), lead)
             items.append((s, s + len(sm.group(1)), _cn_or_zero(sm.group(1)), "sub"))
             if len(stripped) <= 40 and not stripped.endswith("。"):
                 boundaries.add(pos + len(line))  # a title line
@@ -128,22 +131,22 @@ def structure(text: str) -> Structure:
             line_starts.add(at)
             s = pos + line.index(im.group(1), 0)
             items.append((s, s + len(im.group(1)), int(im.group(1)), "item"))
-        elif prev_content_end_char in "：:；;" or (prev_content_end_char in _CLAUSE_END and _blank_before(text, pos)):
+        elif prev_content_end_char in "：:；;" or (prev_content_end_char in _CLAUSE_END and _blank_before(text, pos, lo)):
             boundaries.add(at)
             line_starts.add(at)
         prev_content_end_char = stripped[-1]
     if sections:
-        sections[-1].end = len(text)
+        sections[-1].end = hi
     # sentences: cut at 。！？ and at boundaries (a line that begins a sentence ends the one before it)
-    boundaries.update(m.end() for m in _END_RE.finditer(text))
-    boundaries.add(0)
-    boundaries.add(len(text))
+    boundaries.update(m.end() for m in _END_RE.finditer(text, lo, hi))
+    boundaries.add(lo)
+    boundaries.add(hi)
     cuts = sorted(boundaries)
     sentences: list[HSentence] = []
     sec_i = -1
     sec_starts = [s.start for s in sections]
-    next_sec = sec_starts[0] if sec_starts else len(text) + 1   # where section sec_i + 1 starts
-    a = 0
+    next_sec = sec_starts[0] if sec_starts else hi + 1   # where section sec_i + 1 starts
+    a = lo
     for b in cuts[1:]:
         seg = text[a:b]
         body = seg.strip()
@@ -155,7 +158,7 @@ def structure(text: str) -> Structure:
         a = b
         while next_sec <= a2:
             sec_i += 1
-            next_sec = sec_starts[sec_i + 1] if sec_i + 1 < len(sec_starts) else len(text) + 1
+            next_sec = sec_starts[sec_i + 1] if sec_i + 1 < len(sec_starts) else hi + 1
         sent = HSentence(len(sentences), a2, a2 + len(body), body, sec_i, a2 in line_starts)
         sentences.append(sent)
         if sec_i >= 0:
@@ -163,15 +166,15 @@ def structure(text: str) -> Structure:
     return Structure(sections, sentences, items)
 
 
-def _blank_before(text: str, pos: int) -> bool:
-    """Is the line starting at ``pos`` preceded by a blank line?"""
+def _blank_before(text: str, pos: int, lo: int = 0) -> bool:
+    """Is the line starting at ``pos`` preceded by a blank line (after ``lo``)?"""
     # walked back from ``pos`` (was: text[:pos] matched against r"\n[ \t\u3000]*\n[ \t\u3000]*$",
     # a copy and a scan of the whole text before every line): blanks, a newline, blanks, a newline
     k = pos
     for _ in range(2):
-        while k > 0 and text[k - 1] in " \t\u3000":
+        while k > lo and text[k - 1] in " \t\u3000":
             k -= 1
-        if k == 0 or text[k - 1] != "\n":
+        if k == lo or text[k - 1] != "\n":
             return False
         k -= 1
     return True

@@ -58,8 +58,9 @@ class Finding:
 
 # Above this many characters line_col looks lines up in an index of the text's line starts,
 # built once per text: counting newlines from the start for every finding made ``check``
-# quadratic on large texts (a finding per sentence × the text before it).
-_INDEX_ABOVE = 32_768
+# quadratic on large texts (a finding per sentence × the text before it); a whole disclosure
+# (~30 k characters, ~600 table cells given their line) already pays for the index.
+_INDEX_ABOVE = 2_048
 _index: tuple[str, list[int]] | None = None  # (the last large text, its line starts)
 
 

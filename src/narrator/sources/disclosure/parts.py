@@ -30,6 +30,8 @@ class Parts:
     tables: tuple[int, int] | None = None         # [start, end) of the tables part
     narrative: tuple[int, int] | None = None      # [start, end) of the 情况说明, heading included
     sections: list[Section] = field(default_factory=list)
+    # the part headings of the whole text (_part_headings), for the readers that split it further
+    heads: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_tables(self) -> bool:
@@ -52,6 +54,11 @@ def _part_number(c: str) -> int | None:
         return None
     s = m.group(1)
     return int(s) if s.isdigit() else read_cn_small(s)
+
+
+def part_headings(parts: Parts, lines: list[Line]) -> list[tuple[Line, str, int]]:
+    """The part headings of the text ``parts`` was split from (``lines``: its lines)."""
+    return parts.heads if parts.heads is not None else _part_headings(lines)
 
 
 def _part_headings(lines: list[Line]) -> list[tuple[Line, str, int]]:
@@ -83,7 +90,7 @@ def split_disclosure(text: str) -> Parts:
             break
         seen_max = n
     body_heads = [h for h in heads if h[0].offset >= body_start]
-    parts = Parts(text=text, body_start=body_start)
+    parts = Parts(text=text, body_start=body_start, heads=heads)
 
     narr_pat = re.compile(voc["情况说明"])
     narr = [h for h in body_heads if narr_pat.match(h[1])]

@@ -4,7 +4,7 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
-from narrator.sources.disclosure.parts import Parts, _part_headings, split_disclosure
+from narrator.sources.disclosure.parts import Parts, part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
 from narrator.sources.disclosure.reread import doubt_spaced_scores
 from narrator.sources.disclosure.tables import _Ctx, _nonempty
@@ -101,7 +101,7 @@ def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
         t = perf_title(ln.text)
         if t:
             titles.append((ln, t))
-    stops = sorted({ln.offset for ln, _c, _n in _part_headings(lines) if ln.offset >= parts.body_start}
+    stops = sorted({ln.offset for ln, _c, _n in part_headings(parts, lines) if ln.offset >= parts.body_start}
                    | {ln.offset for ln, _t in titles}
                    | ({parts.narrative[0]} if parts.narrative else set()))
     out = []
@@ -317,10 +317,12 @@ class _PerfReader:
 
     def read_rows(self, sections: list[list[_PRow]], header: _PRow) -> None:
         """Mark each row's 一级指标 name, 二级指标 owner and printed score."""
-        names = self.v["一级指标"]
+        names = tuple(self.v["一级指标"])
         for sec in sections:
             for i, r in enumerate(sec):
                 for c in r.cells:
+                    if not c.text:
+                        continue          # (an empty cell names nothing: most cells of a ruled table)
                     h = _level1(c.text, names)
                     if h:
                         name, w = h
@@ -330,7 +332,7 @@ class _PerfReader:
                         r.heading = (name, w, c)
                         break
                 for c in r.cells:
-                    if r.heading and c is r.heading[2]:
+                    if not c.text or r.heading and c is r.heading[2]:
                         continue
                     owner = _level2(c.text)
                     if owner:
@@ -477,25 +479,33 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
         inner = {p for p, _r in scored if hpos[k] < p < hpos[k + 1]}
         gaps.append(sorted(inner | {hpos[k + 1]}))          # the first line of block k+1
     found: dict[tuple, tuple[int, float]] = {}
+    # block k holds the scored lines p with cuts[k-1] <= p < cuts[k]: with the lines in order,
+    # a slice of them between two bisections (the sums exact, so the order adds nothing)
+    scored = sorted(scored, key=lambda x: x[0])
+    at = [p for p, _r in scored]
+    scores = [r.score[0] for _p, r in scored]
+    weights = [h.heading[1] for h in heads]
+    names = [h.heading[0] for h in heads]
+    m = len(at)
     for count, cuts in enumerate(itertools.product(*gaps)):
         if count > 200000:
             break
-        sums = [Decimal(0)] * n
-        members: list[list[int]] = [[] for _ in range(n)]
-        for p, r in scored:
-            k = bisect_right(cuts, p)         # the cuts rise: the blocks whose first line is at or before p
-            sums[k] += r.score[0]
-            members[k].append(p)
-        if any(h.heading[1] is not None and sums[k] > h.heading[1] for k, h in enumerate(heads)):
-            continue
-        wrong = sum(1 for p, owner in labelled if heads[bisect_right(cuts, p)].heading[0] != owner)
-        off = 0.0
+        bounds = [0, *(bisect_left(at, c) for c in cuts), m]
+        sums = []
         for k in range(n):
-            lo = cuts[k - 1] if k else min([hpos[0]] + members[0])
-            hi = cuts[k] - 1 if k < n - 1 else max([hpos[-1]] + members[-1])
-            off += abs((lo + hi) / 2 - hpos[k])
-        key = tuple(sums)
-        found[key] = min((wrong, off), found.get(key, (wrong, off)))
+            total = sum(scores[bounds[k]:bounds[k + 1]], Decimal(0))
+            if weights[k] is not None and total > weights[k]:
+                break
+            sums.append(total)
+        else:
+            wrong = sum(1 for p, owner in labelled if names[bisect_right(cuts, p)] != owner)
+            off = 0.0
+            for k in range(n):
+                lo = cuts[k - 1] if k else (min(hpos[0], at[0]) if bounds[1] > 0 else hpos[0])
+                hi = cuts[k] - 1 if k < n - 1 else (max(hpos[-1], at[-1]) if bounds[n - 1] < m else hpos[-1])
+                off += abs((lo + hi) / 2 - hpos[k])
+            key = tuple(sums)
+            found[key] = min((wrong, off), found.get(key, (wrong, off)))
     if not found:
         return None
     best = min(found, key=lambda k: found[k])

@@ -8,7 +8,7 @@ from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
     _find_titles, _make_blocks, _no_data_note, split_lines, vocabulary,
 )
-from narrator.sources.disclosure.parts import _part_headings, split_disclosure
+from narrator.sources.disclosure.parts import part_headings, split_disclosure
 from narrator.sources.disclosure.performance import _performance
 from narrator.sources.disclosure.repair import _Solver, _build_identities
 from narrator.sources.disclosure.reread import (
@@ -31,7 +31,8 @@ _PARSERS = {
 }
 
 
-def parse_tables(text: str, name: str = "<disclosure>", lines: dict | None = None) -> tuple[dict, list[Finding]]:
+def parse_tables(text: str, name: str = "<disclosure>", lines: dict | None = None,
+                 parts=None) -> tuple[dict, list[Finding]]:
     """Read the nine tables of a disclosure into a figures tree.
 
     Returns ``(tree, findings)``: the tree is in the format of rules/figures-schema.yaml
@@ -39,19 +40,21 @@ def parse_tables(text: str, name: str = "<disclosure>", lines: dict | None = Non
     "本表无数据" note omitted); the findings are the repairs made (``D001``, info), the
     damaged cells left as printed (``D002``, warning) and the tables not found (``D003``).
     ``lines``, when given, is filled with figure path → 1-based line of the cell (or the row)
-    in ``text``, and table key → the line of its title.
+    in ``text``, and table key → the line of its title. ``parts``: ``split_disclosure(text)``
+    when the caller has it already.
     """
-    return _read(text, name, None, lines)
+    return _read(text, name, None, lines, parts)
 
 
-def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) -> tuple[dict, list[Finding]]:
+def _read(text: str, name: str, chosen: dict | None, where: dict | None = None,
+          parts=None) -> tuple[dict, list[Finding]]:
     """One reading of the tables; ``chosen``: the reading of the tables doubted on a first pass
     (key → block, or None when no reading of it can be relied on)."""
     ctx = _Ctx(text=text, source=name)
-    parts = split_disclosure(text)
+    parts = split_disclosure(text) if parts is None else parts
     lines = split_lines(text)
     titles = _find_titles(lines, parts.body_start, len(text), parts.narrative)
-    stops = [ln.offset for ln, _c, _n in _part_headings(lines) if ln.offset >= parts.body_start]
+    stops = [ln.offset for ln, _c, _n in part_headings(parts, lines) if ln.offset >= parts.body_start]
     if parts.narrative:
         stops.append(parts.narrative[0])
     blocks = _make_blocks(lines, titles, stops)
@@ -78,8 +81,8 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
     identities = _build_identities(ctx)
     _Solver(ctx, identities, places).run()
     if chosen is None:
-        doubted = doubtful_tables(ctx, identities, blocks)
         own = ids_by_table(identities)
+        doubted = doubtful_tables(ctx, identities, blocks, own)
         cut = {b.key for b in blocks if cut_short(ctx, own.get(b.key, []), b.key)}
         if doubted or cut:
             again = {}
@@ -91,7 +94,7 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None) 
                     if unreadable(reading, b):
                         reading.block = None
                     again[b.key] = reading
-            return _read(text, name, again, where)
+            return _read(text, name, again, where, parts)
     _fix_subject_names(ctx)
     dept, year = department_and_year(text)
     region = text[parts.tables[0]:parts.tables[1]] if parts.tables else text

@@ -25,7 +25,7 @@ class Identity:
 
     lhs: list[tuple]
     rhs: list[tuple]
-    source: object     # the text of ``where``, or an audit.ReadingIdentity (described when asked)
+    source: object     # the text of ``where``, or what describes it when asked (.description)
 
     @property
     def where(self) -> str:
@@ -91,6 +91,21 @@ def _label(path: tuple, base: str) -> str:
     return pre + " ".join(str(x) for x in path[1:])
 
 
+class _Words:
+    """A sum's description: a message key and its values, made into text only when a finding
+    quotes it (a reading builds hundreds of sums and reports a few)."""
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+
+    @property
+    def description(self) -> str:
+        key = self.key              # (its placeholders: tests/sources/test_sum_descriptions_fill_their_messages.py)
+        return msg(key, **self.values)
+
+
 def _build_identities(ctx: _Ctx) -> list[Identity]:
     """The sums among the cells read: the audit's (rules/audit.yaml, the codes disclosure.yaml's
     修补公式 names), then the 科目 hierarchy of each 科目表."""
@@ -124,10 +139,10 @@ def _subject_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
                 top = (key, _TOTAL, col)
                 if top in ctx.slots:
                     out.append(Identity([top], [(key, _ROWS, k, col) for k in kids],
-                                        msg("identity.column_classes", table=key, column=col)))
+                                        _Words("identity.column_classes", table=key, column=col)))
             else:
                 out.append(Identity([(key, _ROWS, parent, col)], [(key, _ROWS, k, col) for k in kids],
-                                    msg("identity.column_children", table=key, column=col, parent=parent)))
+                                    _Words("identity.column_children", table=key, column=col, parent=parent)))
     return out
 
 
@@ -137,7 +152,7 @@ def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
     classes = [c for c in codes if len(c) == 3]
     kids = {c: [k for k in codes if len(k) == 5 and k.startswith(c)] for c in classes}
     p = lambda c: (key, _ROWS, c, WORDS.actual)  # noqa: E731
-    out = [Identity([p(c)], [p(k) for k in ks], msg("identity.detail_children", table=key, parent=c))
+    out = [Identity([p(c)], [p(k) for k in ks], _Words("identity.detail_children", table=key, parent=c))
            for c, ks in kids.items() if ks]
     for name, group in subj["基本支出分组"].items():
         total = subj["分组合计"].format(组=name)
@@ -145,10 +160,10 @@ def _detail_hierarchy(key: str, rows: list[Row], ctx: _Ctx) -> list[Identity]:
         mine = [c for c in classes if c in group]
         if t not in ctx.slots or not mine:
             continue
-        out.append(Identity([t], [p(c) for c in mine], msg("identity.group_classes", table=key, total=total)))
+        out.append(Identity([t], [p(c) for c in mine], _Words("identity.group_classes", table=key, total=total)))
         if all(kids[c] for c in mine):
             out.append(Identity([t], [p(k) for c in mine for k in kids[c]],
-                                msg("identity.group_sections", table=key, total=total)))
+                                _Words("identity.group_sections", table=key, total=total)))
     return out
 
 
@@ -275,10 +290,22 @@ class _Solver:
         """Whether ``q`` is a row the formula allows to be absent (marked ``?``)."""
         return q in _optional_paths()
 
+    def _in_failing_sums(self) -> set[tuple]:
+        """The cells of the sums that do not hold now: the only cells _blank and _misread can
+        change (a cell in a sum that holds is what that sum says it is)."""
+        out: set[tuple] = set()
+        for idt in self.ids:
+            r = self.residual(idt)
+            if r is not None and r != 0:
+                out.update(idt.lhs)
+                out.update(idt.rhs)
+        return out
+
     # -- a blank cell that the sums force (年初结转和结余 left blank by the extraction)
     def _blank(self) -> bool:
+        failing = self._in_failing_sums()
         for p, s in self.slots.items():
-            if not (s.fixed_row and s.status == "blank"):
+            if not (s.fixed_row and s.status == "blank") or p not in failing:
                 continue
             live = [(idt, self.solve(idt, p)) for idt in self.by_path.get(p, [])
                     if self.residual(idt) is not None]
@@ -301,8 +328,9 @@ class _Solver:
 
     # -- a clean-looking cell that every sum it is in contradicts in the same way (222.00)
     def _misread(self) -> bool:
+        failing = self._in_failing_sums()
         for p, s in self.slots.items():
-            if s.status != "clean" or s.value is None:
+            if s.status != "clean" or s.value is None or p not in failing:
                 continue
             live = [idt for idt in self.by_path.get(p, []) if self.residual(idt) is not None]
             if len(live) < 2 or any(self.residual(idt) == 0 for idt in live):
@@ -331,6 +359,8 @@ class _Solver:
     def _report(self) -> None:
         ctx = self.ctx
         for p, s in self.slots.items():
+            if s.status not in _REPORTED:
+                continue
             where = _where(p)
             raw = s.cell.text if s.cell is not None else None
             end = s.anchor + len(raw) if raw else None
@@ -396,6 +426,9 @@ class _Solver:
                 # the printed digits are a floor: the cell lies in [value, value + this); the audit
                 # gives its identities that room instead of blaming the table for our doubt
                 ctx.findings[-1].extra["uncertain"] = [list(p), f"{Decimal(1).scaleb(-s.amount.decimals):f}"]
+
+
+_REPORTED = frozenset(("repaired", "misread", "filled", "dropped", "comma", "truncated"))
 
 
 def _one_digit_apart(a: Decimal, b: Decimal, places: int) -> bool:

@@ -104,9 +104,12 @@ class _Units(dict):
 _UNIT = _Units()
 
 
-def _count(r: Reading, slots: dict, ids) -> None:
-    """Held and failed sums of one table, each term allowed one unit in its last printed place."""
-    r.cells = sum(1 for p, s in slots.items() if p[0] == r.block.key and s.value is not None)
+def _count(r: Reading, slots: dict, ids, own: list | None = None) -> None:
+    """Held and failed sums of one table, each term allowed one unit in its last printed place
+    (``own``: the table's slots, when the caller has them grouped)."""
+    if own is None:
+        own = [s for p, s in slots.items() if p[0] == r.block.key]
+    r.cells = sum(1 for s in own if s.value is not None)
     for idt in ids:
         if any(q[0] != r.block.key for q in idt.terms()):
             continue
@@ -137,14 +140,19 @@ def ids_by_table(ids) -> dict[str, list]:
     return out
 
 
-def doubtful_tables(ctx, ids, blocks: list[Block]) -> set[str]:
-    """The tables of a first reading whose own sums say the reading may be wrong."""
+def doubtful_tables(ctx, ids, blocks: list[Block], own: dict | None = None) -> set[str]:
+    """The tables of a first reading whose own sums say the reading may be wrong (``own``:
+    ``ids_by_table(ids)`` when the caller has it)."""
     out = set()
-    own = ids_by_table(ids)
+    own = ids_by_table(ids) if own is None else own
+    slots_of: dict[str, list] = {}
+    for p, s in ctx.slots.items():
+        slots_of.setdefault(p[0], []).append(s)
     for b in blocks:
         r = Reading(b, "as laid out")
-        _count(r, ctx.slots, own.get(b.key, []))
-        whole = sum(1 for p, s in ctx.slots.items() if p[0] == b.key and s.amount is not None
+        mine = slots_of.get(b.key, [])
+        _count(r, ctx.slots, own.get(b.key, []), mine)
+        whole = sum(1 for s in mine if s.amount is not None
                     and s.value is not None and "." not in s.amount.raw and "," not in s.amount.raw)
         if r.failed > 2 or not r.reliable or (r.cells == 0 and _has_amounts(b)) \
                 or (r.held == 0 and _amounts(b) > r.cells) or (whole * 4 > r.cells and _has_amounts(b)):

@@ -696,11 +696,15 @@ def _build_tree(ctx: _Ctx, dept: str | None, year: int | None, unit: str) -> dic
         tree[WORDS.year] = year
     tree[WORDS.unit] = unit
     specs = _table_specs()
+    by_table: dict[str, dict] = {}
+    for p, s in ctx.slots.items():
+        if s.value is not None:
+            by_table.setdefault(p[0], {})[p] = s
     for spec in final_tables():
         key = spec["键"]
         if key not in ctx.present:
             continue
-        slots = {p: s for p, s in ctx.slots.items() if p[0] == key and s.value is not None}
+        slots = by_table.get(key)
         if not slots:
             continue
         if specs[key]["类型"] in ("科目表", "明细表"):
@@ -709,8 +713,12 @@ def _build_tree(ctx: _Ctx, dept: str | None, year: int | None, unit: str) -> dic
             if tot:
                 table[_TOTAL] = tot
             rows = []
+            by_code: dict[str, dict] = {}
+            for p, s in slots.items():
+                if p[1] == _ROWS:
+                    by_code.setdefault(p[2], {})[p[3]] = s.value
             for r in ctx.rows.get(key, []):
-                vals = {p[3]: s.value for p, s in slots.items() if p[1] == _ROWS and p[2] == r.code}
+                vals = by_code.get(r.code)
                 if vals:
                     row = {_CODE_KEY: r.code, _NAME: r.name}
                     row.update((c, vals[c]) for c in ctx.columns[key] if c in vals)
