@@ -223,17 +223,29 @@ class Cell:
 
 
 def tab_cells(line: Line) -> list[Cell]:
-    out, pos = [], line.offset
-    for i, seg in enumerate(line.raw.split("\t")):
-        if not seg:                                  # (most cells of a ruled table's lines)
-            out.append(Cell("", i, i + 1, pos))
+    # ~700 lines of ~7 cells a disclosure: each cell's slots filled here, not through the
+    # dataclass __init__ (a fifth of the split's time)
+    out, pos, i = [], line.offset, 0
+    for seg in line.raw.split("\t"):
+        c = _new_cell(Cell)
+        c.start = i
+        i += 1
+        c.end = i
+        if seg:
+            s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+            body = s.lstrip()
+            c.text = body.rstrip()
+            c.offset = pos + len(s) - len(body)
+            pos += len(seg) + 1
+        else:                                        # (most cells of a ruled table's lines)
+            c.text = ""
+            c.offset = pos
             pos += 1
-            continue
-        s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
-        body = s.lstrip()
-        out.append(Cell(body.rstrip(), i, i + 1, pos + len(s) - len(body)))
-        pos += len(seg) + 1
+        out.append(c)
     return out
+
+
+_new_cell = object.__new__
 
 
 _SPACE_CELL = re.compile(r"[^\s\u3000]+(?:[ \u3000][^\s\u3000]+)*")
