@@ -224,7 +224,8 @@ class _PerfReader:
             return None
         data, tokens = None, []
         for i in range(head, min(head + 5, len(self.rows))):
-            toks = [(v, pct, raw, c) for c in self.rows[i].cells for v, pct, raw in (_perf_numbers(c.text) or [])]
+            toks = [(v, pct, raw, c) for c in self.rows[i].cells if c.text
+                    for v, pct, raw in (_perf_numbers(c.text) or [])]
             if len(toks) >= 3:
                 data, tokens = i, toks
                 break
@@ -300,7 +301,8 @@ class _PerfReader:
         key = norm(self.v["指标表头"])
         total_words = {norm(w) for w in self.v["总分"]}
         goal = re.compile(self.v["目标行"])
-        heads = [i for i in range(start, len(self.rows)) if any(norm(c.text) == key for c in self.rows[i].cells)]
+        heads = [i for i in range(start, len(self.rows))
+                 if any(c.text and norm(c.text) == key for c in self.rows[i].cells)]    # (key is a word)
         if not heads:
             return [], None, None
         total = next((i for i in range(heads[0], len(self.rows))
@@ -487,13 +489,19 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
     weights = [h.heading[1] for h in heads]
     names = [h.heading[0] for h in heads]
     m = len(at)
+    cut_at = {c: bisect_left(at, c) for g in gaps for c in g}
+    # the same slices recur in many groupings: each one's sum made once
+    slice_sums: dict[tuple[int, int], Decimal] = {}
     for count, cuts in enumerate(itertools.product(*gaps)):
         if count > 200000:
             break
-        bounds = [0, *(bisect_left(at, c) for c in cuts), m]
+        bounds = [0, *map(cut_at.__getitem__, cuts), m]
         sums = []
         for k in range(n):
-            total = sum(scores[bounds[k]:bounds[k + 1]], Decimal(0))
+            span = (bounds[k], bounds[k + 1])
+            total = slice_sums.get(span)
+            if total is None:
+                total = slice_sums[span] = sum(scores[span[0]:span[1]], Decimal(0))
             if weights[k] is not None and total > weights[k]:
                 break
             sums.append(total)
