@@ -17,7 +17,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
-    Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
+    Cell, Line, _offset, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
 from narrator.sources.disclosure.parts import Parts, part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
@@ -93,11 +93,11 @@ def perf_title(line_text: str) -> tuple[str, str] | None:
 def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
     """The self-evaluation tables: each from its title to the next title or part heading."""
     titles = []
-    for ln in lines:
-        if ln.offset < parts.body_start:
-            continue
-        if parts.narrative and parts.narrative[0] <= ln.offset < parts.narrative[1]:
-            continue
+    # the lines from the body's start, but those of the 情况说明 (found by bisection)
+    first = bisect_left(lines, parts.body_start, key=_offset)
+    skip = ((bisect_left(lines, parts.narrative[0], key=_offset), bisect_left(lines, parts.narrative[1], key=_offset))
+            if parts.narrative else (first, first))
+    for ln in itertools.chain(lines[first:max(first, skip[0])], lines[max(first, skip[1]):]):
         t = perf_title(ln.text)
         if t:
             titles.append((ln, t))
@@ -301,8 +301,9 @@ class _PerfReader:
         key = norm(self.v["指标表头"])
         total_words = {norm(w) for w in self.v["总分"]}
         goal = re.compile(self.v["目标行"])
-        heads = [i for i in range(start, len(self.rows))
-                 if any(c.text and norm(c.text) == key for c in self.rows[i].cells)]    # (key is a word)
+        # a cell that is the header word leaves it in its line's normalised text (looked at first)
+        heads = [i for i in range(start, len(self.rows)) if key in norm(self.rows[i].line.text)
+                 and any(norm(c.text) == key for c in self.rows[i].cells)]
         if not heads:
             return [], None, None
         total = next((i for i in range(heads[0], len(self.rows))
