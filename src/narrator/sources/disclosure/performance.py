@@ -118,16 +118,23 @@ _PNUM = re.compile(r"\d+(?:\s*\.\s*\d+)?\s*%?")
 _PLAIN_SCORE = re.compile(r"\d{1,3}(?:\s*\.\s*\d{1,3})?")
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_NUMBERS_ONLY = re.compile(r"[\d.\s%]+")
+_DIGIT = re.compile(r"\d")
+_BLANK_OR_PERCENT = re.compile(r"[\s%]")
+_BLANK = re.compile(r"\s")
+
+
 def _perf_numbers(text: str) -> list[tuple[Decimal, bool, str]] | None:
     """(value, has %, raw) for a cell made only of numbers ("467. 89 467. 89", "72.00%"); else None."""
     t = unicodedata.normalize("NFKC", text).strip()
-    t = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", t)
-    if not t or not re.fullmatch(r"[\d.\s%]+", t) or not re.search(r"\d", t):
+    t = _THOUSANDS.sub("", t)
+    if not t or not _NUMBERS_ONLY.fullmatch(t) or not _DIGIT.search(t):
         return None
     out = []
     for m in _PNUM.finditer(t):
         raw = m.group().strip()
-        out.append((Decimal(re.sub(r"[\s%]", "", raw)), raw.endswith("%"), raw))
+        out.append((Decimal(_BLANK_OR_PERCENT.sub("", raw)), raw.endswith("%"), raw))
     return out
 
 
@@ -370,7 +377,7 @@ class _PerfReader:
             def in_column(r: _PRow, c: Cell) -> bool:
                 return head is None or _overlap(c, head) > 0 or abs(c.center - head.center) <= 4
         for r, c in cands:
-            value = _plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text))))
+            value = _plain(Decimal(_BLANK.sub("", unicodedata.normalize("NFKC", c.text))))
             if in_column(r, c):
                 r.score = (value, c)
             else:

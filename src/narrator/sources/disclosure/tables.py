@@ -112,6 +112,8 @@ def _total_label(text: str) -> Match | None:
 
 
 _CODE = re.compile(r"(\d{3})((?:[ \u3000]*\d{2}){0,2})[ \u3000]*([^\d\s.,，。].*)?")
+_NON_DIGIT = re.compile(r"\D")
+_TWO_DIGITS = re.compile(r"\d{2}")
 
 
 def _take_code(cells: list[Cell], lengths: tuple[int, ...]):
@@ -124,11 +126,11 @@ def _take_code(cells: list[Cell], lengths: tuple[int, ...]):
     m = _CODE.fullmatch(unicodedata.normalize("NFKC", cells[0].text))
     if not m:
         return None, 0, None
-    code = m.group(1) + re.sub(r"\D", "", m.group(2))
+    code = m.group(1) + _NON_DIGIT.sub("", m.group(2))
     glued = m.group(3)
     k = 1
     if glued is None:
-        while len(code) < 7 and k < len(cells) and re.fullmatch(r"\d{2}", cells[k].text.strip()):
+        while len(code) < 7 and k < len(cells) and _TWO_DIGITS.fullmatch(cells[k].text.strip()):
             code += cells[k].text.strip()
             k += 1
     if len(code) not in lengths:
