@@ -80,12 +80,12 @@ class _Ctx:
         amount = read_amount(cell.text) if cell is not None else None
         if amount is not None and amount.kind == "blank":
             amount, cell = None, None
-        s = Slot(path, amount, cell, cell.offset if cell is not None else anchor, fixed_row)
         if amount is None:
-            s.status, s.value = "blank", None
+            status, value = "blank", None
         else:
-            s.status, s.value = ("comma" if amount.kind == "comma" else "clean"), amount.value
-        self.slots[path] = s
+            status, value = ("comma" if amount.kind == "comma" else "clean"), amount.value
+        self.slots[path] = Slot(path, amount, cell, cell.offset if cell is not None else anchor, fixed_row,
+                                status, value)
 
     def label_repair(self, raw: str, m: Match, offset: int, what: str) -> None:
         if m.fixed:
@@ -196,6 +196,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         return
     ctx.columns[b.key] = present
     rows: list[Row] = []
+    codes_read: set[str] = set()          # the codes of ``rows``
     kinds: list[tuple[str, Line, list[Cell], Row | None]] = []
     for ln in b.lines[start:]:
         cells = _nonempty(b.cells(ln))
@@ -234,7 +235,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         anchor = (name_cell or label_cell or cells[0]).offset
         row = Row(code, name, name_cell, ln, anchor)
         prefix = (b.key, _ROWS, code) if code else (b.key, _TOTAL)
-        if code and any(r.code == code for r in rows):
+        if code and code in codes_read:
             ctx.finding("D002", "warning", msg("reading.code_twice", table=b.key, code=code), anchor)
             continue
         placed: dict[str, Cell] = {}
@@ -256,6 +257,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
             ctx.add(prefix + (cn,), placed.get(cn), anchor, False)
         if code:
             rows.append(row)
+            codes_read.add(code)
         kinds.append(("row", ln, cells, row))
     if not b.tabbed:
         _join_wrapped_names(kinds)
