@@ -248,6 +248,24 @@ def tab_cells(line: Line) -> list[Cell]:
 _new_cell = object.__new__
 
 
+def filled_tab_cells(line: Line) -> list[Cell]:
+    """The cells of ``tab_cells(line)`` that have text, the empty ones not made."""
+    out, pos, i = [], line.offset, 0
+    for seg in line.raw.split("\t"):
+        if seg:
+            s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+            body = s.lstrip()
+            if body:
+                c = _new_cell(Cell)
+                c.text, c.start, c.end, c.offset = body.rstrip(), i, i + 1, pos + len(s) - len(body)
+                out.append(c)
+            pos += len(seg) + 1
+        else:
+            pos += 1
+        i += 1
+    return out
+
+
 _SPACE_CELL = re.compile(r"[^\s\u3000]+(?:[ \u3000][^\s\u3000]+)*")
 
 
@@ -364,6 +382,10 @@ class Block:
 
     def cells(self, line: Line) -> list[Cell]:
         return tab_cells(line) if self.tabbed else space_cells(line)
+
+    def filled_cells(self, line: Line) -> list[Cell]:
+        """The cells of ``cells(line)`` that have text (most of a ruled table's are empty)."""
+        return filled_tab_cells(line) if self.tabbed else [c for c in space_cells(line) if c.text]
 
 
 def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -> list[Block]:

@@ -53,6 +53,9 @@ class _Split(Block):
             return self.rows[line.offset]
         return self.splitter(line) if self.splitter else super().cells(line)
 
+    def filled_cells(self, line: Line) -> list[Cell]:
+        return [c for c in self.cells(line) if c.text]
+
 
 def read_table(b: Block, parse: Callable, text: str, source: str) -> Reading:
     """The best reading of block ``b``: as laid out when its sums hold, else the best alternative."""

@@ -166,7 +166,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
     all_names.update(value_names)
     start = None
     for i, ln in enumerate(b.lines):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text) and i > 0:
@@ -199,7 +199,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
     codes_read: set[str] = set()          # the codes of ``rows``
     kinds: list[tuple[str, Line, list[Cell], Row | None]] = []
     for ln in b.lines[start:]:
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             kinds.append(("blank", ln, cells, None))
             continue
@@ -299,12 +299,12 @@ def _header_end(b: Block, row_names: list[dict[str, str]]) -> int:
     last_kw = -1
     lines = b.lines
     for i, ln in enumerate(lines[:12]):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if any(norm(c.text) in meta for c in cells):
             last_kw = i
     i = last_kw + 1
     while i < len(lines):
-        cells = _nonempty(b.cells(lines[i]))
+        cells = b.filled_cells(lines[i])
         if not cells:
             i += 1
             continue
@@ -351,12 +351,12 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
     done = {"L": False, "R": False}
     data = b.lines[start:]
     for idx, ln in enumerate(data):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text):
             break
-        below = _nonempty(b.cells(data[idx + 1])) if idx + 1 < len(data) and not b.tabbed else []
+        below = b.filled_cells(data[idx + 1]) if idx + 1 < len(data) and not b.tabbed else []
         if any(read_amount(c.text) for c in below):
             below = []
         groups: list[list] = []   # [half, match, label cell, amounts]
@@ -468,7 +468,7 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     kinds.update({norm(n): "决算数" for n in vocabulary()["表头"]["三公决算数"]})
     data_i = None
     for i, ln in enumerate(b.lines):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells or _is_note(ln.text):
             if cells and _is_note(ln.text):
                 break
@@ -481,7 +481,7 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     if data_i is None:
         return
     header = [ln for ln in b.lines[:data_i] if ln.text.strip() and not _is_unit_line(ln.text)
-              and not _is_column_numbers(_nonempty(b.cells(ln)))]
+              and not _is_column_numbers(b.filled_cells(ln))]
     cols = header_columns(b, header)
     kind_of: dict[int, str] = {}
     current = None
@@ -507,14 +507,14 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     vcols = {i: cols[i] for i in item_of}
     ln = b.lines[data_i]
     placed: dict[int, Cell] = {}
-    for c in _nonempty(b.cells(ln)):
+    for c in b.filled_cells(ln):
         a = read_amount(c.text)
         if a is None:
             continue
         i = _place(c, vcols, b.tabbed)
         if i is not None and i not in placed:
             placed[i] = c
-    anchor = _nonempty(b.cells(ln))[0].offset
+    anchor = b.filled_cells(ln)[0].offset
     for i in sorted(item_of, key=lambda i: cols[i].start):
         ctx.add((b.key, kind_of[i], item_of[i]), placed.get(i), anchor, True)
 
@@ -539,7 +539,7 @@ def _parse_detail(b: Block, ctx: _Ctx) -> None:
     seen: set[str] = set()
     started = False
     for ln in b.lines:
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text):
