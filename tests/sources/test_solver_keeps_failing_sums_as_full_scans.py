@@ -69,7 +69,7 @@ def test_damaged_cells_are_repaired_as_with_full_scans(damage):
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(_DAMAGE, min_size=1, max_size=5, unique_by=lambda x: x[0]))
-def test_the_kept_failing_sums_are_those_a_full_scan_finds(damage):
+def test_the_kept_failing_sums_and_residuals_are_those_a_full_scan_finds(damage):
     text = _damaged(TEXT, damage)
     kept = repair._Solver._failing
     asked = []
@@ -78,6 +78,8 @@ def test_the_kept_failing_sums_are_those_a_full_scan_finds(damage):
         got = kept(self)
         full = [i for i in self.ids if i.residual(self.val) not in (None, 0)]
         assert [id(i) for i in got] == [id(i) for i in full]
+        # each kept residual is the identity's own, digits and exponent alike
+        assert [repr(self.residual(i)) for i in self.ids] == [repr(i.residual(self.val)) for i in self.ids]
         asked.append(len(got))
         return got
 

@@ -227,7 +227,7 @@ class _Solver:
         """``idt.residual`` of the cells as they are now (kept until the next change)."""
         k = id(idt)
         if k not in self._residuals:
-            self._residuals[k] = idt.residual(self.val)
+            self._residuals[k] = _residual_of(idt, self.slots)
         return self._residuals[k]
 
     def solve(self, idt: Identity, p: tuple) -> Decimal | None:
@@ -442,6 +442,25 @@ class _Solver:
                 # the printed digits are a floor: the cell lies in [value, value + this); the audit
                 # gives its identities that room instead of blaming the table for our doubt
                 ctx.findings[-1].extra["uncertain"] = [list(p), f"{Decimal(1).scaleb(-s.amount.decimals):f}"]
+
+
+def _residual_of(idt: Identity, slots: dict[tuple, Slot]) -> Decimal | None:
+    """``idt.residual(_Solver.val)`` without a call per cell: None when a cell is not known, a
+    blank cell adding nothing (the same digits and exponent: the sum starts at 0, exponent 0)."""
+    s = Decimal(0)
+    for q in idt.lhs:
+        c = slots[q]
+        if not c.known:
+            return None
+        if c.value is not None:
+            s += c.value
+    for q in idt.rhs:
+        c = slots[q]
+        if not c.known:
+            return None
+        if c.value is not None:
+            s -= c.value
+    return s
 
 
 _REPORTED = frozenset(("repaired", "misread", "filled", "dropped", "comma", "truncated"))
