@@ -4,12 +4,13 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from narrator.core.caches import per_document
 from narrator.core.findings import Finding
@@ -161,10 +162,16 @@ def _label_re(label: str) -> str:
 @dataclass
 class _PRow:
     line: Line
-    cells: list[Cell]
+    split: Callable[[Line], list[Cell]] = field(repr=False)    # how the table cuts its lines into cells
     score: tuple[Decimal, Cell] | None = None             # the 得分 printed on this line
     heading: tuple[str, Decimal | None, Cell] | None = None  # a 一级指标 name (and weight) on it
     level2: str | None = None                             # the 一级指标 its 二级指标 label belongs to
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        """The line's cells, cut when first asked for (a table's lines between its budget row
+        and its indicators, or after its 总分, are looked at by their text only)."""
+        return self.split(self.line)
 
 
 @dataclass
@@ -181,7 +188,7 @@ class _PerfReader:
     def __init__(self, t: _PerfTable, ctx: _Ctx, where: str):
         self.t, self.ctx, self.where = t, ctx, where
         self.v = _perf_vocab()
-        self.rows = [_PRow(ln, t.cells(ln)) for ln in t.lines]
+        self.rows = [_PRow(ln, t.cells) for ln in t.lines]
 
     def warn(self, message: str, offset: int | None, **kw) -> None:
         self.ctx.finding("D002", "warning", msg("perf.at", where=self.where, message=message), offset, **kw)
