@@ -223,16 +223,46 @@ class Cell:
 
 
 def tab_cells(line: Line) -> list[Cell]:
-    out, pos = [], line.offset
-    for i, seg in enumerate(line.raw.split("\t")):
-        if not seg:                                  # (most cells of a ruled table's lines)
-            out.append(Cell("", i, i + 1, pos))
+    # ~700 lines of ~7 cells a disclosure: each cell's slots filled here, not through the
+    # dataclass __init__ (a fifth of the split's time)
+    out, pos, i = [], line.offset, 0
+    for seg in line.raw.split("\t"):
+        c = _new_cell(Cell)
+        c.start = i
+        i += 1
+        c.end = i
+        if seg:
+            s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+            body = s.lstrip()
+            c.text = body.rstrip()
+            c.offset = pos + len(s) - len(body)
+            pos += len(seg) + 1
+        else:                                        # (most cells of a ruled table's lines)
+            c.text = ""
+            c.offset = pos
             pos += 1
-            continue
-        s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
-        body = s.lstrip()
-        out.append(Cell(body.rstrip(), i, i + 1, pos + len(s) - len(body)))
-        pos += len(seg) + 1
+        out.append(c)
+    return out
+
+
+_new_cell = object.__new__
+
+
+def filled_tab_cells(line: Line) -> list[Cell]:
+    """The cells of ``tab_cells(line)`` that have text, the empty ones not made."""
+    out, pos, i = [], line.offset, 0
+    for seg in line.raw.split("\t"):
+        if seg:
+            s = seg.replace("\x0c", " ") if "\x0c" in seg else seg
+            body = s.lstrip()
+            if body:
+                c = _new_cell(Cell)
+                c.text, c.start, c.end, c.offset = body.rstrip(), i, i + 1, pos + len(s) - len(body)
+                out.append(c)
+            pos += len(seg) + 1
+        else:
+            pos += 1
+        i += 1
     return out
 
 
@@ -352,6 +382,10 @@ class Block:
 
     def cells(self, line: Line) -> list[Cell]:
         return tab_cells(line) if self.tabbed else space_cells(line)
+
+    def filled_cells(self, line: Line) -> list[Cell]:
+        """The cells of ``cells(line)`` that have text (most of a ruled table's are empty)."""
+        return filled_tab_cells(line) if self.tabbed else [c for c in space_cells(line) if c.text]
 
 
 def _make_blocks(lines: list[Line], titles: dict[str, Line], stops: list[int]) -> list[Block]:

@@ -4,12 +4,13 @@ read into the 预算绩效 figures."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from bisect import bisect_left, bisect_right
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from narrator.core.caches import per_document
 from narrator.core.findings import Finding
@@ -17,7 +18,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
-    Cell, Line, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
+    Cell, Line, _offset, _overlap, compact, lines_between, norm, space_cells, split_lines, strip_ordinal, tab_cells, vocabulary,
 )
 from narrator.sources.disclosure.parts import Parts, part_headings, split_disclosure
 from narrator.sources.disclosure.repair import _fmt
@@ -93,11 +94,11 @@ def perf_title(line_text: str) -> tuple[str, str] | None:
 def _perf_tables(lines: list[Line], parts: Parts) -> list[_PerfTable]:
     """The self-evaluation tables: each from its title to the next title or part heading."""
     titles = []
-    for ln in lines:
-        if ln.offset < parts.body_start:
-            continue
-        if parts.narrative and parts.narrative[0] <= ln.offset < parts.narrative[1]:
-            continue
+    # the lines from the body's start, but those of the 情况说明 (found by bisection)
+    first = bisect_left(lines, parts.body_start, key=_offset)
+    skip = ((bisect_left(lines, parts.narrative[0], key=_offset), bisect_left(lines, parts.narrative[1], key=_offset))
+            if parts.narrative else (first, first))
+    for ln in itertools.chain(lines[first:max(first, skip[0])], lines[max(first, skip[1]):]):
         t = perf_title(ln.text)
         if t:
             titles.append((ln, t))
@@ -118,16 +119,23 @@ _PNUM = re.compile(r"\d+(?:\s*\.\s*\d+)?\s*%?")
 _PLAIN_SCORE = re.compile(r"\d{1,3}(?:\s*\.\s*\d{1,3})?")
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_NUMBERS_ONLY = re.compile(r"[\d.\s%]+")
+_DIGIT = re.compile(r"\d")
+_BLANK_OR_PERCENT = re.compile(r"[\s%]")
+_BLANK = re.compile(r"\s")
+
+
 def _perf_numbers(text: str) -> list[tuple[Decimal, bool, str]] | None:
     """(value, has %, raw) for a cell made only of numbers ("467. 89 467. 89", "72.00%"); else None."""
     t = unicodedata.normalize("NFKC", text).strip()
-    t = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", t)
-    if not t or not re.fullmatch(r"[\d.\s%]+", t) or not re.search(r"\d", t):
+    t = _THOUSANDS.sub("", t)
+    if not t or not _NUMBERS_ONLY.fullmatch(t) or not _DIGIT.search(t):
         return None
     out = []
     for m in _PNUM.finditer(t):
         raw = m.group().strip()
-        out.append((Decimal(re.sub(r"[\s%]", "", raw)), raw.endswith("%"), raw))
+        out.append((Decimal(_BLANK_OR_PERCENT.sub("", raw)), raw.endswith("%"), raw))
     return out
 
 
@@ -154,10 +162,16 @@ def _label_re(label: str) -> str:
 @dataclass
 class _PRow:
     line: Line
-    cells: list[Cell]
+    split: Callable[[Line], list[Cell]] = field(repr=False)    # how the table cuts its lines into cells
     score: tuple[Decimal, Cell] | None = None             # the 得分 printed on this line
     heading: tuple[str, Decimal | None, Cell] | None = None  # a 一级指标 name (and weight) on it
     level2: str | None = None                             # the 一级指标 its 二级指标 label belongs to
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        """The line's cells, cut when first asked for (a table's lines between its budget row
+        and its indicators, or after its 总分, are looked at by their text only)."""
+        return self.split(self.line)
 
 
 @dataclass
@@ -174,7 +188,7 @@ class _PerfReader:
     def __init__(self, t: _PerfTable, ctx: _Ctx, where: str):
         self.t, self.ctx, self.where = t, ctx, where
         self.v = _perf_vocab()
-        self.rows = [_PRow(ln, t.cells(ln)) for ln in t.lines]
+        self.rows = [_PRow(ln, t.cells) for ln in t.lines]
 
     def warn(self, message: str, offset: int | None, **kw) -> None:
         self.ctx.finding("D002", "warning", msg("perf.at", where=self.where, message=message), offset, **kw)
@@ -224,7 +238,8 @@ class _PerfReader:
             return None
         data, tokens = None, []
         for i in range(head, min(head + 5, len(self.rows))):
-            toks = [(v, pct, raw, c) for c in self.rows[i].cells for v, pct, raw in (_perf_numbers(c.text) or [])]
+            toks = [(v, pct, raw, c) for c in self.rows[i].cells if c.text
+                    for v, pct, raw in (_perf_numbers(c.text) or [])]
             if len(toks) >= 3:
                 data, tokens = i, toks
                 break
@@ -300,7 +315,9 @@ class _PerfReader:
         key = norm(self.v["指标表头"])
         total_words = {norm(w) for w in self.v["总分"]}
         goal = re.compile(self.v["目标行"])
-        heads = [i for i in range(start, len(self.rows)) if any(norm(c.text) == key for c in self.rows[i].cells)]
+        # a cell that is the header word leaves it in its line's normalised text (looked at first)
+        heads = [i for i in range(start, len(self.rows)) if key in norm(self.rows[i].line.text)
+                 and any(norm(c.text) == key for c in self.rows[i].cells)]
         if not heads:
             return [], None, None
         total = next((i for i in range(heads[0], len(self.rows))
@@ -367,7 +384,7 @@ class _PerfReader:
             def in_column(r: _PRow, c: Cell) -> bool:
                 return head is None or _overlap(c, head) > 0 or abs(c.center - head.center) <= 4
         for r, c in cands:
-            value = _plain(Decimal(re.sub(r"\s", "", unicodedata.normalize("NFKC", c.text))))
+            value = _plain(Decimal(_BLANK.sub("", unicodedata.normalize("NFKC", c.text))))
             if in_column(r, c):
                 r.score = (value, c)
             else:
@@ -487,13 +504,19 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
     weights = [h.heading[1] for h in heads]
     names = [h.heading[0] for h in heads]
     m = len(at)
+    cut_at = {c: bisect_left(at, c) for g in gaps for c in g}
+    # the same slices recur in many groupings: each one's sum made once
+    slice_sums: dict[tuple[int, int], Decimal] = {}
     for count, cuts in enumerate(itertools.product(*gaps)):
         if count > 200000:
             break
-        bounds = [0, *(bisect_left(at, c) for c in cuts), m]
+        bounds = [0, *map(cut_at.__getitem__, cuts), m]
         sums = []
         for k in range(n):
-            total = sum(scores[bounds[k]:bounds[k + 1]], Decimal(0))
+            span = (bounds[k], bounds[k + 1])
+            total = slice_sums.get(span)
+            if total is None:
+                total = slice_sums[span] = sum(scores[span[0]:span[1]], Decimal(0))
             if weights[k] is not None and total > weights[k]:
                 break
             sums.append(total)

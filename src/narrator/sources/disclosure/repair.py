@@ -198,17 +198,36 @@ class _Solver:
         self.bounds = _bounds(ctx)
         self.conflicts: dict[tuple, list] = {}
         self._residuals: dict[int, Decimal | None] = {}   # id(identity) → residual, until one of its cells changes
+        # the sums that do not hold, by position in ``identities``: those of ``_dirty`` looked at
+        # again when asked (a repair changes a few sums; the hundreds of others stay as they were)
+        self._at = {id(idt): i for i, idt in enumerate(identities)}
+        self._failing_at: set[int] = set()
+        self._dirty: set[int] = set(range(len(identities)))
+        # the cells printed with too few decimals (no other step makes one)
+        self._short = [p for p, s in self.slots.items() if not s.known and s.status == "truncated"]
 
     def _changed(self, p: tuple) -> None:
         """Forget the residuals of the identities ``p`` is in (its value just changed)."""
         for idt in self.by_path.get(p, ()):
             self._residuals.pop(id(idt), None)
+            self._dirty.add(self._at[id(idt)])
+
+    def _failing(self) -> list[Identity]:
+        """The sums that do not hold now (a residual, not 0), in the order of ``self.ids``."""
+        for i in self._dirty:
+            r = self.residual(self.ids[i])
+            if r is not None and r != 0:
+                self._failing_at.add(i)
+            else:
+                self._failing_at.discard(i)
+        self._dirty.clear()
+        return [self.ids[i] for i in sorted(self._failing_at)]
 
     def residual(self, idt: Identity) -> Decimal | None:
         """``idt.residual`` of the cells as they are now (kept until the next change)."""
         k = id(idt)
         if k not in self._residuals:
-            self._residuals[k] = idt.residual(self.val)
+            self._residuals[k] = _residual_of(idt, self.slots)
         return self._residuals[k]
 
     def solve(self, idt: Identity, p: tuple) -> Decimal | None:
@@ -238,7 +257,8 @@ class _Solver:
     def _truncated(self) -> bool:
         decided = {}
         self.conflicts = {}
-        for p, s in self.slots.items():
+        for p in self._short:
+            s = self.slots[p]
             if s.known or s.status != "truncated":
                 continue
             fits = []
@@ -264,10 +284,8 @@ class _Solver:
 
     # -- a stray value in an optional row that breaks the sum it is in (结余分配 11,011.12)
     def _stray(self) -> bool:
-        for idt in self.ids:
+        for idt in self._failing():
             r = self.residual(idt)
-            if r is None or r == 0:
-                continue
             fits = []
             for q in idt.terms():
                 s = self.slots[q]
@@ -294,11 +312,9 @@ class _Solver:
         """The cells of the sums that do not hold now: the only cells _blank and _misread can
         change (a cell in a sum that holds is what that sum says it is)."""
         out: set[tuple] = set()
-        for idt in self.ids:
-            r = self.residual(idt)
-            if r is not None and r != 0:
-                out.update(idt.lhs)
-                out.update(idt.rhs)
+        for idt in self._failing():
+            out.update(idt.lhs)
+            out.update(idt.rhs)
         return out
 
     # -- a blank cell that the sums force (年初结转和结余 left blank by the extraction)
@@ -426,6 +442,25 @@ class _Solver:
                 # the printed digits are a floor: the cell lies in [value, value + this); the audit
                 # gives its identities that room instead of blaming the table for our doubt
                 ctx.findings[-1].extra["uncertain"] = [list(p), f"{Decimal(1).scaleb(-s.amount.decimals):f}"]
+
+
+def _residual_of(idt: Identity, slots: dict[tuple, Slot]) -> Decimal | None:
+    """``idt.residual(_Solver.val)`` without a call per cell: None when a cell is not known, a
+    blank cell adding nothing (the same digits and exponent: the sum starts at 0, exponent 0)."""
+    s = Decimal(0)
+    for q in idt.lhs:
+        c = slots[q]
+        if not c.known:
+            return None
+        if c.value is not None:
+            s += c.value
+    for q in idt.rhs:
+        c = slots[q]
+        if not c.known:
+            return None
+        if c.value is not None:
+            s -= c.value
+    return s
 
 
 _REPORTED = frozenset(("repaired", "misread", "filled", "dropped", "comma", "truncated"))

@@ -53,6 +53,9 @@ class _Split(Block):
             return self.rows[line.offset]
         return self.splitter(line) if self.splitter else super().cells(line)
 
+    def filled_cells(self, line: Line) -> list[Cell]:
+        return [c for c in self.cells(line) if c.text]
+
 
 def read_table(b: Block, parse: Callable, text: str, source: str) -> Reading:
     """The best reading of block ``b``: as laid out when its sums hold, else the best alternative."""
@@ -106,28 +109,36 @@ _UNIT = _Units()
 
 def _count(r: Reading, slots: dict, ids, own: list | None = None) -> None:
     """Held and failed sums of one table, each term allowed one unit in its last printed place
-    (``own``: the table's slots, when the caller has them grouped)."""
+    (``own``: the table's slots, when the caller has them grouped — and ``ids`` its own sums)."""
+    key = r.block.key
     if own is None:
-        own = [s for p, s in slots.items() if p[0] == r.block.key]
+        own = [s for p, s in slots.items() if p[0] == key]
+        ids = [idt for idt in ids if all(q[0] == key for q in idt.terms())]
     r.cells = sum(1 for s in own if s.value is not None)
     for idt in ids:
-        if any(q[0] != r.block.key for q in idt.terms()):
+        got = _gap_and_room(idt, slots)
+        if got is None:
             continue
-        total, tol, ok = Decimal(0), Decimal(0), True
-        for q, sign in [(q, 1) for q in idt.lhs] + [(q, -1) for q in idt.rhs]:
-            s = slots.get(q)
-            if s is None:
-                ok = False
-                break
-            if s.value is not None:
-                total += sign * s.value
-                tol += _UNIT[s.amount.decimals if s.amount is not None else 2]
-        if not ok or all(slots[q].value is None for q in idt.terms()):
-            continue
-        if abs(total) <= tol:
+        if abs(got[0]) <= got[1]:
             r.held += 1
         else:
             r.failed += 1
+
+
+def _gap_and_room(idt, slots: dict) -> tuple[Decimal, Decimal] | None:
+    """Σ lhs − Σ rhs of the cells read, and one unit in the last printed place of each; None
+    when a term was not read or every cell is blank."""
+    total, tol, filled = Decimal(0), Decimal(0), False
+    for side, plus in ((idt.lhs, True), (idt.rhs, False)):
+        for q in side:
+            s = slots.get(q)
+            if s is None:
+                return None
+            if s.value is not None:
+                filled = True
+                total = total + s.value if plus else total - s.value
+                tol += _UNIT[s.amount.decimals if s.amount is not None else 2]
+    return (total, tol) if filled else None
 
 
 def ids_by_table(ids) -> dict[str, list]:
@@ -382,7 +393,7 @@ def _tolerance(ctx, idt) -> Decimal:
     out = Decimal(0)
     for q in idt.terms():
         s = ctx.slots.get(q)
-        out += Decimal(1).scaleb(-(s.amount.decimals if s is not None and s.amount is not None else 2))
+        out += _UNIT[s.amount.decimals if s is not None and s.amount is not None else 2]
     return out
 
 

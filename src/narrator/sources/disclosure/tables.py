@@ -80,12 +80,12 @@ class _Ctx:
         amount = read_amount(cell.text) if cell is not None else None
         if amount is not None and amount.kind == "blank":
             amount, cell = None, None
-        s = Slot(path, amount, cell, cell.offset if cell is not None else anchor, fixed_row)
         if amount is None:
-            s.status, s.value = "blank", None
+            status, value = "blank", None
         else:
-            s.status, s.value = ("comma" if amount.kind == "comma" else "clean"), amount.value
-        self.slots[path] = s
+            status, value = ("comma" if amount.kind == "comma" else "clean"), amount.value
+        self.slots[path] = Slot(path, amount, cell, cell.offset if cell is not None else anchor, fixed_row,
+                                status, value)
 
     def label_repair(self, raw: str, m: Match, offset: int, what: str) -> None:
         if m.fixed:
@@ -112,6 +112,8 @@ def _total_label(text: str) -> Match | None:
 
 
 _CODE = re.compile(r"(\d{3})((?:[ \u3000]*\d{2}){0,2})[ \u3000]*([^\d\s.,，。].*)?")
+_NON_DIGIT = re.compile(r"\D")
+_TWO_DIGITS = re.compile(r"\d{2}")
 
 
 def _take_code(cells: list[Cell], lengths: tuple[int, ...]):
@@ -124,11 +126,11 @@ def _take_code(cells: list[Cell], lengths: tuple[int, ...]):
     m = _CODE.fullmatch(unicodedata.normalize("NFKC", cells[0].text))
     if not m:
         return None, 0, None
-    code = m.group(1) + re.sub(r"\D", "", m.group(2))
+    code = m.group(1) + _NON_DIGIT.sub("", m.group(2))
     glued = m.group(3)
     k = 1
     if glued is None:
-        while len(code) < 7 and k < len(cells) and re.fullmatch(r"\d{2}", cells[k].text.strip()):
+        while len(code) < 7 and k < len(cells) and _TWO_DIGITS.fullmatch(cells[k].text.strip()):
             code += cells[k].text.strip()
             k += 1
     if len(code) not in lengths:
@@ -164,7 +166,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
     all_names.update(value_names)
     start = None
     for i, ln in enumerate(b.lines):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text) and i > 0:
@@ -194,9 +196,10 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         return
     ctx.columns[b.key] = present
     rows: list[Row] = []
+    codes_read: set[str] = set()          # the codes of ``rows``
     kinds: list[tuple[str, Line, list[Cell], Row | None]] = []
     for ln in b.lines[start:]:
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             kinds.append(("blank", ln, cells, None))
             continue
@@ -232,7 +235,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
         anchor = (name_cell or label_cell or cells[0]).offset
         row = Row(code, name, name_cell, ln, anchor)
         prefix = (b.key, _ROWS, code) if code else (b.key, _TOTAL)
-        if code and any(r.code == code for r in rows):
+        if code and code in codes_read:
             ctx.finding("D002", "warning", msg("reading.code_twice", table=b.key, code=code), anchor)
             continue
         placed: dict[str, Cell] = {}
@@ -254,6 +257,7 @@ def _parse_subject_table(b: Block, ctx: _Ctx) -> None:
             ctx.add(prefix + (cn,), placed.get(cn), anchor, False)
         if code:
             rows.append(row)
+            codes_read.add(code)
         kinds.append(("row", ln, cells, row))
     if not b.tabbed:
         _join_wrapped_names(kinds)
@@ -295,12 +299,12 @@ def _header_end(b: Block, row_names: list[dict[str, str]]) -> int:
     last_kw = -1
     lines = b.lines
     for i, ln in enumerate(lines[:12]):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if any(norm(c.text) in meta for c in cells):
             last_kw = i
     i = last_kw + 1
     while i < len(lines):
-        cells = _nonempty(b.cells(lines[i]))
+        cells = b.filled_cells(lines[i])
         if not cells:
             i += 1
             continue
@@ -347,12 +351,12 @@ def _parse_two_halves(b: Block, ctx: _Ctx) -> None:
     done = {"L": False, "R": False}
     data = b.lines[start:]
     for idx, ln in enumerate(data):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text):
             break
-        below = _nonempty(b.cells(data[idx + 1])) if idx + 1 < len(data) and not b.tabbed else []
+        below = b.filled_cells(data[idx + 1]) if idx + 1 < len(data) and not b.tabbed else []
         if any(read_amount(c.text) for c in below):
             below = []
         groups: list[list] = []   # [half, match, label cell, amounts]
@@ -464,7 +468,7 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     kinds.update({norm(n): "决算数" for n in vocabulary()["表头"]["三公决算数"]})
     data_i = None
     for i, ln in enumerate(b.lines):
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells or _is_note(ln.text):
             if cells and _is_note(ln.text):
                 break
@@ -477,7 +481,7 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     if data_i is None:
         return
     header = [ln for ln in b.lines[:data_i] if ln.text.strip() and not _is_unit_line(ln.text)
-              and not _is_column_numbers(_nonempty(b.cells(ln)))]
+              and not _is_column_numbers(b.filled_cells(ln))]
     cols = header_columns(b, header)
     kind_of: dict[int, str] = {}
     current = None
@@ -503,14 +507,14 @@ def _parse_sangong(b: Block, ctx: _Ctx) -> None:
     vcols = {i: cols[i] for i in item_of}
     ln = b.lines[data_i]
     placed: dict[int, Cell] = {}
-    for c in _nonempty(b.cells(ln)):
+    for c in b.filled_cells(ln):
         a = read_amount(c.text)
         if a is None:
             continue
         i = _place(c, vcols, b.tabbed)
         if i is not None and i not in placed:
             placed[i] = c
-    anchor = _nonempty(b.cells(ln))[0].offset
+    anchor = b.filled_cells(ln)[0].offset
     for i in sorted(item_of, key=lambda i: cols[i].start):
         ctx.add((b.key, kind_of[i], item_of[i]), placed.get(i), anchor, True)
 
@@ -535,7 +539,7 @@ def _parse_detail(b: Block, ctx: _Ctx) -> None:
     seen: set[str] = set()
     started = False
     for ln in b.lines:
-        cells = _nonempty(b.cells(ln))
+        cells = b.filled_cells(ln)
         if not cells:
             continue
         if _is_note(ln.text):
