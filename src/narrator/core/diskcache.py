@@ -1,5 +1,6 @@
 """narrator's cache folder on disk, for what a short command would otherwise rebuild in every
-process: the compiled templates (render/bytecode.py) and the parsed rule files (core/yamlio.py).
+process: the compiled templates (render/bytecode.py), the parsed rule files (core/yamlio.py) and
+the code of the metric formulas (figures/metrics.py).
 
 Where: ``$NARRATOR_CACHE_DIR`` (``off`` turns the cache off), else ``$XDG_CACHE_HOME/narrator``,
 else ``~/.cache/narrator``. Every use degrades to no cache: a folder that cannot be made, an entry
@@ -8,8 +9,10 @@ that cannot be read or written, a corrupt entry — the value is then computed a
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -42,16 +45,51 @@ def pickled(kind: str, key: str, compute: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: compute it again
         pass
     value = compute()
+    _write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+# what marshal's format (and a code object's bytecode) depends on
+MARSHAL_SALT = f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}"
+
+
+def marshalled(kind: str, key: str, compute: Callable[[], T], valid: Callable[[T], bool]) -> T:
+    """``compute()``, remembered on disk under ``kind/key`` with marshal (code objects, which
+    pickle cannot keep). ``key`` must include ``MARSHAL_SALT``. An entry is used only if its
+    checksum matches (a changed byte could still load as other code) and ``valid(value)``."""
+    d = cache_dir()
+    if d is None:
+        return compute()
+    entry = d / kind / f"{key}.marshal"
+    try:
+        data = entry.read_bytes()
+        digest, payload = data[:20], data[20:]
+        if hashlib.sha1(payload).digest() == digest:
+            value = marshal.loads(payload)
+            if valid(value):
+                return value
+    except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: compute it again
+        pass
+    value = compute()
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:  # not marshallable: no cache
+        return value
+    _write(entry, hashlib.sha1(payload).digest() + payload)
+    return value
+
+
+def _write(entry: Path, data: bytes) -> None:
+    """``data`` to ``entry``, whole or not at all (a temporary file renamed)."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=entry.suffix)
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, entry)
         except BaseException:
             os.unlink(tmp)
             raise
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
         pass
-    return value
