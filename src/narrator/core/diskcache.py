@@ -12,6 +12,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -77,6 +78,42 @@ def marshalled(kind: str, key: str, compute: Callable[[], T], valid: Callable[[T
         return value
     _write(entry, hashlib.sha1(payload).digest() + payload)
     return value
+
+
+def compiled_patterns(kind: str, patterns: list[str]) -> list[re.Pattern]:
+    """``re.compile`` of each pattern, the compiled programs kept in the cache folder.
+
+    A large pattern takes ~10 ms to compile in every process; CPython's re compiles a pattern
+    to a program (a list of ints) handed to ``_sre.compile``, which checks it. That program is
+    what is kept, keyed by the patterns and the Python build; anything unexpected (another
+    Python, a rejected program) gives ``re.compile``'s patterns."""
+    try:
+        import _sre
+        from re import _compiler, _parser
+
+        salt = f"{MARSHAL_SALT}|{_sre.MAGIC}|{_sre.CODESIZE}"
+
+        def compute():
+            out = []
+            for p in patterns:
+                tree = _parser.parse(p, 0)
+                indexgroup = [None] * tree.state.groups
+                for name, i in tree.state.groupdict.items():
+                    indexgroup[i] = name
+                code = [int(op) for op in _compiler._code(tree, 0)]  # (named int opcodes)
+                out.append((int(tree.state.flags), code, tree.state.groups - 1,
+                            dict(tree.state.groupdict), tuple(indexgroup)))
+            return out
+
+        def valid(progs) -> bool:
+            return (isinstance(progs, list) and len(progs) == len(patterns)
+                    and all(isinstance(x, tuple) and len(x) == 5 and isinstance(x[1], list) for x in progs))
+
+        key = content_key("\0".join(patterns).encode("utf-8", "surrogatepass"), salt)
+        progs = marshalled(kind, key, compute, valid)
+        return [_sre.compile(p, *prog) for p, prog in zip(patterns, progs)]
+    except Exception:  # noqa: BLE001 - not CPython's re as known: compiled as usual
+        return [re.compile(p) for p in patterns]
 
 
 def _write(entry: Path, data: bytes) -> None:
