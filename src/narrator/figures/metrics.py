@@ -322,7 +322,9 @@ class RuleSet:
             fn, run = s.define(code)
             table[name] = replace(table[name], fn=fn, run=run)
 
-    def _rule(self, name, spec, params, table: dict) -> Rule:
+    def _rule(self, name, spec, params, table: dict | None = None) -> Rule:
+        """The rule ``spec`` defines. With ``table`` (while the rule files are read), its
+        functions are defined later, with the others' (``_code_objects``); without, now."""
         formula = str(spec["公式"])
         unit = str(spec.get("单位", "金额"))
         places = spec.get("精度")
@@ -331,11 +333,14 @@ class RuleSet:
         try:
             node = E.parse(formula)
             fresh = isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
-            if self.compiled:  # fn and run defined once every rule's source is written
+            if self.compiled:
                 source = _Source(params, self, unit)
-                source.source(node, name, places, fresh)
-                self._pending.append((table, name, source))
-                fn = None
+                src = source.source(node, name, places, fresh)
+                if table is not None:
+                    self._pending.append((table, name, source))
+                    fn = None
+                else:  # a rule made in passing (report/charts.py): compiled at once
+                    fn, run = source.define(compile(src, _filename(name), "exec"))
             else:
                 fn = _compile(node, params, self, unit, top=True)
         except E.ExprError as e:
