@@ -14,6 +14,7 @@ from functools import lru_cache
 from itertools import chain
 
 from narrator.core.caches import per_document
+from narrator.core.diskcache import compiled_patterns
 from narrator.core.cn_numerals import read_cn_small
 from narrator.core.resources import rules_dir
 
@@ -29,8 +30,9 @@ _R = _load_rules()
 
 
 def _alt(words) -> str:
-    """Regex alternation of literal words, longest first."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    """Regex alternation of literal words, longest first (then in code-point order: the same
+    pattern in every process, as the cache of compiled patterns needs)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 def _spaced(word: str) -> str:
@@ -86,7 +88,7 @@ _WS = "[ \\t]*"
 # columns); a line break (or one blank line) only before the units of "newline_units_re".
 _SP = "[ ]{0,2}"
 _NL = r"(?:[ ]*\r?\n){1,2}[ ]*"
-_SUFFIX = re.compile(
+_SUFFIX_RE = (
     rf"(?:{_NL}(?=(?:{_R['newline_units_re']}))|{_SP})"
     rf"(?:(?P<q1>{_INFIX_RE}){_SP})?"
     rf"(?:(?P<mult>{_MULT_RE})(?:{_NL}(?=元)|{_SP}))?"
@@ -94,20 +96,20 @@ _SUFFIX = re.compile(
     rf"(?P<unit>{_UNITS_RE})?"
 )
 # after the unit: [(含)] [以上/左右/…]
-_AFTER = re.compile(
+_AFTER_RE = (
     rf"{_SP}(?P<incl>{_T['inclusive_re']})?{_SP}(?P<qs>{_alt(_Q['suffix'])})?"
 )
 _CLOSE_PAREN = re.compile(rf"{_WS}\){_WS}")
 
 # --- before a number (searched in a short window ending at the number) -------------------------
 _PREFIX_WINDOW = 12
-_PREFIX = re.compile(
+_PREFIX_RE = (
     rf"(?:(?P<di>第)|(?P<cmp>{_T['prefix_re']})|(?P<up>{_T['unit_price_re']})"
     rf"|(?P<sl>{_R['score_label_re']})|(?P<incl>\({_WS}含)|(?P<q>{_Q['prefix_re']})"
     rf"|(?P<lab>{_R['label_prefix_re']})|(?P<par>\())[ \t]*\Z"
 )
 # every character that can end a prefix match is a literal character of its pattern
-_PREFIX_CHARS = frozenset(_PREFIX.pattern) - frozenset(" \t")
+_PREFIX_CHARS = frozenset(_PREFIX_RE) - frozenset(" \t")
 _PREFIX_CHARS_OR_BLANK = _PREFIX_CHARS | frozenset(" \t")
 
 
@@ -148,7 +150,7 @@ def _lookbehind_reach(pattern: str) -> int | None:
 # characters a look-behind may see before it) recurs in document after document, so the
 # search is cached on that piece of text (tests/test_checkrest_fast2.py: same as the search
 # in the whole text).
-_PREFIX_REACH = _lookbehind_reach(_PREFIX.pattern)
+_PREFIX_REACH = _lookbehind_reach(_PREFIX_RE)
 
 
 @per_document
@@ -233,7 +235,10 @@ _ALTS = [
 # them at the first character. tests/test_extract_fast3.py: same matches as the former gate
 # (a line start, right after ：；。, or a character that can begin a number).
 _GATE = rf"(?=[0-9(\-百{_CN_START} \t—–]|{_BULLET})"
-_MASTER = re.compile(_GATE + "(?:" + "|".join(_ALTS) + ")")
+_MASTER_RE = _GATE + "(?:" + "|".join(_ALTS) + ")"
+# the four largest patterns (~25 ms a process to compile) from the cache folder
+_SUFFIX, _AFTER, _PREFIX, _MASTER = compiled_patterns(
+    "patterns", [_SUFFIX_RE, _AFTER_RE, _PREFIX_RE, _MASTER_RE])
 
 _STRIP_NOISE = str.maketrans("", "", " \t\r\n")
 _DIGIT_RUN = re.compile("[0-9]+")

@@ -1,5 +1,6 @@
 """narrator's cache folder on disk, for what a short command would otherwise rebuild in every
-process: the compiled templates (render/bytecode.py) and the parsed rule files (core/yamlio.py).
+process: the compiled templates (render/bytecode.py), the parsed rule files (core/yamlio.py) and
+the code of the metric formulas (figures/metrics.py).
 
 Where: ``$NARRATOR_CACHE_DIR`` (``off`` turns the cache off), else ``$XDG_CACHE_HOME/narrator``,
 else ``~/.cache/narrator``. Every use degrades to no cache: a folder that cannot be made, an entry
@@ -8,8 +9,11 @@ that cannot be read or written, a corrupt entry — the value is then computed a
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
+import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -42,16 +46,87 @@ def pickled(kind: str, key: str, compute: Callable[[], T]) -> T:
     except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: compute it again
         pass
     value = compute()
+    _write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+# what marshal's format (and a code object's bytecode) depends on
+MARSHAL_SALT = f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}"
+
+
+def marshalled(kind: str, key: str, compute: Callable[[], T], valid: Callable[[T], bool]) -> T:
+    """``compute()``, remembered on disk under ``kind/key`` with marshal (code objects, which
+    pickle cannot keep). ``key`` must include ``MARSHAL_SALT``. An entry is used only if its
+    checksum matches (a changed byte could still load as other code) and ``valid(value)``."""
+    d = cache_dir()
+    if d is None:
+        return compute()
+    entry = d / kind / f"{key}.marshal"
+    try:
+        data = entry.read_bytes()
+        digest, payload = data[:20], data[20:]
+        if hashlib.sha1(payload).digest() == digest:
+            value = marshal.loads(payload)
+            if valid(value):
+                return value
+    except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: compute it again
+        pass
+    value = compute()
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:  # not marshallable: no cache
+        return value
+    _write(entry, hashlib.sha1(payload).digest() + payload)
+    return value
+
+
+def compiled_patterns(kind: str, patterns: list[str]) -> list[re.Pattern]:
+    """``re.compile`` of each pattern, the compiled programs kept in the cache folder.
+
+    A large pattern takes ~10 ms to compile in every process; CPython's re compiles a pattern
+    to a program (a list of ints) handed to ``_sre.compile``, which checks it. That program is
+    what is kept, keyed by the patterns and the Python build; anything unexpected (another
+    Python, a rejected program) gives ``re.compile``'s patterns."""
+    try:
+        import _sre
+        from re import _compiler, _parser
+
+        salt = f"{MARSHAL_SALT}|{_sre.MAGIC}|{_sre.CODESIZE}"
+
+        def compute():
+            out = []
+            for p in patterns:
+                tree = _parser.parse(p, 0)
+                indexgroup = [None] * tree.state.groups
+                for name, i in tree.state.groupdict.items():
+                    indexgroup[i] = name
+                code = [int(op) for op in _compiler._code(tree, 0)]  # (named int opcodes)
+                out.append((int(tree.state.flags), code, tree.state.groups - 1,
+                            dict(tree.state.groupdict), tuple(indexgroup)))
+            return out
+
+        def valid(progs) -> bool:
+            return (isinstance(progs, list) and len(progs) == len(patterns)
+                    and all(isinstance(x, tuple) and len(x) == 5 and isinstance(x[1], list) for x in progs))
+
+        key = content_key("\0".join(patterns).encode("utf-8", "surrogatepass"), salt)
+        progs = marshalled(kind, key, compute, valid)
+        return [_sre.compile(p, *prog) for p, prog in zip(patterns, progs)]
+    except Exception:  # noqa: BLE001 - not CPython's re as known: compiled as usual
+        return [re.compile(p) for p in patterns]
+
+
+def _write(entry: Path, data: bytes) -> None:
+    """``data`` to ``entry``, whole or not at all (a temporary file renamed)."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=entry.suffix)
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, entry)
         except BaseException:
             os.unlink(tmp)
             raise
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
         pass
-    return value

@@ -8,13 +8,15 @@ unit and the precision it is printed at. Templates call them: ``指标.收支总
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Callable
 
 from narrator.core import expr as E
+from narrator.core.diskcache import MARSHAL_SALT, content_key, marshalled
 from narrator.core.errors import InputError
 from narrator.core.resources import rules_dir
 from narrator.core.numbers import divide
@@ -129,8 +131,8 @@ class _Source:
             "_SUB": SUB, "_MUL": MUL, "_DIV": DIV}
         self.n = 0
 
-    def functions(self, node: ast.expr, name: str, places: int | None, fresh: bool):
-        """``(fn, run)``: ``fn(env)`` is the formula's value (Rule.fn); ``run(*args)`` is
+    def source(self, node: ast.expr, name: str, places: int | None, fresh: bool) -> str:
+        """The source of ``rule(env)``, the formula's value (Rule.fn), and of ``run(*args)``,
         ``RuleSet._finish(rule, fn((args, None)))``, a rule function's finished result."""
         r = self.node(node, top=True)
         body = "\n    ".join(self.lines)
@@ -141,13 +143,17 @@ class _Source:
         else:
             finish = (f"return _Q({r}.value, {self.unit!r}, {r}.label or {name!r}, "
                       f"{r}.path if not {r}.op else None, {r}.op, {r}.inputs, {name!r}, {places!r})")
-        src = (f"def rule(env):\n    args, view = env\n    {body}\n    return {r}\n\n"
-               f"def run(*args):\n    view = None\n    {body}\n"
-               f"    if {r} is None or not isinstance({r}, _Q):  # Missing, or not a number\n"
-               f"        return {r}\n    {finish}\n")
-        exec(compile(src, f"<rule {name}>", "exec"), self.names)
+        self.src = (f"def rule(env):\n    args, view = env\n    {body}\n    return {r}\n\n"
+                    f"def run(*args):\n    view = None\n    {body}\n"
+                    f"    if {r} is None or not isinstance({r}, _Q):  # Missing, or not a number\n"
+                    f"        return {r}\n    {finish}\n")
+        return self.src
+
+    def define(self, code: CodeType):
+        """``(fn, run)``, the functions ``code`` (``source``'s, compiled) defines."""
+        exec(code, self.names)
         fn, run = self.names["rule"], self.names["run"]
-        fn.source = run.source = src  # for the curious (and the tests)
+        fn.source = run.source = self.src  # for the curious (and the tests)
         return fn, run
 
     def _local(self) -> str:
@@ -264,12 +270,37 @@ _BUILTINS = {W.fn_sum: _sum, W.fn_first: _first, W.fn_abs: _abs}
 _NONE = object()
 
 
+def _filename(name: str) -> str:
+    return f"<rule {name}>"
+
+
+def _code_objects(sources: list[tuple[str, str]], cached: bool) -> list[CodeType]:
+    """``(name, source)``s compiled; with ``cached``, the code objects kept in the cache folder
+    (compiling the shipped rules' ~100 functions costs ~25–35 ms a process), keyed by every
+    source: one entry per rule set."""
+    def compute():
+        return [compile(src, _filename(name), "exec") for name, src in sources]
+
+    if not cached:
+        return compute()
+
+    def valid(codes) -> bool:
+        return (isinstance(codes, list) and len(codes) == len(sources)
+                and all(isinstance(c, CodeType) and c.co_filename == _filename(name)
+                        for c, (name, _) in zip(codes, sources)))
+
+    blob = "\0".join(f"{name}\0{src}" for name, src in sources).encode("utf-8", "surrogatepass")
+    return marshalled("metric-code", content_key(blob, MARSHAL_SALT), compute, valid)
+
+
 class RuleSet:
     """All rules/*.yaml metric definitions, compiled once."""
 
-    def __init__(self, data: dict, source: str = "metrics.yaml", compiled: bool = True):
+    def __init__(self, data: dict, source: str = "metrics.yaml", compiled: bool = True,
+                 cached: bool = False):
         """``compiled``: each formula as one generated Python function (``_Source``); else
-        as ``_compile``'s closures, the reference the tests compare it with."""
+        as ``_compile``'s closures, the reference the tests compare it with. ``cached``: the
+        functions' code kept in the cache folder (for rule files, not for every rule set made)."""
         self.source = source
         self.compiled = compiled
         self._memo: tuple[object, dict] = (None, {})  # (view, its metrics) - see metric()
@@ -278,14 +309,22 @@ class RuleSet:
         self.metrics_spec = data.get("指标") or {}
         self.functions: dict[str, Rule] = {}
         self.metrics: dict[str, Rule] = {}
+        self._pending: list[tuple[dict, str, _Source]] = []  # compiled rules waiting for their code
         for name, spec in self.functions_spec.items():
-            self.functions[name] = self._rule(name, spec, tuple(spec.get("参数", ())))
+            self.functions[name] = self._rule(name, spec, tuple(spec.get("参数", ())), self.functions)
         for name, spec in self.metrics_spec.items():
             if isinstance(spec, str):
                 spec = {"公式": spec}
-            self.metrics[name] = self._rule(name, spec, ())
+            self.metrics[name] = self._rule(name, spec, (), self.metrics)
+        pending, self._pending = self._pending, []
+        codes = _code_objects([(name, s.src) for _, name, s in pending], cached)
+        for (table, name, s), code in zip(pending, codes):
+            fn, run = s.define(code)
+            table[name] = replace(table[name], fn=fn, run=run)
 
-    def _rule(self, name, spec, params) -> Rule:
+    def _rule(self, name, spec, params, table: dict | None = None) -> Rule:
+        """The rule ``spec`` defines. With ``table`` (while the rule files are read), its
+        functions are defined later, with the others' (``_code_objects``); without, now."""
         formula = str(spec["公式"])
         unit = str(spec.get("单位", "金额"))
         places = spec.get("精度")
@@ -295,7 +334,13 @@ class RuleSet:
             node = E.parse(formula)
             fresh = isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
             if self.compiled:
-                fn, run = _Source(params, self, unit).functions(node, name, places, fresh)
+                source = _Source(params, self, unit)
+                src = source.source(node, name, places, fresh)
+                if table is not None:
+                    self._pending.append((table, name, source))
+                    fn = None
+                else:  # a rule made in passing (report/charts.py): compiled at once
+                    fn, run = source.define(compile(src, _filename(name), "exec"))
             else:
                 fn = _compile(node, params, self, unit, top=True)
         except E.ExprError as e:
@@ -358,7 +403,7 @@ def load_rules(extra_dir: str | None = None) -> RuleSet:
             merged.update(user.get(section) or {})
             data[section] = merged
         source = str(path)
-    return RuleSet(data, source)
+    return RuleSet(data, source, cached=True)
 
 
 class MetricsView:
