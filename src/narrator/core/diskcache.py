@@ -4,7 +4,10 @@ the code of the metric formulas (figures/metrics.py).
 
 Where: ``$NARRATOR_CACHE_DIR`` (``off`` turns the cache off), else ``$XDG_CACHE_HOME/narrator``,
 else ``~/.cache/narrator``. Every use degrades to no cache: a folder that cannot be made, an entry
-that cannot be read or written, a corrupt entry — the value is then computed as without a cache."""
+that cannot be read or written, a corrupt entry — the value is then computed as without a cache.
+Each kind of entry keeps at most ``MAX_ENTRIES``: a new entry beyond them removes the oldest
+written (:func:`prune`), so that packs learned for many departments, or a new version of narrator,
+do not fill the disk."""
 
 from __future__ import annotations
 
@@ -116,8 +119,33 @@ def compiled_patterns(kind: str, patterns: list[str]) -> list[re.Pattern]:
         return [re.compile(p) for p in patterns]
 
 
+# entries one kind of cache keeps at most (a pack's templates, rule files and catalogues number tens)
+MAX_ENTRIES = 400
+
+
+def prune(folder: Path, keep: int | None = None) -> None:
+    """Remove the oldest written entries of ``folder`` when it holds more than ``keep``
+    (``MAX_ENTRIES``), down to three quarters of it, so that pruning is rare. A removed entry that
+    is needed again is computed again; errors are ignored (another process may prune too)."""
+    keep = MAX_ENTRIES if keep is None else keep
+    try:
+        with os.scandir(folder) as it:
+            entries = [e for e in it if not e.name.startswith(".tmp-") and e.is_file()]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for e in entries[:len(entries) - keep * 3 // 4]:
+            try:
+                os.unlink(e.path)
+            except OSError:
+                pass
+    except OSError:
+        pass
+
+
 def _write(entry: Path, data: bytes) -> None:
-    """``data`` to ``entry``, whole or not at all (a temporary file renamed)."""
+    """``data`` to ``entry``, whole or not at all (a temporary file renamed); then the folder
+    pruned."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=entry.suffix)
@@ -129,4 +157,5 @@ def _write(entry: Path, data: bytes) -> None:
             os.unlink(tmp)
             raise
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-        pass
+        return
+    prune(entry.parent)

@@ -5,7 +5,8 @@ Where: narrator's cache folder (core/diskcache.py), under ``jinja/``; nothing is
 that folder cannot be made. Jinja checks each
 entry against the template's source (a changed template is compiled again) and against the
 Python version; the key also holds what else shapes the compiled code: the environment's class,
-Jinja's version and the source of narrator's code generator (engine_fast.py)."""
+Jinja's version and the source of narrator's code generator (engine_fast.py). The folder keeps
+at most ``diskcache.MAX_ENTRIES`` entries, the oldest written removed first."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from narrator.core.diskcache import cache_dir
+from narrator.core.diskcache import cache_dir, prune
 
 
 class _SaltedCache(jinja2.FileSystemBytecodeCache):
@@ -26,6 +27,10 @@ class _SaltedCache(jinja2.FileSystemBytecodeCache):
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha1(f"{self.salt}\0{name}\0{filename or ''}".encode("utf-8")).hexdigest()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        super().dump_bytecode(bucket)
+        prune(Path(self.directory))
 
 
 @cache
