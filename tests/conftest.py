@@ -1,5 +1,8 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,12 @@ STANDARD_HEADINGS = [
     "八、国有资本经营预算财政拨款支出决算情况说明", "九、财政拨款“三公”经费支出决算情况说明",
     "十、机关运行经费支出说明", "十一、政府采购支出说明", "十二、国有资产占用情况说明", "十三、预算绩效情况说明",
 ]
+
+# the tests' own cache folder (also for the narrator processes they start): a test run neither
+# reads a user's ~/.cache/narrator nor fills it with the packs and templates its tests make up
+if "NARRATOR_CACHE_DIR" not in os.environ:
+    os.environ["NARRATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="narrator-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["NARRATOR_CACHE_DIR"], True)
 
 try:  # prefer the installed package; fall back to the checkout
     import narrator  # noqa: F401
