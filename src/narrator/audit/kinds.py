@@ -75,8 +75,9 @@ def _hierarchy_identity(rule: AuditRule, t: _Table, code: str, col: str) -> Iden
                     parts, what, f"{name} {code} {row.get(W.name, '')}".strip())
 
 
-def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
-    out = []
+def _row_sum_tables(ctx: _Ctx, rule: AuditRule):
+    """(instance, table, its columns) of each of ``rule``'s instances whose table is there with
+    the columns the instance needs."""
     for inst in rule.instances:
         t = ctx.table(inst.table)
         if t is None:
@@ -84,6 +85,12 @@ def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
         present = t.columns_present()
         if any(c not in present for c in inst.required):
             continue
+        yield inst, t, present
+
+
+def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
+    out = []
+    for inst, t, _present in _row_sum_tables(ctx, rule):
         for key, row in _row_sum_rows(t):
             idn = _row_sum_identity(rule, t, inst.total, inst.terms, key, row)
             if idn is not None:
@@ -94,13 +101,7 @@ def _kind_row_sum(ctx: _Ctx, rule: AuditRule) -> list[Identity]:
 def _row_sum_cells(ctx: _Ctx, rule: AuditRule):
     """(total cell, part cells) of each identity ``_kind_row_sum`` builds, in its order, without
     the words its messages need (the disclosure reader wants only the cells)."""
-    for inst in rule.instances:
-        t = ctx.table(inst.table)
-        if t is None:
-            continue
-        present = t.columns_present()
-        if any(c not in present for c in inst.required):
-            continue
+    for inst, t, _present in _row_sum_tables(ctx, rule):
         for key, row in _row_sum_rows(t):
             cells = _row_cells(t, inst.total, inst.terms, key, row)
             if cells is not None:

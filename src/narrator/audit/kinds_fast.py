@@ -13,7 +13,7 @@ from functools import cache
 
 from narrator.audit.kinds import (
     _KINDS, _bindings_under, _each_prefixes, _equation_identity, _hierarchy_identity, _row_sum_identity,
-    _row_sum_rows, _total_row_identity,
+    _row_sum_rows, _row_sum_tables, _total_row_identity,
 )
 from narrator.audit.model import (
     _rules_by_code, AuditRule, AuditRuleError, Equation, Identity, ZERO, _Ctx, _canon, _class_names,
@@ -118,13 +118,7 @@ def _fast_hierarchy(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
 
 
 def _fast_row_sum(ctx: _Ctx, rule: AuditRule, out: list[Identity]) -> None:
-    for inst in rule.instances:
-        t = ctx.table(inst.table)
-        if t is None:
-            continue
-        present = t.columns_present()
-        if any(c not in present for c in inst.required):
-            continue
+    for inst, t, present in _row_sum_tables(ctx, rule):
         tcol, terms = inst.total, inst.terms
         # a column with no cell in the table (nor in its 合计 row) adds nothing to any row
         plus = [c for sign, c in terms if sign > 0 and c in present]
