@@ -2,7 +2,9 @@
 department's name from the title (issue 18, benchmarks/like_corpus.py).
 
 A 科目 line's amount and its stated change give last year's amount (now − change, to the cent)
-when the stated rate agrees with them; when it does not, last year's amount is left out. A rate
+when the stated rate agrees with them; else the amount to the 元 nearest it that gives both the
+printed change and the printed rate (a rate worked out before the amounts were rounded); when
+none does, last year's amount is left out. A rate
 alone gives last year's amount in the rate's own direction (下降 is a fall). The 单位 is the
 name the title gives, none when it gives none (never the file's name).
 """
@@ -34,6 +36,18 @@ def test_a_change_whose_rate_disagrees_leaves_last_years_line_out():
     figures = figures_from_claims(text)
     assert value_at(figures.data, ROW) == Decimal("860.67")
     assert value_at(figures.data, "上年." + ROW) is None
+
+
+def test_a_rate_worked_out_before_rounding_gives_last_years_amount_to_the_yuan():
+    # 30_pingtan-taiwan-gongzuobu_2017: 1463.90 − 561.51 = 902.39 gives 62.22%, not the printed
+    # 62.23%; the nearest amount to the 元 that gives both the printed change and rate is 902.3886
+    # (561.5114, 62.2250%); 902.3887 gives 62.2249%
+    text = HEAD + "（一）2010101人大事务—行政运行1463.90万元，较2015年决算数增加561.51万元，增长62.23%。\n"
+    before = _prior(text)
+    assert before == Decimal("902.3886")
+    change = Decimal("1463.90") - before
+    assert change.quantize(Decimal("0.01")) == Decimal("561.51")
+    assert (change / before * 100).quantize(Decimal("0.01")) == Decimal("62.23")
 
 
 def test_a_change_without_a_rate_is_taken_to_the_cent():
@@ -69,9 +83,18 @@ def test_last_years_line_is_there_only_when_the_printed_rate_fits_it(now, before
     got = _prior(text)
     if off == 0:
         assert got == before_v
+    elif got is None:
+        # no amount to the 元 within half a cent gives the printed change and rate: there is none
+        yuan = Decimal("0.0001")
+        for k in range(-50, 51):
+            cand = before_v + k * yuan
+            if cand > 0 and (abs(now_v - cand)).quantize(Decimal("0.01")) == abs(change):
+                assert (abs(now_v - cand) / cand * 100).quantize(Decimal("0.01")) != rate
     else:
-        # a rate the amounts cannot give (off by 0.5 points or more): last year is not known
-        assert got is None
+        # a rate the cent cannot give but an amount to the 元 within half a cent can: that amount
+        assert abs(got - before_v) <= Decimal("0.005")
+        assert abs(now_v - got).quantize(Decimal("0.01")) == abs(change)
+        assert (abs(now_v - got) / got * 100).quantize(Decimal("0.01")) == rate
 
 
 def test_the_department_is_the_one_the_title_names():

@@ -2,8 +2,9 @@
 
 The reverse of :mod:`narrator.check.grounding`: where grounding finds the figure a reading's
 words name and compares, this writes the reading's value there. Last year's figures (上年) come
-from the amounts stated for last year, or from a stated change (now − change, to the cent; left
-out when a rate stated with it does not agree) or rate (the last-year amount, to the cent, that
+from the amounts stated for last year, or from a stated change (now − change, to the cent, or to
+the 元 when only an amount worked out before rounding to the cent gives both the change and a rate
+stated with it; left out when none does) or rate (the last-year amount, to the cent, that
 gives the printed rate in its direction). A figure two readings give different values for is
 left out: the figures hold only what the text establishes. The 单位 is the name the title gives
 (none without one).
@@ -152,6 +153,27 @@ def _prior_from_rate(now: Decimal, rate: Reading, unit: str) -> Decimal | None:
     return None
 
 
+def _prior_from_change(now: Decimal, change: Reading, rates: list[Reading], unit: str) -> Decimal | None:
+    """The last-year amount a change gives: now − change to the cent when every rate stated with
+    it agrees; else the one nearest it, to the 元, that still gives the printed change and makes
+    the rates agree (1463.90万元, 增加561.51万元, 增长62.23%: 902.3870万元, not 902.39 → 62.22%)."""
+    amount = _in_unit(change, unit)
+    prior = (now - change.sign * amount).quantize(CENT, ROUND_HALF_UP)
+    if all(rate_agrees(now, prior, x) for x in rates):
+        return prior
+    if change.mention.unit != unit or unit not in MONEY_FACTOR or MONEY_FACTOR[unit] <= 1:
+        return None
+    step = 1 / MONEY_FACTOR[unit]           # one 元 in ``unit``
+    printed = Decimal(1).scaleb(-change.mention.places)
+    reach = int(CENT / step)
+    for k in sorted(range(-reach, reach + 1), key=abs):
+        cand = (prior + k * step).quantize(step)
+        if cand > 0 and (change.sign * (now - cand)).quantize(printed, ROUND_HALF_UP) == amount \
+                and all(rate_agrees(now, cand, x) for x in rates):
+            return cand
+    return None
+
+
 def rate_agrees(now: Decimal, prior: Decimal, rate: Reading) -> bool:
     """Does ``now`` against ``prior`` give the printed rate, in its direction (下降 is a fall)?"""
     if prior <= 0 or rate.sign is None or rate.mention.unit != "%":
@@ -199,10 +221,8 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None
         if _prior(path) in stated_prior:
             continue
         if r.measure == CHG:
-            prior = (value - r.sign * _in_unit(r, unit)).quantize(CENT, ROUND_HALF_UP)
             rates = [x for x in doc.readings if x.measure == RATE and x.anchor == r.anchor and not x.vs_budget]
-            if any(not rate_agrees(value, prior, x) for x in rates):
-                continue        # the change and the rate disagree: last year's amount is not known
+            prior = _prior_from_change(value, r, rates, unit)   # None: the change and a rate disagree
         else:
             if any(x.measure == CHG and x.anchor == r.anchor for x in doc.readings):
                 continue        # the change gives it exactly
