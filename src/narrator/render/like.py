@@ -23,7 +23,11 @@ is a slot with its provenance (the path or the formula, and last year's words).
 A standard section last year's text lacks (and this year's figures have) is the standard pack's
 section, marked 【待核：新增段落】, comparing the way last year's text compares: with last year
 when it compares only with last year, else in the pack's wording (like_sections.py). A sentence
-kept from last year's text keeps its own comparisons and gains none.
+kept from last year's text keeps its own comparisons; it gains one only where it states, first in
+the sentence, a total the standard pack compares with last year (rules/like.yaml 新增比较) that
+the text compares nowhere, while the department compares with last year: the comparison in the
+standard wording right after the amount, marked 【待核：新增比较】 (the disclosure rules ask for
+it; the departments of the corpus added exactly these the next year).
 
 The words live in rules/like.yaml; like_template.py holds the template side (what a slot
 computes, the pack's files, text turned into template text), like_pack.py writes --save-pack.
@@ -47,7 +51,7 @@ from narrator.core.messages import msg
 from narrator.figures.model import Figures
 from narrator.render import like_template as T
 from narrator.render.like_pack import check_pack_folder, write_pack
-from narrator.render.like_sections import new_section_edits, place_of_path, standard_place
+from narrator.render.like_sections import PRIOR, comparison_basis, new_section_edits, place_of_path, standard_place
 from narrator.render.like_template import Expr, Learned, data_key, words
 
 # ---------------------------------------------------------------------------------------
@@ -451,12 +455,49 @@ class _Learner:
                     which = T.fn_name("this_year" if y == self.year else "last_year")
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
+        self._gained_comparisons(dropped, in_prose)
         from narrator.render.engine import load_pack
 
         meanings = {r.start: e.paths() for r in R if (e := self.exprs.get(r.index)) is not None}
         added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings)
         self.edits.extend(added)
         return self._assemble()
+
+    def _gained_comparisons(self, dropped: set[int], in_prose) -> None:
+        """A total the standard pack compares with last year (rules/like.yaml 新增比较), stated
+        first in its sentence and compared nowhere in last year's text, while the text (or its
+        section) compares with last year: the comparison right after the amount, in the standard
+        wording (macro 较上年决算), marked 【待核：新增比较】; none without this year's 上年 figure."""
+        spec = {e["数据"]: e for e in words()["新增比较"]["合计"]}
+        R = self.doc.readings
+        compared = {e.path for x in R if x.measure in (CHG, RATE) and x.anchor is not None
+                    and (e := self.exprs.get(x.anchor)) is not None and e.fn == "path"}
+        basis_at, whole = comparison_basis(self.doc)
+        first_amount: dict[int, int] = {}
+        for x in R:
+            if x.kind == "money":
+                first_amount.setdefault(x.sentence, x.start)
+        gained = set()
+        for r in R:
+            e = self.exprs.get(r.index)
+            if r.kind != "money" or r.measure != ACT or e is None or e.fn != "path" or e.path not in spec:
+                continue
+            if e.path in compared or e.path in gained or r.sentence in dropped or in_prose(r.start):
+                continue
+            place = self._place(r)
+            if (basis_at[place] if place in basis_at else whole) != PRIOR:
+                continue
+            end = r.mention.unit_end
+            if first_amount.get(r.sentence) != r.start or r.mention.unit != self.figures.unit \
+                    or (end < len(self.text) and self.text[end] not in words()["新增比较"]["其后"]) \
+                    or value_at(self.data, _prior(e.path)) is None:
+                continue
+            s = spec[e.path]
+            metrics = words()["新增比较"]["指标"]
+            code = (words()["新增比较"]["导入"] + "{{ " + words()["新增比较"]["宏"]
+                    + f"({metrics}.{s['变动额']}, {metrics}.{s['变动率']})" + " }}" + T.confirm_mark("新增比较"))
+            self.edits.append((end, end, code))
+            gained.add(e.path)
 
     def _disagreeing(self) -> None:
         """Amounts of last year's text read as the same figure with different values in

@@ -14,6 +14,11 @@ text — compares only with the previous year, the section is included with 比�
 (rules/like.yaml 比较基准) and the standard templates compare with 上年 (05's 项级 lines: "…（项）
 X万元，较2023年决算数增加Y万元，增长Z%", from 上年's line of the same code; none where 上年 lacks
 it). With the budget, both or neither, the standard wording is unchanged.
+
+Each added section also writes zero amounts the way the department does (:func:`lists_zeros`):
+when last year's text prints zero amounts (“2. 事业收入0万元。3. 经营收入0万元。”), the section is
+included with 列出零项 set (rules/like.yaml 零项) and 11 lists each 政府采购 category, zeros
+included, and the total when it is 0; otherwise the standard wording leaves zero items out.
 """
 
 from __future__ import annotations
@@ -141,13 +146,25 @@ def comparison_basis(doc: Document) -> tuple[dict[int, str | None], str | None]:
     return {k: (PRIOR if v == {PRIOR} else None) for k, v in by_place.items() if k is not None}, whole
 
 
-def _include(template: str, basis: str | None) -> str:
-    """The template code that includes a standard section, with the basis set for it alone."""
+def lists_zeros(doc: Document) -> bool:
+    """Does last year's text print zero amounts (at least rules/like.yaml 零项.最少 of them)?"""
+    zeros = sum(1 for r in doc.readings if r.kind == "money" and not r.narrative and r.mention.value == 0)
+    return zeros >= T.words()["零项"]["最少"]
+
+
+def _include(template: str, basis: str | None, zeros: bool = False) -> str:
+    """The template code that includes a standard section, with the basis (and the listing of
+    zero items) set for it alone."""
     code = '{% include "' + template + '" %}'
-    if basis != PRIOR:
+    settings = []
+    if basis == PRIOR:
+        w = T.words()["比较基准"]
+        settings.append(w["变量"] + " = " + T.jinja_str(w["上年"]))
+    if zeros:
+        settings.append(T.words()["零项"]["变量"] + " = true")
+    if not settings:
         return code
-    w = T.words()["比较基准"]
-    return "{% with " + w["变量"] + " = " + T.jinja_str(w["上年"]) + " %}" + code + "{% endwith %}"
+    return "{% with " + ", ".join(settings) + " %}" + code + "{% endwith %}"
 
 
 def new_section_edits(doc: Document, data: dict, sections: list[dict],
@@ -161,6 +178,7 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict],
     by_key = {s["键"]: s for s in sections}
     placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
     covered = covered_places(doc)
+    zeros = lists_zeros(doc)
     edits, keys = [], []
     for i, e in enumerate(entries):
         if e["键"] not in by_key:
@@ -177,7 +195,7 @@ def new_section_edits(doc: Document, data: dict, sections: list[dict],
         sec = by_key[e["键"]]
         basis = basis_at[i] if i in basis_at else whole_basis
         code = ("\n" + T.confirm_mark("新增段落") + T.literal(str(sec.get("标题", ""))) + "\n"
-                + _include(str(sec["模板"]), basis) + "\n\n")   # trim_blocks eats one
+                + _include(str(sec["模板"]), basis, zeros) + "\n\n")   # trim_blocks eats one
         edits.append((at, at, code))
         keys.append(e["键"])
     return edits, keys
