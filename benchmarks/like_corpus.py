@@ -18,7 +18,7 @@ For each pair of the same department in two years (the corpus README: 03→30 �
    matched too (the same place, worded a little differently); so is a number of a sentence
    aligned with none and the same amount (or its rounding) after like words (similarity ≥
    0.5) in the draft's unaligned sentences between the same two aligned neighbours (the
-   sentences were split differently).
+   sentences were split differently), or, not 0, the only number of the same amount there.
 5. the standard sections the draft added (【待核：新增段落】, render/like_sections.py): each of
    their numbers that is a later-text number not given at an aligned place, after like words
    (the 6 characters before each, similarity ≥ 0.5), counts once as given by a new paragraph
@@ -101,6 +101,7 @@ def _sentences(text: str) -> list[str]:
 
 
 NEW_MARK = "【待核：新增段落】"
+GAINED = re.compile(r"[，,]较[^，,。；;【]*年决算数[^。；;【]*【待核：新增比较】")   # a comparison the draft adds
 
 
 def _new_paragraph_sentences(draft_text: str, added: list[str], figures) -> dict[int, str]:
@@ -280,6 +281,12 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
         for n in _numbers(s):
             hit = next(((j, k, g) for j, k, g in gap if (j, k) not in used and (_same(n, g) or _rounded(n, g))
                         and SequenceMatcher(None, n.before, g.before).ratio() >= MIN_SIMILARITY), None)
+            if hit is None and n.value:
+                # the same amount, not 0, once in the gap: at its place though worded otherwise
+                # (““三公”经费一般公共预算拨款80.96万元” / “…公共财政拨款支出80.96万元”)
+                same = [(j, k, g) for j, k, g in gap if _same(n, g)]
+                if len(same) == 1 and same[0][:2] not in used:
+                    hit = same[0]
             if hit is not None:
                 used.add(hit[:2])
                 counts["reproduced" if _same(n, hit[2]) else "rounded"] += 1
@@ -332,8 +339,14 @@ def score_pair(earlier: Path, later: Path, verbose: bool = False) -> dict:
     for j, s in enumerate(got_s):
         if j in aligned_got or j in new_s:
             continue
+        gained = [m.span() for m in GAINED.finditer(s)]
         for g in _numbers(s):
             if g.value is not None and not any(_same(w, g) or _rounded(w, g) for w in want_all):
+                if any(a <= g.start < b for a, b in gained):
+                    counts["new_other"] += 1      # a comparison the draft adds, from the figures
+                    if verbose:
+                        print(f"  added comparison, not in the later text: {g.text}: {s.strip()[:80]}")
+                    continue
                 counts["unsupported"] += 1
                 if verbose:
                     print(f"  UNSUPPORTED {g.text}: {s.strip()[:80]}")
