@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from narrator.check import compare as C
-from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Reading, vocabulary
+from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Document, Reading, vocabulary
 from narrator.check.relations import flip_word
 from narrator.core.messages import msg
 from narrator.core.numbers import fmt
@@ -372,18 +372,26 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
     return refuted
 
 
-def _stale_year(ctx, r, doc) -> None:
-    """An amount equal to this year's figure, written after last year's number (年度)."""
+def stale_year_span(text: str, doc: Document, r: Reading) -> tuple[int, int] | None:
+    """Where last year's number (年度) is written before this year's amount ``r`` (“2015年“三公”经费
+    …支出2.00万元” in a 2016 text), when the words before it do not make it a base (比、较 …)."""
     if doc.year is None or r.year != doc.year - 1 or r.measure != ACT:
-        return
-    text = ctx.text
+        return None
     sent = doc.sentences[r.sentence]
     head = text[sent.start:r.mention.start]
     at = head.rfind(str(r.year))
     if at < 0 or any(w in head[max(0, at - 6):at] for w in vocabulary()["上年基数词"]):
+        return None
+    return sent.start + at, sent.start + at + len(str(r.year))
+
+
+def _stale_year(ctx, r, doc) -> None:
+    """An amount equal to this year's figure, written after last year's number (年度)."""
+    span = stale_year_span(ctx.text, doc, r)
+    if span is None:
         return
-    a = sent.start + at
-    b = a + len(str(r.year))
+    text = ctx.text
+    a, b = span
     if any(f.start == a for f in ctx.findings):
         return
     ctx.add("N209", a, b, text[a:b], str(doc.year), msg("check.year_of_accounts", year=doc.year),

@@ -9,7 +9,8 @@ section, the same format as ``--pack DIR``):
   rate whose inputs are established becomes the rule function over them (变动额, 变动率, 差额,
   占比, 完成率); each printed in the unit (元/万元/亿元) it was written with, at the precision
   it was written with (or, for an amount written as its figure is given, as the figure is);
-- the report year and the year before it move by one (``年度``, ``上年度``);
+- the report year and the year before it move by one (``年度``, ``上年度``); the year before
+  written before this year's amount (a slip the checker reports as N209) becomes this year;
 - a direction word (增加/减少, 增长/下降, 增幅/降幅, 大于/小于 …) of a slot follows the new sign;
 - a number whose meaning is not established becomes 【待核：原文数字 X】;
 - free prose after 主要原因 / 主要用于 … is kept and marked 【待核：沿用上年说明】;
@@ -45,7 +46,7 @@ from narrator.check import compare as C
 from narrator.check.claims import (ACT, BUD, BUD0, BUDF, CHG, COMPL, MONEY_FACTOR, PY, RATE, SHARE, Document,
                                    Reading, fold, read, simplified, subject_of, vocabulary)
 from narrator.check.extract import extract
-from narrator.check.grounding import Projects, paths_of, value_at
+from narrator.check.grounding import Projects, paths_of, stale_year_span, value_at
 from narrator.core.errors import InputError
 from narrator.core.messages import msg
 from narrator.figures.model import Figures
@@ -447,12 +448,15 @@ class _Learner:
             self.edits.append((a, b, ""))
         self._prose_spans = prose
         if self.year is not None:
+            # last year's number before this year's amount (a slip of last year's text): this year
+            stale = {span[0] for r in R if r.kind == "money" and self.exprs.get(r.index) is not None
+                     and (span := stale_year_span(self.text, self.doc, r)) is not None}
             for m in T.year_pattern().finditer(self.text):
                 if T.in_name(self.text, m.start()):
                     continue        # “2023年就业促进行动”: a name, not the report year
                 y = int(m.group(1))
                 if y in (self.year, self.year - 1):
-                    which = T.fn_name("this_year" if y == self.year else "last_year")
+                    which = T.fn_name("this_year" if y == self.year or m.start(1) in stale else "last_year")
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
         self._gained_comparisons(dropped, in_prose)
