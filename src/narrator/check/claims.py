@@ -48,13 +48,17 @@ def read(text: str, mentions: list[Mention], region: tuple[int, int] | None = No
     sentences: list[Sentence] = []
     sections: list[tuple[int, str]] = []
     narrative_words = words("叙述小节")
+    added = vocabulary()["新增段落标记"]
     section, narrative = 0, False
     blank = " \t\u3000"
     for a, b in spans:
         h = a
         while h < b and text[h] in blank:
             h += 1
-        if HEADING.match(text, h, b):
+        marked = text.startswith(added, h, b)     # a section narrator's draft added (generate --like)
+        if marked:
+            h += len(added)
+        if marked or HEADING.match(text, h, b):
             title = fold(re.split(r"[。；;\n]", text[h:b], 1)[0])[:40]
             sections.append((a, title))
             section = len(sections)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from narrator.check.claim_words import vocabulary
+
 CN_DIGITS = "一二三四五六七八九十"
 # 一、 / 十三、   (section)      （一） / (一)   (subsection)     1. / 1、 / 1．(item)
 HEADING = re.compile(r"^[ \t\u3000\-•·]*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
@@ -87,6 +89,7 @@ def structure(text: str, lo: int = 0, hi: int | None = None) -> Structure:
     boundaries: set[int] = set()        # offsets where a new sentence must start
     line_starts: set[int] = set()
     prev_content_end_char = "。"
+    added = vocabulary()["新增段落标记"]
     for pos, line in _lines(text, lo, hi):
         stripped = line.strip()
         if not stripped:
@@ -109,6 +112,15 @@ def structure(text: str, lo: int = 0, hi: int | None = None) -> Structure:
                 sections[-1].end = pos
             sections.append(HSection(len(sections), "部分", stripped, at, at, pos + len(line)))
             boundaries.add(pos + len(line))
+        elif stripped.startswith(added) and len(stripped) <= 40 + len(added) \
+                and not stripped.endswith(("。", "；", ";")):
+            # the title of a section narrator's draft added (generate --like): unnumbered
+            if sections:
+                sections[-1].end = pos
+            sections.append(HSection(len(sections), "", stripped[len(added):].strip(), at, at, pos + len(line)))
+            boundaries.add(at)
+            boundaries.add(pos + len(line))
+            line_starts.add(at)
         elif is_heading:
             if sections:
                 sections[-1].end = pos

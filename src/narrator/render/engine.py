@@ -551,7 +551,8 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
         title = _title_template(env, p.title).render(ctx) if p.title else ""
         rendered: list[tuple[dict, str, str]] = []
         shared = SharedVars(env.globals, **ctx)  # what Template.render(ctx) would make per section
-        for i, sec in enumerate(p.sections, 1):
+        numbered = 0
+        for sec in p.sections:
             try:
                 tmpl = env.get_template(sec["模板"])
                 body = _render_section(env, tmpl, shared)
@@ -561,8 +562,11 @@ def render(figures: Figures, pack: str | Pack = "standard") -> Draft:
                 raise UsageError(msg("pack.template_error", where=f"{e.filename}:{e.lineno}", detail=e.message)) from None
             except jinja2.UndefinedError as e:
                 raise UsageError(msg("pack.section_error", pack=p.name, template=sec["模板"], detail=e.message)) from None
-            number = g_cn(i)
-            rendered.append((sec, number, body))
+            # a section without a title (a learned pack's words before the first heading) has
+            # no heading and takes no number
+            if sec.get("标题"):
+                numbered += 1
+            rendered.append((sec, g_cn(numbered) if sec.get("标题") else "", body))
         return _assemble(title, rendered, state, p, figures)
     finally:
         _state.reset(token)
@@ -674,14 +678,15 @@ def _assemble(title: str, rendered, state: _RenderState, pack: Pack, figures: Fi
         out.append(text)
         pos += len(text) + 1
     for sec, number, body in rendered:
-        heading = f"{number}、{sec['标题']}"
+        heading = f"{number}、{sec['标题']}" if number else ""
         section = Section(id=str(sec.get("键") or sec["标题"]), number=number, title=heading,
                           start=pos, end=pos)
         sections.append(section)
-        text, mine, _ = _strip_marks(heading, pos, slots, placed)
-        _add_sentences(section, text, pos, mine, [sl.start for sl in mine], True, False)
-        out.append(text)
-        pos += len(text) + 1
+        if heading:
+            text, mine, _ = _strip_marks(heading, pos, slots, placed)
+            _add_sentences(section, text, pos, mine, [sl.start for sl in mine], True, False)
+            out.append(text)
+            pos += len(text) + 1
         lines = _clean_lines(body)
         if lines:
             # the body's lines at once: neither a marker nor a sentence may span lines, so

@@ -254,7 +254,7 @@ def draft_docx(draft, figures) -> bytes:
     title = head[0][2].strip() if head else (draft.title or "部门决算情况说明")
     doc = _new_document(title, body_size=16, line=28, indent=True)
     marks = _placeholder_spans(draft)
-    h1 = {s.start: s for s in draft.sections}
+    h1 = {s.start: s for s in draft.sections if s.title}
     captions = {c["start"]: c for c in draft.charts if c.get("start", -1) >= 0}
     charts = {c.key: c for c in build_charts(figures, draft)} if figures is not None else {}
     seen_title = False

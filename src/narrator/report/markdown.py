@@ -27,9 +27,10 @@ def draft_markdown(draft: Draft) -> str:
     if draft.title:
         lines += [f"# {draft.title}", ""]
     for sec in draft.sections:
-        lines += [f"## {sec.title}", ""]
-        para_start = None
-        start = sec.sentences[0].end + 1 if sec.sentences else sec.start
+        start = sec.start
+        if sec.title:       # (a learned pack's words before its first heading have none)
+            lines += [f"## {sec.title}", ""]
+            start = sec.sentences[0].end + 1 if sec.sentences else sec.start
         body = _without_captions(draft, draft.text[start: sec.end], start)
         for line in body.splitlines():
             if line.startswith("（") and "）" in line[:4] and not line.rstrip().endswith("。"):
