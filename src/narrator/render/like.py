@@ -14,7 +14,9 @@ section, the same format as ``--pack DIR``):
 - a direction word (增加/减少, 增长/下降, 增幅/降幅, 大于/小于 …) of a slot follows the new sign;
 - a number whose meaning is not established becomes 【待核：原文数字 X】;
 - free prose after 主要原因 / 主要用于 … is kept and marked 【待核：沿用上年说明】;
-- a sentence about a 科目 line or a project this year's figures lack is dropped.
+- a sentence about a 科目 line or a project this year's figures lack is dropped; a 科目 line new
+  this year gets a line like its siblings (with last year's figures), and so does a part of a
+  listed whole (本年收入合计's 其他收入 …) when the list names its zero parts too.
 
 With last year's figures, a slot is trusted only when last year's number equals what it
 gives on them (figures without the table it reads, such as a disclosure's tables without 上年,
@@ -459,6 +461,7 @@ class _Learner:
                     which = T.fn_name("this_year" if y == self.year or m.start(1) in stale else "last_year")
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
+        self._new_parts(dropped)
         self._gained_comparisons(dropped, in_prose)
         from narrator.render.engine import load_pack
 
@@ -466,6 +469,49 @@ class _Learner:
         added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings)
         self.edits.extend(added)
         return self._assemble()
+
+    # -- a part of a listed whole new this year: an item like the last one listed ----------
+    def _new_parts(self, dropped: set[int]) -> None:
+        """Last year's numbered list of the parts of a whole (rules/claims.yaml 构成: 本年收入合计 =
+        财政拨款收入 + 事业收入 + …) that names zero parts too (“2. 事业收入 0 万元。”) lists every
+        part the department had: a part it does not name that is not 0 this year gets an item like
+        the last one listed (its number, punctuation and unit), after it."""
+        spec = vocabulary()
+        R = self.doc.readings
+        for whole, parts in spec["构成"].items():
+            items = []      # (reading, item number, where its marker starts, the marker after the number)
+            for r in R:
+                e = self.exprs.get(r.index)
+                if r.kind != "money" or r.measure != ACT or r.subject not in parts or e is None \
+                        or r.sentence in dropped:
+                    continue
+                m = T.item_before(self.text, r, self.doc.sentences[r.sentence].start)
+                if m is not None:
+                    items.append((r, int(m.group(1)), m.start(), m.group()[len(m.group(1)):]))
+            numbers = [n for _, n, _, _ in items]
+            if len(items) < words()["新增构成项"]["最少项"] or numbers != list(range(numbers[0], numbers[0] + len(items))) \
+                    or not any(r.value == 0 for r, _, _, _ in items):
+                continue
+            listed = {r.subject for r, _, _, _ in items}
+            last, n, at, marker = items[-1]
+            sent = self.doc.sentences[last.sentence]
+            end = self.text[last.mention.unit_end:sent.end]
+            tail = end[-1] if end and end[-1] in "。；;" else "。"
+            added = []
+            for part in parts:
+                if part in listed:
+                    continue
+                paths = [q for q in (spec["主体数据"].get(part) or {}).get(ACT, []) if value_at(self.data, q)]
+                if not paths:
+                    continue
+                n += 1
+                said = words()["新增构成项"]["来源"].format(新=part, 旧=last.subject)
+                slot = "{{ " + f'{T.fn_name("source")}({T.fn_name("figure")}({T.jinja_str(paths[0])}), "{said}")' \
+                       + f'|{T.fn_name("amount")}' + " }}"
+                added.append(T.literal(f"{n}{marker}{part}") + slot
+                             + T.literal(last.mention.unit + tail))
+            if added:
+                self.edits.append((sent.end, sent.end, "".join(added)))
 
     def _gained_comparisons(self, dropped: set[int], in_prose) -> None:
         """A total the standard pack compares with last year (rules/like.yaml 新增比较), stated

@@ -125,6 +125,19 @@ def source_call() -> re.Pattern:
 
 
 LIST_ITEM = re.compile(r"^\s*(\d{1,2})([.、．]\s*)")
+_ITEM_BEFORE = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.、．]\s*$")
+
+
+def item_before(text: str, r, lo: int) -> re.Match | None:
+    """The list item marker (“2. ”) right before the words of reading ``r`` (its label), at
+    the start of its sentence or after “：”; ``lo``: where its sentence starts."""
+    label = r.label or ""
+    at = text.rfind(label, lo, r.start) if label else -1
+    m = _ITEM_BEFORE.search(text, lo, at) if at >= 0 else None
+    if m is None:
+        return None
+    before = text[lo:m.start()].rstrip()
+    return m if not before or before[-1] in "：:" else None
 CODE = re.compile(r"[23]\d{2}(?:\d{2}){0,2}")
 
 
