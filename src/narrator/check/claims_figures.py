@@ -156,7 +156,7 @@ def _prior_from_rate(now: Decimal, rate: Reading, unit: str) -> Decimal | None:
 def _prior_from_change(now: Decimal, change: Reading, rates: list[Reading], unit: str) -> Decimal | None:
     """The last-year amount a change gives: now − change to the cent when every rate stated with
     it agrees; else the one nearest it, to the 元, that still gives the printed change and makes
-    the rates agree (1463.90万元, 增加561.51万元, 增长62.23%: 902.3870万元, not 902.39 → 62.22%)."""
+    the rates agree (1463.90万元, 增加561.51万元, 增长62.23%: 902.3886万元, not 902.39 → 62.22%)."""
     amount = _in_unit(change, unit)
     prior = (now - change.sign * amount).quantize(CENT, ROUND_HALF_UP)
     if all(rate_agrees(now, prior, x) for x in rates):

@@ -478,8 +478,8 @@ class _Learner:
         the last one listed (its number, punctuation and unit), after it."""
         spec = vocabulary()
         R = self.doc.readings
-        for whole, parts in spec["构成"].items():
-            items = []      # (reading, item number, where its marker starts, the marker after the number)
+        for parts in spec["构成"].values():
+            items = []      # (reading, item number, the marker after the number: “. ”)
             for r in R:
                 e = self.exprs.get(r.index)
                 if r.kind != "money" or r.measure != ACT or r.subject not in parts or e is None \
@@ -487,13 +487,13 @@ class _Learner:
                     continue
                 m = T.item_before(self.text, r, self.doc.sentences[r.sentence].start)
                 if m is not None:
-                    items.append((r, int(m.group(1)), m.start(), m.group()[len(m.group(1)):]))
-            numbers = [n for _, n, _, _ in items]
+                    items.append((r, int(m.group(1)), m.group()[len(m.group(1)):]))
+            numbers = [n for _, n, _ in items]
             if len(items) < words()["新增构成项"]["最少项"] or numbers != list(range(numbers[0], numbers[0] + len(items))) \
-                    or not any(r.value == 0 for r, _, _, _ in items):
+                    or not any(r.value == 0 for r, _, _ in items):
                 continue
-            listed = {r.subject for r, _, _, _ in items}
-            last, n, at, marker = items[-1]
+            listed = {r.subject for r, _, _ in items}
+            last, n, marker = items[-1]
             sent = self.doc.sentences[last.sentence]
             end = self.text[last.mention.unit_end:sent.end]
             tail = end[-1] if end and end[-1] in "。；;" else "。"
