@@ -476,7 +476,7 @@ class _Learner:
         财政拨款收入 + 事业收入 + …) that names zero parts too (“2. 事业收入 0 万元。”) lists every
         part the department had: a part it does not name that is not 0 this year gets an item like
         the last one listed (its number, punctuation and unit), after it."""
-        spec = vocabulary()
+        spec, w = vocabulary(), words()["新增构成项"]
         R = self.doc.readings
         for parts in spec["构成"].values():
             items = []      # (reading, item number, the marker after the number: “. ”)
@@ -489,7 +489,7 @@ class _Learner:
                 if m is not None:
                     items.append((r, int(m.group(1)), m.group()[len(m.group(1)):]))
             numbers = [n for _, n, _ in items]
-            if len(items) < words()["新增构成项"]["最少项"] or numbers != list(range(numbers[0], numbers[0] + len(items))) \
+            if len(items) < w["最少项"] or numbers != list(range(numbers[0], numbers[0] + len(items))) \
                     or not any(r.value == 0 for r, _, _ in items):
                 continue
             listed = {r.subject for r, _, _ in items}
@@ -505,7 +505,7 @@ class _Learner:
                 if not paths:
                     continue
                 n += 1
-                said = words()["新增构成项"]["来源"].format(新=part, 旧=last.subject)
+                said = w["来源"].format(新=part, 旧=last.subject)
                 slot = "{{ " + f'{T.fn_name("source")}({T.fn_name("figure")}({T.jinja_str(paths[0])}), "{said}")' \
                        + f'|{T.fn_name("amount")}' + " }}"
                 added.append(T.literal(f"{n}{marker}{part}") + slot
@@ -518,7 +518,8 @@ class _Learner:
         first in its sentence and compared nowhere in last year's text, while the text (or its
         section) compares with last year: the comparison right after the amount, in the standard
         wording (macro 较上年决算), marked 【待核：新增比较】; none without this year's 上年 figure."""
-        spec = {e["数据"]: e for e in words()["新增比较"]["合计"]}
+        w = words()["新增比较"]
+        spec = {e["数据"]: e for e in w["合计"]}
         R = self.doc.readings
         compared = {e.path for x in R if x.measure in (CHG, RATE) and x.anchor is not None
                     and (e := self.exprs.get(x.anchor)) is not None and e.fn == "path"}
@@ -539,13 +540,13 @@ class _Learner:
                 continue
             end = r.mention.unit_end
             if first_amount.get(r.sentence) != r.start or r.mention.unit != self.figures.unit \
-                    or (end < len(self.text) and self.text[end] not in words()["新增比较"]["其后"]) \
+                    or (end < len(self.text) and self.text[end] not in w["其后"]) \
                     or value_at(self.data, _prior(e.path)) is None:
                 continue
             s = spec[e.path]
-            metrics = words()["新增比较"]["指标"]
-            code = (words()["新增比较"]["导入"] + "{{ " + words()["新增比较"]["宏"]
-                    + f"({metrics}.{s['变动额']}, {metrics}.{s['变动率']})" + " }}" + T.confirm_mark("新增比较"))
+            metrics = w["指标"]
+            code = (w["导入"] + "{{ " + w["宏"] + f"({metrics}.{s['变动额']}, {metrics}.{s['变动率']})" + " }}"
+                    + T.confirm_mark("新增比较"))
             self.edits.append((end, end, code))
             gained.add(e.path)
 
