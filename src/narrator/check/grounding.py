@@ -331,19 +331,11 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
             formula = msg("ground.change_formula", figure=describe(path, data), now=fmt(now, 2), before=fmt(before, 2),
                           change=fmt(change, 2))
             if v == C.OK:
-                sign = 1 if change > 0 else -1 if change < 0 else 0
-                if r.sign is not None and sign != 0 and r.sign != sign and r.sign_word:
-                    a, b = r.sign_word
-                    word = ctx.text[a:b]
-                    ctx.retract(m.start)
-                    want = flip_word(word)
-                    ctx.add("N105", a, b, word, want,
-                            msg("ground.rose" if sign > 0 else "ground.fell", subject=anchor.label or anchor.subject),
-                            formula, fix=want)
+                ctx.retract(m.start)
+                if _direction_word(ctx, r, change, anchor, formula):
                     refuted.add(r.index)
                     continue
                 c.status, c.source, c.evidence = "confirmed", "words", msg("ground.change_rule")
-                ctx.retract(m.start)
                 continue
             expected = fmt(abs(change), max(m.places, 2))
             ctx.retract(m.start)
@@ -358,8 +350,11 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         v = C.verdict(exact, m.value, m.places, m.qualifier)
         formula = f"|{fmt(now, 2)} − {fmt(before, 2)}| ÷ {fmt(before, 2)} = {fmt(exact, 2)}%"
         if v == C.OK:
-            c.status, c.source, c.evidence = "confirmed", "words", msg("ground.rate_rule")
             ctx.retract(m.start)
+            if _direction_word(ctx, r, change, anchor, formula):     # 减少1.19万元，增长9.04%
+                refuted.add(r.index)
+                continue
+            c.status, c.source, c.evidence = "confirmed", "words", msg("ground.rate_rule")
             continue
         if v == C.TRUNCATED:
             continue
@@ -370,6 +365,28 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                 fix=None if m.qualifier else expected)
         refuted.add(r.index)
     return refuted
+
+
+def _direction_word(ctx, r, change: Decimal, anchor, formula: str) -> bool:
+    """The direction word of a change or rate whose size the figures confirm, against the sign
+    of the figures' change: True (an N105 on it) when it is the other way. The words win: a
+    finding the template alignment made on the word (another sentence's word paired with it)
+    is withdrawn either way, and a right word is confirmed."""
+    sign = 1 if change > 0 else -1 if change < 0 else 0
+    if r.sign_word is None or r.sign is None or sign == 0:
+        return False
+    a, b = r.sign_word
+    ctx.findings = [f for f in ctx.findings if not (f.start == a and f.code == "N105")]
+    ctx.flagged.discard(a)
+    ctx.fixes = [fx for fx in ctx.fixes if fx[0] != a]
+    if r.sign == sign:
+        ctx.confirmed_words.add(a)
+        return False
+    word = ctx.text[a:b]
+    want = flip_word(word)
+    ctx.add("N105", a, b, word, want, msg("ground.rose" if sign > 0 else "ground.fell", subject=anchor.label or anchor.subject),
+            formula, fix=want)
+    return True
 
 
 def stale_year_span(text: str, doc: Document, r: Reading) -> tuple[int, int] | None:
