@@ -238,6 +238,10 @@ def test_a_direction_word_without_a_pair_is_marked_when_the_sign_changes(sample_
     # 上升 has its pair (上升/下降) in rules/wording.yaml: it follows the new sign
     draft, _ = render_like(text.replace("增多", "上升"), sample_figures)
     assert "比上年下降1224.74万元，下降7.87%。" in draft.text
+    # a word with a tail (增加了, 增长率为): the word follows the sign, the tail stays
+    tailed = text.replace("比上年增多1568.86万元，增多11.21%", "比上年增加了1568.86万元，增长率为11.21%")
+    draft, _ = render_like(tailed, sample_figures)
+    assert "比上年减少了1224.74万元，下降率为7.87%。" in draft.text
 
 
 def test_a_scope_its_table_already_names_is_read_through(sample_figures):

@@ -343,8 +343,8 @@ class _Learner:
             return
         a, b = r.sign_word
         word = self.text[a:b]
-        tail = words()["方向词尾"]
-        if word.endswith(tail):
+        tail = next((t for t in words()["方向词尾"] if word.endswith(t)), "")
+        if tail:
             word, b = word[:-len(tail)], b - len(tail)
         change = Expr("difference" if e.fn == "difference" else "change", e.args)
         group = T.direction_groups().get(word)
