@@ -251,3 +251,23 @@ def test_a_scope_its_table_already_names_is_read_through(sample_figures):
     draft, learned = render_like(text, sample_figures)
     assert "（一）因公出国（境）费0万元。（二）公务接待费0.27万元。" in draft.text
     assert [s["含义"] for s in learned.slots][1] == "财政拨款“三公”经费支出决算表.决算数.因公出国（境）费"
+
+
+def test_a_number_written_as_0_sets_no_precision():
+    from decimal import Decimal
+
+    from narrator.figures.model import figures_from_tree
+
+    text = ("2016年度测试局部门决算说明\n七、“三公”经费公共财政拨款支出决算情况\n"
+            "2016年“三公”经费公共财政拨款支出16.55万元，具体情况如下： （一）因公出国（境）费0万元。"
+            "（二）公务接待费1.5万元。\n")
+    tree = {"单位": "测试局", "年度": 2017, "金额单位": "万元",
+            "财政拨款“三公”经费支出决算表": {"决算数": {"合计": Decimal("80.96"), "因公出国（境）费": Decimal("43.13"),
+                                             "公务接待费": Decimal("26.14")}}}
+    draft, _ = render_like(text, figures_from_tree(tree, "test.yaml", required=False))
+    # “0万元” said nothing of the places: 43.13 as the figure is given; “1.5万元” said one place
+    assert "（一）因公出国（境）费43.13万元。（二）公务接待费26.1万元。" in draft.text
+    # and 0 again is written as the department wrote it
+    tree["财政拨款“三公”经费支出决算表"]["决算数"]["因公出国（境）费"] = Decimal("0")
+    draft, _ = render_like(text, figures_from_tree(tree, "test.yaml", required=False))
+    assert "（一）因公出国（境）费0万元。" in draft.text

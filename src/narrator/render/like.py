@@ -333,8 +333,13 @@ class _Learner:
         if e.fn == "path" and m.unit == self.figures.unit and m.places >= T.amount_places():
             # printed as the figure was given (3.498 stays 3.498): the engine's own rule
             return "{{ " + code + f"|{filt}" + " }}"
-        absolute = f", {T.fn_name('absolute')}=True" if e.signed else ""
-        return "{{ " + code + f"|{filt}({m.places}{absolute})" + " }}"
+        absolute = f"{T.fn_name('absolute')}=True" if e.signed else ""
+        written = code + f"|{filt}({m.places}{', ' + absolute if absolute else ''})"
+        if m.value == 0:
+            # “0万元” says nothing of the places: 0 again as written, another amount as the figure is given
+            given = code + f"|{filt}" + (f"({absolute})" if absolute else "")
+            return "{{ " + f"{written} if {T.fn_name('is_zero')}({code}) else {given}" + " }}"
+        return "{{ " + written + " }}"
 
     def _direction(self, r: Reading, e: Expr) -> None:
         """The word of a change or a rate (增加/减少, 增幅/降幅 …) follows this year's sign; a word
