@@ -84,6 +84,15 @@ def test_an_amount_in_yuan_is_written_in_the_figures_unit():
     assert data["财政拨款“三公”经费支出决算表"]["决算数"]["合计"] == Decimal("12.50005")
 
 
+def test_a_line_is_named_as_the_text_names_it():
+    text = ("2016年度部门决算说明\n五、公共财政拨款支出决算情况\n"
+            "（一）2010101人大事务—行政运行542.64万元。（二）2210201 542.00万元。\n")
+    rows = figures_from_claims(text).data["一般公共预算财政拨款支出决算表"]["科目"]
+    names = {r["科目编码"]: r["科目名称"] for r in rows}
+    assert names["2010101"] == "人大事务—行政运行"
+    assert names["2210201"] == "科目（2210201）"      # no name in the text: no digit glued to its amount
+
+
 def test_a_text_without_a_report_year_is_refused():
     with pytest.raises(InputError, match="report year"):
         figures_from_claims("本年收入合计100.00万元。", "x.txt")

@@ -6,8 +6,8 @@ from the amounts stated for last year, or from a stated change (now − change, 
 the 元 when only an amount worked out before rounding to the cent gives both the change and a rate
 stated with it; left out when none does) or rate (the last-year amount, to the cent, that
 gives the printed rate in its direction). A figure two readings give different values for is
-left out: the figures hold only what the text establishes. The 单位 is the name the title gives
-(none without one).
+left out: the figures hold only what the text establishes. A 科目 line is named as the text
+names it (科目（code） when it gives no name). The 单位 is the name the title gives (none without one).
 
 Used to measure ``generate --like`` on real texts (benchmarks/like_corpus.py): the later
 year's figures made from the later year's text.
@@ -93,6 +93,7 @@ class _Tree:
     def __init__(self) -> None:
         self.values: dict[str, Decimal] = {}
         self.clashes: set[str] = set()
+        self.names: dict[str, str] = {}     # 科目编码 → the name the text gives the line
 
     def put(self, path: str, value: Decimal) -> None:
         if path in self.clashes:
@@ -116,8 +117,8 @@ class _Tree:
                 at = keys.index(w["科目"])
                 table = tuple(keys[:at])
                 code = keys[at + 1]
-                row = rows.setdefault(table, {}).setdefault(code, {w["科目编码"]: code,
-                                                                   w["科目名称"]: w["科目行名"].format(code)})
+                name = self.names.get(code) or w["科目行名"].format(code)
+                row = rows.setdefault(table, {}).setdefault(code, {w["科目编码"]: code, w["科目名称"]: name})
                 row[keys[at + 2]] = value
                 continue
             node = out
@@ -209,6 +210,8 @@ def figures_from_claims(text: str, name: str = "<text>", unit: str | None = None
             continue
         value = _in_unit(r, unit)
         tree.put(path, value)
+        if r.code and r.label and not any(ch.isdigit() for ch in r.label):
+            tree.names.setdefault(r.code, r.label)
         if r.measure == ACT:
             now[r.index] = (path, value)
     stated_prior = {p for p in tree.values if p.startswith(_prior(""))}
