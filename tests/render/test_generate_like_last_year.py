@@ -271,3 +271,18 @@ def test_a_number_written_as_0_sets_no_precision():
     tree["财政拨款“三公”经费支出决算表"]["决算数"]["因公出国（境）费"] = Decimal("0")
     draft, _ = render_like(text, figures_from_tree(tree, "test.yaml", required=False))
     assert "（一）因公出国（境）费0万元。" in draft.text
+
+
+def test_a_name_other_lists_use_too_is_not_read_as_a_line_of_the_tables():
+    from decimal import Decimal
+
+    from narrator.figures.model import figures_from_tree
+
+    # 经济分类 “其他支出” in last year's list; this year's 科目 229 其他支出 is another figure
+    text = ("2015年度测试局部门决算说明\n五、公共财政拨款支出决算情况\n2015年一般公共财政拨款支出372.33万元，主要支出项目包括："
+            "（一）工资福利支出263.08万元。（二）商品和服务支出77.69万元。（三）其他支出0万元。\n")
+    rows = [{"科目编码": code, "科目名称": "其他支出", "合计": Decimal("4.00")} for code in ("229", "22999", "2299901")]
+    tree = {"单位": "测试局", "年度": 2016, "金额单位": "万元",
+            "一般公共预算财政拨款支出决算表": {"合计": {"合计": Decimal("694.31")}, "科目": rows}}
+    draft, _ = render_like(text, figures_from_tree(tree, "test.yaml", required=False))
+    assert "（三）其他支出【待核：原文数字 0万元】。" in draft.text

@@ -175,7 +175,8 @@ class _Learner:
 
     def _by_name(self, r: Reading) -> list[str]:
         """A 科目 named without its code (类级 lines, or 类/款/项 names in a row), or a figure's own
-        key (授予中小企业合同金额)."""
+        key (授予中小企业合同金额); never by a name other lists use too (其他支出 is also an 经济分类
+        and a hospital's 支出 category: rules/like.yaml 数据.不按名称的科目)."""
         out = []
         label = re.sub(r"[()（）]", "", r.label)
         rows_key, code_key, name_key = data_key("科目"), data_key("科目编码"), data_key("科目名称")
@@ -187,7 +188,7 @@ class _Learner:
             for row in rows:
                 code = str(row[code_key])
                 chain = "".join(names.get(code[:k], "") for k in range(3, len(code) + 1, 2))
-                if label not in (names[code], chain):
+                if label not in (names[code], chain) or label in data_key("不按名称的科目"):
                     continue
                 if r.measure == BUD0:
                     out.append(f"{data_key('年初预算科目')}.{code}")
