@@ -17,7 +17,7 @@ from narrator.check import compare as C
 from narrator.check.claims import ACT, BUD, BUD0, BUDF, CHG, MONEY_FACTOR, PY, RATE, Document, Reading, vocabulary
 from narrator.check.relations import flip_word
 from narrator.core.messages import msg
-from narrator.core.numbers import fmt
+from narrator.core.numbers import fmt, round_half_up
 from narrator.figures.names import WORDS as W
 
 
@@ -277,6 +277,9 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
             continue
         v, path = found[0]
         fp = max(0, -v.as_tuple().exponent)
+        if m.unit in MONEY_FACTOR and MONEY_FACTOR[m.unit] < MONEY_FACTOR.get(figures.unit, MONEY_FACTOR[m.unit]):
+            # written in 元, the figure in 万元 to the cent: known to the hundred 元
+            fp = _places_of(value_at(data, path)) - (len(str(int(MONEY_FACTOR[figures.unit] / MONEY_FACTOR[m.unit]))) - 1)
         if fp < m.places and C.verdict(m.value, v, fp) in (C.OK, C.TRUNCATED):
             continue        # the figure is known to fewer places (a truncated cell): it cannot say
         refuted.add(r.index)
@@ -324,10 +327,17 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
         change = now - before
         anchor = doc.readings[r.anchor]
         if r.measure == CHG:
-            written = m.value
+            written, places = m.value, m.places
             if m.unit in MONEY_FACTOR and m.unit != unit:
                 written = m.scaled(unit)
-            v = C.verdict(abs(change), written, m.places, m.qualifier)
+                if MONEY_FACTOR[m.unit] < MONEY_FACTOR[unit]:
+                    # “增加191213.00元” against figures in 万元: its places are places of 元
+                    places += len(str(int(MONEY_FACTOR[unit] / MONEY_FACTOR[m.unit]))) - 1
+                    known = max(_places_of(now), _places_of(before))
+                    if known < places:
+                        # the figures are known to fewer places than the text writes: compare there
+                        written, places = round_half_up(written, known), known
+            v = C.verdict(abs(change), written, places, m.qualifier)
             formula = msg("ground.change_formula", figure=describe(path, data), now=fmt(now, 2), before=fmt(before, 2),
                           change=fmt(change, 2))
             if v == C.OK:
@@ -337,7 +347,10 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                     continue
                 c.status, c.source, c.evidence = "confirmed", "words", msg("ground.change_rule")
                 continue
-            expected = fmt(abs(change), max(m.places, 2))
+            if m.unit in MONEY_FACTOR and m.unit != unit:     # in the text's own unit: 191200.00元
+                expected = fmt(abs(change) * MONEY_FACTOR[unit] / MONEY_FACTOR[m.unit], m.places)
+            else:
+                expected = fmt(abs(change), max(m.places, 2))
             ctx.retract(m.start)
             c.status, c.source, c.expected, c.evidence = "mismatch", "words", expected, msg("ground.change_against_figures")
             ctx.add("N101", m.start, m.end, m.text, expected, msg("check.change_of", subject=anchor.label or anchor.subject), formula,
@@ -365,6 +378,10 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                 fix=None if m.qualifier else expected)
         refuted.add(r.index)
     return refuted
+
+
+def _places_of(v: Decimal) -> int:
+    return max(0, -v.as_tuple().exponent)
 
 
 def _direction_word(ctx, r, change: Decimal, anchor, formula: str) -> bool:
