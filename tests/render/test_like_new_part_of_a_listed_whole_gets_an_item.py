@@ -66,3 +66,12 @@ def test_two_new_parts_are_numbered_on():
     draft, _ = render_like(text, figures)
     assert "4. 上级补助收入 0 万元。5. 附属单位上缴收入3.00万元。6. 其他收入4.35万元。" in draft.text
     assert _errors(draft.text, figures) == []
+
+
+def test_a_list_of_lines_gets_a_line():
+    lines = TEXT.replace("具体情况如下： 1. 财政拨款收入488.32万元。 2. 事业收入 0 万元。3. 经营收入 0 万元。4. 上级补助收入 0 万元。",
+                         "具体情况如下：\n1. 财政拨款收入488.32万元。\n2. 事业收入 0 万元。\n3. 经营收入 0 万元。\n4. 上级补助收入 0 万元。\n")
+    figures = _figures("4.35")
+    draft, _ = render_like(lines, figures)
+    assert "\n4. 上级补助收入 0 万元。\n5. 附属单位上缴收入 0 万元。\n6. 其他收入4.35万元。\n" in draft.text
+    assert _errors(draft.text, figures) == []

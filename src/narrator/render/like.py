@@ -485,7 +485,7 @@ class _Learner:
         spec, w = vocabulary(), words()["新增构成项"]
         R = self.doc.readings
         for parts in spec["构成"].values():
-            items = []      # (reading, item number, the marker after the number: “. ”)
+            items = []      # (reading, item number, the marker after the number: “. ”, on a line of its own)
             for r in R:
                 e = self.exprs.get(r.index)
                 if r.kind != "money" or r.measure != ACT or r.subject not in parts or e is None \
@@ -493,16 +493,18 @@ class _Learner:
                     continue
                 m = T.item_before(self.text, r, self.doc.sentences[r.sentence].start)
                 if m is not None:
-                    items.append((r, int(m.group(1)), m.group()[len(m.group(1)):]))
-            numbers = [n for _, n, _ in items]
+                    own_line = not self.text[self.text.rfind("\n", 0, m.start()) + 1:m.start()].strip()
+                    items.append((r, int(m.group(1)), m.group()[len(m.group(1)):], own_line))
+            numbers = [n for _, n, _, _ in items]
             if len(items) < w["最少项"] or numbers != list(range(numbers[0], numbers[0] + len(items))) \
-                    or not any(r.value == 0 for r, _, _ in items):
+                    or not any(r.value == 0 for r, _, _, _ in items):
                 continue
-            listed = {r.subject for r, _, _ in items}
-            last, n, marker = items[-1]
+            listed = {r.subject for r, _, _, _ in items}
+            last, n, marker, own_line = items[-1]
             sent = self.doc.sentences[last.sentence]
-            end = self.text[last.mention.unit_end:sent.end]
+            end = self.text[last.mention.unit_end:sent.end].rstrip()
             tail = end[-1] if end and end[-1] in "。；;" else "。"
+            at = last.mention.unit_end + len(end)       # after the last item's sentence
             added = []
             for part in parts:
                 if part in listed:
@@ -514,10 +516,10 @@ class _Learner:
                 said = w["来源"].format(新=part, 旧=last.subject)
                 slot = "{{ " + f'{T.fn_name("source")}({T.fn_name("figure")}({T.jinja_str(paths[0])}), "{said}")' \
                        + f'|{T.fn_name("amount")}' + " }}"
-                added.append(T.literal(f"{n}{marker}{part}") + slot
+                added.append(T.literal(("\n" if own_line else "") + f"{n}{marker}{part}") + slot
                              + T.literal(last.mention.unit + tail))
             if added:
-                self.edits.append((sent.end, sent.end, "".join(added)))
+                self.edits.append((at, at, "".join(added)))
 
     def _gained_comparisons(self, dropped: set[int], in_prose) -> None:
         """A total the standard pack compares with last year (rules/like.yaml 新增比较), stated
