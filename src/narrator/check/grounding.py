@@ -279,7 +279,7 @@ def words_win(ctx, by_start: dict, doc, figures) -> set[int]:
         fp = max(0, -v.as_tuple().exponent)
         if m.unit in MONEY_FACTOR and MONEY_FACTOR[m.unit] < MONEY_FACTOR.get(figures.unit, MONEY_FACTOR[m.unit]):
             # written in 元, the figure in 万元 to the cent: known to the hundred 元
-            fp = _places_of(value_at(data, path)) - (len(str(int(MONEY_FACTOR[figures.unit] / MONEY_FACTOR[m.unit]))) - 1)
+            fp = _places_of(value_at(data, path)) - _places_between(m.unit, figures.unit)
         if fp < m.places and C.verdict(m.value, v, fp) in (C.OK, C.TRUNCATED):
             continue        # the figure is known to fewer places (a truncated cell): it cannot say
         refuted.add(r.index)
@@ -332,7 +332,7 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
                 written = m.scaled(unit)
                 if MONEY_FACTOR[m.unit] < MONEY_FACTOR[unit]:
                     # “增加191213.00元” against figures in 万元: its places are places of 元
-                    places += len(str(int(MONEY_FACTOR[unit] / MONEY_FACTOR[m.unit]))) - 1
+                    places += _places_between(m.unit, unit)
                     known = max(_places_of(now), _places_of(before))
                     if known < places:
                         # the figures are known to fewer places than the text writes: compare there
@@ -382,6 +382,11 @@ def _changes_against_figures(ctx, by_start: dict, doc, data: dict, grounded: dic
 
 def _places_of(v: Decimal) -> int:
     return max(0, -v.as_tuple().exponent)
+
+
+def _places_between(small: str, big: str) -> int:
+    """How many more places an amount has in ``small`` money units than in ``big`` (元 → 万元: 4)."""
+    return len(str(int(MONEY_FACTOR[big] / MONEY_FACTOR[small]))) - 1
 
 
 def _direction_word(ctx, r, change: Decimal, anchor, formula: str) -> bool:
