@@ -8,6 +8,7 @@ import pytest
 
 from narrator import pipeline
 from narrator.check import checker
+from narrator.core import collector
 from narrator.core.collector import YOUNG, fewer_collections
 from narrator.core.errors import InputError
 
@@ -37,6 +38,16 @@ def _young_collections(fn) -> int:
     return len(seen)
 
 
+def test_parse_tables_alone_raises_it_too(default_thresholds, monkeypatch):
+    from narrator.sources.disclosure import read
+
+    inside = []
+    real = read._read
+    monkeypatch.setattr(read, "_read", lambda *a, **k: (inside.append(gc.get_threshold()), real(*a, **k))[1])
+    read.parse_tables((SAMPLE / "disclosure.txt").read_text(encoding="utf-8"))
+    assert inside == [(YOUNG, 10, 10)] and gc.get_threshold() == (700, 10, 10)
+
+
 def test_threshold_raised_inside_check_and_put_back(default_thresholds, monkeypatch):
     inside = []
     real = checker.check_text
@@ -51,11 +62,12 @@ def test_threshold_raised_inside_check_and_put_back(default_thresholds, monkeypa
     assert gc.get_threshold() == (700, 10, 10)
 
 
-def test_fewer_young_collections_than_with_the_default(default_thresholds):
+def test_fewer_young_collections_than_with_the_default(default_thresholds, monkeypatch):
     path = SAMPLE / "disclosure.txt"
     pipeline.check_file(path, None, "auto")            # warm: rules, packs, templates
-    plain = _young_collections(lambda: pipeline._check_file(path, None, "auto", False))
     raised = _young_collections(lambda: pipeline.check_file(path, None, "auto"))
+    monkeypatch.setattr(collector, "YOUNG", 700)        # no raise: the default threshold throughout
+    plain = _young_collections(lambda: pipeline.check_file(path, None, "auto"))
     assert plain >= 5 and raised < plain / 3
 
 

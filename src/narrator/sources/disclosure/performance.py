@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 
 from narrator.core.caches import per_document
 from narrator.core.findings import Finding
@@ -159,6 +159,20 @@ def _label_re(label: str) -> str:
     return r"\s*".join(map(re.escape, label))
 
 
+class _when_asked:
+    """``functools.cached_property`` without its lock (Python 3.11 takes one at each first
+    access: ~250 rows a disclosure): the value computed once, then kept in the instance."""
+
+    def __init__(self, fn):
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass
 class _PRow:
     line: Line
@@ -167,7 +181,7 @@ class _PRow:
     heading: tuple[str, Decimal | None, Cell] | None = None  # a 一级指标 name (and weight) on it
     level2: str | None = None                             # the 一级指标 its 二级指标 label belongs to
 
-    @cached_property
+    @_when_asked
     def cells(self) -> list[Cell]:
         """The line's cells, cut when first asked for (a table's lines between its budget row
         and its indicators, or after its 总分, are looked at by their text only)."""
