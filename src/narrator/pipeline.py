@@ -113,8 +113,9 @@ def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: 
     ``no_figures``, against the figures of its own tables when it is a whole disclosure.
     """
     from narrator.core.collector import fewer_collections
+    from narrator.core.messages import one_language
 
-    with fewer_collections():
+    with fewer_collections(), one_language():
         return _check_file(path, figures_path, pack, no_figures)
 
 

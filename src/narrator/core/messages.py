@@ -9,6 +9,8 @@ non-Chinese readers). JSON keys and rule codes never change with the language.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 
@@ -33,6 +35,19 @@ def lang() -> str:
         return _chosen
     env = os.environ.get(ENV_VAR, "").strip().lower()
     return env if env in LANGS else "zh"
+
+
+@contextmanager
+def one_language() -> Iterator[None]:
+    """The language read once for the block (a document's check words hundreds of messages, and
+    reading NARRATOR_LANG costs ~1 µs each time); what was chosen before is back after it."""
+    global _chosen
+    saved = _chosen
+    _chosen = lang()
+    try:
+        yield
+    finally:
+        _chosen = saved
 
 
 @cache
