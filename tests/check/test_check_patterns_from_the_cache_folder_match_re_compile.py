@@ -1,4 +1,4 @@
-"""The check modules' regular expressions compiled from the cache folder's programs
+"""The check modules' (and the fast figures loader's) regular expressions compiled from the cache folder's programs
 (core/diskcache.compiled_patterns, no compiling at import) are re.compile's: the same pattern,
 flags and groups, and the same matches on the sample disclosure, in a process that read them
 back from a cache folder an earlier process wrote."""
@@ -16,11 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 _PROBE = r'''
 import json, re, sys
 from narrator.check import align, claim_words, claims, number_grammar, segment
+from narrator.figures import loader_fast
 text = open(sys.argv[1], encoding="utf-8").read()
 built = [claim_words._trad_chars(), claim_words._direction_re(), claim_words._tail_re(),
          claims._share_name_copula(), claims._share_name_tail(), align._direction_re(), align._synonyms()[0],
          *[v for v in vars(claim_words._label_patterns()).values() if isinstance(v, re.Pattern)]]
-mods = [segment, claim_words, claims, number_grammar]
+mods = [segment, claim_words, claims, number_grammar, loader_fast]
 found = built + [v for m in mods for v in vars(m).values() if isinstance(v, re.Pattern)]
 out = []
 for p in found:
