@@ -103,3 +103,14 @@ def test_a_setting_changed_inside_the_block_is_kept(default_thresholds):
     with fewer_collections():
         gc.set_threshold(1000, 10, 10)
     assert gc.get_threshold() == (1000, 10, 10)
+
+
+def test_check_text_alone_raises_it_too(default_thresholds, monkeypatch):
+    from narrator.figures.load import load_figures
+
+    inside = []
+    real = checker.extract
+    monkeypatch.setattr(checker, "extract", lambda *a, **k: (inside.append(gc.get_threshold()), real(*a, **k))[1])
+    checker.check_text((SAMPLE / "narrative.txt").read_text(encoding="utf-8"), "n",
+                       load_figures(SAMPLE / "figures.yaml"))
+    assert inside == [(YOUNG, 10, 10)] and gc.get_threshold() == (700, 10, 10)
