@@ -11,6 +11,10 @@ against them) and the reading of its tables alone (``parse_tables``); median CPU
         # round), each timing K (default 7) warm check_file + parse_tables after 3 warm-ups:
         # median, lower quartile and least of all R*K runs per checkout. On a shared machine
         # one process's median swings by 25 % or more: compare checkouts in the same run only.
+    python benchmarks/bench_disclosure.py N --instructions [--against OTHER/src]
+        # instructions per warm check_file, counted by valgrind's cachegrind (N runs after 3
+        # warm-ups, less the 3 warm-ups alone; PYTHONHASHSEED=0, a warmed cache folder of its
+        # own per checkout): the same count run after run, whatever else the machine does
 
 Target (issue 15): the whole disclosure ≤ 50 ms. The reader and the checker keep labels, lines,
 amounts and name matches in bounded caches (they recur within a document and across a batch); the
@@ -117,6 +121,38 @@ def _one_process(k: int) -> None:
     print(json.dumps([whole, tables]))
 
 
+def _check_file_runs(n: int) -> None:
+    """(child of --instructions) 3 warm-ups, then n calls of check_file."""
+    from narrator.pipeline import check_file
+
+    path = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
+    for _ in range(3 + n):
+        check_file(path, None, "auto")
+
+
+def instructions(n: int, other: str | None) -> None:
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    srcs = {"this": str(ROOT / "src")} | ({"other": other} if other else {})
+    for name, src in srcs.items():
+        folder = tempfile.mkdtemp(prefix="narrator-bench-cache-")
+        env = dict(os.environ, PYTHONPATH=src, NARRATOR_CACHE_DIR=folder, PYTHONHASHSEED="0")
+        try:
+            subprocess.run([sys.executable, __file__, "--check-file-runs", "0"], env=env, check=True)  # warm
+            counts = []
+            for k in (0, n):
+                r = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                                    sys.executable, __file__, "--check-file-runs", str(k)],
+                                   env=env, check=True, capture_output=True, text=True)
+                counts.append(int(re.search(r"I\s+refs:\s+([\d,]+)", r.stderr).group(1).replace(",", "")))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"{name} ({src}): {(counts[1] - counts[0]) / n / 1e6:.1f} M instructions per warm check_file")
+
+
 def against(rounds: int, other: str, k: int) -> None:
     import json
     import subprocess
@@ -146,7 +182,13 @@ def main() -> None:
     if "--one-process" in sys.argv:
         _one_process(int(sys.argv[sys.argv.index("--one-process") + 1]))
         return
+    if "--check-file-runs" in sys.argv:
+        _check_file_runs(int(sys.argv[sys.argv.index("--check-file-runs") + 1]))
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    if "--instructions" in sys.argv:
+        instructions(n, sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None)
+        return
     if "--against" in sys.argv:
         k = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 7
         against(n, sys.argv[sys.argv.index("--against") + 1], k)
