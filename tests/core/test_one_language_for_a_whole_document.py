@@ -65,3 +65,19 @@ def test_check_file_words_its_findings_in_the_language_it_began_with(monkeypatch
     assert english and english != chinese
     assert _messages(monkeypatch, "en", switch_to="zh") == english
     assert messages._chosen is None
+
+
+def test_nested_blocks_restore_once_at_the_outermost(monkeypatch):
+    monkeypatch.setenv("NARRATOR_LANG", "en")
+    with one_language():
+        with one_language():
+            assert lang() == "en"
+        monkeypatch.setenv("NARRATOR_LANG", "zh")
+        assert lang() == "en"                    # still the outer block's choice
+    assert messages._chosen is None and lang() == "zh"
+
+
+def test_set_lang_inside_a_block_stays():
+    with one_language():
+        set_lang("en")
+    assert messages._chosen == "en"
