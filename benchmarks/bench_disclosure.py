@@ -6,6 +6,15 @@ against them) and the reading of its tables alone (``parse_tables``); median CPU
     PYTHONPATH=/path/to/other/src python benchmarks/bench_disclosure.py [N]    # another checkout
     python benchmarks/bench_disclosure.py N --stages    # and check_file split by stage (median CPU
                                                         # of each stage's calls; wrapping adds ~1 %)
+    python benchmarks/bench_disclosure.py R --against OTHER/src [--runs K]
+        # R rounds of fresh processes alternating this checkout and OTHER (order swapped every
+        # round), each timing K (default 7) warm check_file + parse_tables after 3 warm-ups:
+        # median, lower quartile and least of all R*K runs per checkout. On a shared machine
+        # one process's median swings by 25 % or more: compare checkouts in the same run only.
+    python benchmarks/bench_disclosure.py N --instructions [--against OTHER/src]
+        # instructions per warm check_file, counted by valgrind's cachegrind (N runs after 3
+        # warm-ups, less the 3 warm-ups alone; PYTHONHASHSEED=0, a warmed cache folder of its
+        # own per checkout): the same count run after run, whatever else the machine does
 
 Target (issue 15): the whole disclosure ≤ 50 ms. The reader and the checker keep labels, lines,
 amounts and name matches in bounded caches (they recur within a document and across a batch); the
@@ -90,8 +99,100 @@ def stages(path: Path, n: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in runs.items()}
 
 
+def _one_process(k: int) -> None:
+    """(child of --against) k warm runs after 3 warm-ups, as JSON [check_file, parse_tables]."""
+    import json
+
+    from narrator.pipeline import check_file
+    from narrator.sources.disclosure import parse_tables
+
+    path = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
+    text = path.read_text(encoding="utf-8")
+    for _ in range(3):
+        check_file(path, None, "auto")
+    whole, tables = [], []
+    for _ in range(k):
+        t = time.process_time()
+        check_file(path, None, "auto")
+        whole.append(time.process_time() - t)
+        t = time.process_time()
+        parse_tables(text, str(path))
+        tables.append(time.process_time() - t)
+    print(json.dumps([whole, tables]))
+
+
+def _check_file_runs(n: int) -> None:
+    """(child of --instructions) 3 warm-ups, then n calls of check_file."""
+    from narrator.pipeline import check_file
+
+    path = ROOT / "samples" / "renshe-2024" / "disclosure.txt"
+    for _ in range(3 + n):
+        check_file(path, None, "auto")
+
+
+def instructions(n: int, other: str | None) -> None:
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    srcs = {"this": str(ROOT / "src")} | ({"other": other} if other else {})
+    for name, src in srcs.items():
+        folder = tempfile.mkdtemp(prefix="narrator-bench-cache-")
+        env = dict(os.environ, PYTHONPATH=src, NARRATOR_CACHE_DIR=folder, PYTHONHASHSEED="0")
+        try:
+            subprocess.run([sys.executable, __file__, "--check-file-runs", "0"], env=env, check=True)  # warm
+            counts = []
+            for k in (0, n):
+                r = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                                    sys.executable, __file__, "--check-file-runs", str(k)],
+                                   env=env, check=True, capture_output=True, text=True)
+                counts.append(int(re.search(r"I\s+refs:\s+([\d,]+)", r.stderr).group(1).replace(",", "")))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"{name} ({src}): {(counts[1] - counts[0]) / n / 1e6:.1f} M instructions per warm check_file")
+
+
+def against(rounds: int, other: str, k: int) -> None:
+    import json
+    import subprocess
+
+    srcs = {"this": str(ROOT / "src"), "other": other}
+    got: dict[str, tuple[list, list]] = {name: ([], []) for name in srcs}
+    for r in range(rounds):
+        for name in (("this", "other") if r % 2 else ("other", "this")):
+            env = dict(os.environ, PYTHONPATH=srcs[name])
+            out = subprocess.run([sys.executable, __file__, "--one-process", str(k)], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            whole, tables = json.loads(out.strip().splitlines()[-1])
+            got[name][0].extend(whole)
+            got[name][1].extend(tables)
+
+    def show(ts: list[float]) -> str:
+        ts = sorted(ts)
+        return (f"median {statistics.median(ts) * 1000:.1f}, lower quartile {ts[len(ts) // 4] * 1000:.1f}, "
+                f"least {ts[0] * 1000:.1f} ms")
+    for name in ("other", "this"):
+        print(f"{name} ({srcs[name]}), {len(got[name][0])} runs: check_file {show(got[name][0])}; "
+              f"parse_tables {show(got[name][1])}")
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
+    if "--one-process" in sys.argv:
+        _one_process(int(sys.argv[sys.argv.index("--one-process") + 1]))
+        return
+    if "--check-file-runs" in sys.argv:
+        _check_file_runs(int(sys.argv[sys.argv.index("--check-file-runs") + 1]))
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    if "--instructions" in sys.argv:
+        instructions(n, sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None)
+        return
+    if "--against" in sys.argv:
+        k = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 7
+        against(n, sys.argv[sys.argv.index("--against") + 1], k)
+        return
     import narrator
     from narrator.pipeline import check_file
     from narrator.sources.disclosure import parse_tables

@@ -112,6 +112,14 @@ def check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: 
     With ``figures_path`` the text is checked against that figures file; otherwise, unless
     ``no_figures``, against the figures of its own tables when it is a whole disclosure.
     """
+    from narrator.core.collector import fewer_collections
+    from narrator.core.messages import one_language
+
+    with fewer_collections(), one_language():
+        return _check_file(path, figures_path, pack, no_figures)
+
+
+def _check_file(path: Path, figures_path: Optional[Path], pack: str, no_figures: bool):
     from narrator.audit.engine import audit_figures
     from narrator.check.checker import check_text
     from narrator.figures.load import load_figures

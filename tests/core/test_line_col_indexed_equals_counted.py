@@ -24,3 +24,13 @@ def test_indexed_line_col_equals_counting(pieces, data):
     other = text + "\n"                                       # another text: its own index
     assert line_col(other, len(other)) == counted(other, len(other))
     assert line_col(text, len(text)) == counted(text, len(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab\n\r\t 一。", max_size=60), min_size=1, max_size=120), st.data(),
+       st.booleans())
+def test_line_of_is_line_col_line(pieces, data, large):
+    text = ("x" * findings._INDEX_ABOVE if large else "") + "".join(pieces)
+    line = findings.line_of(text)
+    for off in data.draw(st.lists(st.integers(0, len(text)), min_size=1, max_size=30)):
+        assert line(off) == counted(text, off)[0] == line_col(text, off)[0]

@@ -5,14 +5,16 @@ the tables found, every equality of rules/audit.yaml that holds among them, as
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Callable
 
-from narrator.audit.kinds import _bindings, _row_sum_cells, _terms
+from narrator.audit.kinds import _bindings, _canon_path, _row_sum_cells, _terms
 from narrator.audit.model import CONSTANT_PATH, AuditRule, Cell, _Ctx, _class_names, _compile_equation, audit_rules
+from narrator.core import expr as E
 from narrator.core.messages import msg
 from narrator.figures.model import schema
 from narrator.figures.names import WORDS as W
@@ -45,16 +47,21 @@ class _Paths:
 def _figures_of(paths) -> _Paths:
     """Nested figures with a 1 at each path (科目表 rows as the figures file lists them)."""
     data: dict = {}
+    tables = _table_names()
+    rows_word, total_word, code_word = W.rows, W.total, W.code
     for p in paths:
-        node = schema().children.get(p[0])
-        if node is not None and node.kind == "table":
+        if p[0] in tables:
             t = data.setdefault(p[0], {})
-            if len(p) == 4 and p[1] == W.rows:
-                rows = t.setdefault(W.rows, {})
-                rows.setdefault(p[2], {W.code: p[2]})[p[3]] = _PRESENT
+            n = len(p)
+            if n == 4 and p[1] == rows_word:
+                rows = t.setdefault(rows_word, {})
+                row = rows.get(p[2])
+                if row is None:
+                    row = rows[p[2]] = {code_word: p[2]}
+                row[p[3]] = _PRESENT
                 continue
-            if len(p) == 3 and p[1] == W.total:
-                t.setdefault(W.total, {})[p[2]] = _PRESENT
+            if n == 3 and p[1] == total_word:
+                t.setdefault(total_word, {})[p[2]] = _PRESENT
                 continue
         d = data
         for k in p[:-1]:
@@ -67,6 +74,12 @@ def _figures_of(paths) -> _Paths:
         if isinstance(t.get(W.rows), dict):
             t[W.rows] = list(t[W.rows].values())
     return _Paths(data)
+
+
+@cache
+def _table_names() -> frozenset[str]:
+    """The schema's tables (their 科目 rows and 合计 row are laid out as the figures file has them)."""
+    return frozenset(name for name, node in schema().children.items() if node.kind == "table")
 
 
 def identities_for_reading(paths, codes) -> list[ReadingIdentity]:
@@ -97,10 +110,51 @@ def identities_for_reading(paths, codes) -> list[ReadingIdentity]:
                     lhs = ctx.resolve(eq.lhs, code)
                     if len(lhs) != 1 or lhs[0][1] is None or isinstance(lhs[0][1], dict):
                         continue
-                    parts = _terms(ctx, eq.rhs, eq, pre, code, 1)
+                    flat = _flat_rhs(text, rule.prefix)
+                    parts = _terms(ctx, eq.rhs, eq, pre, code, 1) if flat is None else _flat_cells(ctx, flat, code)
                     if any(c.given and c.path != CONSTANT_PATH for c in parts):
                         out.append(_identity(rule, Cell(lhs[0][0], lhs[0][1], ""), parts,
                                              partial(_equation_text, rule, text, code, parts)))
+    return out
+
+
+@cache
+def _flat_rhs(text: str, prefix: str | None) -> tuple | None:
+    """An equation's right side as the terms ``kinds._terms`` gives, in its order, worked out once:
+    (canonical path, sign) for a figure, (None, sign, constant node) for a number; None when it
+    calls 取其一 (which term is taken depends on the figures: ``_terms`` then)."""
+    eq = _compile_equation(text, prefix)
+    pre = tuple(prefix.split(".")) if prefix else ()
+    out: list[tuple] = []
+
+    def walk(node: ast.expr, sign: int) -> bool:
+        p = E.dotted(node)
+        if p is not None:
+            out.append((_canon_path(p, pre, eq.text), sign))
+            return True
+        if isinstance(node, ast.BinOp):
+            return walk(node.left, sign) and walk(node.right, sign if isinstance(node.op, ast.Add) else -sign)
+        if isinstance(node, ast.UnaryOp):
+            return walk(node.operand, -sign if isinstance(node.op, ast.USub) else sign)
+        if isinstance(node, ast.Call):
+            return node.func.id != W.fn_first and all(walk(a, sign) for a in node.args)
+        if isinstance(node, ast.Constant):
+            out.append((None, sign, node))
+            return True
+        return False                      # (_terms reports it)
+
+    return tuple(out) if walk(eq.rhs, 1) else None
+
+
+def _flat_cells(ctx: _Ctx, flat: tuple, code: str | None) -> list[Cell]:
+    """``_terms`` of an equation without 取其一, from its ``_flat_rhs``."""
+    out = []
+    for t in flat:
+        if t[0] is None:
+            out.append(Cell(CONSTANT_PATH, E.constant(t[2]), str(t[2].value), t[1]))
+        else:
+            sign = t[1]
+            out += [Cell(fp, None if isinstance(v, dict) else v, "", sign) for fp, v in ctx.resolve(t[0], code)]
     return out
 
 

@@ -357,6 +357,12 @@ def _class_codes() -> dict[str, str]:
 
 
 @cache
+def _wildcards() -> frozenset[str]:
+    """The rule path steps that stand for several figures (所有类, 每类, 所有项)."""
+    return frozenset((W.all_classes, W.each_class, W.all_items))
+
+
+@cache
 def _code_lengths(system: str) -> tuple[list[int], dict[int, str]]:
     """The code lengths of a classification, ascending, and length -> level name (类, 款, 项)."""
     levels = subjects()[f"{system}编码长度"]
@@ -508,6 +514,8 @@ class _Ctx:
     # data resolution ----------------------------------------------------------
     def resolve(self, path: tuple, code: str | None = None) -> list[tuple[tuple, object]]:
         """Canonical rule path → [(figure path, value or None)], wildcards expanded."""
+        if _wildcards().isdisjoint(path):
+            return [self._resolve_one(path)]
         results: list[tuple[tuple, object]] = [((), self.data)]
         i = 0
         while i < len(path):
@@ -548,6 +556,30 @@ class _Ctx:
             results = new
             i += 2 if s == W.rows else 1
         return results
+
+    def _resolve_one(self, path: tuple) -> tuple[tuple, object]:
+        """``resolve`` of a path without wildcards: its one (figure path, value), walked without
+        the lists of candidates (the reader's sums resolve ~250 such paths a document)."""
+        rows = W.rows
+        p: tuple = ()
+        node: object = self.data
+        i, n = 0, len(path)
+        while i < n:
+            s = path[i]
+            if node is None:
+                p += (rows, path[i + 1]) if s == rows else (s,)
+            elif not isinstance(node, dict):
+                p += (s,)
+                node = None
+            elif s == rows and len(p) == 1 and rows in node and (t := self.table(p[0])) is not None:
+                c = path[i + 1]
+                p += (rows, c)
+                node = t.rows.get(c)
+            else:
+                p += (s,)
+                node = node.get(s)
+            i += 2 if s == rows else 1
+        return p, node
 
     def class_codes_under(self, path: tuple) -> list[str]:
         """The 功能分类 class codes a ``每类`` at the end of ``path`` ranges over."""

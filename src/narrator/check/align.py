@@ -13,6 +13,7 @@ import re
 from functools import cache, lru_cache
 
 from narrator.core.caches import per_document
+from narrator.core.diskcache import compiled_patterns
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 
@@ -41,7 +42,7 @@ def _direction_words_longest_first() -> tuple[tuple[str, int], ...]:
 
 @cache
 def _direction_re() -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w, _sign in _direction_words_longest_first()))
+    return compiled_patterns("patterns", ["|".join(re.escape(w) for w, _sign in _direction_words_longest_first())])[0]
 
 
 @cache
@@ -50,7 +51,7 @@ def _synonyms() -> tuple[re.Pattern, dict[str, str]]:
     for canon, variants in phrases()["同义"].items():
         for v in variants:
             table[v] = canon
-    pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+    pattern = compiled_patterns("patterns", ["|".join(map(re.escape, sorted(table, key=len, reverse=True)))])[0]
     return pattern, table
 
 

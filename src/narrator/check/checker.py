@@ -28,7 +28,8 @@ from narrator.core.findings import Finding, line_col
 from narrator.core.numbers import fmt
 from narrator.figures.model import Figures
 from narrator.render.draft import Draft
-from narrator.core.messages import msg
+from narrator.core.collector import fewer_collections
+from narrator.core.messages import msg, one_language
 
 __all__ = ["check_text", "choose_pack", "CheckResult", "Claim"]
 
@@ -39,6 +40,12 @@ def check_text(text: str, name: str = "<text>", figures: Figures | None = None,
                pack: str = "auto", audit: list[Finding] | None = None,
                region: tuple[int, int] | None = None) -> CheckResult:
     """Check ``text``; with ``region``, only the numbers inside it (a disclosure's 情况说明)."""
+    with fewer_collections(), one_language():      # (core/collector.py, core/messages.py)
+        return _check_text(text, name, figures, pack, audit, region)
+
+
+def _check_text(text: str, name: str, figures: Figures | None, pack: str, audit: list[Finding] | None,
+                region: tuple[int, int] | None) -> CheckResult:
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
     original, text = text, simplified(text)
     mentions = extract(text, region)   # a disclosure's tables are not read as prose

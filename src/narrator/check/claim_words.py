@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 
 from narrator.check.extract import Mention
 from narrator.core.caches import per_document
+from narrator.core.diskcache import compiled_patterns
 from narrator.core.resources import rules_dir
 from narrator.core.yamlio import load_rule_file
 
@@ -39,7 +40,7 @@ def _t2s() -> dict[int, int]:
 
 @cache
 def _trad_chars() -> re.Pattern:
-    return re.compile("[" + re.escape(load_rule_file(rules_dir() / "繁简.yaml")["繁"]) + "]")
+    return compiled_patterns("patterns", ["[" + re.escape(load_rule_file(rules_dir() / "繁简.yaml")["繁"]) + "]"])[0]
 
 
 @cache
@@ -64,8 +65,8 @@ def simplified(text: str) -> str:
 # full-width punctuation folded for matching; quotes and blanks dropped
 _FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "、": "、",
                        "【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
-_DROP = re.compile(r"[\s\u3000“”\"'‘’「」『』《》]|</?u>|\$[^$]{0,40}\$")
-_DROP_ANY = re.compile(r"[\s\u3000“”\"'‘’「」『』《》<$]")
+_DROP, _DROP_ANY = compiled_patterns("patterns", [r"[\s\u3000“”\"'‘’「」『』《》]|</?u>|\$[^$]{0,40}\$",
+                                                 r"[\s\u3000“”\"'‘’「」『』《》<$]"])
 
 
 @per_document
@@ -95,7 +96,7 @@ def _directions() -> tuple[tuple[str, int], ...]:
 
 @cache
 def _direction_re() -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w, _ in _directions()))
+    return compiled_patterns("patterns", ["|".join(re.escape(w) for w, _ in _directions())])[0]
 
 
 @cache
@@ -207,9 +208,10 @@ _SENT_END = set("。；;！？!?\n")
 _HARD_END = set("。！？!?\n")          # end a sentence even inside an unclosed parenthesis
 _CLAUSE_END = set("，,：:")
 _OPEN, _CLOSE = set("(（[【〔"), set(")）]】〕")
-HEADING = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]")
-_HEADING_GLUED = re.compile(r"(?<=[元%。\d])(?=[一二三四五六七八九十]{1,2}、)")
-SUB_INDEX = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.．](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]+部分)")
+HEADING, _HEADING_GLUED, SUB_INDEX = compiled_patterns("patterns", [
+    r"[一二三四五六七八九十]{1,3}\s*[、.．]",
+    r"(?<=[元%。\d])(?=[一二三四五六七八九十]{1,2}、)",
+    r"^(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.．](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]+部分)"])
 
 
 def label_words(key: str) -> tuple[str, ...]:
@@ -240,18 +242,20 @@ class _LabelPatterns:
 @cache
 def _label_patterns() -> _LabelPatterns:
     prefix = label_any("编码前缀") + "?[:：]?"
-    return _LabelPatterns(
-        year_head=re.compile("^" + label_any("截至词") + r"?(?:(20\d{2})(?!\d)|(\d{2})(?=年))(?:年(?:度)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?"),
-        org_year=re.compile(r"^[\u4e00-\u9fff]{1,20}?" + label_any("年度前的单位名称结尾") + r"(20\d{2})年度?"),
-        glued_year=re.compile(label_any("年度前的引语") + r"[:,]?(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.])?(20\d{2})(?!\d)年?度?"),
-        code=re.compile(prefix + r"(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)"),
-        code_paren=re.compile(r"\(" + prefix + r"2\d{2}(?:\d{2}){0,2}\)"),
-        code_prefix=prefix,
-        level=re.compile(r"\(" + label_any("科目级次") + r"\)"),
-        filler_head=re.compile("^" + label_any("句首填充")),
-        unit_name_end=re.compile(label_any("单位名称结尾") + "$"),
-        title_year=re.compile(r"(20\d{2})\s*年度?[^\n。，,；;]{0,40}?" + label_any("决算书编制者") + "?决算"),
-    )
+    (year_head, org_year, glued_year, code, code_paren, level, filler_head, unit_name_end,
+     title_year) = compiled_patterns("patterns", [
+        "^" + label_any("截至词") + r"?(?:(20\d{2})(?!\d)|(\d{2})(?=年))(?:年(?:度)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?",
+        r"^[\u4e00-\u9fff]{1,20}?" + label_any("年度前的单位名称结尾") + r"(20\d{2})年度?",
+        label_any("年度前的引语") + r"[:,]?(?:\(?[一二三四五六七八九十]{1,3}\)|\d{1,2}[、.])?(20\d{2})(?!\d)年?度?",
+        prefix + r"(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)",
+        r"\(" + prefix + r"2\d{2}(?:\d{2}){0,2}\)",
+        r"\(" + label_any("科目级次") + r"\)",
+        "^" + label_any("句首填充"),
+        label_any("单位名称结尾") + "$",
+        r"(20\d{2})\s*年度?[^\n。，,；;]{0,40}?" + label_any("决算书编制者") + "?决算"])
+    return _LabelPatterns(year_head=year_head, org_year=org_year, glued_year=glued_year, code=code,
+                          code_paren=code_paren, code_prefix=prefix, level=level, filler_head=filler_head,
+                          unit_name_end=unit_name_end, title_year=title_year)
 
 
 
@@ -273,8 +277,7 @@ def doc_year(text: str) -> int | None:
     return int(max(counts, key=lambda y: (counts[y], -years.index(y))))
 
 
-_NONBLANK = re.compile(r"\S")
-_SPLIT_EVENTS = re.compile(r"[()（）\[\]【】〔〕。；;！？!?\n]")
+_NONBLANK, _SPLIT_EVENTS = compiled_patterns("patterns", [r"\S", r"[()（）\[\]【】〔〕。；;！？!?\n]"])
 
 
 def sentence_bounds(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
@@ -374,7 +377,7 @@ def _depth_at(text: str, lo: int, pos: int) -> tuple[int, int]:
 @cache
 def _tail_re() -> re.Pattern:
     ws = sorted(set(words("虚词")) | {w for w, _ in _measure_words()}, key=len, reverse=True)
-    return re.compile("(?:" + "|".join(map(re.escape, ws)) + ")$")
+    return compiled_patterns("patterns", ["(?:" + "|".join(map(re.escape, ws)) + ")$"])[0]
 
 
 @cache

@@ -25,6 +25,7 @@ from narrator.check.claim_words import (ACT, AMOUNT_MEASURES, BUD, BUD0, BUDF, B
                                         word_span, words)
 from narrator.check.extract import Mention
 from narrator.check.number_grammar import MONEY_FACTOR     # the money units of rules/extract.yaml
+from narrator.core.diskcache import compiled_patterns
 from narrator.core.numbers import quantum
 
 __all__ = ["read", "ACT", "AMOUNT_MEASURES", "BUD", "BUD0", "BUDF", "BUDGETS", "CHG", "COMPL", "MONEY_FACTOR",
@@ -100,8 +101,8 @@ def read(text: str, mentions: list[Mention], region: tuple[int, int] | None = No
     return doc
 
 
-_LINE_HEADING = re.compile(r"^[ \t\u3000]*[一二三四五六七八九十]{1,3}[^\S\n]*[、.．]", re.M)
-_LINE_NONBLANK = re.compile(r"^[^\n]*\S[^\n]*(?:\n|\Z)", re.M)
+_LINE_HEADING, _LINE_NONBLANK = compiled_patterns("patterns", [
+    r"(?m)^[ \t\u3000]*[一二三四五六七八九十]{1,3}[^\S\n]*[、.．]", r"(?m)^[^\n]*\S[^\n]*(?:\n|\Z)"])
 
 
 def reading_span(text: str, region: tuple[int, int]) -> tuple[int, int]:
@@ -189,12 +190,12 @@ def _read_sentence(doc: Document, sent: Sentence, carry: Reading | None) -> Read
 
 @cache
 def _share_name_copula() -> re.Pattern:
-    return re.compile(label_any("占比名称前的系词") + "$")
+    return compiled_patterns("patterns", [label_any("占比名称前的系词") + "$"])[0]
 
 
 @cache
 def _share_name_tail() -> re.Pattern:
-    return re.compile(label_any("占比名称尾") + "$")
+    return compiled_patterns("patterns", [label_any("占比名称尾") + "$"])[0]
 
 
 def _read_percent(doc, sent, rs, k, r, near, clause) -> None:

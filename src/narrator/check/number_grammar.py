@@ -47,12 +47,12 @@ _TRANS: dict[int, str] = {
 }
 _TRANS.update({ord(k): v for k, v in _R["normalize"]["translate"].items()})
 assert all(len(v) == 1 for v in _TRANS.values()), "normalisation must be one-to-one"
-_TRANS_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANS) + "]")
 _TRANS_CHAR = {chr(k): v for k, v in _TRANS.items()}
 # normalize() replaces one character at a time: no replacement may itself be replaced
 assert not set(_TRANS_CHAR.values()) & set(_TRANS_CHAR), "normalisation must not chain"
-_REMOVE = re.compile(_R["normalize"]["remove_re"])
-_REMOVE_GATE = re.compile("[" + re.escape(_R["normalize"]["remove_chars"]) + "]")
+_TRANS_RE, _REMOVE, _REMOVE_GATE = compiled_patterns("patterns", [
+    "[" + "".join(re.escape(chr(c)) for c in _TRANS) + "]", _R["normalize"]["remove_re"],
+    "[" + re.escape(_R["normalize"]["remove_chars"]) + "]"])
 
 # --- units --------------------------------------------------------------------------------
 _UNIT_OF_FORM: dict[str, tuple[str, str]] = {}   # written form (no spaces) -> (unit, kind)
@@ -162,13 +162,10 @@ def _prefix_of(window: str, pos: int) -> tuple[str | None, str | None]:
         return None, None
     return pre.lastgroup, pre.group("q")
 
-_MONEY_CTX = re.compile(_R["money_context_re"])
-_CLAUSE_BREAK = re.compile(r"[。;；!?！？\n]")
-_SENT_PUNCT = re.compile(_L["sentence_punct_re"])
-_FIGURE_IN_LINE = re.compile(_L["figure_in_line_re"])
+_MONEY_CTX, _CLAUSE_BREAK, _SENT_PUNCT, _FIGURE_IN_LINE, _HEADING_START, _HEADING_END = compiled_patterns("patterns", [
+    _R["money_context_re"], r"[。;；!?！？\n]", _L["sentence_punct_re"], _L["figure_in_line_re"],
+    _L["heading_start_re"], _L["heading_end_re"]])
 _HEADING_MAX = int(_L["heading_max_len"])
-_HEADING_START = re.compile(_L["heading_start_re"])
-_HEADING_END = re.compile(_L["heading_end_re"])
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # --- Chinese numerals ---------------------------------------------------------------------
@@ -177,7 +174,7 @@ _CN_START = re.escape(_C["start"])
 _CN_BODY = re.escape(_C["body"])
 _CN_FRAC = "点[" + re.escape("".join(_CN_DIGIT)) + "]+"
 _CN_ORD = "[一二三四五六七八九十]{1,3}"
-_STOP = re.compile(_alt(_C["stop_phrases"]))
+_STOP, = compiled_patterns("patterns", [_alt(_C["stop_phrases"])])
 
 # --- the master pattern ---------------------------------------------------------------------
 # An Arabic number with PDF noise. Alternatives, in order:

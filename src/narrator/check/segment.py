@@ -7,20 +7,26 @@ ends a clause, and before a line that starts a heading or a numbered item.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from narrator.check.claim_words import vocabulary
+from narrator.core.diskcache import compiled_patterns
 
 CN_DIGITS = "一二三四五六七八九十"
-# 一、 / 十三、   (section)      （一） / (一)   (subsection)     1. / 1、 / 1．(item)
-HEADING = re.compile(r"^[ \t\u3000\-•·]*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
-SUBHEADING = re.compile(r"^[ \t\u3000\-•·]*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(.*)$")
-ITEM = re.compile(r"^[ \t\u3000\-•·]*(\d{1,2})\s*[.．、](?!\d)\s*(.*)$")
-PART = re.compile(r"^\s*第[一二三四五六七八九十]+部分")
 _END = "。！？!?"
 _CLAUSE_END = "。！？!?；;：:"
-_END_RE = re.compile(f"[{_END}]")
+# 一、 / 十三、   (section)      （一） / (一)   (subsection)     1. / 1、 / 1．(item); then a
+# part's heading, a sentence's end, a heading run into its first sentence, a clause's mark.
+# The compiled programs come from the cache folder (core/diskcache.compiled_patterns).
+HEADING, SUBHEADING, ITEM, PART, _END_RE, _HEAD_WITH_BODY, _CLAUSE_PUNCT = compiled_patterns("patterns", [
+    r"^[ \t\u3000\-•·]*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$",
+    r"^[ \t\u3000\-•·]*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(.*)$",
+    r"^[ \t\u3000\-•·]*(\d{1,2})\s*[.．、](?!\d)\s*(.*)$",
+    r"^\s*第[一二三四五六七八九十]+部分",
+    f"[{_END}]",
+    r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3000]+\S",
+    r"[，。,；;：:]",
+])
 
 
 @dataclass(slots=True)
@@ -76,8 +82,6 @@ def _lines(text: str, lo: int = 0, hi: int | None = None):
         pos += len(line) + 1
 
 
-_HEAD_WITH_BODY = re.compile(r"(\S{2,38}?(?:说明|情况|管理|事项))[ \t\u3000]+\S")
-_CLAUSE_PUNCT = re.compile(r"[，。,；;：:]")
 
 
 def structure(text: str, lo: int = 0, hi: int | None = None) -> Structure:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from narrator.core.messages import msg, severity_label
 
@@ -76,6 +78,12 @@ def _line_starts(text: str) -> list[int]:
         i = find("\n", i + 1)
     _index = (text, starts)
     return starts
+
+
+def line_of(text: str) -> Callable[[int], int]:
+    """The 1-based line of an offset of ``text`` (``line_col(text, offset)[0]``), for a caller
+    that asks for hundreds: one index, a bisection per offset."""
+    return partial(bisect_right, _line_starts(text))
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

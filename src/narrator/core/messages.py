@@ -9,6 +9,9 @@ non-Chinese readers). JSON keys and rule codes never change with the language.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 
@@ -33,6 +36,34 @@ def lang() -> str:
         return _chosen
     env = os.environ.get(ENV_VAR, "").strip().lower()
     return env if env in LANGS else "zh"
+
+
+_fixed_depth = 0
+_fixed_saved: tuple[str | None, str] | None = None     # (chosen before the block, chosen for it)
+_fixed_lock = threading.Lock()
+
+
+@contextmanager
+def one_language() -> Iterator[None]:
+    """The language read once for the block (a document's check words hundreds of messages, and
+    reading NARRATOR_LANG costs ~1 µs each time); what was chosen before is back after it.
+    Nested and concurrent blocks share the outermost's choice; a ``set_lang`` inside a block
+    stays."""
+    global _chosen, _fixed_depth, _fixed_saved
+    with _fixed_lock:
+        if _fixed_depth == 0:
+            _fixed_saved = (_chosen, lang())
+            _chosen = _fixed_saved[1]
+        _fixed_depth += 1
+    try:
+        yield
+    finally:
+        with _fixed_lock:
+            _fixed_depth -= 1
+            if _fixed_depth == 0 and _fixed_saved is not None:
+                if _chosen == _fixed_saved[1]:
+                    _chosen = _fixed_saved[0]
+                _fixed_saved = None
 
 
 @cache

@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 
 from narrator.core.caches import per_document
+from narrator.core.diskcache import compiled_patterns
 from narrator.core.yamlio import FastLoader
 from narrator.figures.names import WORDS
 
@@ -28,9 +29,9 @@ class _Fallback(Exception):
 # Characters libyaml rejects or treats as line breaks, and tabs/lone CRs: the subset avoids them.
 # Written as the characters themselves, not as the complement of the allowed ones: the same set
 # (a test compares every code point), compiled in ~1 ms instead of ~9 at every start-up.
-_BAD_CHARS = re.compile("[\x00-\t\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_BAD_CHARS, _INT, _FLOAT = compiled_patterns("patterns", [   # (compiled programs from the cache folder)
+    "[\x00-\t\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]", r"[-+]?[0-9]+\Z",
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z"])
 # A plain scalar may not start with these (some could, followed by a non-space; never needed)
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _NUM_START = frozenset("0123456789-+.")
@@ -197,9 +198,9 @@ class _Layout:
         self.width = len(keys)
         self.first3 = (keys + (None, None))[:3]  # the columns _split names k1, k2, k3
         self.head = " " * indent + _ROW_HEAD
-        self.match = re.compile(
+        self.match = compiled_patterns("patterns", [
             " " * indent + r'- \{' + re.escape(_CODE) + r': "([0-9]+)", ' + re.escape(_NAME) + r': ([^,:{}\[\]#\'"]+)'
-            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\} *\Z").match
+            + "".join(", " + re.escape(k) + r": (-?[0-9]+\.[0-9]+)" for k in raw_keys) + r"\} *\Z"])[0].match
 
 
 def _row_layout(indent: int, body: str):

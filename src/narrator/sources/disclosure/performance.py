@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 
 from narrator.core.caches import per_document
 from narrator.core.findings import Finding
@@ -159,6 +159,20 @@ def _label_re(label: str) -> str:
     return r"\s*".join(map(re.escape, label))
 
 
+class _when_asked:
+    """``functools.cached_property`` without its lock (Python 3.11 takes one at each first
+    access: ~250 rows a disclosure): the value computed once, then kept in the instance."""
+
+    def __init__(self, fn):
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass
 class _PRow:
     line: Line
@@ -167,7 +181,7 @@ class _PRow:
     heading: tuple[str, Decimal | None, Cell] | None = None  # a 一级指标 name (and weight) on it
     level2: str | None = None                             # the 一级指标 its 二级指标 label belongs to
 
-    @cached_property
+    @_when_asked
     def cells(self) -> list[Cell]:
         """The line's cells, cut when first asked for (a table's lines between its budget row
         and its indicators, or after its 总分, are looked at by their text only)."""
@@ -505,28 +519,43 @@ def _split(heads: list[_PRow], hpos: list[int], scored: list[tuple[int, _PRow]],
     names = [h.heading[0] for h in heads]
     m = len(at)
     cut_at = {c: bisect_left(at, c) for g in gaps for c in g}
-    # the same slices recur in many groupings: each one's sum made once
-    slice_sums: dict[tuple[int, int], Decimal] = {}
+
+    # everything a grouping asks of block k depends only on its two cuts (None: the section's
+    # start or end), and the same block recurs in many groupings: each one worked out once —
+    # its sum, False when over its weight, the labels it holds of another 一级指标, its distance
+    # from its name (added up below in block order: the same floats)
+    memo: dict[tuple, tuple | bool] = {}
+
+    def block(k: int, a: int | None, b: int | None):
+        lo_i = 0 if a is None else cut_at[a]
+        hi_i = m if b is None else cut_at[b]
+        total = sum(scores[lo_i:hi_i], Decimal(0))
+        if weights[k] is not None and total > weights[k]:
+            return False
+        wrong_k = sum(1 for p, owner in labelled
+                      if (a is None or a <= p) and (b is None or p < b) and names[k] != owner)
+        lo = a if k else (min(hpos[0], at[0]) if hi_i > 0 else hpos[0])
+        hi = b - 1 if k < n - 1 else (max(hpos[-1], at[-1]) if lo_i < m else hpos[-1])
+        return total, wrong_k, abs((lo + hi) / 2 - hpos[k])
+
+    last = n - 1
     for count, cuts in enumerate(itertools.product(*gaps)):
         if count > 200000:
             break
-        bounds = [0, *map(cut_at.__getitem__, cuts), m]
         sums = []
+        wrong, off, a = 0, 0.0, None
         for k in range(n):
-            span = (bounds[k], bounds[k + 1])
-            total = slice_sums.get(span)
-            if total is None:
-                total = slice_sums[span] = sum(scores[span[0]:span[1]], Decimal(0))
-            if weights[k] is not None and total > weights[k]:
+            b = cuts[k] if k < last else None
+            e = memo.get((k, a, b))
+            if e is None:
+                e = memo[(k, a, b)] = block(k, a, b)
+            if e is False:
                 break
-            sums.append(total)
+            sums.append(e[0])
+            wrong += e[1]
+            off += e[2]
+            a = b
         else:
-            wrong = sum(1 for p, owner in labelled if names[bisect_right(cuts, p)] != owner)
-            off = 0.0
-            for k in range(n):
-                lo = cuts[k - 1] if k else (min(hpos[0], at[0]) if bounds[1] > 0 else hpos[0])
-                hi = cuts[k] - 1 if k < n - 1 else (max(hpos[-1], at[-1]) if bounds[n - 1] < m else hpos[-1])
-                off += abs((lo + hi) / 2 - hpos[k])
             key = tuple(sums)
             found[key] = min((wrong, off), found.get(key, (wrong, off)))
     if not found:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from narrator.core.findings import Finding, line_col
+from narrator.core.collector import fewer_collections
+from narrator.core.findings import Finding, line_of
 from narrator.core.messages import msg
 from narrator.figures.names import WORDS
 from narrator.sources.disclosure.layouts import (
@@ -43,7 +44,8 @@ def parse_tables(text: str, name: str = "<disclosure>", lines: dict | None = Non
     in ``text``, and table key → the line of its title. ``parts``: ``split_disclosure(text)``
     when the caller has it already.
     """
-    return _read(text, name, None, lines, parts)
+    with fewer_collections():
+        return _read(text, name, None, lines, parts)
 
 
 def _read(text: str, name: str, chosen: dict | None, where: dict | None = None,
@@ -105,12 +107,13 @@ def _read(text: str, name: str, chosen: dict | None, where: dict | None = None,
         tree[WORDS.performance] = perf
     ctx.findings.sort(key=lambda f: (f.start is None, f.start or 0))
     if where is not None:
+        line = line_of(text)
         for b in blocks:
-            where[(b.key,)] = line_col(text, b.title.offset)[0]
+            where[(b.key,)] = line(b.title.offset)
         for p, s in ctx.slots.items():
-            where[p] = line_col(text, s.anchor)[0]
+            where[p] = line(s.anchor)
         for p, offset in perf_at.items():
-            where[p] = line_col(text, offset)[0]
+            where[p] = line(offset)
     return tree, ctx.findings
 
 

@@ -346,7 +346,8 @@ def cut_short(ctx, ids, key: str) -> bool:
     """Whether the 科目表 ``key`` reads as a table whose last rows are missing (a page or the text
     cut off), not as a wrong table: every sum of it that fails is a total (合计, or a 类/款 on the
     way to the last row read) exceeding its rows, and in every column the shortfall is itself a
-    consistent row — rows of amounts missing below it, which our reading may have lost."""
+    consistent row — rows of amounts missing below it, which our reading may have lost. ``ids``:
+    the table's own sums (``ids_by_table(...)[key]``: every term in the table)."""
     rows = ctx.rows.get(key) or []
     if not rows:
         return False
@@ -356,8 +357,6 @@ def cut_short(ctx, ids, key: str) -> bool:
     short: dict[tuple, dict[str, Decimal]] = {}
     tol: dict[tuple, dict[str, Decimal]] = {}
     for idt in ids:
-        if any(q[0] != key for q in idt.terms()):
-            continue
         r = idt.residual(val)
         if r is None:
             continue
