@@ -185,6 +185,8 @@ def main() -> None:
     if "--check-file-runs" in sys.argv:
         _check_file_runs(int(sys.argv[sys.argv.index("--check-file-runs") + 1]))
         return
+    if len(sys.argv) > 1 and not sys.argv[1].isdigit():
+        sys.exit(__doc__)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     if "--instructions" in sys.argv:
         instructions(n, sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None)
