@@ -125,6 +125,7 @@ def source_call() -> re.Pattern:
 
 
 LIST_ITEM = re.compile(r"^\s*(\d{1,2})([.、．]\s*)")
+CODE = re.compile(r"[23]\d{2}(?:\d{2}){0,2}")
 _ITEM_BEFORE = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.、．]\s*$")
 
 
@@ -138,7 +139,6 @@ def item_before(text: str, r, lo: int) -> re.Match | None:
         return None
     before = text[lo:m.start()].rstrip()
     return m if not before or before[-1] in "：:" else None
-CODE = re.compile(r"[23]\d{2}(?:\d{2}){0,2}")
 
 
 # -- what a slot computes ---------------------------------------------------------------------
