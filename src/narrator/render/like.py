@@ -468,11 +468,13 @@ class _Learner:
                     self.edits.append((m.start(1), m.end(1), "{{ " + f"{which}|{T.fn_name('year')}" + " }}"))
         self._new_lines(dropped)
         self._new_parts(dropped)
-        self._gained_comparisons(dropped, in_prose)
+        basis = comparison_basis(self.doc)
+        self._gained_comparisons(dropped, in_prose, basis)
         from narrator.render.engine import load_pack
 
         meanings = {r.start: e.paths() for r in R if (e := self.exprs.get(r.index)) is not None}
-        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings)
+        added, self.new_sections = new_section_edits(self.doc, self.data, load_pack("standard").sections, meanings,
+                                                     basis)
         self.edits.extend(added)
         return self._assemble()
 
@@ -521,17 +523,18 @@ class _Learner:
             if added:
                 self.edits.append((at, at, "".join(added)))
 
-    def _gained_comparisons(self, dropped: set[int], in_prose) -> None:
+    def _gained_comparisons(self, dropped: set[int], in_prose, basis) -> None:
         """A total the standard pack compares with last year (rules/like.yaml 新增比较), stated
         first in its sentence and compared nowhere in last year's text, while the text (or its
         section) compares with last year: the comparison right after the amount, in the standard
-        wording (macro 较上年决算), marked 【待核：新增比较】; none without this year's 上年 figure."""
+        wording (macro 较上年决算), marked 【待核：新增比较】; none without this year's 上年 figure.
+        ``basis``: :func:`like_sections.comparison_basis` of last year's text."""
         w = words()["新增比较"]
         spec = {e["数据"]: e for e in w["合计"]}
         R = self.doc.readings
         compared = {e.path for x in R if x.measure in (CHG, RATE) and x.anchor is not None
                     and (e := self.exprs.get(x.anchor)) is not None and e.fn == "path"}
-        basis_at, whole = comparison_basis(self.doc)
+        basis_at, whole = basis
         first_amount: dict[int, int] = {}
         for x in R:
             if x.kind == "money":

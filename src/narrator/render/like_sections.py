@@ -167,14 +167,16 @@ def _include(template: str, basis: str | None, zeros: bool = False) -> str:
     return "{% with " + ", ".join(settings) + " %}" + code + "{% endwith %}"
 
 
-def new_section_edits(doc: Document, data: dict, sections: list[dict],
-                      meanings: dict[int, list[str]]) -> tuple[list[tuple[int, int, str]], list[str]]:
+def new_section_edits(doc: Document, data: dict, sections: list[dict], meanings: dict[int, list[str]],
+                      basis: tuple[dict[int, str | None], str | None] | None = None
+                      ) -> tuple[list[tuple[int, int, str]], list[str]]:
     """The insertions (position, position, template code) of the standard ``sections``
     (load_pack("standard").sections) last year's text lacks, and their keys; ``meanings``: the
     figures' paths each number of last year's text was read as, by position. Each compares the
-    way last year's text does (:func:`comparison_basis`): its own section's basis, else the text's."""
+    way last year's text does (:func:`comparison_basis`, or ``basis`` when the caller has it):
+    its own section's basis, else the text's."""
     entries = _entries()
-    basis_at, whole_basis = comparison_basis(doc)
+    basis_at, whole_basis = basis if basis is not None else comparison_basis(doc)
     by_key = {s["键"]: s for s in sections}
     placed = [(start, standard_place(fold(title))) for start, title in doc.sections]
     covered = covered_places(doc)
